@@ -1,0 +1,93 @@
+/**
+ * Console tables for `llmbench run`: one table per level as it ends, a summary across levels,
+ * and the goodput block of METRICS.md. Reads only the result model.
+ */
+import Table from 'cli-table3'
+import { formatGoodput } from '../src/metrics/index.js'
+import type { FailureKind, LevelSummary, StatName, Stats } from '../src/results/types.js'
+
+const LATENCY_ROWS: Array<[StatName, string]> = [
+  ['ttft', 'TTFT (ms)'],
+  ['ttfc', 'TTFC (ms)'],
+  ['tpot', 'TPOT (ms)'],
+  ['itl', 'ITL (ms)'],
+  ['e2e', 'E2E (ms)'],
+  ['queueDelay', 'Queue delay (ms)'],
+]
+const STAT_COLUMNS: Array<keyof Stats> = ['mean', 'std', 'min', 'p50', 'p90', 'p95', 'p99', 'max']
+
+export function fmt(x: number | undefined, digits = 1): string {
+  if (x === undefined || !Number.isFinite(x)) return '-'
+  if (Math.abs(x) >= 1000) return x.toFixed(0)
+  return x.toFixed(digits)
+}
+
+function plain(head: string[]): Table.Table {
+  return new Table({ head, style: { head: [], border: [] } })
+}
+
+function loadLabel(s: LevelSummary): string {
+  return `concurrency ${s.load.value}`
+}
+
+export function renderLevel(s: LevelSummary): string {
+  const lines: string[] = []
+  const r = s.requests
+  lines.push(`Level ${loadLabel(s)}: ${r.succeeded}/${r.total} succeeded in ${s.durationSec.toFixed(2)} s`)
+  const table = plain(['metric', ...STAT_COLUMNS])
+  for (const [key, label] of LATENCY_ROWS) {
+    const st = s.stats[key]
+    // TTFC repeats TTFT unless reasoning tokens came first; queue delay is noise when zero.
+    if (!st || (key === 'ttfc' && sameStats(st, s.stats.ttft))) continue
+    table.push([label, ...STAT_COLUMNS.map((c) => fmt(st[c], c === 'std' ? 2 : 1))])
+  }
+  lines.push(table.toString())
+  const t = s.throughput
+  lines.push(
+    `Throughput: ${fmt(t.requestsPerSec, 2)} req/s, output ${fmt(t.outputTokensPerSec)} tok/s, ` +
+      `total ${fmt(t.totalTokensPerSec)} tok/s; achieved concurrency ${fmt(s.concurrency.achieved, 2)} (max in flight ${s.concurrency.maxInFlight})`,
+  )
+  const tokens = s.stats.outputTokens
+  if (tokens) {
+    const sources = Object.entries(s.outputTokensSource).map(([k, v]) => `${k}: ${v}`).join(', ')
+    lines.push(`Output tokens per request: mean ${fmt(tokens.mean)} (counted from ${sources}); ITL granularity: ${s.itlGranularity}`)
+  }
+  const errors = renderErrors(s.errors)
+  if (errors) lines.push(errors)
+  if (s.goodput) lines.push(formatGoodput(s.goodput))
+  for (const w of s.warnings) lines.push(`Warning: ${w}`)
+  return lines.join('\n')
+}
+
+function sameStats(a: Stats, b: Stats | undefined): boolean {
+  return !!b && a.count === b.count && a.mean === b.mean && a.max === b.max
+}
+
+export function renderErrors(errors: Partial<Record<FailureKind, number>>): string {
+  const parts = Object.entries(errors).filter(([, n]) => (n ?? 0) > 0).map(([k, n]) => `${k}: ${n}`)
+  return parts.length ? `Errors: ${parts.join(', ')}` : ''
+}
+
+export function renderSummary(levels: LevelSummary[]): string {
+  const hasGoodput = levels.some((l) => l.goodput)
+  const head = ['concurrency', 'ok/total', 'req/s', 'out tok/s', 'TTFT p50', 'TTFT p99', 'TPOT p50', 'TPOT p99', 'ITL p99', 'E2E p50']
+  if (hasGoodput) head.push('goodput')
+  const table = plain(head)
+  for (const l of levels) {
+    const row = [
+      String(l.load.value),
+      `${l.requests.succeeded}/${l.requests.total}`,
+      fmt(l.throughput.requestsPerSec, 2),
+      fmt(l.throughput.outputTokensPerSec),
+      fmt(l.stats.ttft?.p50),
+      fmt(l.stats.ttft?.p99),
+      fmt(l.stats.tpot?.p50, 2),
+      fmt(l.stats.tpot?.p99, 2),
+      fmt(l.stats.itl?.p99, 2),
+      fmt(l.stats.e2e?.p50),
+    ]
+    if (hasGoodput) row.push(l.goodput ? `${(l.goodput.ratio * 100).toFixed(1)}%` : '-')
+    table.push(row)
+  }
+  return `Summary (latencies in ms)\n${table.toString()}`
+}

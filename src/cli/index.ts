@@ -1,0 +1,55 @@
+/**
+ * The command line. Each command lives in its own file; this one wires them to yargs and turns
+ * errors into exit codes: a user mistake is one line, never a stack trace (unless --debug).
+ */
+import yargs from 'yargs'
+import { hideBin } from 'yargs/helpers'
+import { UsageError } from '../errors.js'
+import { EXIT } from '../exit-codes.js'
+import { VERSION } from '../version.js'
+import { runCommand, runHandler } from './run.js'
+import { simulateCommand, simulateHandler } from './simulate.js'
+import { infoHandler } from './info.js'
+import { gpuHandler } from './gpu.js'
+
+type Handler = (args: any) => Promise<number>
+
+export async function main(argv = hideBin(process.argv)): Promise<number> {
+  const debug = argv.includes('--debug')
+  let exitCode: number = EXIT.OK
+  const wrap = (handler: Handler) => async (args: any) => {
+    exitCode = await handler(args)
+  }
+  try {
+    await yargs(argv)
+      .scriptName('llmbench')
+      .version(VERSION)
+      .usage('$0 <command> [options]\n\nLoad tests for LLM inference servers.')
+      .command('run', 'Run one scenario from flags against a server', runCommand, wrap(runHandler))
+      .command('simulate', 'Start the built-in simulated LLM server in the foreground', simulateCommand, wrap(simulateHandler))
+      .command('info', 'Describe this machine: OS, CPU, memory, Node.js, llmbench, GPUs', (y) => y.option('json', { type: 'boolean', describe: 'Print JSON' }), wrap(infoHandler))
+      .command('gpu', 'List NVIDIA GPUs (nvidia-smi): memory, utilisation, temperature, power', (y) => y.option('json', { type: 'boolean', describe: 'Print JSON' }), wrap(gpuHandler))
+      .option('debug', { type: 'boolean', describe: 'Show stack traces for errors' })
+      .demandCommand(1, 'name a command: run, simulate, info or gpu (see llmbench --help)')
+      .strict()
+      .wrap(Math.min(110, process.stdout.columns || 100))
+      .fail((msg, err) => {
+        throw err ?? new UsageError(msg)
+      })
+      .parseAsync()
+  } catch (err) {
+    return reportError(err, debug)
+  }
+  return exitCode
+}
+
+function reportError(err: unknown, debug: boolean): number {
+  const e = err instanceof Error ? err : new Error(String(err))
+  const user = e instanceof UsageError || e.name === 'YError'
+  if (debug || !user) process.stderr.write(`${e.stack ?? e.message}\n`)
+  if (!debug) {
+    const first = e.message.split('\n')[0]
+    process.stderr.write(user ? `llmbench: ${first}\n` : `llmbench: internal error: ${first} (run with --debug for details)\n`)
+  }
+  return user ? EXIT.USAGE : EXIT.RUNTIME
+}

@@ -1,0 +1,68 @@
+/**
+ * Progress while a level runs: a bar redrawn in place on a terminal, plain lines in CI logs.
+ * The live TTFT median is a display aid only; the figures come from the metrics module.
+ */
+import { percentile } from '../metrics/index.js'
+import type { RequestRecord } from '../results/types.js'
+
+const REDRAW_MS = 100
+const LOG_EVERY_MS = 5000
+
+export class Progress {
+  private done = 0
+  private failed = 0
+  private total = 0
+  private label = ''
+  private startedAt = 0
+  private lastDraw = 0
+  private ttfts: number[] = []
+
+  constructor(
+    private readonly out: NodeJS.WriteStream = process.stderr,
+    private readonly tty = Boolean(process.stderr.isTTY) && !process.env.CI,
+  ) {}
+
+  start(label: string, total: number): void {
+    this.label = label
+    this.total = total
+    this.done = 0
+    this.failed = 0
+    this.ttfts = []
+    this.startedAt = performance.now()
+    this.lastDraw = this.tty ? 0 : this.startedAt
+    if (!this.tty) this.out.write(`${label}: running ${total} requests\n`)
+  }
+
+  record(r: RequestRecord): void {
+    this.done++
+    if (r.outcome !== 'ok') this.failed++
+    else if (r.firstTokenAt !== undefined) this.ttfts.push(r.firstTokenAt - r.sentAt)
+    const t = performance.now()
+    if (this.tty ? t - this.lastDraw >= REDRAW_MS || this.done === this.total : t - this.lastDraw >= LOG_EVERY_MS) {
+      this.lastDraw = t
+      this.draw()
+    }
+  }
+
+  end(): void {
+    if (this.tty) this.out.write('\r\x1b[2K')
+  }
+
+  private draw(): void {
+    const elapsed = ((performance.now() - this.startedAt) / 1000).toFixed(1)
+    let ttft = ''
+    if (this.ttfts.length) {
+      const sorted = Float64Array.from(this.ttfts).sort()
+      ttft = `  TTFT p50 ${percentile(sorted, 50).toFixed(1)} ms`
+    }
+    const fail = this.failed ? `  ${this.failed} failed` : ''
+    if (this.tty) {
+      const width = 24
+      const filled = Math.round((this.done / Math.max(1, this.total)) * width)
+      const bar = '█'.repeat(filled) + '░'.repeat(width - filled)
+      this.out.write(`\r\x1b[2K${this.label} ${bar} ${this.done}/${this.total}  ${elapsed}s${ttft}${fail}`)
+    } else {
+      this.out.write(`${this.label}: ${this.done}/${this.total} done, ${elapsed}s${ttft}${fail}\n`)
+    }
+  }
+}

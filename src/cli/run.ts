@@ -1,0 +1,117 @@
+/** `llmbench run`: one scenario from flags alone, levels one after another, tables and a JSON file. */
+import type { Argv } from 'yargs'
+import { ENDPOINTS } from '../client/registry.js'
+import { parseSlo, checkSloApplicable } from '../metrics/index.js'
+import { runScenario, type ScenarioOptions } from '../runner/scenario.js'
+import { buildRunResult } from '../results/result.js'
+import { redactArgv } from '../results/redact.js'
+import { renderLevel, renderSummary } from '../../reporters/console.js'
+import { writeJsonResult } from '../../reporters/json.js'
+import { UsageError } from '../errors.js'
+import { EXIT } from '../exit-codes.js'
+import { Progress } from './progress.js'
+import { headerList, intList, jsonObject, nonNegativeInt, positiveInt, positiveNumber, serverUrl } from './parse.js'
+import { detectModel } from './models.js'
+
+export function runCommand(y: Argv) {
+  return y
+    .option('server', { type: 'string', default: 'http://127.0.0.1:8000', describe: 'Base URL of the server (a trailing /v1 is fine)' })
+    .option('model', { type: 'string', describe: 'Model name; default: the first model the server lists at /v1/models' })
+    .option('endpoint', { type: 'string', default: 'chat', choices: ENDPOINTS, describe: 'API to call' })
+    .option('concurrency', { type: 'string', default: '1', describe: 'Concurrency levels, e.g. 1,10,50 (each a level, run in turn)' })
+    .option('num-prompts', { type: 'number', default: 100, describe: 'Measured requests per level' })
+    .option('warmup', { type: 'number', describe: 'Warm-up requests per level, left out of the figures (default: one per concurrent slot)' })
+    .option('input-len', { type: 'number', default: 256, describe: 'Prompt length in tokens (synthetic prompts)' })
+    .option('output-len', { type: 'number', default: 128, describe: 'Output tokens to ask for (max_tokens)' })
+    .option('stream', { type: 'boolean', default: true, describe: 'Stream responses (--no-stream for one body per request)' })
+    .option('goodput', { type: 'string', array: true, describe: 'SLO bounds in ms, e.g. ttft:500,tpot:50 (keys: ttft, ttfc, tpot, itl, e2e)' })
+    .option('output', { alias: 'o', type: 'string', describe: 'Write the result JSON to this file' })
+    .option('api-key', { type: 'string', describe: 'API key sent as a Bearer token (default: $OPENAI_API_KEY); never recorded' })
+    .option('header', { alias: 'H', type: 'string', array: true, describe: 'Extra header "Name: value" (repeatable); values never recorded' })
+    .option('body', { type: 'string', describe: 'Extra JSON fields merged into every request body, e.g. \'{"temperature":0}\'' })
+    .option('ignore-eos', { type: 'boolean', default: true, describe: 'Send ignore_eos so outputs have exactly --output-len tokens (--no-ignore-eos for Ollama/OpenAI)' })
+    .option('include-usage', { type: 'boolean', default: true, describe: 'Ask for a usage chunk (stream_options.include_usage); --no-include-usage for servers that reject it' })
+    .option('continuous-usage', { type: 'boolean', default: false, describe: 'Ask for usage on every chunk (vLLM, SGLang): exact per-token ITL with multi-token chunks' })
+    .option('timeout', { type: 'number', default: 300, describe: 'Per-request timeout in seconds' })
+    .option('seed', { type: 'number', default: 0, describe: 'Seed for the synthetic prompts' })
+}
+
+type RunArgs = Record<string, unknown>
+
+export async function toScenarioOptions(a: RunArgs): Promise<ScenarioOptions> {
+  const server = serverUrl('--server', a.server)
+  const goodputText = Array.isArray(a.goodput) ? a.goodput.join(' ') : (a.goodput as string | undefined)
+  let goodput
+  if (goodputText !== undefined) {
+    try {
+      goodput = parseSlo(goodputText)
+    } catch (err) {
+      throw new UsageError(`--goodput: ${(err as Error).message}`)
+    }
+  }
+  const stream = a.stream !== false
+  if (goodput) {
+    try {
+      checkSloApplicable(goodput, stream)
+    } catch (err) {
+      throw new UsageError(`--goodput: ${(err as Error).message}`)
+    }
+  }
+  const apiKey = (a.apiKey as string | undefined) ?? process.env.OPENAI_API_KEY
+  const headers = headerList(a.header)
+  const opts: ScenarioOptions = {
+    server,
+    model: '',
+    endpoint: String(a.endpoint),
+    stream,
+    concurrency: intList('--concurrency', a.concurrency),
+    numPrompts: positiveInt('--num-prompts', a.numPrompts),
+    warmup: a.warmup === undefined ? undefined : nonNegativeInt('--warmup', a.warmup),
+    inputLen: positiveInt('--input-len', a.inputLen),
+    outputLen: positiveInt('--output-len', a.outputLen),
+    ignoreEos: a.ignoreEos !== false,
+    includeUsage: a.includeUsage !== false,
+    continuousUsage: a.continuousUsage === true,
+    timeoutMs: positiveNumber('--timeout', a.timeout) * 1000,
+    apiKey: apiKey || undefined,
+    headers,
+    body: jsonObject('--body', a.body),
+    goodput,
+    seed: nonNegativeInt('--seed', a.seed),
+  }
+  opts.model = a.model ? String(a.model) : await detectModel(server, headers, opts.apiKey)
+  return opts
+}
+
+export async function runHandler(a: RunArgs): Promise<number> {
+  const options = await toScenarioOptions(a)
+  const out = process.stdout
+  const progress = new Progress()
+  const startedAt = new Date()
+  out.write(`llmbench run: ${options.model} at ${options.server} (${options.endpoint}, ${options.stream ? 'streaming' : 'not streaming'}), ` +
+    `${options.inputLen} tokens in / ${options.outputLen} out, ${options.numPrompts} requests per level\n`)
+
+  const levels = await runScenario(options, {
+    onLevelStart: (l) => progress.start(`concurrency ${l.concurrency}: warm-up`, l.warmup),
+    onWarmupEnd: (l) => progress.start(`concurrency ${l.concurrency}`, l.total),
+    onRecord: (r) => progress.record(r),
+    onLevelEnd: (level) => {
+      progress.end()
+      out.write(renderLevel(level.summary) + '\n\n')
+    },
+  })
+  out.write(renderSummary(levels.map((l) => l.summary)) + '\n')
+
+  if (a.output) {
+    const result = buildRunResult({
+      options,
+      levels,
+      startedAt,
+      finishedAt: new Date(),
+      command: ['llmbench', ...redactArgv(process.argv.slice(2))].join(' '),
+    })
+    const path = writeJsonResult(String(a.output), result)
+    out.write(`Result written to ${path}\n`)
+  }
+  return EXIT.OK
+}

@@ -1,0 +1,38 @@
+/**
+ * The adapter contract: one file per protocol turns a request spec into an HTTP request and
+ * tells the tracker what each stream event means. Adapters never compute a metric and never
+ * read a clock: the HTTP layer stamps each read before any parsing.
+ */
+import type { RequestTracker } from './tracker.js'
+
+export interface RequestSpec {
+  model: string
+  prompt: string
+  /** llmbench's own token count of the prompt (the record prefers the server's). */
+  promptTokens: number
+  maxTokens: number
+  stream: boolean
+  ignoreEos: boolean
+  includeUsage: boolean
+  continuousUsage: boolean
+  /** Extra body fields, merged last so a user can override anything. */
+  body: Record<string, unknown>
+}
+
+export interface HttpRequest {
+  method: 'POST' | 'GET'
+  path: string
+  headers: Record<string, string>
+  body: string
+}
+
+export interface Adapter {
+  readonly name: string
+  /** How the stream is framed: Server-Sent Events, or newline-delimited JSON. */
+  readonly framing: 'sse'
+  buildRequest(spec: RequestSpec): HttpRequest
+  /** One stream event (SSE `data`, and its `event` name). */
+  onEvent(data: string, event: string, t: RequestTracker): void
+  /** A complete non-streamed response body. */
+  onBody(body: string, t: RequestTracker): void
+}

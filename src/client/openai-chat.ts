@@ -1,0 +1,31 @@
+/** OpenAI chat completions: `POST /v1/chat/completions`, text in `choices[0].delta`. */
+import type { Adapter } from './adapter.js'
+import { commonBody, jsonRequest, nonEmpty, parseEvent, readBody, readUsage } from './openai-common.js'
+
+export const chatAdapter: Adapter = {
+  name: 'chat',
+  framing: 'sse',
+  buildRequest(spec) {
+    const body = commonBody(spec)
+    body.messages = [{ role: 'user', content: spec.prompt }]
+    return jsonRequest('/v1/chat/completions', body, spec)
+  },
+  onEvent(data, _event, t) {
+    const o = parseEvent(data, t)
+    if (!o) return
+    const running = readUsage(o, t)
+    const delta = o.choices?.[0]?.delta
+    if (delta) {
+      // A role-only or empty delta is not a token (METRICS.md, firstTokenAt).
+      if (nonEmpty(delta.content)) return t.token(true, running)
+      if (nonEmpty(delta.reasoning_content) || nonEmpty(delta.reasoning)) return t.token(false, running)
+      if (Array.isArray(delta.tool_calls) && delta.tool_calls.some((c: any) => nonEmpty(c?.function?.arguments))) {
+        return t.token(true, running)
+      }
+    }
+    if (running !== undefined) t.runningUsage(running)
+  },
+  onBody(body, t) {
+    readBody(body, t, (c) => c.message?.content ?? c.message?.reasoning_content ?? c.message?.reasoning)
+  },
+}

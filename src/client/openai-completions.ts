@@ -1,0 +1,24 @@
+/** OpenAI completions: `POST /v1/completions`, text in `choices[0].text`. */
+import type { Adapter } from './adapter.js'
+import { commonBody, jsonRequest, nonEmpty, parseEvent, readBody, readUsage } from './openai-common.js'
+
+export const completionsAdapter: Adapter = {
+  name: 'completions',
+  framing: 'sse',
+  buildRequest(spec) {
+    const body = commonBody(spec)
+    body.prompt = spec.prompt
+    return jsonRequest('/v1/completions', body, spec)
+  },
+  onEvent(data, _event, t) {
+    const o = parseEvent(data, t)
+    if (!o) return
+    const running = readUsage(o, t)
+    // vLLM may send a first chunk with empty text for a special token: not a token.
+    if (nonEmpty(o.choices?.[0]?.text)) return t.token(true, running)
+    if (running !== undefined) t.runningUsage(running)
+  },
+  onBody(body, t) {
+    readBody(body, t, (c) => c.text)
+  },
+}

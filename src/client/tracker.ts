@@ -1,0 +1,126 @@
+/**
+ * Per-request state while a response arrives; becomes the request's record when it ends.
+ * The HTTP layer sets `readAt` at each socket read before the bytes are parsed, so every
+ * event of that read carries the read's arrival time (METRICS.md, "Arrival").
+ */
+import type { FailureKind, OutputTokenSource, RequestRecord } from '../results/types.js'
+import { countTokens } from '../data/tokenizer.js'
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000
+
+export class RequestTracker {
+  readAt = 0
+  sentAt = 0
+  firstTokenAt: number | undefined
+  firstContentAt: number | undefined
+  lastTokenAt: number | undefined
+  readonly tokenTimes: number[] = []
+  private readonly tokenCounts: number[] = []
+  private countsKnown = true
+  private cumulative: number | undefined
+  private cumulativeAtLastToken = 0
+  private finalCompletion: number | undefined
+  private promptTokens: number | undefined
+  private reasoningTokens: number | undefined
+  private text = ''
+  failure: { kind: FailureKind; message: string; status?: number } | undefined
+  done = false
+
+  constructor(
+    readonly index: number,
+    readonly warmup: boolean,
+    readonly stream: boolean,
+    readonly scheduledAt: number,
+    private readonly promptTokensSent: number,
+  ) {}
+
+  /**
+   * A token-carrying event arrived. `visible` is false for reasoning tokens. `cumulative` is the
+   * server's running completion-token count on that event (continuous usage), when it sends one.
+   */
+  token(visible: boolean, cumulative?: number): void {
+    const at = this.readAt
+    if (this.firstTokenAt === undefined) this.firstTokenAt = at
+    if (visible && this.firstContentAt === undefined) this.firstContentAt = at
+    this.lastTokenAt = at
+    this.tokenTimes.push(at - this.sentAt)
+    if (cumulative !== undefined) {
+      this.cumulative = cumulative
+      // Tokens counted on earlier non-token events (a special token) belong to this one.
+      this.tokenCounts.push(Math.max(1, cumulative - this.cumulativeAtLastToken))
+      this.cumulativeAtLastToken = cumulative
+    } else {
+      this.countsKnown = false
+    }
+  }
+
+  /** Running usage on an event that carried no token (for example the role-only chunk). */
+  runningUsage(cumulative: number): void {
+    this.cumulative = cumulative
+  }
+
+  /** The final usage object of the response. */
+  usage(prompt: number | undefined, completion: number | undefined, reasoning?: number): void {
+    if (prompt !== undefined) this.promptTokens = prompt
+    if (completion !== undefined) this.finalCompletion = completion
+    if (reasoning !== undefined) this.reasoningTokens = reasoning
+  }
+
+  /** Generated text of a non-streamed response, kept only to estimate its tokens without usage. */
+  bodyText(text: string): void {
+    this.text = text
+  }
+
+  /** The first failure wins: later ones are consequences. */
+  fail(kind: FailureKind, message: string, status?: number): void {
+    if (!this.failure) this.failure = status === undefined ? { kind, message } : { kind, message, status }
+  }
+
+  toRecord(endAt: number): RequestRecord {
+    let outputTokens: number
+    let source: OutputTokenSource
+    if (this.finalCompletion !== undefined) {
+      outputTokens = this.finalCompletion
+      source = 'usage'
+    } else if (this.cumulative !== undefined && this.countsKnown) {
+      outputTokens = this.cumulative
+      source = 'usage-continuous'
+    } else if (this.stream) {
+      outputTokens = this.tokenTimes.length
+      source = 'events'
+    } else {
+      outputTokens = countTokens(this.text)
+      source = 'estimate'
+    }
+    const hasToken = this.stream ? this.tokenTimes.length > 0 : outputTokens > 0
+    if (!this.failure && !hasToken) this.fail('empty', 'the response carried no generated token')
+
+    const record: RequestRecord = {
+      index: this.index,
+      warmup: this.warmup,
+      stream: this.stream,
+      scheduledAt: this.scheduledAt,
+      sentAt: this.sentAt,
+      endAt,
+      outcome: this.failure ? this.failure.kind : 'ok',
+      outputTokens,
+      outputTokensSource: source,
+      inputTokens: this.promptTokens ?? this.promptTokensSent,
+      inputTokensSource: this.promptTokens !== undefined ? 'usage' : 'prompt',
+    }
+    if (this.firstTokenAt !== undefined) record.firstTokenAt = this.firstTokenAt
+    if (this.firstContentAt !== undefined) record.firstContentAt = this.firstContentAt
+    if (this.lastTokenAt !== undefined) record.lastTokenAt = this.lastTokenAt
+    if (this.failure) {
+      record.error = this.failure.status === undefined
+        ? { message: this.failure.message }
+        : { status: this.failure.status, message: this.failure.message }
+    }
+    if (this.reasoningTokens !== undefined) record.reasoningTokens = this.reasoningTokens
+    if (this.stream) {
+      record.tokenTimes = this.tokenTimes.map(round3)
+      if (this.countsKnown && this.tokenCounts.length > 0) record.tokenCounts = this.tokenCounts
+    }
+    return record
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * Goodput (METRICS.md, "Goodput"): service-level objectives, which requests meet them, and the
+ * console block that reports it.
+ */
+import type { GoodputSummary, RequestRecord, SloKey, SloSet } from '../results/types.js'
+import { e2e, isSuccess, maxTokenGap, tpot, ttfc, ttft } from './request.js'
+
+/** Objective keys in report order. */
+export const SLO_KEYS: readonly SloKey[] = ['ttft', 'ttfc', 'tpot', 'itl', 'e2e']
+
+const LABELS: Record<SloKey, string> = { ttft: 'TTFT', ttfc: 'TTFC', tpot: 'TPOT', itl: 'ITL', e2e: 'E2E' }
+
+/** Accepted spellings (lower case) of each key. */
+const ALIASES: Record<string, SloKey> = { ttft: 'ttft', ttfc: 'ttfc', tpot: 'tpot', itl: 'itl', e2e: 'e2e', e2el: 'e2e' }
+
+const VALID_KEYS = 'ttft, ttfc, tpot, itl, e2e (alias e2el)'
+const EXAMPLE = 'e.g. ttft:500,tpot:50'
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i
+
+/**
+ * Parses an SLO set: `key:ms` pairs separated by commas and/or spaces (`ttft:500,tpot:50`, or
+ * vLLM's `ttft:500 tpot:50`); `e2el` is an alias of `e2e`. Keys are case-insensitive. Throws an
+ * Error with a one-line message for empty text, a malformed pair, an unknown key, a value that is
+ * not a positive finite number of ms, or a key given twice.
+ */
+export function parseSlo(text: string): SloSet {
+  const pieces = text.split(/[\s,]+/).filter((p) => p !== '')
+  if (pieces.length === 0) throw new Error(`Goodput SLO is empty: give objectives as key:milliseconds, ${EXAMPLE}`)
+  const slo: SloSet = {}
+  for (const piece of pieces) {
+    const colon = piece.indexOf(':')
+    if (colon < 0) {
+      throw new Error(`Goodput SLO "${piece}" is not key:milliseconds: write it like ${EXAMPLE}`)
+    }
+    const name = piece.slice(0, colon)
+    const raw = piece.slice(colon + 1)
+    const key = ALIASES[name.toLowerCase()]
+    if (key === undefined) {
+      throw new Error(`Goodput SLO key "${name}" is unknown: use one of ${VALID_KEYS}`)
+    }
+    if (!NUMBER.test(raw)) {
+      throw new Error(`Goodput SLO ${name}:${raw} has a non-numeric value: give a positive number of milliseconds, e.g. ${name}:500`)
+    }
+    const value = Number(raw)
+    if (!Number.isFinite(value)) {
+      throw new Error(`Goodput SLO ${name}:${raw} is not finite: give a positive number of milliseconds, e.g. ${name}:500`)
+    }
+    if (!(value > 0)) {
+      throw new Error(`Goodput SLO ${name}:${raw} is not positive: give a bound greater than 0 ms, e.g. ${name}:500`)
+    }
+    if (slo[key] !== undefined) {
+      const alias = key === 'e2e' ? ' (e2el is an alias of e2e)' : ''
+      throw new Error(`Goodput SLO key "${key}" is given twice${alias}: keep one bound per key`)
+    }
+    slo[key] = value
+  }
+  // Canonical key order, whatever order the user wrote.
+  const ordered: SloSet = {}
+  for (const key of SLO_KEYS) if (slo[key] !== undefined) ordered[key] = slo[key]
+  return ordered
+}
+
+/** Throws a clear Error when an objective needs streamed responses but requests are not streamed. */
+export function checkSloApplicable(slo: SloSet, stream: boolean): void {
+  if (stream) return
+  const streamOnly = SLO_KEYS.filter((k) => k !== 'e2e' && slo[k] !== undefined)
+  if (streamOnly.length === 0) return
+  const names = streamOnly.join(', ')
+  throw new Error(
+    `Goodput SLO ${names} cannot be measured without streaming (non-streamed requests have no TTFT, TTFC, TPOT or ITL): enable streaming or keep only e2e`,
+  )
+}
+
+/**
+ * Whether a request meets one bound. The request must have succeeded. A TPOT bound is met when TPOT
+ * is undefined because N < 2, an ITL bound when there is no gap (a single token-carrying event);
+ * any other missing value (e.g. TTFC of a request that produced only reasoning, or any streaming
+ * value of a non-streamed request) does not meet its bound.
+ */
+function meets(r: RequestRecord, key: SloKey, bound: number): boolean {
+  let value: number | undefined
+  switch (key) {
+    case 'ttft':
+      value = ttft(r)
+      break
+    case 'ttfc':
+      value = ttfc(r)
+      break
+    case 'tpot':
+      value = tpot(r)
+      if (value === undefined) return r.stream && r.outputTokens < 2
+      break
+    case 'itl':
+      value = maxTokenGap(r)
+      if (value === undefined) return r.stream && (r.tokenTimes?.length ?? 0) < 2
+      break
+    case 'e2e':
+      value = e2e(r)
+      break
+  }
+  return value !== undefined && value <= bound
+}
+
+/**
+ * Goodput of a level: good = succeeded and every bound holds (value <= bound). Warm-up records are
+ * ignored; ratio = good / all measured requests, rate = good / durationSec (req/s), met[key] = how
+ * many measured requests met that bound (failed requests never do).
+ */
+export function evaluateGoodput(records: readonly RequestRecord[], slo: SloSet, durationSec: number): GoodputSummary {
+  const keys = SLO_KEYS.filter((k) => slo[k] !== undefined)
+  const bounds = keys.map((k) => slo[k] as number)
+  const metCounts = new Array<number>(keys.length).fill(0)
+  let total = 0
+  let good = 0
+  for (const r of records) {
+    if (r.warmup) continue
+    total++
+    if (!isSuccess(r)) continue
+    let all = true
+    for (let i = 0; i < keys.length; i++) {
+      if (meets(r, keys[i], bounds[i])) metCounts[i]++
+      else all = false
+    }
+    if (all) good++
+  }
+  const met: GoodputSummary['met'] = {}
+  const sloCopy: SloSet = {}
+  keys.forEach((k, i) => {
+    met[k] = metCounts[i]
+    sloCopy[k] = bounds[i]
+  })
+  return {
+    slo: sloCopy,
+    good,
+    total,
+    ratio: total > 0 ? good / total : 0,
+    rate: durationSec > 0 ? good / durationSec : 0,
+    met,
+  }
+}
+
+/** The console block: `Goodput: 87.0% (87/100 requests met SLO)` then one line per objective. */
+export function formatGoodput(summary: GoodputSummary): string {
+  const lines = [
+    `Goodput: ${(summary.ratio * 100).toFixed(1)}% (${summary.good}/${summary.total} requests met SLO)`,
+  ]
+  for (const key of SLO_KEYS) {
+    const bound = summary.slo[key]
+    if (bound === undefined) continue
+    lines.push(`  - ${LABELS[key]} ≤ ${bound}ms: ${summary.met[key] ?? 0}/${summary.total}`)
+  }
+  return lines.join('\n')
+}

@@ -1,0 +1,53 @@
+/** Builds the result document of a run: metadata, the scenario without secrets, the levels. */
+import os from 'node:os'
+import { VERSION } from '../version.js'
+import type { ScenarioOptions } from '../runner/scenario.js'
+import { SCHEMA_VERSION, type LevelResult, type RunResult, type ScenarioOptionsPublic } from './types.js'
+
+export function publicOptions(o: ScenarioOptions): ScenarioOptionsPublic {
+  const pub: ScenarioOptionsPublic = {
+    server: o.server,
+    model: o.model,
+    endpoint: o.endpoint,
+    stream: o.stream,
+    concurrency: o.concurrency,
+    numPrompts: o.numPrompts,
+    warmup: o.warmup ?? null,
+    inputLen: o.inputLen,
+    outputLen: o.outputLen,
+    ignoreEos: o.ignoreEos,
+    includeUsage: o.includeUsage,
+    continuousUsage: o.continuousUsage,
+    seed: o.seed,
+    timeoutMs: o.timeoutMs,
+    headerNames: Object.keys(o.headers).sort(),
+    body: o.body,
+  }
+  if (o.goodput) pub.goodput = o.goodput
+  return pub
+}
+
+export function buildRunResult(args: {
+  options: ScenarioOptions
+  levels: LevelResult[]
+  startedAt: Date
+  finishedAt: Date
+  command: string
+}): RunResult {
+  const cpus = os.cpus()
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    llmbench: { version: VERSION },
+    startedAt: args.startedAt.toISOString(),
+    finishedAt: args.finishedAt.toISOString(),
+    command: args.command,
+    environment: {
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+      cpus: cpus.length,
+      cpuModel: cpus[0]?.model ?? 'unknown',
+    },
+    scenario: publicOptions(args.options),
+    levels: args.levels,
+  }
+}

@@ -1,0 +1,33 @@
+/** Turns a failed preflight request into one line a user can act on. */
+import type { RequestRecord } from '../results/types.js'
+
+export function preflightMessage(server: string, model: string, r: RequestRecord): string {
+  const detail = r.error?.message ?? r.outcome
+  switch (r.outcome) {
+    case 'connect':
+      return `cannot reach the server at ${server}: ${detail}. Start it, or pass the right --server URL.`
+    case 'timeout':
+      return `the server at ${server} did not answer in time: ${detail}. Check that it is up, or raise --timeout.`
+    case 'http': {
+      const status = r.error?.status
+      const message = serverMessage(detail)
+      if (status === 404 && /model/i.test(message)) return `the server at ${server} does not serve model "${model}": ${message} Pick a model it lists at /v1/models.`
+      if (status === 401 || status === 403) return `the server at ${server} refused the request (HTTP ${status}): ${message} Pass an API key with --api-key or OPENAI_API_KEY.`
+      return `the server at ${server} answered HTTP ${status} to a test request: ${message} Check --server, --model and --endpoint.`
+    }
+    default:
+      return `a test request to ${server} failed (${r.outcome}): ${detail}. Check --server, --model and --endpoint.`
+  }
+}
+
+/** The `message` of a JSON error body in either shape servers use, else the excerpt itself. */
+export function serverMessage(excerpt: string): string {
+  try {
+    const o = JSON.parse(excerpt)
+    const m = o?.error?.message ?? o?.message ?? (typeof o?.error === 'string' ? o.error : undefined) ?? o?.detail
+    if (typeof m === 'string') return m.endsWith('.') ? m : m + '.'
+  } catch {
+    // not JSON (or cut at 200 bytes): show it as it is
+  }
+  return excerpt.replace(/\s+/g, ' ').trim()
+}
