@@ -1,19 +1,23 @@
-/** llmbench's own version, read from its package.json wherever the build was installed. */
+/** Where llmbench is installed, and its version, found from its package.json wherever the build lives. */
 import { readFileSync, existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-function findVersion(): string {
+function findPackage(): { root: string; version: string } {
   let dir = dirname(fileURLToPath(import.meta.url))
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < 6; i++) {
     const file = join(dir, 'package.json')
     if (existsSync(file)) {
       const pkg = JSON.parse(readFileSync(file, 'utf8'))
-      if (pkg.name === 'llmbench') return String(pkg.version)
+      if (pkg.name === 'llmbench') return { root: dir, version: String(pkg.version) }
     }
     dir = dirname(dir)
   }
-  return '0.0.0'
+  throw new Error('llmbench: cannot find its own package.json')
 }
 
-export const VERSION = findVersion()
+const pkg = findPackage()
+
+export const VERSION = pkg.version
+/** The folder holding llmbench's package.json. */
+export const PACKAGE_ROOT = pkg.root

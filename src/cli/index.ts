@@ -32,9 +32,10 @@ export async function main(argv = hideBin(process.argv)): Promise<number> {
       .option('debug', { type: 'boolean', describe: 'Show stack traces for errors' })
       .demandCommand(1, 'name a command: run, simulate, info or gpu (see llmbench --help)')
       .strict()
+      .parserConfiguration({ 'duplicate-arguments-array': false })
       .wrap(Math.min(110, process.stdout.columns || 100))
       .fail((msg, err) => {
-        throw err ?? new UsageError(msg)
+        throw err ?? new UsageError(msg.includes('--help') ? msg : `${msg} (see llmbench <command> --help)`)
       })
       .parseAsync()
   } catch (err) {
@@ -48,8 +49,9 @@ function reportError(err: unknown, debug: boolean): number {
   const user = e instanceof UsageError || e.name === 'YError'
   if (debug || !user) process.stderr.write(`${e.stack ?? e.message}\n`)
   if (!debug) {
-    const first = e.message.split('\n')[0]
-    process.stderr.write(user ? `llmbench: ${first}\n` : `llmbench: internal error: ${first} (run with --debug for details)\n`)
+    // yargs spreads one complaint over several lines; a user gets it on one.
+    const line = user ? e.message.replace(/\s*\n\s*/g, ' ').trim() : e.message.split('\n')[0]
+    process.stderr.write(user ? `llmbench: ${line}\n` : `llmbench: internal error: ${line} (run with --debug for details)\n`)
   }
   return user ? EXIT.USAGE : EXIT.RUNTIME
 }

@@ -12,10 +12,12 @@ import { EXIT } from '../exit-codes.js'
 import { Progress } from './progress.js'
 import { headerList, intList, jsonObject, nonNegativeInt, positiveInt, positiveNumber, serverUrl } from './parse.js'
 import { detectModel } from './models.js'
+import { spawnSimulator } from './spawn-simulator.js'
 
 export function runCommand(y: Argv) {
   return y
     .option('server', { type: 'string', default: 'http://127.0.0.1:8000', describe: 'Base URL of the server (a trailing /v1 is fine)' })
+    .option('simulate', { type: 'boolean', default: false, describe: 'Start the built-in simulator on a free port and run against it (ignores --server)' })
     .option('model', { type: 'string', describe: 'Model name; default: the first model the server lists at /v1/models' })
     .option('endpoint', { type: 'string', default: 'chat', choices: ENDPOINTS, describe: 'API to call' })
     .option('concurrency', { type: 'string', default: '1', describe: 'Concurrency levels, e.g. 1,10,50 (each a level, run in turn)' })
@@ -84,6 +86,16 @@ export async function toScenarioOptions(a: RunArgs): Promise<ScenarioOptions> {
 }
 
 export async function runHandler(a: RunArgs): Promise<number> {
+  if (!a.simulate) return runWith(a)
+  const sim = await spawnSimulator()
+  try {
+    return await runWith({ ...a, server: sim.url })
+  } finally {
+    await sim.stop()
+  }
+}
+
+async function runWith(a: RunArgs): Promise<number> {
   const options = await toScenarioOptions(a)
   const out = process.stdout
   const progress = new Progress()

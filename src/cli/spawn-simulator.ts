@@ -1,0 +1,49 @@
+/**
+ * `llmbench run --simulate`: the built-in simulator in a child process on a free port, so the
+ * server's work never shares the measuring client's event loop.
+ */
+import { spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { PACKAGE_ROOT } from '../version.js'
+import { RuntimeError } from '../errors.js'
+
+export interface SpawnedSimulator {
+  url: string
+  model: string
+  stop(): Promise<void>
+}
+
+const STARTUP_MS = 15_000
+
+export function spawnSimulator(args: string[] = []): Promise<SpawnedSimulator> {
+  const bin = join(PACKAGE_ROOT, 'bin', 'llmbench.js')
+  const child = spawn(process.execPath, [bin, 'simulate', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
+    await exited
+  }
+  return new Promise((resolve, reject) => {
+    let out = ''
+    let err = ''
+    const timer = setTimeout(() => {
+      void stop()
+      reject(new RuntimeError(`the simulator did not start within ${STARTUP_MS / 1000} s`))
+    }, STARTUP_MS)
+    child.stderr.on('data', (d) => (err += d))
+    child.stdout.on('data', (d) => {
+      out += d
+      const m = /listening on (\S+) \(model (\S+)\)/.exec(out)
+      if (m) {
+        clearTimeout(timer)
+        child.stdout.removeAllListeners('data')
+        child.stdout.resume()
+        resolve({ url: m[1], model: m[2], stop })
+      }
+    })
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new RuntimeError(`the simulator exited (code ${code}) before it listened: ${err.trim().split('\n')[0] ?? ''}`))
+    })
+  })
+}

@@ -1,0 +1,230 @@
+/**
+ * Server-Sent Events parser for the streaming hot path.
+ *
+ * Follows the WHATWG EventSource parsing rules (HTML § 9.2.6) with two lenient additions for real
+ * servers: `end()` dispatches an event whose blank line never came, including a final unterminated
+ * line.
+ *
+ * - Lines end in LF, CRLF or CR; a CR at the end of one chunk and an LF at the start of the next are
+ *   one line ending.
+ * - `:` starts a comment; `field:value` strips exactly one optional space after the colon; a line
+ *   without a colon is a field with an empty value; only `data` and `event` are used (`id`,
+ *   `retry` and unknown fields are ignored); field names are case-sensitive.
+ * - A blank line dispatches the event when at least one `data` line was collected, joined by `\n`;
+ *   the event type is the last `event` value, `'message'` when none or empty. Either way the
+ *   buffers reset.
+ * - One UTF-8 BOM at the very start of the stream is skipped. Bytes are decoded as UTF-8 one whole
+ *   line at a time (invalid sequences become U+FFFD), so a chunk may split a character anywhere.
+ *
+ * Cost: each chunk is scanned once for LF and once for CR with `indexOf` (memchr). Complete lines
+ * are decoded straight from the chunk; only the unterminated tail is copied, into a buffer the
+ * parser owns and reuses, and it is joined with the next chunk only up to that chunk's first line
+ * end. A `data:` line decodes just its value bytes. No per-event objects or per-push closures.
+ *
+ * The handler is called synchronously from `push()`/`end()`. If it throws, the exception
+ * propagates and the rest of that chunk is dropped.
+ */
+
+export type SseHandler = (data: string, event: string) => void
+
+const LF = 0x0a
+const CR = 0x0d
+const COLON = 0x3a
+const SPACE = 0x20
+
+type IndexOf = (this: Uint8Array, value: number, byteOffset: number) => number
+type Utf8Slice = (this: Uint8Array, start: number, end: number) => string
+type Copy = (this: Uint8Array, target: Uint8Array, targetStart: number, sourceStart: number, sourceEnd: number) => number
+
+// Buffer's methods accept any Uint8Array as `this`, so a chunk from fetch() needs no Buffer view
+// per push. `indexOf` is memchr; `utf8Slice` is what `toString('utf8', s, e)` calls after checking
+// its arguments (undocumented but present since Node 0.x; fall back to toString without it).
+const indexOf = Buffer.prototype.indexOf as unknown as IndexOf
+const copy = Buffer.prototype.copy as unknown as Copy
+const nativeUtf8Slice = (Buffer.prototype as unknown as { utf8Slice?: Utf8Slice }).utf8Slice
+const utf8Slice: Utf8Slice =
+  typeof nativeUtf8Slice === 'function'
+    ? nativeUtf8Slice
+    : function (this: Uint8Array, start: number, end: number): string {
+        return Buffer.from(this.buffer, this.byteOffset, this.byteLength).toString('utf8', start, end)
+      }
+
+/** Pending-line buffers larger than this are released once their line completes. */
+const KEEP_TAIL_BYTES = 64 * 1024
+const MIN_TAIL_BYTES = 256
+
+export class SseParser {
+  private readonly onEvent: SseHandler
+  /** Bytes of the current unterminated line (carried across pushes); valid up to `tailLen`. */
+  private tail: Buffer | null = null
+  private tailLen = 0
+  /** The previous chunk ended in CR: an LF at the start of the next one belongs to it. */
+  private skipLF = false
+  /** No line has been completed yet, so a BOM may still be at the start of the next one. */
+  private atStart = true
+  /** Data buffer, without the trailing LF the spec appends; meaningful only when `hasData`. */
+  private data = ''
+  private hasData = false
+  /** Event type buffer; '' means the default, 'message'. */
+  private eventType = ''
+
+  constructor(onEvent: SseHandler) {
+    this.onEvent = onEvent
+  }
+
+  /** Feed one read from the socket. Bytes may split anywhere (mid-line, mid-UTF-8 character, between \r and \n). */
+  push(chunk: Uint8Array): void {
+    const buf = chunk
+    const n = buf.length
+    if (n === 0) return
+    let pos = 0
+    if (this.skipLF) {
+      this.skipLF = false
+      if (buf[0] === LF) {
+        if (n === 1) return
+        pos = 1
+      }
+    }
+
+    let lf = indexOf.call(buf, LF, pos)
+    let cr = indexOf.call(buf, CR, pos)
+
+    if (this.tailLen > 0) {
+      // Finish the line carried over from earlier chunks, joining only up to its line end.
+      const eol = cr < 0 ? lf : lf < 0 || cr < lf ? cr : lf
+      if (eol < 0) {
+        this.appendTail(buf, pos, n)
+        return
+      }
+      this.appendTail(buf, pos, eol)
+      const tail = this.tail as Buffer
+      const len = this.tailLen
+      this.tailLen = 0
+      if (tail.length > KEEP_TAIL_BYTES) this.tail = null
+      this.line(tail, 0, len)
+      pos = this.afterEol(buf, eol, eol === cr, n)
+    }
+
+    while (pos < n) {
+      // Rescan only past the line end just used; a blank line right after it needs no call.
+      if (lf >= 0 && lf < pos) lf = buf[pos] === LF ? pos : indexOf.call(buf, LF, pos)
+      if (cr >= 0 && cr < pos) cr = buf[pos] === CR ? pos : indexOf.call(buf, CR, pos)
+      const eol = cr < 0 ? lf : lf < 0 || cr < lf ? cr : lf
+      if (eol < 0) {
+        this.appendTail(buf, pos, n)
+        return
+      }
+      this.line(buf, pos, eol)
+      pos = this.afterEol(buf, eol, eol === cr, n)
+    }
+  }
+
+  /** The stream ended: dispatch a pending event whose data was collected (lenient: servers sometimes close without the final blank line), including a final unterminated line. */
+  end(): void {
+    if (this.tailLen > 0) {
+      const len = this.tailLen
+      this.tailLen = 0
+      this.line(this.tail as Buffer, 0, len)
+    }
+    // Reset to a fresh stream before dispatching, so a throwing handler leaves a clean parser.
+    this.tail = null
+    this.skipLF = false
+    this.atStart = true
+    this.dispatch()
+  }
+
+  /** Position after the line ending at `eol` (an LF, or a CR possibly followed by LF). */
+  private afterEol(buf: Uint8Array, eol: number, isCR: boolean, n: number): number {
+    if (!isCR) return eol + 1
+    if (eol + 1 < n) return buf[eol + 1] === LF ? eol + 2 : eol + 1
+    this.skipLF = true
+    return n
+  }
+
+  private appendTail(src: Uint8Array, start: number, end: number): void {
+    const add = end - start
+    if (add === 0) return
+    const need = this.tailLen + add
+    let tail = this.tail
+    if (tail === null || need > tail.length) {
+      const grown = Buffer.allocUnsafe(Math.max(need, MIN_TAIL_BYTES, tail === null ? 0 : tail.length * 2))
+      if (tail !== null && this.tailLen > 0) tail.copy(grown, 0, 0, this.tailLen)
+      this.tail = tail = grown
+    }
+    copy.call(src, tail, this.tailLen, start, end)
+    this.tailLen = need
+  }
+
+  /** Process one complete line, `buf[start, end)` without its line ending. */
+  private line(buf: Uint8Array, start: number, end: number): void {
+    if (this.atStart) {
+      this.atStart = false
+      if (end - start >= 3 && buf[start] === 0xef && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf) {
+        start += 3
+      }
+    }
+    const len = end - start
+    if (len === 0) {
+      this.dispatch()
+      return
+    }
+    const c0 = buf[start]
+    if (c0 === COLON) return // comment
+    // Fast path: `data:` — decode only the value bytes.
+    if (
+      len >= 5 &&
+      c0 === 0x64 &&
+      buf[start + 1] === 0x61 &&
+      buf[start + 2] === 0x74 &&
+      buf[start + 3] === 0x61 &&
+      buf[start + 4] === COLON
+    ) {
+      let v = start + 5
+      if (v < end && buf[v] === SPACE) v++
+      this.addData(v === end ? '' : utf8Slice.call(buf, v, end))
+      return
+    }
+    // General field: name up to the first colon (the whole line when there is none).
+    let colon = start
+    while (colon < end && buf[colon] !== COLON) colon++
+    const nameLen = colon - start
+    let v = colon + 1
+    if (v < end && buf[v] === SPACE) v++
+    if (nameLen === 4) {
+      // `data` without a colon (with a colon it took the fast path): empty value.
+      if (c0 === 0x64 && buf[start + 1] === 0x61 && buf[start + 2] === 0x74 && buf[start + 3] === 0x61) {
+        this.addData('')
+      }
+    } else if (nameLen === 5) {
+      if (
+        c0 === 0x65 &&
+        buf[start + 1] === 0x76 &&
+        buf[start + 2] === 0x65 &&
+        buf[start + 3] === 0x6e &&
+        buf[start + 4] === 0x74
+      ) {
+        this.eventType = v >= end ? '' : utf8Slice.call(buf, v, end)
+      }
+    }
+    // id, retry and unknown fields are ignored.
+  }
+
+  private addData(value: string): void {
+    if (this.hasData) {
+      this.data += '\n' + value
+    } else {
+      this.data = value
+      this.hasData = true
+    }
+  }
+
+  private dispatch(): void {
+    const type = this.eventType
+    this.eventType = ''
+    if (!this.hasData) return
+    const data = this.data
+    this.data = ''
+    this.hasData = false
+    this.onEvent(data, type === '' ? 'message' : type)
+  }
+}

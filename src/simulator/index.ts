@@ -1,0 +1,11 @@
+/**
+ * The built-in simulated LLM server: vLLM-like continuous batching (or exact timing), the
+ * OpenAI-compatible wire format, and switchable quirks and faults of real servers.
+ */
+export { startSimulator, type Simulator, type SimulatorMetrics } from './server.js'
+export {
+  SIMULATOR_DEFAULTS, QUIRKS, FAULTS, resolveOptions,
+  type SimulatorOptions, type ResolvedOptions, type Quirk, type Fault, type ReasoningField,
+} from './options.js'
+export type { TraceEntry } from './stats.js'
+export { PING_COMMENT } from './quirks.js'
