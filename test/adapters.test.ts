@@ -159,6 +159,32 @@ describe('chat adapter streams', () => {
   })
 })
 
+describe('the fast path for plain token events', () => {
+  const events = [
+    chunk({ content: 'a' }),
+    JSON.stringify({ id: 'c', choices: [{ index: 0, delta: { content: 'he said "usage" and "error"' }, finish_reason: null }] }),
+    chunk({ content: '' }),
+    chunk({ content: ' ' }),
+    chunk({ content: '\n' }),
+    '{"id":"c","choices":[{"index":0,"delta": {"content": "spaced"}}]}',
+    chunk({ content: 'x' }, { usage: { prompt_tokens: 1, completion_tokens: 3 } }),
+  ]
+
+  it('gives the same record as a full parse of every event', () => {
+    const fast = play(chatAdapter, events.map((e, i) => [i * 10, e] as [number, string]))
+    // The same events behind a leading space: the fast path never matches, JSON.parse reads all.
+    const slow = play(chatAdapter, events.map((e, i) => [i * 10, ' ' + e] as [number, string]))
+    expect(fast).toEqual(slow)
+    expect(fast.tokenTimes).toEqual([0, 10, 30, 40, 50, 60])
+  })
+
+  it('does not take a truncated event for a token', () => {
+    const r = play(chatAdapter, [[1, chunk({ content: 'a' })], [2, '{"choices":[{"delta":{"content":"abc']])
+    expect(r.outcome).toBe('parse')
+    expect(r.outputTokens).toBe(1)
+  })
+})
+
 describe('completions adapter', () => {
   it('sends the prompt and reads choices[0].text, skipping an empty first chunk', () => {
     const body = JSON.parse(completionsAdapter.buildRequest(spec).body)

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startSimulator, type Simulator } from '../src/simulator/index.js'
 import type { RunResult } from '../src/results/types.js'
-import { runCli } from './helpers/cli.js'
+import { runCli, startCli } from './helpers/cli.js'
 import { schemaErrors } from './helpers/schema.js'
 
 let sim: Simulator
@@ -82,6 +82,28 @@ describe('llmbench run against the simulator', () => {
     expect(text).not.toContain('hunter2-token')
     expect(JSON.parse(text).scenario.headerNames).toEqual(['x-team-token'])
     expect(r.stdout + r.stderr).not.toContain('sk-very-secret-key')
+  })
+})
+
+describe('llmbench run interrupted by Ctrl-C', () => {
+  it('stops, keeps what was measured, writes the result marked interrupted, and exits 130', async () => {
+    const out = join(dir, 'interrupted.json')
+    // Long outputs so requests are in flight when the signal comes.
+    const run = startCli(['run', '--server', sim.url, '--model', 'sim-small', '--input-len', '16', '--output-len', '4000',
+      '--num-prompts', '8', '--concurrency', '4', '--warmup', '0', '--output', out])
+    await new Promise((r) => setTimeout(r, 1500))
+    run.child.kill('SIGINT')
+    const r = await run.done
+    expect(r.code).toBe(130)
+    expect(r.stderr).toContain('Stopping')
+    const result = JSON.parse(readFileSync(out, 'utf8')) as RunResult
+    expect(schemaErrors(result)).toEqual([])
+    expect(result.interrupted).toBe(true)
+    const level = result.levels[0]
+    expect(level.summary.errors.aborted).toBe(4)
+    // Nothing new was sent after the signal: only the four requests in flight.
+    expect(level.records).toHaveLength(4)
+    expect(level.records.every((x) => x.outcome === 'aborted' && (x.tokenTimes?.length ?? 0) > 0)).toBe(true)
   })
 })
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { mulberry32 } from '../src/data/random.js'
 import { SseParser } from '../src/client/sse.js'
 
 type Ev = [event: string, data: string]
@@ -17,17 +18,7 @@ function parse(pieces: Uint8Array[], end = true): Ev[] {
 
 const parseStr = (...pieces: string[]): Ev[] => parse(pieces.map(bytes))
 
-/** mulberry32: small seeded RNG so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+const rng = mulberry32
 
 /** Views into one backing array (non-zero byteOffset, not Buffers) — what fetch() readers hand out. */
 function randomPieces(b: Uint8Array, seed: number, maxLen: number): Uint8Array[] {

@@ -103,6 +103,7 @@ async function runWith(a: RunArgs): Promise<number> {
   out.write(`llmbench run: ${options.model} at ${options.server} (${options.endpoint}, ${options.stream ? 'streaming' : 'not streaming'}), ` +
     `${options.inputLen} tokens in / ${options.outputLen} out, ${options.numPrompts} requests per level\n`)
 
+  const interrupt = onInterrupt()
   const levels = await runScenario(options, {
     onLevelStart: (l) => progress.start(`concurrency ${l.concurrency}: warm-up`, l.warmup),
     onWarmupEnd: (l) => progress.start(`concurrency ${l.concurrency}`, l.total),
@@ -111,8 +112,14 @@ async function runWith(a: RunArgs): Promise<number> {
       progress.end()
       out.write(renderLevel(level.summary) + '\n\n')
     },
-  })
-  out.write(renderSummary(levels.map((l) => l.summary)) + '\n')
+  }, interrupt.signal)
+  interrupt.dispose()
+  const interrupted = interrupt.signal.aborted
+  if (interrupted) {
+    progress.end()
+    out.write('Interrupted: the figures below cover what was measured before Ctrl-C.\n')
+  }
+  if (levels.length) out.write(renderSummary(levels.map((l) => l.summary)) + '\n')
 
   if (a.output) {
     const result = buildRunResult({
@@ -120,10 +127,33 @@ async function runWith(a: RunArgs): Promise<number> {
       levels,
       startedAt,
       finishedAt: new Date(),
+      interrupted,
       command: ['llmbench', ...redactArgv(process.argv.slice(2))].join(' '),
     })
     const path = writeJsonResult(String(a.output), result)
     out.write(`Result written to ${path}\n`)
   }
-  return EXIT.OK
+  return interrupted ? EXIT.INTERRUPTED : EXIT.OK
+}
+
+/**
+ * The first Ctrl-C (or SIGTERM) stops the run and keeps what was measured; a second one
+ * quits at once.
+ */
+function onInterrupt() {
+  const controller = new AbortController()
+  const handler = () => {
+    if (controller.signal.aborted) process.exit(EXIT.INTERRUPTED)
+    process.stderr.write('\nStopping: in-flight requests end as aborted; the result so far is kept (Ctrl-C again to quit now).\n')
+    controller.abort()
+  }
+  process.on('SIGINT', handler)
+  process.on('SIGTERM', handler)
+  return {
+    signal: controller.signal,
+    dispose() {
+      process.off('SIGINT', handler)
+      process.off('SIGTERM', handler)
+    },
+  }
 }

@@ -1,21 +1,20 @@
 /**
- * The HTTP layer: one undici pool per scenario, keep-alive, sized to the highest concurrency,
- * so only the first request on each connection pays for the TCP connect. Responses are read
- * through undici's dispatch handler, the lowest-overhead path: each read is stamped with the
- * clock before any parsing, then fed to the SSE parser and the adapter.
+ * The client of one scenario: a keep-alive pool of HTTP/1.1 connections sized to the highest
+ * concurrency, so only the first request on each connection pays for the TCP connect. Each read
+ * is stamped before parsing (http1.ts), then fed to the SSE parser and the adapter.
  */
-import { Pool, type Dispatcher } from 'undici'
 import { now } from '../clock.js'
 import type { FailureKind, RequestRecord } from '../results/types.js'
 import type { Adapter, HttpRequest } from './adapter.js'
 import { SseParser } from './sse.js'
 import type { RequestTracker } from './tracker.js'
+import { ClosedError, Http1Connection, type Origin, type ResponseSink } from './http1.js'
 
 export interface ClientOptions {
   /** Base URL of the server, e.g. http://127.0.0.1:8000 or https://host/v1. */
   server: string
   connections: number
-  /** Per-request limit from send to end, and the longest silence allowed inside a response. */
+  /** Per-request limit from send to end. */
   timeoutMs: number
   /** Sent with every request (auth and the user's extra headers); never recorded. */
   headers: Record<string, string>
@@ -24,8 +23,9 @@ export interface ClientOptions {
 const BODY_EXCERPT_BYTES = 200
 /** A non-streamed body larger than this is cut: a load tester must not hold unbounded responses. */
 const MAX_BODY_BYTES = 64 * 1024 * 1024
-const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE'])
-const TIMEOUT_ERRORS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
+const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EPIPE', 'LLMBENCH_CONNECTION_CLOSED'])
+/** Failures of a reused connection before any answer: the server closed it while idle. */
+const STALE_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'LLMBENCH_CONNECTION_CLOSED'])
 
 export class TimeoutError extends Error {
   readonly code = 'LLMBENCH_TIMEOUT'
@@ -35,21 +35,26 @@ export class AbortedError extends Error {
 }
 
 export class LlmClient {
-  private readonly pool: Pool
+  private readonly origin: Origin
   private readonly basePath: string
+  private readonly headerText: string
+  private readonly idle: Http1Connection[] = []
+  private readonly all = new Set<Http1Connection>()
+  private readonly waiting: Array<() => void> = []
   private readonly inFlight = new Set<ResponseHandler>()
+  private closed = false
 
   constructor(private readonly options: ClientOptions) {
     const url = new URL(options.server)
+    const tls = url.protocol === 'https:'
+    this.origin = {
+      host: url.hostname.replace(/^\[|\]$/g, ''),
+      port: Number(url.port) || (tls ? 443 : 80),
+      tls,
+      authority: url.host,
+    }
     this.basePath = url.pathname.replace(/\/+$/, '')
-    this.pool = new Pool(url.origin, {
-      connections: Math.max(1, options.connections),
-      pipelining: 1,
-      keepAliveTimeout: 120_000,
-      keepAliveMaxTimeout: 600_000,
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
-    })
+    this.headerText = Object.entries(options.headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')
   }
 
   /** The path on the server, without doubling a `/v1` the user already put in the URL. */
@@ -60,6 +65,7 @@ export class LlmClient {
 
   /** Sends one request and resolves with its record; never rejects. */
   send(adapter: Adapter, req: HttpRequest, tracker: RequestTracker, requestId: string): Promise<RequestRecord> {
+    const text = this.requestText(req, requestId)
     return new Promise((resolve) => {
       const handler = new ResponseHandler(adapter, tracker, (record) => {
         this.inFlight.delete(handler)
@@ -67,21 +73,55 @@ export class LlmClient {
       })
       this.inFlight.add(handler)
       handler.startTimer(this.options.timeoutMs)
-      tracker.sentAt = now()
-      try {
-        this.pool.dispatch(
-          {
-            method: req.method,
-            path: this.resolvePath(req.path),
-            headers: { ...this.options.headers, ...req.headers, 'x-request-id': requestId },
-            body: req.method === 'GET' ? undefined : req.body,
-          },
-          handler,
-        )
-      } catch (err) {
-        handler.onResponseError(undefined, err as Error)
+      const start = (retry: boolean) => {
+        if (handler.finished) return // timed out or aborted while it waited for a connection
+        const conn = this.acquire()
+        if (!conn) {
+          // Every connection is busy: wait for one (the load never asks for more than the pool).
+          this.waiting.push(() => start(retry))
+          return
+        }
+        handler.connection = conn
+        handler.retry = retry && conn.uses > 0 ? () => start(false) : undefined
+        tracker.sentAt = now()
+        conn.send(text, handler)
       }
+      if (this.closed) handler.onError(new AbortedError('the client is closed'), now())
+      else start(true)
     })
+  }
+
+  private requestText(req: HttpRequest, requestId: string): string {
+    let head = `${req.method} ${this.resolvePath(req.path)} HTTP/1.1\r\nhost: ${this.origin.authority}\r\n${this.headerText}`
+    for (const [k, v] of Object.entries(req.headers)) head += `${k}: ${v}\r\n`
+    head += `x-request-id: ${requestId}\r\n`
+    if (req.method === 'GET') return head + '\r\n'
+    return `${head}content-length: ${Buffer.byteLength(req.body)}\r\n\r\n${req.body}`
+  }
+
+  private acquire(): Http1Connection | undefined {
+    const t = now()
+    while (this.idle.length) {
+      const c = this.idle.pop()!
+      if (!c.dead && c.expiresAt > t) return c
+      c.destroy(new ClosedError('keep-alive expired'))
+    }
+    if (this.all.size >= Math.max(1, this.options.connections)) return undefined
+    const c = new Http1Connection(
+      this.origin,
+      (free) => {
+        this.idle.push(free)
+        this.waiting.shift()?.()
+      },
+      (dead) => {
+        this.all.delete(dead)
+        const i = this.idle.indexOf(dead)
+        if (i >= 0) this.idle.splice(i, 1)
+        this.waiting.shift()?.()
+      },
+    )
+    this.all.add(c)
+    return c
   }
 
   /** Ends every request in flight as `aborted` (the run was interrupted). */
@@ -90,20 +130,23 @@ export class LlmClient {
   }
 
   async close(): Promise<void> {
-    await this.pool.destroy()
+    this.closed = true
+    this.abortAll('the client was closed')
+    for (const c of [...this.all]) c.destroy(new ClosedError('the client was closed'))
   }
 }
 
-class ResponseHandler implements Dispatcher.DispatchHandler {
-  private controller: Dispatcher.DispatchController | undefined
-  private pendingAbort: Error | undefined
+class ResponseHandler implements ResponseSink {
+  connection: Http1Connection | undefined
+  /** Sends again on a fresh connection: set while a failure may be a stale keep-alive connection. */
+  retry: (() => void) | undefined
   private timer: NodeJS.Timeout | undefined
   private status = 0
   private responseStarted = false
   private parser: SseParser | undefined
   private chunks: Buffer[] | undefined
   private bodyBytes = 0
-  private finished = false
+  finished = false
 
   constructor(
     private readonly adapter: Adapter,
@@ -118,19 +161,14 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
 
   abort(err: Error): void {
     if (this.finished) return
-    if (this.controller) this.controller.abort(err)
-    else this.pendingAbort = err
+    if (this.connection) this.connection.destroy(err)
+    else this.onError(err, now())
   }
 
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.controller = controller
-    if (this.pendingAbort) controller.abort(this.pendingAbort)
-  }
-
-  onResponseStart(_c: Dispatcher.DispatchController, statusCode: number): void {
-    this.status = statusCode
+  onStart(status: number): void {
+    this.status = status
     this.responseStarted = true
-    const ok = statusCode >= 200 && statusCode < 300
+    const ok = status >= 200 && status < 300
     if (ok && this.t.stream) {
       const { adapter, t } = this
       this.parser = new SseParser((data, event) => adapter.onEvent(data, event, t))
@@ -139,21 +177,20 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
     }
   }
 
-  onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.t.readAt = now()
+  onData(chunk: Buffer, at: number): void {
+    this.t.readAt = at
     if (this.parser) {
       this.parser.push(chunk)
       return
     }
     const limit = this.status >= 200 && this.status < 300 ? MAX_BODY_BYTES : BODY_EXCERPT_BYTES
     if (this.bodyBytes < limit) {
-      this.chunks!.push(chunk)
+      this.chunks!.push(Buffer.from(chunk)) // a copy: the read buffer is reused
       this.bodyBytes += chunk.length
     }
   }
 
-  onResponseEnd(): void {
-    const endAt = now()
+  onEnd(at: number): void {
     const { t } = this
     if (this.parser) {
       this.parser.end()
@@ -164,20 +201,29 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
       const excerpt = Buffer.concat(this.chunks!).subarray(0, BODY_EXCERPT_BYTES).toString('utf8')
       t.fail('http', excerpt, this.status)
     }
-    this.finish(endAt)
+    this.finish(at)
   }
 
-  onResponseError(_c: Dispatcher.DispatchController | undefined, err: Error): void {
-    const endAt = now()
+  onError(err: Error, at: number): void {
+    if (this.finished) return
+    const code = (err as { code?: string }).code ?? ''
+    if (this.retry && !this.responseStarted && STALE_ERRORS.has(code)) {
+      const retry = this.retry
+      this.retry = undefined
+      this.connection = undefined
+      retry()
+      return
+    }
     this.t.fail(this.classify(err), describeError(err))
-    this.finish(endAt)
+    this.finish(at)
   }
 
   private classify(err: Error): FailureKind {
     const code = (err as { code?: string }).code ?? ''
     if (err instanceof AbortedError) return 'aborted'
-    if (err instanceof TimeoutError || TIMEOUT_ERRORS.has(code)) return 'timeout'
+    if (err instanceof TimeoutError) return 'timeout'
     if (!this.responseStarted && CONNECT_ERRORS.has(code)) return 'connect'
+    if (code === 'LLMBENCH_HTTP_PROTOCOL') return 'parse'
     return 'disconnect'
   }
 
@@ -189,13 +235,13 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
   }
 }
 
-/** One line about a network error: its code and message, and the cause when undici wraps one. */
+/** One line about a network error: its code and message, and its cause when it has one. */
 export function describeError(err: Error): string {
   const code = (err as { code?: string }).code
   const cause = (err as { cause?: Error }).cause
   // Node's dual-stack connect failures are AggregateErrors with an empty message.
   const message = err.message || (err as { errors?: Error[] }).errors?.[0]?.message || ''
-  const base = code && !message.includes(code) ? (message ? `${code}: ${message}` : code) : message
+  const base = code && !message.includes(code) && !code.startsWith('LLMBENCH_') ? (message ? `${code}: ${message}` : code) : message
   if (cause && cause.message && !base.includes(cause.message)) return `${base} (${describeError(cause)})`
   return base || String(err)
 }

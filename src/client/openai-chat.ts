@@ -1,6 +1,8 @@
 /** OpenAI chat completions: `POST /v1/chat/completions`, text in `choices[0].delta`. */
 import type { Adapter } from './adapter.js'
-import { commonBody, jsonRequest, nonEmpty, parseEvent, readBody, readUsage } from './openai-common.js'
+import { commonBody, isPlainTokenEvent, jsonRequest, nonEmpty, parseEvent, readBody, readUsage } from './openai-common.js'
+
+const CONTENT = '"delta":{"content":"'
 
 export const chatAdapter: Adapter = {
   name: 'chat',
@@ -11,6 +13,7 @@ export const chatAdapter: Adapter = {
     return jsonRequest('/v1/chat/completions', body, spec)
   },
   onEvent(data, _event, t) {
+    if (isPlainTokenEvent(data, CONTENT)) return t.token(true)
     const o = parseEvent(data, t)
     if (!o) return
     const running = readUsage(o, t)

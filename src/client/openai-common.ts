@@ -12,6 +12,20 @@ export interface OpenAIUsage {
   completion_tokens_details?: { reasoning_tokens?: number } | null
 }
 
+/**
+ * The hot path of a stream: most events are one visible token and nothing else. They are
+ * recognised without JSON.parse (which costs more than all the rest of an event's handling).
+ * The keys are matched with their quotes: inside a JSON string value a quote is always escaped,
+ * so generated text can never fake them. Anything else (usage, errors, reasoning, other
+ * spacing) returns false and goes through the full parse.
+ */
+export function isPlainTokenEvent(data: string, marker: string): boolean {
+  const i = data.indexOf(marker)
+  return i > 0 && data.charCodeAt(i + marker.length) !== 34 /* " : empty text */ &&
+    data.indexOf('"usage"') < 0 && data.indexOf('"error"') < 0 &&
+    data.charCodeAt(0) === 123 /* { */ && data.charCodeAt(data.length - 1) === 125 /* } */
+}
+
 /** A parsed event, or undefined after recording why it could not be read. */
 export function parseEvent(data: string, t: RequestTracker): Record<string, any> | undefined {
   if (data === '[DONE]') {

@@ -1,6 +1,8 @@
 /** OpenAI completions: `POST /v1/completions`, text in `choices[0].text`. */
 import type { Adapter } from './adapter.js'
-import { commonBody, jsonRequest, nonEmpty, parseEvent, readBody, readUsage } from './openai-common.js'
+import { commonBody, isPlainTokenEvent, jsonRequest, nonEmpty, parseEvent, readBody, readUsage } from './openai-common.js'
+
+const TEXT = '"text":"'
 
 export const completionsAdapter: Adapter = {
   name: 'completions',
@@ -11,6 +13,7 @@ export const completionsAdapter: Adapter = {
     return jsonRequest('/v1/completions', body, spec)
   },
   onEvent(data, _event, t) {
+    if (isPlainTokenEvent(data, TEXT)) return t.token(true)
     const o = parseEvent(data, t)
     if (!o) return
     const running = readUsage(o, t)

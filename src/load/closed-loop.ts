@@ -29,6 +29,9 @@ export async function runClosedLoop(opts: ClosedLoopOptions): Promise<RequestRec
       scheduledAt = now()
       records.push(record)
       opts.onRecord?.(record)
+      // Reads already waiting are stamped before this slot sends again: when many streams end
+      // at once, sending their successors first would delay the arrival times of the others.
+      await new Promise((resolve) => setImmediate(resolve))
     }
   }
   const slots = Math.min(opts.concurrency, opts.total)

@@ -33,6 +33,7 @@ export function buildRunResult(args: {
   startedAt: Date
   finishedAt: Date
   command: string
+  interrupted?: boolean
 }): RunResult {
   const cpus = os.cpus()
   return {
@@ -40,6 +41,7 @@ export function buildRunResult(args: {
     llmbench: { version: VERSION },
     startedAt: args.startedAt.toISOString(),
     finishedAt: args.finishedAt.toISOString(),
+    interrupted: args.interrupted ?? false,
     command: args.command,
     environment: {
       node: process.version,

@@ -137,6 +137,8 @@ export interface RunResult {
   llmbench: { version: string }
   startedAt: string
   finishedAt: string
+  /** The user stopped the run (Ctrl-C): levels hold what was measured until then. */
+  interrupted: boolean
   command: string
   environment: { node: string; platform: string; cpus: number; cpuModel: string }
   scenario: ScenarioOptionsPublic

@@ -19,18 +19,13 @@ import {
 import { parseQuirkList } from './quirks.js'
 import { newCounters, prometheusText, type Counters, type TraceEntry } from './stats.js'
 import { SimRequest } from './stream.js'
-import { drawOutputLength, mixSeed, mulberry32, nextU32 } from './text.js'
+import { drawOutputLength } from './text.js'
+import { mixSeed, mulberry32, nextU32 } from '../data/random.js'
 import { encodeText } from '../data/tokenizer.js'
 
-export interface SimulatorMetrics {
+export interface SimulatorMetrics extends Omit<Counters, 'ttft'> {
   running: number
   waiting: number
-  completed: number
-  aborted: number
-  failed: number
-  stalled: number
-  promptTokens: number
-  generationTokens: number
   /** KV-cache tokens in use / kvCacheTokens. */
   kvCacheUsage: number
   /** Batching engine: steps run, mean model step time, mean achieved step time, worst lateness (ms). */

@@ -9,7 +9,8 @@ import type { Sequence } from './engine.js'
 import type { Fault, Quirk, ResolvedOptions } from './options.js'
 import { completionBody, openaiError, TOOL_NAME, usageField, type GenRequest } from './openai.js'
 import { frame, makeFraming, Writer, type Framing } from './quirks.js'
-import { mixSeed, mulberry32, PIECES, PIECES_JSON, TextSource } from './text.js'
+import { PIECES, PIECES_JSON, TextSource } from './text.js'
+import { mixSeed, mulberry32 } from '../data/random.js'
 import type { Counters, TraceEntry } from './stats.js'
 
 export interface RequestSetup {

@@ -2,30 +2,7 @@
  * Seeded text: a small PRNG and a fixed vocabulary of token pieces such as " word". Each piece is
  * kept raw and JSON-escaped (without quotes), so events are built by concatenation.
  */
-
-/** mulberry32: a tiny, fast 32-bit PRNG; returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed | 0
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-/** Mix two integers into one 32-bit seed (murmur3 finaliser). */
-export function mixSeed(a: number, b: number): number {
-  let h = (Math.imul(a | 0, 0x9e3779b1) ^ (b | 0)) | 0
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b)
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35)
-  return (h ^ (h >>> 16)) | 0
-}
-
-/** A 32-bit integer drawn from a PRNG. */
-export function nextU32(rng: () => number): number {
-  return (rng() * 4294967296) | 0
-}
+import { mulberry32 } from '../data/random.js'
 
 const WORDS = (
   'the of and to in is that it was for on are as with they at be this from have or by one had not ' +

@@ -1,0 +1,518 @@
+#!/usr/bin/env node
+/**
+ * llmbench's own client overhead: how much time llmbench adds to the TTFT and ITL it reports,
+ * and how much CPU it spends per stream event, against a server whose write times are the truth.
+ *
+ *   npm run build && node bench/client-overhead.js [--concurrency 1,64,512,1024] [--reps 3]
+ *
+ * The orchestrator (this file without --worker) starts bench/exact-server.js as a child process,
+ * then runs every (repetition, concurrency, client) configuration in its own short-lived worker
+ * process (this file with --worker), so CPU time and peak RSS belong to that configuration only.
+ * A worker:
+ *   1. clears the server's trace (GET /trace),
+ *   2. runs a warm-up round (one request per slot, 16 tokens: every connection is open),
+ *   3. runs the measured closed loop and reads process.cpuUsage() / maxRSS around it only,
+ *   4. fetches the server's trace and matches each request, by its x-request-id, event by event:
+ *        TTFT error = client arrival of the first token event - server write time of that event
+ *        ITL error  = |client gap - server gap| for each consecutive pair of token events
+ *      and the server's own lateness = its write time - its target time.
+ * Clients: `llmbench` is llmbench's real path, runScenario() from dist/ (LlmClient over undici,
+ * SseParser, chatAdapter, RequestTracker, runClosedLoop, its event-loop monitor); `naive` is
+ * bench/naive-fetch-client.js (global fetch, TextDecoder, string split). Each configuration runs
+ * `--reps` times; the table shows the median of each figure over the repetitions.
+ *
+ * Options: --concurrency LIST (or a positional list)  --reps N (3)  --tokens N (128)
+ *   --ttft MS (200)  --itl MS (10)  --input-len N (32)  --min-requests N (10)
+ *   --max-seconds S (40, per level)  --clients llmbench,naive  --json FILE (all per-run figures)
+ *   --cpu-prof-dir DIR (run llmbench workers under node --cpu-prof, profiles written to DIR)
+ *   --no-loop-monitor (diagnostic: llmbench without runScenario's 1 ms event-loop-delay monitor)
+ */
+import { spawn } from 'node:child_process'
+import http from 'node:http'
+import { fileURLToPath } from 'node:url'
+import { dirname, join } from 'node:path'
+import { readFileSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+
+const HERE = dirname(fileURLToPath(import.meta.url))
+const SELF = fileURLToPath(import.meta.url)
+
+// ------------------------------------------------------------------------------------------
+// Arguments
+// ------------------------------------------------------------------------------------------
+
+function parseArgs(argv) {
+  const out = { _: [] }
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]
+    if (!a.startsWith('--')) {
+      out._.push(a)
+      continue
+    }
+    const eq = a.indexOf('=')
+    if (eq > 0) out[a.slice(2, eq)] = a.slice(eq + 1)
+    else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) out[a.slice(2)] = argv[++i]
+    else out[a.slice(2)] = true
+  }
+  return out
+}
+
+const args = parseArgs(process.argv.slice(2))
+const num = (name, fallback) => (args[name] === undefined ? fallback : Number(args[name]))
+
+const TOKENS = num('tokens', 128)
+const TTFT_MS = num('ttft', 200)
+const ITL_MS = num('itl', 10)
+const INPUT_LEN = num('input-len', 32)
+const WARMUP_TOKENS = 16
+
+// ------------------------------------------------------------------------------------------
+// Small helpers
+// ------------------------------------------------------------------------------------------
+
+/** Percentile with linear interpolation between closest ranks (numpy's default). */
+function pct(sorted, p) {
+  const n = sorted.length
+  if (n === 0) return NaN
+  if (n === 1) return sorted[0]
+  const r = (p / 100) * (n - 1)
+  const lo = Math.floor(r)
+  const hi = Math.min(n - 1, lo + 1)
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (r - lo)
+}
+const sortedOf = (arr) => Float64Array.from(arr).sort()
+function median(xs) {
+  const v = xs.filter((x) => Number.isFinite(x))
+  return v.length ? pct(sortedOf(v), 50) : NaN
+}
+
+/** Linux: the machine's CPU counters (all cores, in clock ticks): busy, steal and total. */
+function machineCpu() {
+  try {
+    const f = readFileSync('/proc/stat', 'latin1').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number)
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = f
+    const total = f.slice(0, 8).reduce((a, b) => a + b, 0)
+    return { busy: user + nice + system + irq + softirq, steal, total, idle: idle + iowait }
+  } catch {
+    return undefined
+  }
+}
+
+function getJson(port, path) {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+      const chunks = []
+      res.on('data', (c) => chunks.push(c))
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')))
+        } catch (err) {
+          reject(err)
+        }
+      })
+      res.on('error', reject)
+    })
+    req.on('error', reject)
+  })
+}
+
+// ------------------------------------------------------------------------------------------
+// Worker: one configuration, in its own process
+// ------------------------------------------------------------------------------------------
+
+async function worker() {
+  const port = Number(args.port)
+  const client = String(args.client)
+  const concurrency = Number(args.concurrency)
+  const total = Number(args.requests)
+  // Die with the orchestrator: it holds our stdin open.
+  process.stdin.on('end', () => process.exit(2))
+  process.stdin.resume()
+
+  const { now } = await import('../dist/src/clock.js')
+  await getJson(port, '/trace') // clear anything left over
+
+  let cpu0, cpu1, wall0, wall1, rssPeakKb, rssStart, serverCpu0, serverCpu1, mach0, mach1
+  const startWindow = () => {
+    mach0 = machineCpu()
+    rssStart = process.memoryUsage.rss()
+    cpu0 = process.cpuUsage()
+    wall0 = now()
+    // One tiny request in the window, not awaited here: the server's CPU over the same window.
+    serverCpu0 = getJson(port, '/cpu')
+  }
+  const endWindow = () => {
+    cpu1 = process.cpuUsage(cpu0)
+    wall1 = now()
+    rssPeakKb = process.resourceUsage().maxRSS
+    serverCpu1 = getJson(port, '/cpu')
+    mach1 = machineCpu()
+  }
+
+  /** Per request: { id, ok, arrivals: absolute ms of each token event } */
+  let measured = []
+  let failed = 0
+  let warmFailed = 0
+  let selfCheck
+  const failures = []
+
+  if (client === 'llmbench') {
+    if (args['no-loop-monitor']) {
+      // Diagnostic only: replace runScenario's event-loop-delay monitor with a no-op, to see what it costs.
+      const { createRequire, syncBuiltinESMExports } = await import('node:module')
+      const perfHooks = createRequire(import.meta.url)('node:perf_hooks')
+      perfHooks.monitorEventLoopDelay = () => ({ enable() {}, disable() {}, percentile: () => 0 })
+      syncBuiltinESMExports()
+    }
+    const { runScenario } = await import('../dist/src/runner/scenario.js')
+    let seen = 0
+    const levels = await runScenario(
+      {
+        server: `http://127.0.0.1:${port}`,
+        model: 'exact',
+        endpoint: 'chat',
+        stream: true,
+        concurrency: [concurrency],
+        numPrompts: total,
+        inputLen: INPUT_LEN,
+        outputLen: TOKENS,
+        ignoreEos: true,
+        includeUsage: true,
+        continuousUsage: false,
+        timeoutMs: 120_000,
+        headers: {},
+        body: {},
+        seed: 1,
+      },
+      {
+        onWarmupEnd: startWindow,
+        onRecord: () => {
+          if (++seen === total) endWindow()
+        },
+      },
+    )
+    // llmbench's own verdict on itself for this level: does it warn when its figures are off?
+    selfCheck = { ...levels[0].summary.client, warnings: levels[0].summary.warnings.filter((w) => /client|load generator/i.test(w)) }
+    for (const r of levels[0].records) {
+      if (r.warmup) {
+        if (r.outcome !== 'ok') warmFailed++
+        continue
+      }
+      const ok = r.outcome === 'ok'
+      if (!ok) {
+        failed++
+        if (failures.length < 5) failures.push(`${r.outcome}: ${r.error?.message ?? ''}`)
+      }
+      measured.push({ id: `llmbench-L0-${r.index}`, ok, arrivals: (r.tokenTimes ?? []).map((x) => r.sentAt + x) })
+    }
+  } else if (client === 'naive') {
+    const { runNaive } = await import('./naive-fetch-client.js')
+    const { syntheticPrompts } = await import('../dist/src/data/synthetic.js')
+    const prompts = syntheticPrompts(total + concurrency, INPUT_LEN, 1)
+    const url = `http://127.0.0.1:${port}/v1/chat/completions`
+    const bodyOf = (prompt, maxTokens) => ({
+      model: 'exact',
+      max_tokens: maxTokens,
+      stream: true,
+      ignore_eos: true,
+      stream_options: { include_usage: true },
+      messages: [{ role: 'user', content: prompt.text }],
+    })
+    const pre = await runNaive({ url, concurrency: 1, total: 1, idPrefix: 'naive-preflight', bodyOf: () => bodyOf(prompts[0], 4) })
+    if (!pre[0].ok) throw new Error(`preflight failed: ${pre[0].error}`)
+    const warm = await runNaive({ url, concurrency, total: concurrency, idPrefix: 'naive-L0-warmup', bodyOf: (k) => bodyOf(prompts[total + k], WARMUP_TOKENS) })
+    warmFailed = warm.filter((r) => !r.ok).length
+    startWindow()
+    let seen = 0
+    const recs = await runNaive({
+      url,
+      concurrency,
+      total,
+      idPrefix: 'naive-L0',
+      bodyOf: (k) => bodyOf(prompts[k], TOKENS),
+      onRecord: () => {
+        if (++seen === total) endWindow()
+      },
+    })
+    for (const r of recs) {
+      if (!r.ok) {
+        failed++
+        if (failures.length < 5) failures.push(r.error)
+      }
+      measured.push({ id: r.id, ok: r.ok, arrivals: r.tokens })
+    }
+  } else {
+    throw new Error(`unknown client ${client}`)
+  }
+
+  // ---- match against the server's truth (outside the measured window) ----
+  const truth = (await getJson(port, '/trace')).records
+  const ttftErr = []
+  const itlErr = []
+  const late = []
+  let events = 0
+  let unmatched = 0
+  let backpressure = 0
+  for (const m of measured) {
+    const s = truth[m.id]
+    if (!s) {
+      unmatched++
+      continue
+    }
+    // Stream events the client had to handle: the role chunk, the tokens written, usage, [DONE].
+    const written = s.writes.filter((w) => w > 0).length
+    events += 1 + written + (written === s.n ? 2 : 0)
+    backpressure += s.backpressure
+    for (let j = 0; j < written; j++) late.push(s.writes[j] - s.targets[j])
+    if (!m.ok) continue
+    const a = m.arrivals
+    const w = s.writes
+    if (a.length !== s.n || written !== s.n) {
+      unmatched++
+      continue
+    }
+    ttftErr.push(a[0] - w[0])
+    for (let j = 1; j < a.length; j++) itlErr.push(Math.abs(a[j] - a[j - 1] - (w[j] - w[j - 1])))
+  }
+  const t = sortedOf(ttftErr)
+  const i = sortedOf(itlErr)
+  const l = sortedOf(late)
+  const cpuSec = (cpu1.user + cpu1.system) / 1e6
+  const [sc0, sc1] = await Promise.all([serverCpu0, serverCpu1])
+  // Whole machine over the window, in cores: everything busy (all processes), and stolen by the hypervisor.
+  const cores = os.cpus().length
+  let machineBusyCores = NaN
+  let machineStealCores = NaN
+  if (mach0 && mach1 && mach1.total > mach0.total) {
+    const dt = mach1.total - mach0.total
+    machineBusyCores = ((mach1.busy - mach0.busy) / dt) * cores
+    machineStealCores = ((mach1.steal - mach0.steal) / dt) * cores
+  }
+  const serverCpuSec = (sc1.cpuUserUs + sc1.cpuSystemUs - sc0.cpuUserUs - sc0.cpuSystemUs) / 1e6
+  const result = {
+    client,
+    concurrency,
+    requests: total,
+    ttftErrP50: pct(t, 50),
+    ttftErrP99: pct(t, 99),
+    ttftErrMin: t.length ? t[0] : NaN,
+    ttftErrMax: t.length ? t[t.length - 1] : NaN,
+    itlErrP50: pct(i, 50),
+    itlErrP99: pct(i, 99),
+    itlErrMax: i.length ? i[i.length - 1] : NaN,
+    cpuSec,
+    cpuUserSec: cpu1.user / 1e6,
+    cpuSystemSec: cpu1.system / 1e6,
+    events,
+    cpuPer1kEvents: events > 0 ? cpuSec / (events / 1000) : NaN,
+    wallSec: (wall1 - wall0) / 1000,
+    clientCores: cpuSec / ((wall1 - wall0) / 1000),
+    serverCpuSec,
+    serverCores: serverCpuSec / ((sc1.at - sc0.at) / 1000),
+    serverCpuPer1kEvents: events > 0 ? serverCpuSec / (events / 1000) : NaN,
+    machineBusyCores,
+    machineStealCores,
+    peakRssMb: rssPeakKb / 1024,
+    rssAtStartMb: rssStart / 1048576,
+    failed,
+    warmFailed,
+    unmatched,
+    failures,
+    serverLateP50: pct(l, 50),
+    serverLateP99: pct(l, 99),
+    serverBackpressure: backpressure,
+    window: { from: wall0, to: wall1 },
+    selfCheck,
+  }
+  process.stdout.write('RESULT ' + JSON.stringify(result) + '\n')
+  process.exit(0)
+}
+
+// ------------------------------------------------------------------------------------------
+// Orchestrator
+// ------------------------------------------------------------------------------------------
+
+const children = new Set()
+
+function killChildren() {
+  for (const c of children) {
+    if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM')
+  }
+}
+
+function startServer() {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(HERE, 'exact-server.js'), '--port', '0', '--ttft', String(TTFT_MS), '--itl', String(ITL_MS)], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+      env: { ...process.env, EXACT_EXIT_ON_STDIN_END: '1' },
+    })
+    children.add(child)
+    child.on('exit', () => children.delete(child))
+    let out = ''
+    const onData = (d) => {
+      out += d
+      const m = /LISTENING (\d+)/.exec(out)
+      if (m) {
+        child.stdout.off('data', onData)
+        child.stdout.resume()
+        resolve({ child, port: Number(m[1]) })
+      }
+    }
+    child.stdout.on('data', onData)
+    child.on('error', reject)
+    child.on('exit', (code) => reject(new Error(`exact-server exited early (${code})`)))
+  })
+}
+
+function runWorker(port, client, concurrency, requests, extraNodeArgs = []) {
+  return new Promise((resolve, reject) => {
+    const argv = [
+      ...extraNodeArgs,
+      SELF,
+      '--worker',
+      '--client', client,
+      '--port', String(port),
+      '--concurrency', String(concurrency),
+      '--requests', String(requests),
+      '--tokens', String(TOKENS),
+      '--ttft', String(TTFT_MS),
+      '--itl', String(ITL_MS),
+      '--input-len', String(INPUT_LEN),
+      ...(args['no-loop-monitor'] ? ['--no-loop-monitor'] : []),
+    ]
+    const child = spawn(process.execPath, argv, { stdio: ['pipe', 'pipe', 'inherit'] })
+    children.add(child)
+    let out = ''
+    child.stdout.on('data', (d) => (out += d))
+    child.on('error', reject)
+    child.on('exit', (code, signal) => {
+      children.delete(child)
+      const line = out.split('\n').find((s) => s.startsWith('RESULT '))
+      if (code === 0 && line) resolve(JSON.parse(line.slice(7)))
+      else reject(new Error(`worker ${client} c=${concurrency} failed (code ${code}, signal ${signal})\n${out}`))
+    })
+  })
+}
+
+/** At least 3 rounds per slot (and `min` requests), at most `maxSeconds` of closed loop. */
+function requestsFor(concurrency, min, maxSeconds) {
+  const perRequestSec = (TTFT_MS + (TOKENS - 1) * ITL_MS) / 1000
+  const maxRounds = Math.max(1, Math.floor(maxSeconds / (perRequestSec * 1.1)))
+  const want = Math.max(3 * concurrency, min)
+  return Math.min(want, maxRounds * concurrency)
+}
+
+const f = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a')
+
+async function orchestrate() {
+  const levels = String(args.concurrency ?? (args._.length ? args._.join(',') : '1,64,512,1024'))
+    .split(',')
+    .map((s) => Number(s.trim()))
+    .filter((n) => n > 0)
+  const reps = num('reps', 3)
+  const minRequests = num('min-requests', 10)
+  const maxSeconds = num('max-seconds', 40)
+  const clients = String(args.clients ?? 'llmbench,naive').split(',')
+  const profDir = args['cpu-prof-dir'] ? String(args['cpu-prof-dir']) : undefined
+
+  const onSignal = () => {
+    killChildren()
+    process.exit(130)
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  process.on('exit', killChildren)
+
+  const { child: server, port } = await startServer()
+  process.stderr.write(
+    `exact-server on port ${port}: TTFT ${TTFT_MS} ms, ITL ${ITL_MS} ms, ${TOKENS} tokens; ` +
+      `levels ${levels.join(', ')}; ${reps} repetitions; clients ${clients.join(', ')}\n`,
+  )
+  const runs = []
+  try {
+    for (let rep = 1; rep <= reps; rep++) {
+      for (const c of levels) {
+        const n = requestsFor(c, minRequests, maxSeconds)
+        for (const client of clients) {
+          const extra = profDir && client === 'llmbench' ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []
+          const r = await runWorker(port, client, c, n, extra)
+          r.rep = rep
+          runs.push(r)
+          process.stderr.write(
+            `rep ${rep} ${client.padEnd(8)} c=${String(c).padStart(4)} n=${String(n).padStart(4)}: ` +
+              `TTFT err p50/p99 ${f(r.ttftErrP50)}/${f(r.ttftErrP99)} ms, ITL err p50/p99 ${f(r.itlErrP50, 3)}/${f(r.itlErrP99)} ms, ` +
+              `CPU ${f(r.cpuPer1kEvents, 4)} s/1k ev (${f(r.cpuSec)} s over ${f(r.wallSec)} s), RSS ${f(r.peakRssMb, 0)} MB, ` +
+              `client ${f(r.clientCores)} cores, server ${f(r.serverCores)} cores, machine ${f(r.machineBusyCores)} busy/${f(r.machineStealCores)} steal, ` +
+              `failed ${r.failed + r.warmFailed}, unmatched ${r.unmatched}, server late p50/p99 ${f(r.serverLateP50)}/${f(r.serverLateP99)} ms` +
+              (r.serverBackpressure ? `, server backpressure ${r.serverBackpressure}` : '') +
+              (r.selfCheck ? `\n    llmbench's own check: event-loop delay p99 ${f(r.selfCheck.eventLoopDelayP99Ms)} ms, CPU ${f(r.selfCheck.cpuPercent, 0)}%, ${r.selfCheck.warnings.length} client warning(s)` : '') +
+              (r.failures.length ? `\n    e.g. ${r.failures[0]}` : '') +
+              '\n',
+          )
+          await new Promise((res) => setTimeout(res, 300))
+        }
+      }
+    }
+  } finally {
+    server.kill('SIGTERM')
+  }
+
+  if (args.json) writeFileSync(String(args.json), JSON.stringify({ date: new Date().toISOString(), runs }, null, 2))
+
+  const cpus = os.cpus()
+  const lines = []
+  lines.push(
+    `Client overhead, ${new Date().toISOString().slice(0, 10)}, ${cpus.length} cores (${cpus[0]?.model ?? 'unknown'}), ` +
+      `Node ${process.version}; TTFT ${TTFT_MS} ms, ITL ${ITL_MS} ms, ${TOKENS} tokens; median of ${reps} runs`,
+  )
+  lines.push('')
+  lines.push(
+    '| Client | Streams | Requests | TTFT err p50 (ms) | TTFT err p99 (ms) | ITL err p50 (ms) | ITL err p99 (ms) | CPU s / 1k events | Peak RSS (MB) | Failed | Server late p50 / p99 (ms) |',
+  )
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+  for (const c of levels) {
+    for (const client of clients) {
+      const rs = runs.filter((r) => r.client === client && r.concurrency === c)
+      if (!rs.length) continue
+      const m = (k) => median(rs.map((r) => r[k]))
+      const failedTotal = rs.reduce((s, r) => s + r.failed + r.warmFailed + r.unmatched, 0)
+      lines.push(
+        `| ${client} | ${c} | ${rs[0].requests} | ${f(m('ttftErrP50'))} | ${f(m('ttftErrP99'))} | ${f(m('itlErrP50'), 3)} | ${f(m('itlErrP99'))} | ` +
+          `${f(m('cpuPer1kEvents'), 4)} | ${f(m('peakRssMb'), 0)} | ${failedTotal} | ${f(m('serverLateP50'))} / ${f(m('serverLateP99'))} |`,
+      )
+    }
+  }
+  lines.push('')
+  lines.push('Failed = failed + unmatched requests summed over all runs (warm-up included).')
+  lines.push('')
+  lines.push('Load on the machine during the measured phase (medians):')
+  lines.push('')
+  lines.push(
+    '| Client | Streams | Wall (s) | Client CPU (cores) | Server CPU (cores) | Machine busy, all processes (cores) | Steal (cores) | Server CPU s / 1k events | Server writes backpressured |',
+  )
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|')
+  for (const c of levels) {
+    for (const client of clients) {
+      const rs = runs.filter((r) => r.client === client && r.concurrency === c)
+      if (!rs.length) continue
+      const m = (k) => median(rs.map((r) => r[k]))
+      lines.push(
+        `| ${client} | ${c} | ${f(m('wallSec'), 1)} | ${f(m('clientCores'))} | ${f(m('serverCores'))} | ${f(m('machineBusyCores'))} | ${f(m('machineStealCores'))} | ${f(m('serverCpuPer1kEvents'), 4)} | ${f(m('serverBackpressure'), 0)} |`,
+      )
+    }
+  }
+  process.stdout.write(lines.join('\n') + '\n')
+}
+
+if (args.worker) {
+  worker().catch((err) => {
+    process.stderr.write(`worker error: ${err?.stack ?? err}\n`)
+    process.exit(1)
+  })
+} else {
+  orchestrate().catch((err) => {
+    process.stderr.write(`${err?.stack ?? err}\n`)
+    killChildren()
+    process.exit(1)
+  })
+}
