@@ -16,7 +16,7 @@
  *        TTFT error = client arrival of the first token event - server write time of that event
  *        ITL error  = |client gap - server gap| for each consecutive pair of token events
  *      and the server's own lateness = its write time - its target time.
- * Clients: `llmbench` is llmbench's real path, runScenario() from dist/ (LlmClient over undici,
+ * Clients: `llmbench` is llmbench's real path, runScenario() from dist/ (LlmClient with its HTTP/1.1 reader,
  * SseParser, chatAdapter, RequestTracker, runClosedLoop, its event-loop monitor); `naive` is
  * bench/naive-fetch-client.js (global fetch, TextDecoder, string split). Each configuration runs
  * `--reps` times; the table shows the median of each figure over the repetitions.
@@ -25,7 +25,7 @@
  *   --ttft MS (200)  --itl MS (10)  --input-len N (32)  --min-requests N (10)
  *   --max-seconds S (40, per level)  --clients llmbench,naive  --json FILE (all per-run figures)
  *   --cpu-prof-dir DIR (run llmbench workers under node --cpu-prof, profiles written to DIR)
- *   --no-loop-monitor (diagnostic: llmbench without runScenario's 1 ms event-loop-delay monitor)
+ *   --no-loop-monitor (diagnostic: llmbench without runScenario's event-loop-delay monitor)
  */
 import { spawn } from 'node:child_process'
 import http from 'node:http'

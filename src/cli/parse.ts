@@ -37,7 +37,9 @@ export function headerList(value: unknown): Record<string, string> {
     if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
       throw new UsageError(`--header must look like "Name: value", got a header without a valid name`)
     }
-    out[name.toLowerCase()] = h.slice(colon + 1).trim()
+    const value = h.slice(colon + 1).trim()
+    if (/[\r\n]/.test(value)) throw new UsageError(`--header ${name}: a header value cannot contain a line break`)
+    out[name.toLowerCase()] = value
   }
   return out
 }

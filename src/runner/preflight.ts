@@ -1,6 +1,17 @@
-/** Turns a failed preflight request into one line a user can act on. */
+/**
+ * The preflight request, sent before the first level, tells a configuration mistake (no server
+ * there, a wrong model, a missing key) from a server that is merely failing: the first stops the
+ * run with one line, the second is what the run is there to measure.
+ */
 import type { RequestRecord } from '../results/types.js'
 
+export function isConfigurationError(r: RequestRecord): boolean {
+  if (r.outcome === 'connect' || r.outcome === 'timeout') return true
+  const status = r.error?.status
+  return r.outcome === 'http' && status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429
+}
+
+/** One line a user can act on. */
 export function preflightMessage(server: string, model: string, r: RequestRecord): string {
   const detail = r.error?.message ?? r.outcome
   switch (r.outcome) {

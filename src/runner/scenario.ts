@@ -13,7 +13,7 @@ import { runClosedLoop } from '../load/closed-loop.js'
 import { summarizeLevel } from '../metrics/index.js'
 import type { LevelResult, RequestRecord, SloSet } from '../results/types.js'
 import { UsageError } from '../errors.js'
-import { preflightMessage } from './preflight.js'
+import { isConfigurationError, preflightMessage } from './preflight.js'
 
 export interface ScenarioOptions {
   server: string
@@ -96,7 +96,7 @@ export async function runScenario(
     const [probe] = syntheticPrompts(1, Math.min(opts.inputLen, 16), opts.seed + 7919)
     const check = await send('preflight', probe, 4, 0, true, 0)
     if (stopped()) return []
-    if (check.outcome !== 'ok') throw new UsageError(preflightMessage(opts.server, opts.model, check))
+    if (isConfigurationError(check)) throw new UsageError(preflightMessage(opts.server, opts.model, check))
 
     const levels: LevelResult[] = []
     for (let i = 0; i < opts.concurrency.length && !stopped(); i++) {
