@@ -10,7 +10,7 @@ import { chatAdapter } from '../src/client/openai-chat.js'
 import { RequestTracker } from '../src/client/tracker.js'
 import type { RequestSpec } from '../src/client/adapter.js'
 
-type Reply = (socket: net.Socket, requestNo: number) => void | Promise<void>
+type Reply = (socket: net.Socket, requestNo: number) => unknown
 
 let servers: net.Server[] = []
 afterEach(async () => {
