@@ -11,9 +11,9 @@
  * - ONE timer drives every stream: a binary min-heap of streams keyed by their next due time;
  *   the timer wakes at the earliest due time, writes every event that is due, and re-arms.
  * - Every token event is one socket.write (Nagle off); the clock is read right after write()
- *   returns and recorded per request id (x-request-id header). The clock is llmbench's:
- *   CLOCK_MONOTONIC in ms (performance.now() plus an offset calibrated once against
- *   process.hrtime, as src/clock.ts does), so server and client times compare directly.
+ *   returns and recorded per request id (x-request-id header). The clock is llmbench's own
+ *   (dist/src/clock.js: CLOCK_MONOTONIC in ms), so server and client times compare directly;
+ *   run `npm run build` first.
  * - GET /trace returns every record as JSON and clears them; GET /cpu returns the server's
  *   process.cpuUsage(); GET /v1/models lists the model.
  *
@@ -21,7 +21,7 @@
  *   (or env EXACT_PORT, EXACT_TTFT_MS, EXACT_ITL_MS, EXACT_MODEL). Prints `LISTENING <port>`.
  */
 import net from 'node:net'
-import { performance } from 'node:perf_hooks'
+import { now } from '../dist/src/clock.js'
 
 // ------------------------------------------------------------------------------------------
 // Options
@@ -44,25 +44,9 @@ const HOST = String(arg('host', 'EXACT_HOST', '127.0.0.1'))
 const DEFAULT_MAX_TOKENS = 16
 
 // ------------------------------------------------------------------------------------------
-// Clock: llmbench's (CLOCK_MONOTONIC ms), cheap to read
+// Clock: llmbench's own (CLOCK_MONOTONIC ms), so its records compare with the client's
 // ------------------------------------------------------------------------------------------
 
-function measureOffset() {
-  let best = Infinity
-  let offset = 0
-  for (let i = 0; i < 25; i++) {
-    const a = performance.now()
-    const h = Number(process.hrtime.bigint()) / 1e6
-    const b = performance.now()
-    if (b - a < best) {
-      best = b - a
-      offset = h - (a + b) / 2
-    }
-  }
-  return offset
-}
-const OFFSET = measureOffset()
-const now = () => performance.now() + OFFSET
 
 // ------------------------------------------------------------------------------------------
 // Wire bytes, built once
