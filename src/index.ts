@@ -1,7 +1,13 @@
 /**
- * llmbench's public API. The bench-file DSL (describe, bench, expect) arrives with the bench
- * files; today the building blocks are public: the simulator, one scenario run, the metrics.
+ * llmbench's public API: the bench-file DSL and config for `npx llmbench`, and the building
+ * blocks it is made of (the simulator, one scenario run, the metrics).
  */
+export { describe, bench, beforeAll, afterAll, beforeEach, afterEach, expect, expectGoodput } from './dsl/index.js'
+export type { BenchOptions, SloObjectives, LevelView, CheckOutcome, BenchResult } from './dsl/index.js'
+export { defineConfig } from './config/index.js'
+export type { UserConfig, ServerConfig } from './config/index.js'
+export type { Reporter, RunStart } from '../reporters/types.js'
+export type { SuiteResult, FileResult, ScenarioResult } from './results/suite.js'
 export { startSimulator, SIMULATOR_DEFAULTS, QUIRKS, FAULTS } from './simulator/index.js'
 export type { Simulator, SimulatorOptions, Quirk, Fault } from './simulator/index.js'
 export { runScenario } from './runner/scenario.js'

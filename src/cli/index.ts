@@ -8,6 +8,7 @@ import { UsageError } from '../errors.js'
 import { EXIT } from '../exit-codes.js'
 import { VERSION } from '../version.js'
 import { runCommand, runHandler } from './run.js'
+import { benchCommand, benchHandler } from './bench.js'
 import { simulateCommand, simulateHandler } from './simulate.js'
 import { infoHandler } from './info.js'
 import { gpuHandler } from './gpu.js'
@@ -24,15 +25,15 @@ export async function main(argv = hideBin(process.argv)): Promise<number> {
     await yargs(argv)
       .scriptName('llmbench')
       .version(VERSION)
-      .usage('$0 <command> [options]\n\nLoad tests for LLM inference servers.')
+      .usage('$0 [filters..] | $0 <command> [options]\n\nLoad tests for LLM inference servers.')
+      .command('$0 [filters..]', 'Run the bench files (*.bench.ts) of the project', benchCommand, wrap(benchHandler))
       .command('run', 'Run one scenario from flags against a server', runCommand, wrap(runHandler))
       .command('simulate', 'Start the built-in simulated LLM server in the foreground', simulateCommand, wrap(simulateHandler))
       .command('info', 'Describe this machine: OS, CPU, memory, Node.js, llmbench, GPUs', (y) => y.option('json', { type: 'boolean', describe: 'Print JSON' }), wrap(infoHandler))
       .command('gpu', 'List NVIDIA GPUs (nvidia-smi): memory, utilisation, temperature, power', (y) => y.option('json', { type: 'boolean', describe: 'Print JSON' }), wrap(gpuHandler))
       .option('debug', { type: 'boolean', describe: 'Show stack traces for errors' })
-      .demandCommand(1, 'name a command: run, simulate, info or gpu (see llmbench --help)')
       .strict()
-      .parserConfiguration({ 'duplicate-arguments-array': false })
+      .middleware(lastValueWins)
       .wrap(Math.min(110, process.stdout.columns || 100))
       .fail((msg, err) => {
         throw err ?? new UsageError(msg.includes('--help') ? msg : `${msg} (see llmbench <command> --help)`)
@@ -42,6 +43,15 @@ export async function main(argv = hideBin(process.argv)): Promise<number> {
     return reportError(err, debug)
   }
   return exitCode
+}
+
+/** Options that take several values; any other flag given twice keeps its last value, as in most CLIs. */
+const LIST_OPTIONS = new Set(['_', 'filters', 'header', 'H', 'goodput', 'reporter', 'fault'])
+
+function lastValueWins(argv: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(argv)) {
+    if (Array.isArray(value) && !LIST_OPTIONS.has(key)) argv[key] = value[value.length - 1]
+  }
 }
 
 function reportError(err: unknown, debug: boolean): number {

@@ -35,7 +35,6 @@ export function buildRunResult(args: {
   command: string
   interrupted?: boolean
 }): RunResult {
-  const cpus = os.cpus()
   return {
     schemaVersion: SCHEMA_VERSION,
     llmbench: { version: VERSION },
@@ -43,13 +42,14 @@ export function buildRunResult(args: {
     finishedAt: args.finishedAt.toISOString(),
     interrupted: args.interrupted ?? false,
     command: args.command,
-    environment: {
-      node: process.version,
-      platform: `${process.platform}-${process.arch}`,
-      cpus: cpus.length,
-      cpuModel: cpus[0]?.model ?? 'unknown',
-    },
+    environment: machineEnvironment(),
     scenario: publicOptions(args.options),
     levels: args.levels,
   }
+}
+
+/** The machine a result was measured on. */
+export function machineEnvironment(): RunResult['environment'] {
+  const cpus = os.cpus()
+  return { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus.length, cpuModel: cpus[0]?.model ?? 'unknown' }
 }

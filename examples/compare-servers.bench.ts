@@ -1,0 +1,23 @@
+/** The same scenario on two named servers (named in llmbench.config.ts beside this file). */
+import { afterAll, beforeAll, bench, describe, startSimulator, type Simulator } from 'llmbench'
+
+const sims: Simulator[] = []
+
+describe('fast against slow', () => {
+  beforeAll(async () => {
+    sims.push(await startSimulator({ port: 18431, decodeBaseMs: 10 }))
+    sims.push(await startSimulator({ port: 18432, decodeBaseMs: 30 }))
+  })
+  afterAll(async () => {
+    await Promise.all(sims.map((s) => s.close()))
+  })
+
+  bench.each([['fast'], ['slow']])('%s server', (server) => ({
+    server,
+    concurrency: [1, 4],
+    requests: 8,
+    input: { tokens: 128 },
+    output: { tokens: 16 },
+    slo: { 'tpot.p50': '< 40' },
+  }))
+})

@@ -1,0 +1,87 @@
+/**
+ * Reporters by name: the built-in ones, or a module path (relative to the project root) whose
+ * default export is a reporter object, a reporter class, or a factory `(options) => Reporter`.
+ */
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import type { NamedReporter } from './dispatch.js'
+import { createGithubReporter } from './github.js'
+import { createJunitReporter } from './junit.js'
+import { createSuiteConsoleReporter } from './suite-console.js'
+import { createSuiteJsonReporter } from './suite-json.js'
+import type { Reporter, ReporterOptions } from './types.js'
+
+export type ReporterFactory = (options: ReporterOptions & Record<string, unknown>) => Reporter
+
+export const BUILTIN_REPORTERS: Readonly<Record<string, ReporterFactory>> = {
+  console: createSuiteConsoleReporter,
+  json: createSuiteJsonReporter,
+  junit: createJunitReporter,
+  github: createGithubReporter,
+}
+
+export type ReporterSpec = string | [string, Record<string, unknown>]
+
+export type RegistryOptions = Omit<ReporterOptions, 'outputFile'> & {
+  /** Output file per reporter name (`--outputFile.junit=report.xml`). */
+  outputFile?: Record<string, string>
+}
+
+/** The reporters used when the config names none: console, and github inside GitHub Actions. */
+export function defaultReporterSpecs(env: NodeJS.ProcessEnv = process.env): ReporterSpec[] {
+  return env.GITHUB_ACTIONS === 'true' ? ['console', 'github'] : ['console']
+}
+
+/**
+ * Creates the reporters of `specs` (the defaults when empty). Each receives the base options,
+ * its own `outputFile`, and the options given with it in a `[name, options]` spec.
+ * Throws an Error with a one-line message for an unknown name or an unusable module.
+ */
+export async function createReporters(specs: ReporterSpec[], base: RegistryOptions): Promise<NamedReporter[]> {
+  const list = specs.length ? specs : defaultReporterSpecs(base.env ?? process.env)
+  const reporters: NamedReporter[] = []
+  for (const spec of list) {
+    const [name, own] = typeof spec === 'string' ? [spec, {}] : spec
+    const options: ReporterOptions & Record<string, unknown> = { ...base, outputFile: base.outputFile?.[name], ...own }
+    const builtin = Object.hasOwn(BUILTIN_REPORTERS, name) ? BUILTIN_REPORTERS[name] : undefined
+    const reporter = builtin ? builtin(options) : await loadReporter(name, base.root, options)
+    reporters.push({ name, reporter })
+  }
+  return reporters
+}
+
+async function loadReporter(spec: string, root: string, options: ReporterOptions & Record<string, unknown>): Promise<Reporter> {
+  const path = resolve(root, spec)
+  if (!existsSync(path)) {
+    const names = Object.keys(BUILTIN_REPORTERS).join(', ')
+    throw new Error(`Unknown reporter "${spec}": use one of ${names}, or a path to a module (relative to ${root}) whose default export is a reporter`)
+  }
+  let mod: { default?: unknown }
+  try {
+    mod = (await import(pathToFileURL(path).href)) as { default?: unknown }
+  } catch (err) {
+    throw new Error(`Reporter "${spec}" could not be loaded from ${path}: ${firstLine(err)}`)
+  }
+  const exported = mod.default
+  let reporter: unknown = exported
+  if (typeof exported === 'function') {
+    reporter = isClass(exported) ? new (exported as new (o: unknown) => unknown)(options) : await (exported as (o: unknown) => unknown)(options)
+  }
+  if (typeof reporter !== 'object' || reporter === null) {
+    throw new Error(`Reporter "${spec}" (${path}) must have a default export that is a reporter object, a class or a factory returning a reporter`)
+  }
+  return reporter as Reporter
+}
+
+/** A `class` declaration, or an old-style constructor whose prototype carries methods. */
+function isClass(fn: Function): boolean {
+  if (/^class[\s{]/.test(Function.prototype.toString.call(fn))) return true
+  const proto = (fn as { prototype?: object }).prototype
+  return !!proto && Object.getOwnPropertyNames(proto).some((k) => k !== 'constructor')
+}
+
+function firstLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err)
+  return text.split('\n')[0] ?? ''
+}

@@ -1,0 +1,16 @@
+/** The JSON reporter of `npx llmbench`: the suite result, written atomically when the run ends. */
+import { resolve } from 'node:path'
+import type { SuiteResult } from '../src/results/suite.js'
+import { writeJsonFile } from './json.js'
+import type { Reporter, ReporterOptions } from './types.js'
+
+export const DEFAULT_JSON_FILE = 'llmbench-results/results.json'
+
+export function createSuiteJsonReporter(options: ReporterOptions): Reporter {
+  const file = resolve(options.root, options.outputFile ?? DEFAULT_JSON_FILE)
+  return {
+    onRunEnd(result: SuiteResult) {
+      writeJsonFile(file, result)
+    },
+  }
+}

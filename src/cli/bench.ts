@@ -1,0 +1,60 @@
+/** `npx llmbench [filters...]`: discover bench files, run them, report, and fail CI on a missed objective. */
+import type { Argv } from 'yargs'
+import { runSuite } from '../runner/suite.js'
+import { UsageError } from '../errors.js'
+import type { BenchOptions } from '../dsl/types.js'
+import { positiveInt, serverUrl } from './parse.js'
+
+export function benchCommand(y: Argv) {
+  return y
+    .positional('filters', { type: 'string', array: true, describe: 'Run only bench files whose path contains one of these' })
+    .option('testNamePattern', { alias: 't', type: 'string', describe: 'Run only scenarios whose name matches this regular expression' })
+    .option('config', { alias: 'c', type: 'string', describe: 'Config file (default: llmbench.config.* found in --root)' })
+    .option('root', { alias: 'r', type: 'string', describe: 'Project root (default: the current folder)' })
+    .option('reporter', { type: 'string', array: true, describe: 'Reporter: console, json, junit, github, or a module path (repeatable)' })
+    .option('outputFile', { describe: 'Where a reporter writes: --outputFile.junit=junit.xml (repeatable)' })
+    .option('list', { type: 'boolean', describe: 'Print the scenarios without running them' })
+    .option('bail', { type: 'boolean', describe: 'Stop at the first failed scenario' })
+    .option('file-parallelism', { type: 'number', describe: 'Bench files run at once (default 1: parallel files share the server)' })
+    .option('server', { type: 'string', describe: 'Override the server of every scenario (URL or a configured name)' })
+    .option('model', { type: 'string', describe: 'Override the model of every scenario' })
+    .option('api-key', { type: 'string', describe: 'API key for every scenario (default: $OPENAI_API_KEY); never recorded' })
+}
+
+export async function benchHandler(a: Record<string, any>): Promise<number> {
+  const overrides: BenchOptions = {}
+  if (a.server) overrides.server = /^https?:/.test(a.server) ? serverUrl('--server', a.server) : String(a.server)
+  if (a.model) overrides.model = String(a.model)
+  if (a.apiKey) overrides.apiKey = String(a.apiKey)
+  let namePattern: string | undefined
+  if (a.testNamePattern !== undefined) {
+    try {
+      new RegExp(String(a.testNamePattern))
+    } catch (err) {
+      throw new UsageError(`-t: not a valid regular expression: ${(err as Error).message}`)
+    }
+    namePattern = String(a.testNamePattern)
+  }
+  return runSuite({
+    root: a.root ?? process.cwd(),
+    configFile: a.config,
+    filters: (a.filters ?? []).map(String),
+    namePattern,
+    reporters: a.reporter,
+    outputFile: outputFiles(a.outputFile),
+    list: a.list,
+    bail: a.bail,
+    fileParallelism: a.fileParallelism === undefined ? undefined : positiveInt('--file-parallelism', a.fileParallelism),
+    overrides,
+  })
+}
+
+/** `--outputFile.junit=x.xml` arrives as an object; a bare `--outputFile x.json` means the JSON reporter. */
+function outputFiles(value: unknown): Record<string, string> | undefined {
+  if (value === undefined) return undefined
+  if (typeof value === 'string') return { json: value }
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]))
+  }
+  throw new UsageError('--outputFile takes a path, or --outputFile.<reporter>=<path>')
+}

@@ -1,0 +1,132 @@
+/**
+ * One scenario's options from four layers, highest first: the command line's overrides, the
+ * bench's own options, the config (a named server's fields, then `defaults`), and the built-in
+ * defaults of `llmbench run`. Each layer is checked with messages naming where it was written.
+ */
+import { checkSloApplicable, SLO_KEYS } from '../metrics/goodput.js'
+import type { ScenarioOptions } from '../runner/scenario.js'
+import type { BenchOptions } from '../dsl/types.js'
+import type { SloSet } from '../results/types.js'
+import { UsageError } from '../errors.js'
+import { fromEnv, httpUrl, keyPath } from './fields.js'
+import { checkScenarioOptions, isGoodputBounds } from './options.js'
+import { displayPath, unknownServer, type ResolvedConfig } from './validate.js'
+
+/** The defaults of `llmbench run`, under the names bench files use. */
+export const SCENARIO_DEFAULTS = {
+  server: 'http://127.0.0.1:8000',
+  endpoint: 'chat',
+  concurrency: [1],
+  requests: 100,
+  input: { tokens: 256 },
+  output: { tokens: 128 },
+  stream: true,
+  ignoreEos: true,
+  includeUsage: true,
+  continuousUsage: false,
+  timeout: 300_000,
+  seed: 0,
+} as const satisfies BenchOptions
+
+interface Layer {
+  options: BenchOptions
+  /** Where it was written (`llmbench.config.ts`), and the key path above its options (`defaults`). */
+  where: string
+  prefix: string
+}
+
+export function resolveScenario(
+  bench: BenchOptions,
+  config: ResolvedConfig,
+  overrides: BenchOptions,
+  where: { file: string; scenario: string },
+): ScenarioOptions {
+  const scenario = `${where.file}, scenario ${JSON.stringify(where.scenario)}`
+  const configName = config.configFile ? displayPath(config.configFile) : 'the config'
+  const top: Layer[] = [
+    { options: checkScenarioOptions(overrides, 'command line', '', true), where: 'command line', prefix: '' },
+    { options: checkScenarioOptions(bench, scenario, '', true), where: scenario, prefix: '' },
+  ]
+  const defaults: Layer = { options: checkScenarioOptions(config.defaults, configName, 'defaults', false), where: configName, prefix: 'defaults' }
+  const builtIn: Layer = { options: SCENARIO_DEFAULTS as BenchOptions, where: 'llmbench', prefix: '' }
+
+  // The server first: a configured name brings its own layer of defaults.
+  const named = pick([...top, defaults, builtIn], 'server')!
+  const name = named.value as string
+  const entry = Object.hasOwn(config.servers, name) ? config.servers[name] : undefined
+  const url = entry ? entry.url : httpUrl(name)
+  if (url === undefined) throw unknownServer(named.layer.where, keyPath(named.layer.prefix, 'server'), name, config.servers, configName)
+  const serverLayer: Layer[] = entry
+    ? [{ options: { model: entry.model, apiKey: entry.apiKey, headers: entry.headers, endpoint: entry.endpoint }, where: configName, prefix: keyPath('servers', name) }]
+    : []
+  const layers = [...top, ...serverLayer, defaults, builtIn]
+  const value = <K extends keyof BenchOptions>(key: K) => pick(layers, key)?.value as BenchOptions[K]
+
+  const model = value('model')
+  if (model === undefined) {
+    throw new UsageError(
+      `${scenario}: no model to ask for: set model in the bench options, defaults.model or servers.<name>.model in ${config.configFile ? configName : 'llmbench.config.ts'}, or pass --model`,
+    )
+  }
+  const key = pick(layers, 'apiKey')
+  const apiKey = key ? fromEnv(key.value as string, key.layer.where, keyPath(key.layer.prefix, 'apiKey')) : process.env.OPENAI_API_KEY
+  const stream = value('stream')!
+  const concurrency = value('concurrency')!
+  const warmup = value('warmup')
+  const goodput = goodputBounds(overrides, bench, stream, scenario)
+  return {
+    server: url,
+    model,
+    endpoint: value('endpoint')!,
+    stream,
+    concurrency: Array.isArray(concurrency) ? [...concurrency] : [concurrency],
+    numPrompts: value('requests')!,
+    ...(warmup !== undefined ? { warmup } : {}),
+    inputLen: value('input')!.tokens,
+    outputLen: value('output')!.tokens,
+    ignoreEos: value('ignoreEos')!,
+    includeUsage: value('includeUsage')!,
+    continuousUsage: value('continuousUsage')!,
+    timeoutMs: value('timeout')!,
+    ...(apiKey ? { apiKey } : {}),
+    headers: mergeHeaders(layers),
+    body: Object.assign({}, ...[...layers].reverse().map((l) => l.options.body ?? {})),
+    ...(goodput ? { goodput } : {}),
+    seed: value('seed')!,
+  }
+}
+
+function pick(layers: Layer[], key: keyof BenchOptions): { value: unknown; layer: Layer } | undefined {
+  for (const layer of layers) if (layer.options[key] !== undefined) return { value: layer.options[key], layer }
+  return undefined
+}
+
+/** Headers of every layer, names lowercased, a higher layer's value winning; `env:NAME` read last. */
+function mergeHeaders(layers: Layer[]): Record<string, string> {
+  const winners = new Map<string, { value: string; name: string; layer: Layer }>()
+  for (const layer of [...layers].reverse()) {
+    for (const [name, value] of Object.entries(layer.options.headers ?? {})) winners.set(name.toLowerCase(), { value, name, layer })
+  }
+  const headers: Record<string, string> = {}
+  for (const [lower, { value, name, layer }] of winners) {
+    const path = keyPath(keyPath(layer.prefix, 'headers'), name)
+    const text = fromEnv(value, layer.where, path)
+    if (/[\r\n]/.test(text)) throw new UsageError(`${layer.where}: ${path} cannot contain a line break`)
+    headers[lower] = text
+  }
+  return headers
+}
+
+/** The bounds of `slo.goodput` (without min and level), so each level's summary carries goodput. */
+function goodputBounds(overrides: BenchOptions, bench: BenchOptions, stream: boolean, scenario: string): SloSet | undefined {
+  const [source, where] = isGoodputBounds(overrides.slo?.goodput) ? [overrides.slo.goodput, 'command line'] : [bench.slo?.goodput, scenario]
+  if (!isGoodputBounds(source)) return undefined
+  const bounds: SloSet = {}
+  for (const k of SLO_KEYS) if (source[k] !== undefined) bounds[k] = source[k]
+  try {
+    checkSloApplicable(bounds, stream)
+  } catch (err) {
+    throw new UsageError(`${where}: slo.goodput: ${(err as Error).message}`)
+  }
+  return bounds
+}

@@ -1,0 +1,87 @@
+/**
+ * What a bench file declares: scenario options and objectives. Every field is optional here;
+ * the config's defaults fill the rest (src/config), and validation names the file and key.
+ */
+import type { LevelSummary, SloSet, Stats, StatName } from '../results/types.js'
+
+export interface BenchOptions {
+  /** A URL, or the name of a server in the config's `servers`. */
+  server?: string
+  model?: string
+  /** `chat` or `completions`. */
+  endpoint?: string
+  /** Sent as a Bearer token; never recorded. Read secrets from the environment. */
+  apiKey?: string
+  headers?: Record<string, string>
+  /** Extra fields merged into every request body. */
+  body?: Record<string, unknown>
+  /** One level per value, run in turn. */
+  concurrency?: number | number[]
+  /** Measured requests per level. */
+  requests?: number
+  /** Warm-up requests per level (default: one per concurrent slot). */
+  warmup?: number
+  input?: { tokens: number }
+  output?: { tokens: number }
+  stream?: boolean
+  /** Per-request timeout in ms. */
+  timeout?: number
+  ignoreEos?: boolean
+  includeUsage?: boolean
+  continuousUsage?: boolean
+  seed?: number
+  /** Objectives checked after the run; a missed one fails the scenario (exit code 1). */
+  slo?: SloObjectives
+}
+
+/**
+ * Objectives in the spirit of k6 thresholds. Keys are `<metric>.<stat>` (`ttft.p95`,
+ * `tpot.mean`, `e2e.p99`, `outputTokens.mean`, …), `errors.rate`, `errors.count`,
+ * `throughput.requests`, `throughput.output`, `throughput.input`, `throughput.total` (per second)
+ * or `goodput`; values an expression (`'< 800'`, `'<= 800'`, `'> 5'`, `'>= 5'`, `'== 0'`, no
+ * units), or `{ expect, level }` naming the one level it applies to. Without a level, every level
+ * must meet it. Checked by src/dsl/objectives.ts.
+ */
+export interface SloObjectives {
+  /**
+   * Bounds in ms and the least ratio of good requests (`{ ttft: 500, tpot: 50, min: 0.9 }`), or an
+   * expression on the ratio of the scenario's own goodput bounds (`'>= 0.9'`).
+   */
+  goodput?: GoodputObjective | ThresholdValue
+  [threshold: string]: ThresholdValue | GoodputObjective | undefined
+}
+
+/** `'< 800'`, or the same limited to one concurrency level. */
+export type ThresholdValue = string | { expect: string; level?: number }
+
+/** SLO bounds in ms, the least ratio of requests that meet them all, and optionally one level. */
+export type GoodputObjective = SloSet & { min: number; level?: number }
+
+/** A place in a user's file. `file` is the bench file as the runner named it, or an absolute path. */
+export interface SourceLocation {
+  file: string
+  line: number
+  column?: number
+}
+
+/** One level's figures as assertions see them: the summary, with each statistic at the top. */
+export type LevelView = LevelSummary & { [K in StatName]: Stats } & {
+  errorRate: number
+  goodputRatio: number | undefined
+}
+
+/** The outcome of one objective or assertion, on one level or on the scenario. */
+export interface CheckOutcome {
+  /** e.g. `ttft.p95 < 800 @ concurrency 50` or `expect(level(50).ttft.p95).toBeLessThan(800)`. */
+  name: string
+  kind: 'objective' | 'assertion'
+  passed: boolean
+  /** The level it was checked on, when one. */
+  level?: number
+  metric?: string
+  expected?: string
+  actual?: number
+  message?: string
+  /** Where it was written: the bench file and line. */
+  location?: SourceLocation
+}

@@ -1,0 +1,55 @@
+/**
+ * The result of `npx llmbench`: bench files, their scenarios, each scenario's levels (the same
+ * LevelResult as `llmbench run` writes) and the verdict of every objective and assertion.
+ * Plain, serializable data: reporters read only this and the run's events.
+ */
+import type { CheckOutcome } from '../dsl/types.js'
+import type { LevelResult, ScenarioOptionsPublic } from './types.js'
+
+export const SUITE_SCHEMA_VERSION = 1
+
+export type ScenarioStatus = 'passed' | 'failed' | 'error' | 'skipped' | 'todo'
+
+export interface ErrorInfo {
+  message: string
+  stack?: string
+  /** Where the error came from in the user's files, when known. */
+  location?: { file: string; line: number; column?: number }
+}
+
+export interface ScenarioResult {
+  /** Stable within a file: the describe path and the bench name joined by ` > `. */
+  id: string
+  name: string
+  /** The describe blocks around it, outermost first. */
+  suite: string[]
+  file: string
+  status: ScenarioStatus
+  /** Absent for skipped and todo scenarios. */
+  options?: ScenarioOptionsPublic
+  levels: LevelResult[]
+  checks: CheckOutcome[]
+  error?: ErrorInfo
+  durationMs: number
+}
+
+export interface FileResult {
+  /** Relative to the project root, with forward slashes. */
+  file: string
+  scenarios: ScenarioResult[]
+  /** The file could not be loaded or a hook failed. */
+  error?: ErrorInfo
+  durationMs: number
+}
+
+export interface SuiteResult {
+  schemaVersion: typeof SUITE_SCHEMA_VERSION
+  llmbench: { version: string }
+  startedAt: string
+  finishedAt: string
+  interrupted: boolean
+  environment: { node: string; platform: string; cpus: number; cpuModel: string }
+  files: FileResult[]
+  /** 0 all met, 1 an objective failed, 3 a file crashed (exit-codes.ts). */
+  exitCode: number
+}
