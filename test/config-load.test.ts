@@ -104,7 +104,7 @@ describe('finding and loading a config', () => {
       exclude: ['**/node_modules/**', '**/dist/**', '**/.git/**'],
       defaults: {},
       servers: {},
-      reporters: ['console'],
+      reporters: [], // none named: the registry's defaults apply
       outputFile: {},
       fileParallelism: 1,
       bail: 0,

@@ -36,7 +36,8 @@ export interface ResolvedConfig {
 export const CONFIG_DEFAULTS = {
   include: ['**/*.bench.{ts,mts,js,mjs}'],
   exclude: ['**/node_modules/**', '**/dist/**', '**/.git/**'],
-  reporters: ['console'],
+  /** None named: the registry's defaults (console, plus github on GitHub Actions). */
+  reporters: [],
   fileParallelism: 1,
 } as const
 

@@ -88,13 +88,17 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
       channel.port1.on('message', (event: RunEvent) => dispatcher.dispatch(event))
       const started = performance.now()
       try {
-        const result = (await pool.run(task(file, 'run', channel.port2), { transferList: [channel.port2] })) as FileResult
+        const signal = config.fileTimeout ? AbortSignal.timeout(config.fileTimeout * 1000) : undefined
+        const result = (await pool.run(task(file, 'run', channel.port2), { transferList: [channel.port2], signal })) as FileResult
         if (opts.bail && result.scenarios.some((s) => s.status === 'failed' || s.status === 'error')) failedFast = true
         return result
       } catch (err) {
         // The worker itself died (a crash, an exit): the file fails, the run goes on.
         const e = err instanceof Error ? err : new Error(String(err))
-        const result: FileResult = { file, scenarios: [], error: { message: `the worker running this file crashed: ${e.message}`, stack: e.stack }, durationMs: performance.now() - started }
+        const message = config.fileTimeout && performance.now() - started >= config.fileTimeout * 1000
+          ? `the file ran longer than fileTimeout (${config.fileTimeout} s) and was stopped`
+          : `the worker running this file crashed: ${e.message}`
+        const result: FileResult = { file, scenarios: [], error: { message, stack: e.stack }, durationMs: performance.now() - started }
         dispatcher.dispatch({ type: 'file-error', file, error: result.error! })
         return result
       } finally {
