@@ -1,12 +1,12 @@
 /** The same scenario on two named servers (named in llmbench.config.ts beside this file). */
-import { afterAll, beforeAll, bench, describe, startSimulator, type Simulator } from 'llmbench'
+import { afterAll, beforeAll, bench, describe, spawnSimulator, type SpawnedSimulator } from 'llmbench'
 
-const sims: Simulator[] = []
+const sims: SpawnedSimulator[] = []
 
 describe('fast against slow', () => {
   beforeAll(async () => {
-    sims.push(await startSimulator({ port: 18431, decodeBaseMs: 10 }))
-    sims.push(await startSimulator({ port: 18432, decodeBaseMs: 30 }))
+    sims.push(await spawnSimulator({ port: 18431, decodeBaseMs: 10 }))
+    sims.push(await spawnSimulator({ port: 18432, decodeBaseMs: 30 }))
   })
   afterAll(async () => {
     await Promise.all(sims.map((s) => s.close()))

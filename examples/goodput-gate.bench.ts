@@ -2,13 +2,13 @@
  * A goodput gate for CI: the deployment passes only if, at 16 concurrent users, 95% of requests
  * see their first token within 1.5 s and then a token every 60 ms, with no errors.
  */
-import { afterAll, beforeAll, bench, describe, startSimulator, type Simulator } from 'llmbench'
+import { afterAll, beforeAll, bench, describe, spawnSimulator, type SpawnedSimulator } from 'llmbench'
 
-let sim: Simulator
+let sim: SpawnedSimulator
 
 describe('release gate', () => {
   beforeAll(async () => {
-    sim = await startSimulator({ port: 0 })
+    sim = await spawnSimulator()
   })
   afterAll(async () => {
     await sim.close()

@@ -1,11 +1,11 @@
 /** A grid: the same scenario over prompt lengths, each over several concurrency levels. */
-import { afterAll, beforeAll, bench, describe, expect, startSimulator, type Simulator } from 'llmbench'
+import { afterAll, beforeAll, bench, describe, expect, spawnSimulator, type SpawnedSimulator } from 'llmbench'
 
-let sim: Simulator
+let sim: SpawnedSimulator
 
 describe('prompt length grid', () => {
   beforeAll(async () => {
-    sim = await startSimulator({ port: 0 })
+    sim = await spawnSimulator()
   })
   afterAll(async () => {
     await sim.close()

@@ -1,14 +1,15 @@
 /**
- * Quick start: a simulated LLM server starts before the scenario, and the scenario must keep
- * 90% of its requests within the objectives at every concurrency level.
+ * Quick start: a simulated LLM server starts in its own process before the scenario (so its work
+ * never slows the measuring client), and the scenario must keep 90% of its requests within the
+ * objectives at every concurrency level.
  */
-import { afterAll, beforeAll, bench, describe, expect, expectGoodput, startSimulator, type Simulator } from 'llmbench'
+import { afterAll, beforeAll, bench, describe, expect, expectGoodput, spawnSimulator, type SpawnedSimulator } from 'llmbench'
 
-let sim: Simulator
+let sim: SpawnedSimulator
 
 describe('quick start on the built-in simulator', () => {
   beforeAll(async () => {
-    sim = await startSimulator({ port: 0, model: 'sim-model' })
+    sim = await spawnSimulator({ model: 'sim-model' })
   })
   afterAll(async () => {
     await sim.close()

@@ -4,7 +4,7 @@
  * exact timing, so any difference comes from how llmbench reads the stream.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { spawnSimulator, type SpawnedSimulator } from '../src/cli/spawn-simulator.js'
+import { spawnSimulator, type SpawnedSimulator } from '../src/simulator/spawn.js'
 import { runScenario, type ScenarioOptions } from '../src/runner/scenario.js'
 import type { LevelSummary } from '../src/results/types.js'
 
@@ -26,11 +26,11 @@ async function measure(quirks: string, extra: Partial<ScenarioOptions> = {}): Pr
 }
 
 beforeAll(async () => {
-  sim = await spawnSimulator(['--fixed-ttft-ms', String(TTFT), '--fixed-itl-ms', String(ITL)])
+  sim = await spawnSimulator({ fixedTtftMs: TTFT, fixedItlMs: ITL })
   plain = await measure('')
 }, 60_000)
 afterAll(async () => {
-  await sim.stop()
+  await sim.close()
 })
 
 describe('quirky streams measure like the plain one', () => {

@@ -12,7 +12,7 @@ import { EXIT } from '../exit-codes.js'
 import { Progress } from './progress.js'
 import { headerList, intList, jsonObject, nonNegativeInt, positiveInt, positiveNumber, serverUrl } from './parse.js'
 import { detectModel } from './models.js'
-import { spawnSimulator } from './spawn-simulator.js'
+import { spawnSimulator } from '../simulator/spawn.js'
 
 export function runCommand(y: Argv) {
   return y
@@ -91,7 +91,7 @@ export async function runHandler(a: RunArgs): Promise<number> {
   try {
     return await runWith({ ...a, server: sim.url })
   } finally {
-    await sim.stop()
+    await sim.close()
   }
 }
 

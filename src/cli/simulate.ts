@@ -1,34 +1,16 @@
 /** `llmbench simulate`: the built-in simulated LLM server in the foreground, every option a flag. */
 import type { Argv } from 'yargs'
 import { startSimulator, FAULTS, QUIRKS, SIMULATOR_DEFAULTS, type Fault, type Quirk, type SimulatorOptions } from '../simulator/index.js'
+import { NUMERIC_FLAGS } from '../simulator/flags.js'
 import { UsageError } from '../errors.js'
 import { EXIT } from '../exit-codes.js'
-
-/** Numeric flags and the simulator option each sets (descriptions name the defaults). */
-const NUMERIC: Array<[flag: string, option: keyof SimulatorOptions, describe: string]> = [
-  ['seed', 'seed', 'Seed of every random choice'],
-  ['max-num-seqs', 'maxNumSeqs', 'Most sequences decoding at once; the rest wait'],
-  ['max-model-len', 'maxModelLen', 'Context length (prompt + max_tokens)'],
-  ['kv-cache-tokens', 'kvCacheTokens', 'KV-cache capacity in tokens'],
-  ['decode-base-ms', 'decodeBaseMs', 'Fixed cost of a decode step (ms)'],
-  ['decode-ms-per-seq', 'decodeMsPerSeq', 'Added to a decode step per running sequence (ms)'],
-  ['prefill-base-ms', 'prefillBaseMs', 'Fixed cost of a step that prefills new sequences (ms)'],
-  ['prefill-ms-per-token', 'prefillMsPerToken', 'Added to that step per prompt token (ms)'],
-  ['default-max-tokens', 'defaultMaxTokens', 'Output length when a request sets no max_tokens'],
-  ['eos-probability', 'eosProbability', 'Chance per token to stop early (not with ignore_eos)'],
-  ['fixed-ttft-ms', 'fixedTtftMs', 'Exact timing: first token this long after receive, whatever the load'],
-  ['fixed-itl-ms', 'fixedItlMs', 'Exact timing: one token event every this many ms'],
-  ['fault-after-tokens', 'faultAfterTokens', 'Tokens written before an in-stream fault'],
-  ['reasoning-tokens', 'reasoningTokens', 'With the reasoning quirk: leading reasoning tokens'],
-  ['tokens-per-event', 'tokensPerEvent', 'With the multi-token quirk: tokens per event'],
-]
 
 export function simulateCommand(y: Argv) {
   let out = y
     .option('port', { type: 'number', default: 8000, describe: 'TCP port (0 picks a free one)' })
     .option('host', { type: 'string', default: SIMULATOR_DEFAULTS.host, describe: 'Address to listen on' })
     .option('model', { type: 'string', default: SIMULATOR_DEFAULTS.model, describe: 'Model id the server serves' })
-  for (const [flag, option, describe] of NUMERIC) {
+  for (const [flag, option, describe] of NUMERIC_FLAGS) {
     const def = SIMULATOR_DEFAULTS[option]
     out = out.option(flag, { type: 'number', describe: def === null ? describe : `${describe} [default: ${def}]` })
   }
@@ -41,7 +23,7 @@ export function simulateCommand(y: Argv) {
 
 export function toSimulatorOptions(a: Record<string, any>): SimulatorOptions {
   const o: SimulatorOptions = { port: a.port, host: a.host, model: a.model }
-  for (const [flag, option] of NUMERIC) {
+  for (const [flag, option] of NUMERIC_FLAGS) {
     const v = a[flag]
     if (v === undefined) continue
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new UsageError(`--${flag} must be a number, got "${v}"`)

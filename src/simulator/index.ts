@@ -9,3 +9,4 @@ export {
 } from './options.js'
 export type { TraceEntry } from './stats.js'
 export { PING_COMMENT } from './quirks.js'
+export { spawnSimulator, type SpawnedSimulator } from './spawn.js'

@@ -1,23 +1,28 @@
 /**
- * `llmbench run --simulate`: the built-in simulator in a child process on a free port, so the
- * server's work never shares the measuring client's event loop.
+ * The built-in simulator in a child process (`llmbench simulate`), on a free port unless told
+ * otherwise, so the server's work never shares the measuring client's event loop. Used by
+ * `llmbench run --simulate`, by tests, and by bench files that start their own server.
  */
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { PACKAGE_ROOT } from '../version.js'
 import { RuntimeError } from '../errors.js'
+import type { SimulatorOptions } from './options.js'
+import { simulatorArgs } from './flags.js'
 
 export interface SpawnedSimulator {
   url: string
   model: string
-  stop(): Promise<void>
+  /** Stops the child process. */
+  close(): Promise<void>
 }
 
 const STARTUP_MS = 15_000
 
-export function spawnSimulator(args: string[] = []): Promise<SpawnedSimulator> {
+export function spawnSimulator(options: SimulatorOptions = {}): Promise<SpawnedSimulator> {
   const bin = join(PACKAGE_ROOT, 'bin', 'llmbench.js')
-  const child = spawn(process.execPath, [bin, 'simulate', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const args = simulatorArgs({ port: 0, ...options })
+  const child = spawn(process.execPath, [bin, 'simulate', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
@@ -38,7 +43,7 @@ export function spawnSimulator(args: string[] = []): Promise<SpawnedSimulator> {
         clearTimeout(timer)
         child.stdout.removeAllListeners('data')
         child.stdout.resume()
-        resolve({ url: m[1], model: m[2], stop })
+        resolve({ url: m[1], model: m[2], close: stop })
       }
     })
     child.once('exit', (code) => {

@@ -1,0 +1,38 @@
+/** The simulator's numeric options and their command-line flags: one table for the CLI and the spawner. */
+import type { SimulatorOptions } from './options.js'
+
+export const NUMERIC_FLAGS: Array<[flag: string, option: keyof SimulatorOptions, describe: string]> = [
+  ['seed', 'seed', 'Seed of every random choice'],
+  ['max-num-seqs', 'maxNumSeqs', 'Most sequences decoding at once; the rest wait'],
+  ['max-num-batched-tokens', 'maxNumBatchedTokens', 'Tokens one step may process (spreads a large prefill over steps)'],
+  ['max-model-len', 'maxModelLen', 'Context length (prompt + max_tokens)'],
+  ['kv-cache-tokens', 'kvCacheTokens', 'KV-cache capacity in tokens'],
+  ['decode-base-ms', 'decodeBaseMs', 'Fixed cost of a decode step (ms)'],
+  ['decode-ms-per-seq', 'decodeMsPerSeq', 'Added to a decode step per running sequence (ms)'],
+  ['prefill-base-ms', 'prefillBaseMs', 'Fixed cost of a step that prefills new sequences (ms)'],
+  ['prefill-ms-per-token', 'prefillMsPerToken', 'Added to that step per prompt token (ms)'],
+  ['default-max-tokens', 'defaultMaxTokens', 'Output length when a request sets no max_tokens'],
+  ['eos-probability', 'eosProbability', 'Chance per token to stop early (not with ignore_eos)'],
+  ['fixed-ttft-ms', 'fixedTtftMs', 'Exact timing: first token this long after receive, whatever the load'],
+  ['fixed-itl-ms', 'fixedItlMs', 'Exact timing: one token event every this many ms'],
+  ['fault-after-tokens', 'faultAfterTokens', 'Tokens written before an in-stream fault'],
+  ['reasoning-tokens', 'reasoningTokens', 'With the reasoning quirk: leading reasoning tokens'],
+  ['tokens-per-event', 'tokensPerEvent', 'With the multi-token quirk: tokens per event'],
+]
+
+/** The `llmbench simulate` flags that start a simulator with these options. */
+export function simulatorArgs(o: SimulatorOptions): string[] {
+  const args: string[] = []
+  if (o.port !== undefined) args.push('--port', String(o.port))
+  if (o.host !== undefined) args.push('--host', o.host)
+  if (o.model !== undefined) args.push('--model', o.model)
+  for (const [flag, option] of NUMERIC_FLAGS) {
+    const v = o[option]
+    if (typeof v === 'number') args.push(`--${flag}`, String(v))
+  }
+  if (o.reasoningField) args.push('--reasoning-field', o.reasoningField)
+  if (o.trace) args.push('--trace')
+  if (o.quirks?.length) args.push('--quirks', o.quirks.join(','))
+  for (const [fault, p] of Object.entries(o.faults ?? {})) args.push('--fault', `${fault}=${p}`)
+  return args
+}
