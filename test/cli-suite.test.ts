@@ -43,13 +43,27 @@ describe('npx llmbench', () => {
     expect(result.level(2).ttft.p50).toBeLessThan(0.001)
   })`),
     })
-    const r = await run(root, '--reporter', 'console', '--reporter', 'junit')
+    const r = await run(root, '--reporter', 'console', '--reporter', 'junit', '--outputFile.junit=reports/ci.xml')
     expect(r.code).toBe(1)
     expect(r.stdout).toMatch(/impossible ttft/)
     expect(r.stdout).toMatch(/ttft\.p50/)
     expect(r.stdout).toMatch(/slow\.bench\.ts:\d+/)
-    const junit = readFileSync(join(root, 'llmbench-results/junit.xml'), 'utf8')
+    const junit = readFileSync(join(root, 'reports/ci.xml'), 'utf8')
     expect(junit).toMatch(/<failure /)
+  })
+
+  it('on GitHub Actions adds annotations and a step summary to the console output', async () => {
+    const root = makeProject({
+      'slow.bench.ts': simBench('slow', `
+  bench('impossible ttft', OPTIONS, (result) => {
+    expect(result.level(2).ttft.p50).toBeLessThan(0.001)
+  })`),
+    })
+    const summary = join(root, 'step-summary.md')
+    const r = await runCli(['--root', root], { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary }, 90_000)
+    expect(r.code).toBe(1)
+    expect(r.stdout).toMatch(/^::error file=slow\.bench\.ts,line=\d+.*::.*ttft\.p50/m)
+    expect(readFileSync(summary, 'utf8')).toContain('impossible ttft')
   })
 
   it('a broken config exits 2 with the file and key', async () => {
