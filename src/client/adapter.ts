@@ -28,11 +28,22 @@ export interface HttpRequest {
 
 export interface Adapter {
   readonly name: string
-  /** How the stream is framed: Server-Sent Events, or newline-delimited JSON. */
-  readonly framing: 'sse'
+  /** How a stream is framed: Server-Sent Events, or newline-delimited JSON (Ollama). */
+  readonly framing: 'sse' | 'ndjson'
+  /** False for endpoints that generate no tokens (embeddings): success needs no token then. */
+  readonly generates?: boolean
+  /** False when the protocol has no streamed form (embeddings). */
+  readonly streams?: boolean
   buildRequest(spec: RequestSpec): HttpRequest
-  /** One stream event (SSE `data`, and its `event` name). */
+  /** The headers that carry an API key (default: `authorization: Bearer <key>`). */
+  authHeaders?(apiKey: string): Record<string, string>
+  /** One stream event: SSE `data` and its `event` name, or one NDJSON line (event `message`). */
   onEvent(data: string, event: string, t: RequestTracker): void
   /** A complete non-streamed response body. */
   onBody(body: string, t: RequestTracker): void
+}
+
+export function authHeaders(adapter: Adapter, apiKey: string | undefined): Record<string, string> {
+  if (!apiKey) return {}
+  return adapter.authHeaders ? adapter.authHeaders(apiKey) : { authorization: `Bearer ${apiKey}` }
 }

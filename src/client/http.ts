@@ -7,6 +7,7 @@ import { now } from '../clock.js'
 import type { FailureKind, RequestRecord } from '../results/types.js'
 import type { Adapter, HttpRequest } from './adapter.js'
 import { SseParser } from './sse.js'
+import { NdjsonParser } from './ndjson.js'
 import type { RequestTracker } from './tracker.js'
 import { ClosedError, Http1Connection, type Origin, type ResponseSink } from './http1.js'
 
@@ -143,7 +144,7 @@ class ResponseHandler implements ResponseSink {
   private timer: NodeJS.Timeout | undefined
   private status = 0
   private responseStarted = false
-  private parser: SseParser | undefined
+  private parser: SseParser | NdjsonParser | undefined
   private chunks: Buffer[] | undefined
   private bodyBytes = 0
   finished = false
@@ -171,7 +172,8 @@ class ResponseHandler implements ResponseSink {
     const ok = status >= 200 && status < 300
     if (ok && this.t.stream) {
       const { adapter, t } = this
-      this.parser = new SseParser((data, event) => adapter.onEvent(data, event, t))
+      const onEvent = (data: string, event: string) => adapter.onEvent(data, event, t)
+      this.parser = adapter.framing === 'ndjson' ? new NdjsonParser(onEvent) : new SseParser(onEvent)
     } else {
       this.chunks = []
     }

@@ -32,6 +32,8 @@ export class RequestTracker {
     readonly stream: boolean,
     readonly scheduledAt: number,
     private readonly promptTokensSent: number,
+    /** False for endpoints that generate nothing (embeddings): no token is then no failure. */
+    private readonly generates = true,
   ) {}
 
   /**
@@ -93,7 +95,7 @@ export class RequestTracker {
       source = 'estimate'
     }
     const hasToken = this.stream ? this.tokenTimes.length > 0 : outputTokens > 0
-    if (!this.failure && !hasToken) this.fail('empty', 'the response carried no generated token')
+    if (!this.failure && !hasToken && this.generates) this.fail('empty', 'the response carried no generated token')
 
     const record: RequestRecord = {
       index: this.index,

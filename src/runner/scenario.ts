@@ -7,7 +7,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { getAdapter } from '../client/registry.js'
 import { LlmClient } from '../client/http.js'
 import { RequestTracker } from '../client/tracker.js'
-import type { RequestSpec } from '../client/adapter.js'
+import { authHeaders, type RequestSpec } from '../client/adapter.js'
 import { syntheticPrompts, type SyntheticPrompt } from '../data/synthetic.js'
 import { runClosedLoop } from '../load/closed-loop.js'
 import { summarizeLevel } from '../metrics/index.js'
@@ -66,8 +66,9 @@ export async function runScenario(
 ): Promise<LevelResult[]> {
   const stopped = () => signal?.aborted === true
   const adapter = getAdapter(opts.endpoint)
-  const headers: Record<string, string> = { ...opts.headers }
-  if (opts.apiKey) headers.authorization = `Bearer ${opts.apiKey}`
+  // A protocol without a streamed form (embeddings) is measured whole.
+  const stream = opts.stream && adapter.streams !== false
+  const headers: Record<string, string> = { ...opts.headers, ...authHeaders(adapter, opts.apiKey) }
   const client = new LlmClient({
     server: opts.server,
     connections: Math.max(...opts.concurrency),
@@ -79,14 +80,14 @@ export async function runScenario(
     prompt: prompt.text,
     promptTokens: prompt.tokens,
     maxTokens,
-    stream: opts.stream,
+    stream,
     ignoreEos: opts.ignoreEos,
     includeUsage: opts.includeUsage,
     continuousUsage: opts.continuousUsage,
     body: opts.body,
   })
   const send = (tag: string, prompt: SyntheticPrompt, maxTokens: number, index: number, warmup: boolean, scheduledAt: number) => {
-    const tracker = new RequestTracker(index, warmup, opts.stream, scheduledAt, prompt.tokens)
+    const tracker = new RequestTracker(index, warmup, stream, scheduledAt, prompt.tokens, adapter.generates !== false)
     return client.send(adapter, adapter.buildRequest(spec(prompt, maxTokens)), tracker, `llmbench-${tag}-${index}`)
   }
 
