@@ -73,6 +73,13 @@ describe('llmbench run against the simulator', () => {
     expect(r.stdout).toContain('llmbench run: sim-small at')
   })
 
+  it('--endpoint auto asks the server which API it speaks and says what it found', async () => {
+    const r = await runCli(['run', '--server', sim.url, '--endpoint', 'auto', '--input-len', '8', '--output-len', '4', '--num-prompts', '2'])
+    expect(r.code).toBe(0)
+    expect(r.stderr).toContain('answered GET /v1/models: using --endpoint chat')
+    expect(r.stdout).toContain('sim-small at')
+  })
+
   it('keeps API keys and header values out of the result file', async () => {
     const out = join(dir, 'secret.json')
     const r = await runCli([...base(), '--api-key', 'sk-very-secret-key', '--header', 'X-Team-Token: hunter2-token', '--output', out])

@@ -215,7 +215,7 @@ describe('resolveScenario: one-line errors naming the bench file, scenario and k
     [{ requests: 0 }, 'requests must be a whole number of at least 1, got 0'],
     [{ concurrency: [] }, 'concurrency must list at least one concurrency level, got []'],
     [{ concurrency: [1, 2.5] }, 'concurrency[1] must be a whole number of at least 1, got 2.5'],
-    [{ endpoint: 'embeddings' }, 'endpoint must be one of "chat", "completions", got "embeddings"'],
+    [{ endpoint: 'embedding' }, 'endpoint must be one of "chat", "completions", "responses", "anthropic", "embeddings", "triton", "tgi", "sglang", "ollama", "ollama-generate", "auto", got "embedding" (did you mean "embeddings"?)'],
     [{ input: { tokens: -5 } }, 'input.tokens must be a whole number of at least 1, got -5'],
     [{ timeout: 0 }, 'timeout must be a number of milliseconds above 0, got 0'],
     [{ concurency: 4 }, 'unknown key "concurency", did you mean "concurrency"?'],

@@ -11,7 +11,9 @@ import { UsageError } from '../errors.js'
 import { EXIT } from '../exit-codes.js'
 import { Progress } from './progress.js'
 import { headerList, intList, jsonObject, nonNegativeInt, positiveInt, positiveNumber, serverUrl } from './parse.js'
-import { detectModel } from './models.js'
+import { detectServer } from '../client/detect.js'
+import { authHeaders } from '../client/adapter.js'
+import { getAdapter } from '../client/registry.js'
 import { spawnSimulator } from '../simulator/spawn.js'
 
 export function runCommand(y: Argv) {
@@ -19,7 +21,7 @@ export function runCommand(y: Argv) {
     .option('server', { type: 'string', default: 'http://127.0.0.1:8000', describe: 'Base URL of the server (a trailing /v1 is fine)' })
     .option('simulate', { type: 'boolean', default: false, describe: 'Start the built-in simulator on a free port and run against it (ignores --server)' })
     .option('model', { type: 'string', describe: 'Model name; default: the first model the server lists at /v1/models' })
-    .option('endpoint', { type: 'string', default: 'chat', choices: ENDPOINTS, describe: 'API to call' })
+    .option('endpoint', { type: 'string', default: 'chat', choices: ENDPOINTS, describe: 'API to call (auto: ask the server)' })
     .option('concurrency', { type: 'string', default: '1', describe: 'Concurrency levels, e.g. 1,10,50 (each a level, run in turn)' })
     .option('num-prompts', { type: 'number', default: 100, describe: 'Measured requests per level' })
     .option('warmup', { type: 'number', describe: 'Warm-up requests per level, left out of the figures (default: one per concurrent slot)' })
@@ -81,7 +83,20 @@ export async function toScenarioOptions(a: RunArgs): Promise<ScenarioOptions> {
     goodput,
     seed: nonNegativeInt('--seed', a.seed),
   }
-  opts.model = a.model ? String(a.model) : await detectModel(server, headers, opts.apiKey)
+  if (opts.endpoint === 'auto' || !a.model) {
+    // Ask the server what it speaks and serves (as vLLM's client does for the model).
+    const auth = opts.endpoint === 'auto' ? {} : authHeaders(getAdapter(opts.endpoint), opts.apiKey)
+    const found = await detectServer(server, { ...headers, ...auth })
+    if (opts.endpoint === 'auto') {
+      opts.endpoint = found.endpoint
+      process.stderr.write(`llmbench: ${server} answered ${found.via}: using --endpoint ${found.endpoint}\n`)
+    }
+    if (!a.model) {
+      if (!found.model) throw new UsageError(`${server} does not list its models (${found.via}): pass --model NAME`)
+      opts.model = found.model
+    }
+  }
+  if (a.model) opts.model = String(a.model)
   return opts
 }
 

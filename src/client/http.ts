@@ -55,7 +55,7 @@ export class LlmClient {
       authority: url.host,
     }
     this.basePath = url.pathname.replace(/\/+$/, '')
-    this.headerText = Object.entries(options.headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')
+    this.headerText = headerLines(options.headers, [])
   }
 
   /** The path on the server, without doubling a `/v1` the user already put in the URL. */
@@ -93,7 +93,10 @@ export class LlmClient {
   }
 
   private requestText(req: HttpRequest, requestId: string): string {
-    let head = `${req.method} ${this.resolvePath(req.path)} HTTP/1.1\r\nhost: ${this.origin.authority}\r\n${this.headerText}`
+    let head = `${req.method} ${this.resolvePath(req.path)} HTTP/1.1\r\nhost: ${this.origin.authority}\r\n`
+    // The scenario's headers (auth, the user's) first; the adapter's replace any of the same name.
+    const own = Object.keys(req.headers)
+    head += own.some((k) => k in this.options.headers) ? headerLines(this.options.headers, own) : this.headerText
     for (const [k, v] of Object.entries(req.headers)) head += `${k}: ${v}\r\n`
     head += `x-request-id: ${requestId}\r\n`
     if (req.method === 'GET') return head + '\r\n'
@@ -246,4 +249,8 @@ export function describeError(err: Error): string {
   const base = code && !message.includes(code) && !code.startsWith('LLMBENCH_') ? (message ? `${code}: ${message}` : code) : message
   if (cause && cause.message && !base.includes(cause.message)) return `${base} (${describeError(cause)})`
   return base || String(err)
+}
+
+function headerLines(headers: Record<string, string>, except: string[]): string {
+  return Object.entries(headers).filter(([k]) => !except.includes(k)).map(([k, v]) => `${k}: ${v}\r\n`).join('')
 }

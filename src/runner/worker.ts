@@ -13,6 +13,7 @@ import { publicOptions } from '../results/result.js'
 import type { FileResult } from '../results/suite.js'
 import type { BenchOptions } from '../dsl/types.js'
 import { runScenario } from './scenario.js'
+import { detectServer } from '../client/detect.js'
 import type { RunEvent, ScenarioRef } from './events.js'
 
 export interface WorkerTask {
@@ -69,6 +70,7 @@ export default async function runTask(task: WorkerTask): Promise<FileResult | Li
       levels: (options, ref) => resolveScenario(options, config, task.overrides, { file: task.relative, scenario: ref.id }).concurrency,
       async run(bench, ref) {
         const options = resolveScenario(bench.options, config, task.overrides, { file: task.relative, scenario: ref.id })
+        if (options.endpoint === 'auto') options.endpoint = (await detectServer(options.server, options.headers)).endpoint
         if (bench.options.slo) validateObjectives(bench.options.slo, options.concurrency, { stream: options.stream })
         const levels = await runScenario(options, progressListener(ref, emit), abort.signal)
         return { options: publicOptions(options), levels }

@@ -1,6 +1,7 @@
 /**
  * The built-in simulated LLM server: vLLM-like continuous batching (or exact timing), the
- * OpenAI-compatible wire format, and switchable quirks and faults of real servers.
+ * OpenAI-compatible wire format and the native protocols of Anthropic, Triton, TGI, SGLang and
+ * Ollama (protocols/*.ts), and switchable quirks and faults of real servers.
  */
 export { startSimulator, type Simulator, type SimulatorMetrics } from './server.js'
 export {

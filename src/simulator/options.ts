@@ -13,7 +13,7 @@ export const QUIRKS = [
   'cr', // lines end in \r
   'comments', // a `: ping - …` comment block before each event (sse-starlette)
   'split', // each event written in small pieces, cut inside JSON, UTF-8 characters and \r\n
-  'reasoning', // the first `reasoningTokens` tokens go to delta.<reasoningField>
+  'reasoning', // the first `reasoningTokens` tokens go to delta.<reasoningField> (Responses: reasoning_text, Anthropic: thinking, Ollama: thinking)
   'multi-token', // `tokensPerEvent` tokens per event (and per step)
   'ollama', // no role-only chunk: every chunk has role and content; finish in a last empty chunk
   'tool-calls', // tokens stream as delta.tool_calls[0].function.arguments
@@ -44,7 +44,8 @@ export interface SimulatorOptions {
   port?: number
   /** Address to listen on. Default `'127.0.0.1'`. */
   host?: string
-  /** The served model id; requests naming another model get vLLM's 404. Default `'sim-model'`. */
+  /** The served model id; requests naming another model get the protocol's not-found error
+   * (vLLM's 404 on /v1). Default `'sim-model'`. */
   model?: string
   /** Seed of every random choice (text, output lengths, faults). Default `0`. A request's own
    * `seed` field makes its text independent of arrival order. */

@@ -20,8 +20,10 @@ export function parseQuirkList(value: unknown): { quirks: Quirk[]; faults: Fault
 }
 
 export interface Framing {
-  /** Written before the JSON of every event: comment block, `event:` line, `data:` prefix. */
+  /** Written before the JSON of every unnamed event: comment block, `event:` line, `data:` prefix. */
   open: string
+  /** The comment block alone (before a named event's `event:` line). */
+  pre: string
   /** The `data:` prefix alone (for the second line of multi-line data). */
   data: string
   eol: string
@@ -32,23 +34,25 @@ export interface Framing {
 
 export const PING_COMMENT = ': ping - 2025-01-01 00:00:00'
 
-export function makeFraming(q: ReadonlySet<Quirk>): Framing {
+/** SSE framing from the quirks. `space: false`: the protocol never puts a space after `data:`
+ * (TGI). `named`: the protocol names its events itself, so `event-lines` adds nothing. */
+export function makeFraming(q: ReadonlySet<Quirk>, fo: { space?: boolean; named?: boolean } = {}): Framing {
   const eol = q.has('cr') ? '\r' : q.has('crlf') ? '\r\n' : '\n'
-  const data = q.has('no-space') ? 'data:' : 'data: '
-  let open = ''
-  if (q.has('comments')) open += PING_COMMENT + eol + eol
-  if (q.has('event-lines')) open += 'event: message' + eol
-  return { open: open + data, data, eol, close: eol + eol, multiline: q.has('multiline-data') }
+  const data = q.has('no-space') || fo.space === false ? 'data:' : 'data: '
+  const pre = q.has('comments') ? PING_COMMENT + eol + eol : ''
+  const ev = q.has('event-lines') && !fo.named ? 'event: message' + eol : ''
+  return { open: pre + ev + data, pre, data, eol, close: eol + eol, multiline: q.has('multiline-data') }
 }
 
-/** One SSE event around `json`. Multi-line data cuts the JSON after its first `,` between fields,
- * so that the lines joined with `\n` are the same JSON value. */
-export function frame(f: Framing, json: string): string {
+/** One SSE event around `json`, with an `event: name` line if named. Multi-line data cuts the
+ * JSON after its first `,` between fields, so that the lines joined with `\n` are the same JSON. */
+export function frame(f: Framing, json: string, name?: string): string {
+  const open = name === undefined ? f.open : f.pre + 'event: ' + name + f.eol + f.data
   if (f.multiline) {
     const i = json.indexOf(',"')
-    if (i > 0) return f.open + json.slice(0, i + 1) + f.eol + f.data + json.slice(i + 1) + f.close
+    if (i > 0) return open + json.slice(0, i + 1) + f.eol + f.data + json.slice(i + 1) + f.close
   }
-  return f.open + json + f.close
+  return open + json + f.close
 }
 
 type Item = Buffer | 'end' | 'destroy'

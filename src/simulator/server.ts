@@ -1,10 +1,20 @@
 /**
- * The simulated LLM server: node:http routes and startSimulator().
+ * The simulated LLM server: node:http routes and startSimulator(). Every generation route shares
+ * the engine, the token text and schedule, the counters, the trace and the faults; only the wire
+ * format differs (protocols/*.ts).
  *
- *   POST /v1/chat/completions, /v1/completions   generation (SSE when "stream": true)
- *   GET  /v1/models, /health, /metrics            model list, liveness, Prometheus text
- *   GET  /debug/trace                             with the trace option: receive and write times
- *   POST /tokenize                                vLLM's {"prompt"|"messages"} → {"count",…}
+ *   OpenAI (vLLM)   POST /v1/chat/completions, /v1/completions    SSE when "stream": true
+ *                   POST /v1/responses                            Responses API, named SSE events
+ *                   POST /v1/embeddings                           after the prefill cost of the input
+ *                   GET  /v1/models, /health, /metrics            model list, liveness, Prometheus text
+ *                   POST /tokenize                                vLLM's {"prompt"|"messages"} → {"count",…}
+ *   Anthropic       POST /v1/messages                             (GET /v1/models with `anthropic-version`)
+ *   Triton          POST /v2/models/{m}[/versions/{v}]/generate_stream (SSE), …/generate (JSON)
+ *                   GET  /v2, /v2/health/ready, /v2/health/live, /v2/models/{m}[/ready]
+ *   TGI             POST /generate_stream (SSE), /generate with {"inputs"}; GET /info
+ *   SGLang          POST /generate with {"text"|"input_ids"}; GET /get_model_info
+ *   Ollama          POST /api/chat, /api/generate (NDJSON unless "stream": false); GET /api/tags, /api/version
+ *   Debug           GET  /debug/trace                             with the trace option: receive and write times
  */
 import { randomUUID } from 'node:crypto'
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
@@ -13,9 +23,16 @@ import { now } from '../clock.js'
 import { BatchEngine, type Engine } from './engine.js'
 import { FixedEngine } from './exact.js'
 import { FAULTS, resolveOptions, type Fault, type Quirk, type ResolvedOptions, type SimulatorOptions } from './options.js'
-import {
-  chatPromptIds, chatPromptTokens, modelNotFound, openaiError, parseGenRequest, vllmError, type ErrorReply, type Kind,
-} from './openai.js'
+import { chatPromptIds, chatPromptTokens } from './prompt.js'
+import { isReply, type GetRoute, type Protocol, type Reply } from './protocol.js'
+import { anthropic, anthropicGet } from './protocols/anthropic.js'
+import { answerEmbeddings, parseEmbeddings } from './protocols/embeddings.js'
+import { ollama, ollamaGet } from './protocols/ollama.js'
+import { modelNotFound, openaiChat, openaiGet, openaiCompletion, openaiError, vllmError, vllmStyleError } from './protocols/openai.js'
+import { responses } from './protocols/responses.js'
+import { isSglangBody, sglang, sglangGet } from './protocols/sglang.js'
+import { tgi, tgiGet } from './protocols/tgi.js'
+import { triton, tritonGet } from './protocols/triton.js'
 import { parseQuirkList } from './quirks.js'
 import { newCounters, prometheusText, type Counters, type TraceEntry } from './stats.js'
 import { SimRequest } from './stream.js'
@@ -50,16 +67,33 @@ export interface Simulator {
 }
 
 const MAX_BODY = 64 * 1024 * 1024
-const HTTP_FAULTS: Partial<Record<Fault, ErrorReply>> = {
-  'http-500': openaiError(500, 'InternalServerError', 'Simulated internal server error.'),
-  'http-429': { ...openaiError(429, 'RateLimitError', 'Simulated rate limit: too many requests.'), headers: { 'retry-after': '1' } },
-  'http-503': openaiError(503, 'ServiceUnavailableError', 'Simulated overload: the server is not ready.'),
+const HTTP_FAULTS: Partial<Record<Fault, { status: number; message: string; headers?: Record<string, string> }>> = {
+  'http-500': { status: 500, message: 'Simulated internal server error.' },
+  'http-429': { status: 429, message: 'Simulated rate limit: too many requests.', headers: { 'retry-after': '1' } },
+  'http-503': { status: 503, message: 'Simulated overload: the server is not ready.' },
 }
+
+/** A POST route's protocol, or a choice by body (TGI and SGLang share `/generate`). */
+type Route = Protocol | ((body: unknown) => Protocol)
+const TGI_BODY = tgi(false)
+const POSTS = new Map<string, Route>([
+  ['/v1/chat/completions', openaiChat],
+  ['/v1/completions', openaiCompletion],
+  ['/v1/responses', responses],
+  ['/v1/messages', anthropic],
+  ['/generate_stream', tgi(true)],
+  ['/generate', (b) => (isSglangBody(b) ? sglang : TGI_BODY)],
+  ['/api/chat', ollama('chat')],
+  ['/api/generate', ollama('generate')],
+])
+const TRITON_POST = /^\/v2\/models\/([^/]+)(?:\/versions\/[^/]+)?\/(generate|generate_stream)$/
+const TRITON = { generate: triton(false), generate_stream: triton(true) }
+const GETS: GetRoute[] = [anthropicGet, openaiGet, tgiGet, sglangGet, ollamaGet, tritonGet]
 
 function send(res: ServerResponse, status: number, body: string, type = 'application/json', headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...headers }).end(body)
 }
-const reply = (res: ServerResponse, r: ErrorReply): void => send(res, r.status, r.body, 'application/json', r.headers)
+const reply = (res: ServerResponse, r: Reply): void => send(res, r.status, r.body, 'application/json', r.headers)
 
 function readBody(req: IncomingMessage, done: (text: string | null) => void): void {
   const parts: Buffer[] = []
@@ -72,11 +106,25 @@ function readBody(req: IncomingMessage, done: (text: string | null) => void): vo
   req.on('error', () => {})
 }
 
-function parseJson(text: string): { ok: true; value: unknown } | { ok: false; reply: ErrorReply } {
+/** Runs a handler; an exception becomes a 500 (or a cut, once the headers are out). */
+function guard(res: ServerResponse, fn: () => void): void {
+  try {
+    fn()
+  } catch (e) {
+    if (!res.headersSent) reply(res, openaiError(500, 'InternalServerError', String(e)))
+    else res.destroy()
+  }
+}
+
+const safeDecode = (s: string): string => { try { return decodeURIComponent(s) } catch { return s } }
+const errorOf = (route: Route | undefined): Protocol['error'] =>
+  route === undefined ? vllmStyleError : (typeof route === 'function' ? route(undefined) : route).error
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false; message: string } {
   try {
     return { ok: true, value: JSON.parse(text) }
   } catch (e) {
-    return { ok: false, reply: vllmError(400, 'BadRequestError', `Invalid JSON in request body: ${(e as Error).message}`) }
+    return { ok: false, message: `Invalid JSON in request body: ${(e as Error).message}` }
   }
 }
 
@@ -95,23 +143,25 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const cancel = engine.cancel.bind(engine)
   let requests = 0
 
-  function generate(kind: Kind, text: string, req: IncomingMessage, res: ServerResponse, receivedAt: number): void {
-    const parsed = parseJson(text)
-    if (!parsed.ok) return reply(res, parsed.reply)
-    const g = parseGenRequest(kind, parsed.value, o.model, o)
-    if ('status' in g) return reply(res, g)
+  /** A valid request's id, trace entry, quirks and fault (x-sim-quirks, sim_quirks, the seeded
+   * draw); null when it has been answered already (unknown quirk, HTTP fault). */
+  function admitRequest(
+    error: Protocol['error'], simQuirks: unknown, req: IncomingMessage, res: ServerResponse, receivedAt: number,
+  ): { trace: TraceEntry | null; quirks: Set<Quirk>; fault: Fault | null } | null {
     requests++
     const hdrId = req.headers['x-request-id']
     const id = typeof hdrId === 'string' && hdrId ? hdrId : `sim-${requests}`
     const trace: TraceEntry | null = o.trace ? { receivedAt, tokenWrites: [], tokensPerWrite: [] } : null
     if (trace) traces.set(id, trace)
-
     const quirks = new Set<Quirk>(o.quirks)
     const forced: Fault[] = []
     if (o.allowRequestQuirks) {
-      for (const src of [req.headers['x-sim-quirks'], g.simQuirks]) {
+      for (const src of [req.headers['x-sim-quirks'], simQuirks]) {
         const l = parseQuirkList(src)
-        if (l.unknown.length) return reply(res, vllmError(400, 'BadRequestError', `Unknown simulator quirk or fault: ${l.unknown.join(', ')}`))
+        if (l.unknown.length) {
+          reply(res, error(400, `Unknown simulator quirk or fault: ${l.unknown.join(', ')}`))
+          return null
+        }
         for (const q of l.quirks) quirks.add(q)
         forced.push(...l.faults)
       }
@@ -122,27 +172,53 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const httpFault = fault && HTTP_FAULTS[fault]
     if (httpFault) {
       counters.failed++
-      return reply(res, httpFault)
+      const r = error(httpFault.status, httpFault.message)
+      reply(res, { ...r, headers: { ...r.headers, ...httpFault.headers } })
+      return null
     }
+    return { trace, quirks, fault }
+  }
+
+  function generate(route: Route, text: string, req: IncomingMessage, res: ServerResponse, receivedAt: number, urlModel?: string): void {
+    const parsed = parseJson(text)
+    const proto = typeof route === 'function' ? route(parsed.ok ? parsed.value : undefined) : route
+    if (!parsed.ok) return reply(res, proto.error(400, parsed.message))
+    const p = proto.parse(parsed.value, { opts: o, urlModel })
+    if (isReply(p)) return reply(res, p)
+    const g = p.gen
+    const a = admitRequest(proto.error, g.simQuirks, req, res, receivedAt)
+    if (!a) return
     counters.promptTokens += g.promptTokens
     const textSeed = g.seed !== undefined ? mixSeed(o.seed, g.seed) : nextU32(textRng)
-    const outputTokens = g.ignoreEos ? g.maxTokens : drawOutputLength(g.maxTokens, o.eosProbability, mulberry32(mixSeed(textSeed, 0x1e9)))
+    const min = Math.min(g.minTokens, g.maxTokens)
+    const outputTokens = min >= g.maxTokens ? g.maxTokens : Math.max(min, drawOutputLength(g.maxTokens, o.eosProbability, mulberry32(mixSeed(textSeed, 0x1e9))))
+    const wire = p.wire({ opts: o, quirks: a.quirks, promptTokens: g.promptTokens, stopped: outputTokens < g.maxTokens, receivedAt })
     const seq = new SimRequest({
-      req: g, res, opts: o, counters, quirks, fault, outputTokens, stopped: outputTokens < g.maxTokens,
-      textSeed, receivedAt, trace, cancel,
+      gen: g, wire, res, opts: o, counters, quirks: a.quirks, fault: a.fault, outputTokens, textSeed, receivedAt, trace: a.trace, cancel,
+      errorReply: proto.error,
     })
     seq.start()
-    if (fault === 'stall') {
+    if (a.fault === 'stall') {
       counters.stalled++
-      seq.admit() // headers and the first chunk, then silence until someone closes
+      seq.admit() // headers and the first events, then silence until someone closes
       return
     }
     engine.submit(seq, receivedAt)
   }
 
+  /** Embeddings: answered after prefillBaseMs + prefillMsPerToken × input tokens, off the engine. */
+  function embed(text: string, req: IncomingMessage, res: ServerResponse, receivedAt: number): void {
+    const parsed = parseJson(text)
+    if (!parsed.ok) return reply(res, vllmStyleError(400, parsed.message))
+    const r = parseEmbeddings(parsed.value, o.model, o.maxModelLen)
+    if (isReply(r)) return reply(res, r)
+    const a = admitRequest(vllmStyleError, r.simQuirks, req, res, receivedAt)
+    if (a) answerEmbeddings(r, { ...a, res, receivedAt, opts: o, counters })
+  }
+
   function tokenize(text: string, res: ServerResponse): void {
     const parsed = parseJson(text)
-    if (!parsed.ok) return reply(res, parsed.reply)
+    if (!parsed.ok) return reply(res, vllmError(400, 'BadRequestError', parsed.message))
     const b = (parsed.value ?? {}) as Record<string, unknown>
     if (b.model !== undefined && b.model !== o.model) return reply(res, modelNotFound(String(b.model)))
     let tokens: number[]
@@ -158,13 +234,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const q = url.indexOf('?')
     const path = q < 0 ? url : url.slice(0, q)
     if (req.method === 'GET' || req.method === 'HEAD') {
-      if (path === '/health') return send(res, 200, '')
-      if (path === '/v1/models') {
-        const created = Math.floor(Date.now() / 1000)
-        return send(res, 200, JSON.stringify({
-          object: 'list',
-          data: [{ id: o.model, object: 'model', created, owned_by: 'vllm', root: o.model, parent: null, max_model_len: o.maxModelLen, permission: [] }],
-        }))
+      for (const get of GETS) {
+        const r = get(path, o, req.headers)
+        if (r) return reply(res, r)
       }
       if (path === '/debug/trace' && o.trace) {
         // The write record that accuracy tests compare a client against (another process's clock
@@ -176,27 +248,22 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         return send(res, 200, prometheusText(o.model, counters, gauges), 'text/plain; version=0.0.4; charset=utf-8')
       }
     } else if (req.method === 'POST') {
-      const kind: Kind | 'tokenize' | null =
-        path === '/v1/chat/completions' ? 'chat' : path === '/v1/completions' ? 'completion' : path === '/tokenize' ? 'tokenize' : null
-      if (kind !== null) {
-        return readBody(req, (text) => {
-          if (text === null) return reply(res, vllmError(413, 'BadRequestError', 'Request body too large.'))
-          if (kind === 'tokenize') tokenize(text, res)
-          else generate(kind, text, req, res, receivedAt)
-        })
+      const t = TRITON_POST.exec(path)
+      const route = t ? TRITON[t[2] as 'generate'] : POSTS.get(path)
+      if (route || path === '/tokenize' || path === '/v1/embeddings') {
+        const urlModel = t ? safeDecode(t[1]) : undefined
+        return readBody(req, (text) => guard(res, () => {
+          if (text === null) return reply(res, errorOf(route)(413, 'Request body too large.'))
+          if (route) generate(route, text, req, res, receivedAt, urlModel)
+          else if (path === '/tokenize') tokenize(text, res)
+          else embed(text, req, res, receivedAt)
+        }))
       }
     }
     send(res, 404, '{"detail":"Not Found"}')
   }
 
-  const server = http.createServer({ noDelay: true }, (req, res) => {
-    try {
-      handle(req, res)
-    } catch (e) {
-      if (!res.headersSent) reply(res, openaiError(500, 'InternalServerError', String(e)))
-      else res.destroy()
-    }
-  })
+  const server = http.createServer({ noDelay: true }, (req, res) => guard(res, () => handle(req, res)))
   server.keepAliveTimeout = 65_000 // clients reuse connections between requests
   server.headersTimeout = 66_000
   server.requestTimeout = 0 // never cut a long stream

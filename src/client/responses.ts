@@ -1,0 +1,64 @@
+/**
+ * OpenAI Responses: `POST /v1/responses`, named events. Text deltas are tokens, reasoning deltas
+ * are reasoning tokens; `response.completed` (or `response.incomplete`, the usual end when
+ * `max_output_tokens` is reached) carries the usage.
+ */
+import type { Adapter } from './adapter.js'
+import { isPlainTokenEvent, jsonRequest, nonEmpty, parseEvent } from './openai-common.js'
+import { count, parseBody } from './native-common.js'
+import type { RequestTracker } from './tracker.js'
+
+const TEXT_DELTA = 'response.output_text.delta'
+
+function readUsage(u: Record<string, any> | null | undefined, t: RequestTracker): void {
+  if (u && typeof u === 'object') {
+    t.usage(count(u.input_tokens), count(u.output_tokens), count(u.output_tokens_details?.reasoning_tokens))
+  }
+}
+
+export const responsesAdapter: Adapter = {
+  name: 'responses',
+  framing: 'sse',
+  buildRequest(spec) {
+    const body = { model: spec.model, input: spec.prompt, stream: spec.stream, max_output_tokens: spec.maxTokens }
+    return jsonRequest('/v1/responses', body, spec)
+  },
+  onEvent(data, event, t) {
+    if (event === TEXT_DELTA && isPlainTokenEvent(data, '"delta":"')) return t.token(true)
+    const o = parseEvent(data, t) // `{"error":{...}}` becomes a stream-error there
+    if (!o) return
+    switch (typeof o.type === 'string' ? o.type : event) {
+      case TEXT_DELTA:
+      case 'response.refusal.delta':
+      case 'response.function_call_arguments.delta':
+        if (nonEmpty(o.delta)) t.token(true)
+        return
+      case 'response.reasoning_text.delta':
+      case 'response.reasoning_summary_text.delta':
+        if (nonEmpty(o.delta)) t.token(false)
+        return
+      case 'response.completed':
+      case 'response.incomplete':
+        t.done = true
+        return readUsage(o.response?.usage ?? o.usage, t)
+      case 'response.failed': {
+        const e = o.response?.error
+        return t.fail('stream-error', String(e?.message ?? e?.code ?? 'response failed'))
+      }
+      case 'error':
+        return t.fail('stream-error', String(o.message ?? o.code ?? 'error'))
+    }
+  },
+  onBody(body, t) {
+    const o = parseBody(body, t)
+    if (!o) return
+    let text = ''
+    for (const item of Array.isArray(o.output) ? o.output : []) {
+      for (const c of Array.isArray(item?.content) ? item.content : []) {
+        if (typeof c?.text === 'string') text += c.text
+      }
+    }
+    t.bodyText(text)
+    readUsage(o.usage, t)
+  },
+}

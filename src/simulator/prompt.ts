@@ -1,0 +1,58 @@
+/**
+ * Prompt token counting shared by the protocols: a chat template overhead around each message,
+ * and plain text or token-id prompts.
+ */
+import { countTokens, encodeText } from '../data/tokenizer.js'
+
+// Chat template: <|im_start|>role<|im_sep|>content<|im_end|> per message (4 tokens around the
+// content), then <|im_start|>assistant<|im_sep|> (3 tokens) to prompt the answer.
+const IM_START = 200264
+/** Also the end-of-sequence token id that protocols report (SGLang's `matched`). */
+export const IM_END = 200265
+const IM_SEP = 200266
+const ROLE_IDS: Record<string, number> = {}
+function roleId(role: string): number {
+  return (ROLE_IDS[role] ??= encodeText(role)[0] ?? 0)
+}
+
+export interface Message { role?: unknown; content?: unknown }
+
+/** A message content: a string, or a list of parts whose `text` fields are joined. */
+export function contentText(content: unknown): string {
+  if (typeof content === 'string') return content
+  if (!Array.isArray(content)) return ''
+  let s = ''
+  for (const part of content) {
+    if (part && typeof part === 'object' && typeof (part as { text?: unknown }).text === 'string') s += (part as { text: string }).text
+  }
+  return s
+}
+
+export function isMessages(v: unknown): v is Message[] {
+  return Array.isArray(v) && v.length > 0 && v.every((m) => m !== null && typeof m === 'object')
+}
+
+/** Prompt tokens of a chat: the contents plus 4 per message and 3 for the answer prompt. */
+export function chatPromptTokens(messages: Message[]): number {
+  let n = 3
+  for (const m of messages) n += 4 + countTokens(contentText(m.content))
+  return n
+}
+
+/** The token ids of a chat prompt, consistent with chatPromptTokens. */
+export function chatPromptIds(messages: Message[]): number[] {
+  const ids: number[] = []
+  for (const m of messages) {
+    ids.push(IM_START, roleId(String(m.role ?? 'user')), IM_SEP, ...encodeText(contentText(m.content)), IM_END)
+  }
+  ids.push(IM_START, roleId('assistant'), IM_SEP)
+  return ids
+}
+
+/** A text prompt: a string, a list of token ids, or a list of one string; null if none of these. */
+export function textPromptTokens(p: unknown): number | null {
+  if (typeof p === 'string') return countTokens(p)
+  if (Array.isArray(p) && p.length > 0 && p.every((x) => Number.isInteger(x))) return p.length
+  if (Array.isArray(p) && p.length === 1 && typeof p[0] === 'string') return countTokens(p[0])
+  return null
+}
