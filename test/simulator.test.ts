@@ -1,4 +1,3 @@
-import http from 'node:http'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { now } from '../src/clock.js'
 import { countTokens } from '../src/data/tokenizer.js'
@@ -6,64 +5,7 @@ import { BatchEngine, type Sequence } from '../src/simulator/engine.js'
 import {
   FAULTS, QUIRKS, resolveOptions, SIMULATOR_DEFAULTS, startSimulator, type Simulator, type SimulatorOptions,
 } from '../src/simulator/index.js'
-
-// ---------------------------------------------------------------------------------------------
-// Helpers: raw HTTP (bytes as they arrive) and a small reference SSE parser.
-
-interface Raw {
-  status: number
-  headers: http.IncomingHttpHeaders
-  chunks: Buffer[]
-  text: string
-  /** Set when the response did not end cleanly (cut, reset, timeout). */
-  error: string | null
-}
-
-function raw(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}, timeoutMs = 4000): Promise<Raw> {
-  return new Promise((resolve) => {
-    const out: Raw = { status: 0, headers: {}, chunks: [], text: '', error: null }
-    let done = false
-    const finish = (error: string | null): void => {
-      if (done) return
-      done = true
-      clearTimeout(timer)
-      out.error = error
-      out.text = Buffer.concat(out.chunks).toString('utf8')
-      resolve(out)
-    }
-    const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body)
-    const req = http.request(base + path, { method, agent: false, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-      out.status = res.statusCode ?? 0
-      out.headers = res.headers
-      res.on('data', (c: Buffer) => out.chunks.push(c))
-      res.on('end', () => finish(null))
-      res.on('error', (e) => finish(e.message || 'error'))
-      res.on('close', () => finish(res.complete ? null : 'closed early'))
-    })
-    const timer = setTimeout(() => { req.destroy(); finish('timeout') }, timeoutMs)
-    req.on('error', (e) => finish(e.message || 'error'))
-    req.end(payload)
-  })
-}
-
-interface Ev { event: string | null; data: string }
-
-/** Reference SSE parser: any line ending, comments, optional space after `data:`, multi-line data. */
-function sse(text: string): Ev[] {
-  const events: Ev[] = []
-  let data: string[] = []
-  let event: string | null = null
-  for (const line of text.split(/\r\n|\r|\n/)) {
-    if (line === '') {
-      if (data.length) events.push({ event, data: data.join('\n') })
-      data = []
-      event = null
-    } else if (line.startsWith(':')) continue
-    else if (line.startsWith('data:')) data.push(line.slice(line.startsWith('data: ') ? 6 : 5))
-    else if (line.startsWith('event:')) event = line.slice(6).trim()
-  }
-  return events
-}
+import { raw, sse, type Raw } from './helpers/raw-http.js'
 
 type Chunk = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
 const jsonEvents = (text: string): Chunk[] => sse(text).filter((e) => e.data !== '[DONE]').map((e) => JSON.parse(e.data) as Chunk)
