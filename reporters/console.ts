@@ -4,7 +4,9 @@
  */
 import Table from 'cli-table3'
 import { formatGoodput } from '../src/metrics/index.js'
-import type { FailureKind, LevelSummary, StatName, Stats } from '../src/results/types.js'
+import type { FailureKind, LevelSummary, RequestRecord, StatName, Stats } from '../src/results/types.js'
+import { redactSecrets } from '../src/results/redact.js'
+import { terminalLine } from '../src/text/sanitize.js'
 
 const LATENCY_ROWS: Array<[StatName, string]> = [
   ['ttft', 'TTFT (ms)'],
@@ -55,7 +57,7 @@ export function renderLevel(s: LevelSummary): string {
   const errors = renderErrors(s.errors)
   if (errors) lines.push(errors)
   if (s.goodput) lines.push(formatGoodput(s.goodput))
-  for (const w of s.warnings) lines.push(`Warning: ${w}`)
+  for (const w of s.warnings) lines.push(`Warning: ${terminalLine(w)}`)
   return lines.join('\n')
 }
 
@@ -66,6 +68,32 @@ function sameStats(a: Stats, b: Stats | undefined): boolean {
 export function renderErrors(errors: Partial<Record<FailureKind, number>>): string {
   const parts = Object.entries(errors).filter(([, n]) => (n ?? 0) > 0).map(([k, n]) => `${k}: ${n}`)
   return parts.length ? `Errors: ${parts.join(', ')}` : ''
+}
+
+/** Longest server message shown on an error line; the result file keeps the whole excerpt. */
+const ERROR_EXCERPT_CHARS = 200
+
+/**
+ * One line per kind of failure among a level's measured requests: how many, and the first one's
+ * message (a server's error body, a network error). Server text is redacted of the run's secrets
+ * (an error body may echo the request's Authorization header) and stripped of terminal control
+ * sequences, on one line.
+ */
+export function renderErrorSamples(records: RequestRecord[], secrets?: string[]): string {
+  const first = new Map<FailureKind, { count: number; record: RequestRecord }>()
+  for (const r of records) {
+    if (r.warmup || r.outcome === 'ok') continue
+    const seen = first.get(r.outcome)
+    if (seen) seen.count++
+    else first.set(r.outcome, { count: 1, record: r })
+  }
+  const lines: string[] = []
+  for (const [kind, { count, record }] of first) {
+    const status = record.error?.status !== undefined ? `HTTP ${record.error.status}: ` : ''
+    const message = terminalLine(redactSecrets(record.error?.message ?? '', secrets), ERROR_EXCERPT_CHARS)
+    lines.push(`  ${kind} (${count}${count > 1 ? ', first shown' : ''}): ${status}${message || '(no message)'}`)
+  }
+  return lines.join('\n')
 }
 
 export function renderSummary(levels: LevelSummary[]): string {

@@ -3,10 +3,16 @@
  * hook finishes before that reporter's next hook starts); reporters do not wait for each other.
  * A reporter that throws or rejects is reported once per hook on stderr and otherwise ignored:
  * it never stops the run, the other reporters, or changes the exit code.
+ *
+ * Every hook's arguments pass through secret redaction first (src/results/redact.ts): the known
+ * secrets of the run (API keys and header values from flags, the environment and the config) and
+ * credential-shaped text are replaced by `***` in every string, so no reporter, built-in or
+ * custom, can print or write a key a server echoed in an error body or a message carried.
  */
 import type { RunEvent } from '../src/runner/events.js'
 import type { FileResult, ScenarioResult, SuiteResult } from '../src/results/suite.js'
 import type { Reporter, RunStart } from './types.js'
+import { knownSecrets, redactDeep, redactSecrets } from '../src/results/redact.js'
 
 export interface NamedReporter {
   name: string
@@ -98,7 +104,9 @@ export class ReporterDispatcher {
     }
   }
 
-  private call(hook: Hook, ...args: unknown[]): void {
+  private call(hook: Hook, ...raw: unknown[]): void {
+    const secrets = knownSecrets()
+    const args = redactDeep(raw, (text) => redactSecrets(text, secrets))
     for (const entry of this.entries) {
       const fn = entry.reporter[hook] as ((...a: unknown[]) => unknown) | undefined
       if (typeof fn !== 'function') continue
@@ -127,7 +135,7 @@ export class ReporterDispatcher {
       known.count++
       return
     }
-    const message = errorMessage(err)
+    const message = redactSecrets(errorMessage(err))
     this.failed.set(key, { name: entry.name, hook, message, count: 1 })
     try {
       this.stderr.write(`llmbench: reporter "${entry.name}" failed in ${hook}: ${message}\n`)

@@ -77,7 +77,7 @@ export function githubSummary(result: SuiteResult): string {
     for (const s of f.scenarios) md.push(...scenarioSection(s))
     if (f.error) {
       const where = f.error.location ? ` (${formatLocation(f.error.location)})` : ''
-      md.push(`### 💥 ${mdText(f.file)} crashed`, '', `${mdText(f.error.message)}${mdText(where)}`, '')
+      md.push(`### 💥 ${mdText(f.file)} crashed`, '', `${mdLine(f.error.message)}${mdText(where)}`, '')
     }
   }
   return md.join('\n') + '\n'
@@ -121,7 +121,16 @@ function levelRow(s: ScenarioResult, l: LevelSummary): string {
   return `| ${cells.join(' | ')} |`
 }
 
-/** Markdown text on one line: punctuation that could start markup or split a table cell escaped. */
+/**
+ * Markdown text on one line: controls removed, line breaks as spaces, and punctuation that could
+ * start markup (emphasis, links, images, HTML, headings, quotes, strikethrough) or split a table
+ * cell escaped with a backslash, so server or bench text renders as the characters it is.
+ */
 function mdText(text: string): string {
-  return stripControl(text).replace(/\r?\n|\r/g, ' ').replace(/[\\`*_[\]<>|#&]/g, '\\$&')
+  return stripControl(text).replace(/\r?\n|\r|[\u2028\u2029]/g, ' ').replace(/[\\`*_[\]<>|#&~]/g, '\\$&')
+}
+
+/** mdText for text that opens a line: a leading list, heading or code-block marker escaped too. */
+function mdLine(text: string): string {
+  return mdText(text).trimStart().replace(/^([-+=])/, '\\$1').replace(/^(\d+)([.)])/, '$1\\$2')
 }

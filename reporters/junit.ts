@@ -8,7 +8,8 @@ import type { CheckOutcome } from '../src/dsl/types.js'
 import type { ErrorInfo, FileResult, ScenarioResult, SuiteResult } from '../src/results/suite.js'
 import type { LevelSummary } from '../src/results/types.js'
 import { writeFileAtomic } from './json.js'
-import { ANSI, checkMessage, formatLocation } from './suite-counts.js'
+import { checkMessage, formatLocation } from './suite-counts.js'
+import { stripEscapes } from '../src/text/sanitize.js'
 import type { Reporter, ReporterOptions } from './types.js'
 
 export const DEFAULT_JUNIT_FILE = 'llmbench-results/junit.xml'
@@ -183,9 +184,9 @@ const ILLEGAL = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu
 
 /** Text content: `&`, `<`, `>` escaped, CR kept as a reference, illegal characters removed. */
 export function xmlText(text: string): string {
-  return text
-    .replace(ANSI, '')
+  return stripEscapes(text)
     .replace(ILLEGAL, '')
+    .replace(/[\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g, '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')

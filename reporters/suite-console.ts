@@ -9,6 +9,7 @@ import type { RunEvent, ScenarioRef } from '../src/runner/events.js'
 import { fmt, renderLevel, renderSummary } from './console.js'
 import { checkMessage, countSuite, failedChecks, formatLocation, joinCounts, plainText } from './suite-counts.js'
 import type { Reporter, ReporterOptions, RunStart } from './types.js'
+import { terminalLine } from '../src/text/sanitize.js'
 
 const LOG_EVERY_MS = 5000
 const CLEAR_LINE = '\r\x1b[2K'
@@ -48,7 +49,7 @@ export class SuiteConsoleReporter implements Reporter {
 
   onScenarioStart(scenario: ScenarioRef, levels: number[]): void {
     const load = levels.length ? this.paint('gray', `  (concurrency ${levels.join(', ')})`) : ''
-    this.write(`${this.paint('bold', plainText(`${scenario.file} > ${scenario.id}`))}${load}\n`)
+    this.write(`${this.paint('bold', terminalLine(`${scenario.file} > ${scenario.id}`))}${load}\n`)
   }
 
   onLevelStart(_scenario: ScenarioRef, concurrency: number, total: number): void {
@@ -83,7 +84,7 @@ export class SuiteConsoleReporter implements Reporter {
 
   onFileEnd(result: FileResult): void {
     if (!result.error) return
-    this.write(`${this.paint('red', '×')} ${plainText(result.file)} ${this.paint('red', '[crashed]')}\n${this.errorLines(result)}\n\n`)
+    this.write(`${this.paint('red', '×')} ${terminalLine(result.file)} ${this.paint('red', '[crashed]')}\n${this.errorLines(result)}\n\n`)
   }
 
   onRunEnd(result: SuiteResult): void {
@@ -96,7 +97,7 @@ export class SuiteConsoleReporter implements Reporter {
     for (const file of result.files) {
       for (const s of file.scenarios) {
         if (!s.levels.length) continue
-        lines.push(`${this.mark(s)} ${plainText(`${s.file} > ${s.id}`)}`, renderSummary(s.levels.map((l) => l.summary)), '')
+        lines.push(`${this.mark(s)} ${terminalLine(`${s.file} > ${s.id}`)}`, renderSummary(s.levels.map((l) => l.summary)), '')
       }
     }
     const failing = result.files.flatMap((f) => f.scenarios).filter((s) => s.status === 'failed' || s.status === 'error')
@@ -110,7 +111,7 @@ export class SuiteConsoleReporter implements Reporter {
     lines.push(`${label('Checks')}${joinCounts(counts.checks)}`)
     for (const f of counts.crashed) {
       const where = f.error?.location ? ` (${formatLocation(f.error.location)})` : ''
-      lines.push(`${label('Crashed')}${this.paint('red', plainText(f.file))}: ${firstLine(plainText(f.error?.message ?? ''))}${where}`)
+      lines.push(`${label('Crashed')}${this.paint('red', terminalLine(f.file))}: ${firstLine(plainText(f.error?.message ?? ''))}${where}`)
     }
     const ms = Date.parse(result.finishedAt) - Date.parse(result.startedAt)
     if (Number.isFinite(ms)) lines.push(`${label('Duration')}${seconds(ms)}`)
@@ -120,13 +121,13 @@ export class SuiteConsoleReporter implements Reporter {
 
   /** A scenario's tree line, with each failed check (or its error) indented below it. */
   tree(s: ScenarioResult): string {
-    const name = plainText(`${s.file} > ${s.id}`)
+    const name = terminalLine(`${s.file} > ${s.id}`)
     if (s.status === 'skipped' || s.status === 'todo') return `${this.mark(s)} ${this.paint('gray', `${name} [${s.status}]`)}`
     const n = s.checks.length
     const info = this.paint('gray', `${n ? ` (${n} check${n === 1 ? '' : 's'})` : ''} ${seconds(s.durationMs)}`)
     const lines = [`${this.mark(s)} ${name}${info}`]
     for (const c of failedChecks(s)) {
-      lines.push(`    ${this.paint('red', '×')} ${plainText(c.name)}`)
+      lines.push(`    ${this.paint('red', '×')} ${terminalLine(c.name)}`)
       const where = c.location ? this.paint('gray', `  (${formatLocation(c.location)})`) : ''
       lines.push(indent(`→ ${plainText(checkMessage(c))}`, '      ') + where)
     }

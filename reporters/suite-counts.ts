@@ -1,5 +1,6 @@
 /** Counts and labels every suite reporter shares, read from the suite result only. */
 import type { CheckOutcome } from '../src/dsl/types.js'
+import { stripControls, terminalText } from '../src/text/sanitize.js'
 import type { FileResult, ScenarioResult, ScenarioStatus, SuiteResult } from '../src/results/suite.js'
 
 export interface SuiteCounts {
@@ -42,18 +43,17 @@ export function checkMessage(check: CheckOutcome): string {
   return parts.join(', ')
 }
 
-/** ANSI escape sequences (colours, cursor moves) a message may carry. */
+/** ANSI CSI sequences (colours, cursor moves). The full set of escapes is in src/text/sanitize.ts. */
 export const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]/g
-const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g
 
-/** ANSI codes and control characters removed; tab, CR and LF kept. */
+/** Escape sequences and control characters removed; tab, CR and LF kept (see src/text/sanitize.ts). */
 export function stripControl(text: string): string {
-  return text.replace(ANSI, '').replace(CONTROL, '')
+  return stripControls(text)
 }
 
-/** User text made safe for a terminal: control characters and ANSI codes removed, CR/CRLF as LF. */
+/** User or server text made safe for a terminal: escapes and controls removed, CR/CRLF as LF. */
 export function plainText(text: string): string {
-  return stripControl(text).replace(/\r\n?/g, '\n')
+  return terminalText(text)
 }
 
 export function failedChecks(s: ScenarioResult): CheckOutcome[] {

@@ -4,6 +4,8 @@ import { runSuite } from '../runner/suite.js'
 import { UsageError } from '../errors.js'
 import type { BenchOptions } from '../dsl/types.js'
 import { positiveInt, serverUrl } from './parse.js'
+import { loadConfig, type ResolvedConfig } from '../config/index.js'
+import { headerValueSecrets, rememberSecrets } from '../results/redact.js'
 
 export function benchCommand(y: Argv) {
   return y
@@ -26,6 +28,7 @@ export async function benchHandler(a: Record<string, any>): Promise<number> {
   if (a.server) overrides.server = /^https?:/.test(a.server) ? serverUrl('--server', a.server) : String(a.server)
   if (a.model) overrides.model = String(a.model)
   if (a.apiKey) overrides.apiKey = String(a.apiKey)
+  await rememberRunSecrets(a.root ?? process.cwd(), a.config, overrides.apiKey)
   let namePattern: string | undefined
   if (a.testNamePattern !== undefined) {
     try {
@@ -57,4 +60,31 @@ function outputFiles(value: unknown): Record<string, string> | undefined {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]))
   }
   throw new UsageError('--outputFile takes a path, or --outputFile.<reporter>=<path>')
+}
+
+/**
+ * The secrets the scenarios may send, known to this (the main) thread before any runs: the
+ * --api-key flag, $OPENAI_API_KEY, and the API keys and header values of the config's defaults and
+ * servers (`env:NAME` read from the environment). The reporter dispatcher redacts them from every
+ * event and result, so a server that echoes them in an error body never gets them into a report.
+ * Keys set in a bench file's own options are not known here: credential-shaped text (`Bearer …`,
+ * `sk-…`) is still redacted, and the environment's credential-named variables are (cli/index.ts).
+ */
+async function rememberRunSecrets(root: string, configFile: string | undefined, apiKey: string | undefined): Promise<void> {
+  rememberSecrets([apiKey, process.env.OPENAI_API_KEY])
+  let config: ResolvedConfig
+  try {
+    config = (await loadConfig(root, configFile)).config
+  } catch {
+    return // runSuite loads it again and reports the problem
+  }
+  const fromEnv = (v: unknown) => (typeof v !== 'string' ? undefined : v.startsWith('env:') ? process.env[v.slice(4)] : v)
+  const layers: Array<{ apiKey?: string; headers?: Record<string, string> }> = [config.defaults, ...Object.values(config.servers)]
+  for (const layer of layers) {
+    rememberSecrets([fromEnv(layer.apiKey)])
+    for (const value of Object.values(layer.headers ?? {})) {
+      const v = fromEnv(value)
+      if (v) rememberSecrets(headerValueSecrets(v))
+    }
+  }
 }

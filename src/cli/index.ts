@@ -12,11 +12,16 @@ import { benchCommand, benchHandler } from './bench.js'
 import { simulateCommand, simulateHandler } from './simulate.js'
 import { infoHandler } from './info.js'
 import { gpuHandler } from './gpu.js'
+import { redactSecrets, rememberSecrets, secretsOfArgv, secretsOfEnv } from '../results/redact.js'
+import { terminalLine, terminalText } from '../text/sanitize.js'
 
 type Handler = (args: any) => Promise<number>
 
 export async function main(argv = hideBin(process.argv)): Promise<number> {
   const debug = argv.includes('--debug')
+  // Secrets from the command line and the environment are known before yargs runs, so that even
+  // its complaints (which echo unknown arguments) never print them.
+  rememberSecrets([...secretsOfArgv(argv), ...secretsOfEnv(process.env)])
   let exitCode: number = EXIT.OK
   const wrap = (handler: Handler) => async (args: any) => {
     exitCode = await handler(args)
@@ -57,10 +62,13 @@ function lastValueWins(argv: Record<string, unknown>): void {
 function reportError(err: unknown, debug: boolean): number {
   const e = err instanceof Error ? err : new Error(String(err))
   const user = e instanceof UsageError || e.name === 'YError'
-  if (debug || !user) process.stderr.write(`${e.stack ?? e.message}\n`)
+  // Messages may quote a server (its error body, the model it listed) or the command line:
+  // redacted of every known secret, and stripped of terminal control sequences.
+  const clean = (text: string) => redactSecrets(text)
+  if (debug || !user) process.stderr.write(`${terminalText(clean(e.stack ?? e.message))}\n`)
   if (!debug) {
     // yargs spreads one complaint over several lines; a user gets it on one.
-    const line = user ? e.message.replace(/\s*\n\s*/g, ' ').trim() : e.message.split('\n')[0]
+    const line = user ? terminalLine(clean(e.message)) : terminalLine(clean(e.message).split('\n')[0] ?? '')
     process.stderr.write(user ? `llmbench: ${line}\n` : `llmbench: internal error: ${line} (run with --debug for details)\n`)
   }
   return user ? EXIT.USAGE : EXIT.RUNTIME

@@ -4,8 +4,10 @@ import { ENDPOINTS } from '../client/registry.js'
 import { parseSlo, checkSloApplicable } from '../metrics/index.js'
 import { runScenario, type ScenarioOptions } from '../runner/scenario.js'
 import { buildRunResult } from '../results/result.js'
-import { redactArgv } from '../results/redact.js'
-import { renderLevel, renderSummary } from '../../reporters/console.js'
+import { headerValueSecrets, knownSecrets, redactArgv, redactDeep, redactSecrets, rememberSecrets } from '../results/redact.js'
+import { renderErrorSamples, renderLevel, renderSummary } from '../../reporters/console.js'
+import type { LevelResult } from '../results/types.js'
+import { terminalLine } from '../text/sanitize.js'
 import { writeJsonResult } from '../../reporters/json.js'
 import { UsageError } from '../errors.js'
 import { EXIT } from '../exit-codes.js'
@@ -63,6 +65,8 @@ export async function toScenarioOptions(a: RunArgs): Promise<ScenarioOptions> {
   }
   const apiKey = (a.apiKey as string | undefined) ?? process.env.OPENAI_API_KEY
   const headers = headerList(a.header)
+  // Known before any request: every line and file from here on is redacted of them.
+  rememberSecrets([apiKey, ...Object.values(headers).flatMap(headerValueSecrets)])
   const opts: ScenarioOptions = {
     server,
     model: '',
@@ -89,7 +93,7 @@ export async function toScenarioOptions(a: RunArgs): Promise<ScenarioOptions> {
     const found = await detectServer(server, { ...headers, ...auth })
     if (opts.endpoint === 'auto') {
       opts.endpoint = found.endpoint
-      process.stderr.write(`llmbench: ${server} answered ${found.via}: using --endpoint ${found.endpoint}\n`)
+      process.stderr.write(`llmbench: ${terminalLine(server)} answered ${found.via}: using --endpoint ${found.endpoint}\n`)
     }
     if (!a.model) {
       if (!found.model) throw new UsageError(`${server} does not list its models (${found.via}): pass --model NAME`)
@@ -112,30 +116,41 @@ export async function runHandler(a: RunArgs): Promise<number> {
 
 async function runWith(a: RunArgs): Promise<number> {
   const options = await toScenarioOptions(a)
+  const secrets = knownSecrets()
   const out = process.stdout
+  // Every line below may carry server text (the model it listed, error bodies): redacted of the
+  // run's secrets and stripped of terminal control sequences before it is shown.
+  const say = (text: string) => out.write(redactSecrets(text, secrets))
   const progress = new Progress()
   const startedAt = new Date()
-  out.write(`llmbench run: ${options.model} at ${options.server} (${options.endpoint}, ${options.stream ? 'streaming' : 'not streaming'}), ` +
+  say(`llmbench run: ${terminalLine(options.model)} at ${terminalLine(options.server)} (${options.endpoint}, ${options.stream ? 'streaming' : 'not streaming'}), ` +
     `${options.inputLen} tokens in / ${options.outputLen} out, ${options.numPrompts} requests per level\n`)
 
   const interrupt = onInterrupt()
+  // Stops the levels after the one during which the server went away.
+  const serverGone = new AbortController()
+  let gone: ServerGone | undefined
   const levels = await runScenario(options, {
     onLevelStart: (l) => progress.start(`concurrency ${l.concurrency}: warm-up`, l.warmup),
     onWarmupEnd: (l) => progress.start(`concurrency ${l.concurrency}`, l.total),
     onRecord: (r) => progress.record(r),
-    onLevelEnd: (level) => {
+    onLevelEnd: (level, start) => {
       progress.end()
-      out.write(renderLevel(level.summary) + '\n\n')
+      const samples = renderErrorSamples(level.records, secrets)
+      say(renderLevel(level.summary) + (samples ? `\n${samples}` : '') + '\n\n')
+      gone ??= serverWentAway(level, start.index === options.concurrency.length - 1)
+      if (gone && !serverGone.signal.aborted) serverGone.abort()
     },
-  }, interrupt.signal)
+  }, AbortSignal.any([interrupt.signal, serverGone.signal]))
   interrupt.dispose()
   const interrupted = interrupt.signal.aborted
   if (interrupted) {
     progress.end()
-    out.write('Interrupted: the figures below cover what was measured before Ctrl-C.\n')
+    say('Interrupted: the figures below cover what was measured before Ctrl-C.\n')
   }
-  if (levels.length) out.write(renderSummary(levels.map((l) => l.summary)) + '\n')
+  if (levels.length) say(renderSummary(levels.map((l) => l.summary)) + '\n')
 
+  let path: string | undefined
   if (a.output) {
     const result = buildRunResult({
       options,
@@ -145,10 +160,49 @@ async function runWith(a: RunArgs): Promise<number> {
       interrupted,
       command: ['llmbench', ...redactArgv(process.argv.slice(2))].join(' '),
     })
-    const path = writeJsonResult(String(a.output), result)
-    out.write(`Result written to ${path}\n`)
+    // Error excerpts come from server bodies, which may echo the request's credentials.
+    path = writeJsonResult(String(a.output), redactDeep(result, (text) => redactSecrets(text, secrets)))
+    say(`Result written to ${path}\n`)
   }
-  return interrupted ? EXIT.INTERRUPTED : EXIT.OK
+  if (interrupted) return EXIT.INTERRUPTED
+  if (gone) {
+    const skipped = levels.length < options.concurrency.length ? '; the remaining levels were not run' : ''
+    const kept = path ? `; the figures measured so far are in ${path}` : ''
+    process.stderr.write(redactSecrets(
+      `llmbench: the server at ${terminalLine(options.server)} went away during the run: at concurrency ${gone.concurrency}, ` +
+        `${gone.failed} of ${gone.total} requests could not connect or were cut off (connect: ${gone.connect}, disconnect: ${gone.disconnect})` +
+        `${skipped}${kept}\n`,
+      secrets,
+    ))
+    return EXIT.RUNTIME
+  }
+  return EXIT.OK
+}
+
+interface ServerGone {
+  concurrency: number
+  total: number
+  failed: number
+  connect: number
+  disconnect: number
+}
+
+/**
+ * The server went away during a level when new connections were refused (at least one `connect`
+ * failure: a server that is up accepts connections, however badly it answers) and either more than
+ * half of the level's measured requests failed with `connect` or `disconnect`, or, on the last
+ * level, every one did. A server that cuts streams but still accepts connections is measured, not
+ * declared gone.
+ */
+export function serverWentAway(level: LevelResult, last: boolean): ServerGone | undefined {
+  const s = level.summary
+  const connect = s.errors.connect ?? 0
+  const disconnect = s.errors.disconnect ?? 0
+  const failed = connect + disconnect
+  const total = s.requests.total
+  if (connect === 0 || total === 0) return undefined
+  if (failed * 2 > total || (last && failed === total)) return { concurrency: s.load.value, total, failed, connect, disconnect }
+  return undefined
 }
 
 /**

@@ -2,6 +2,12 @@
  * The client of one scenario: a keep-alive pool of HTTP/1.1 connections sized to the highest
  * concurrency, so only the first request on each connection pays for the TCP connect. Each read
  * is stamped before parsing (http1.ts), then fed to the SSE parser and the adapter.
+ *
+ * Two clocks end a request that does not finish: `timeoutMs` from send to end (one timer per
+ * request), and `idleTimeoutMs` without a byte of the response once its head came. The idle
+ * check costs nothing per read: each read already stamps the tracker (`readAt`), and one sweeper
+ * per client, running only while requests are in flight, compares those stamps with the clock a
+ * few times a second (every idle/4, at most every 250 ms: a stall ends within idle + 250 ms).
  */
 import { now } from '../clock.js'
 import type { FailureKind, RequestRecord } from '../results/types.js'
@@ -9,7 +15,7 @@ import type { Adapter, HttpRequest } from './adapter.js'
 import { SseParser } from './sse.js'
 import { NdjsonParser } from './ndjson.js'
 import type { RequestTracker } from './tracker.js'
-import { ClosedError, Http1Connection, type Origin, type ResponseSink } from './http1.js'
+import { ClosedError, Http1Connection, ProtocolError, type Origin, type ResponseSink } from './http1.js'
 
 export interface ClientOptions {
   /** Base URL of the server, e.g. http://127.0.0.1:8000 or https://host/v1. */
@@ -17,13 +23,25 @@ export interface ClientOptions {
   connections: number
   /** Per-request limit from send to end. */
   timeoutMs: number
+  /**
+   * A request whose response sends nothing for this long ends as `timeout` (headers then
+   * silence, or a stall mid-stream). Counted from the response head: the wait for the head
+   * (a queued request, a non-streamed answer being computed) is the overall timeout's business.
+   * Default: 60 s, or `timeoutMs` when smaller; 0 or Infinity turns it off.
+   */
+  idleTimeoutMs?: number
   /** Sent with every request (auth and the user's extra headers); never recorded. */
   headers: Record<string, string>
 }
 
 const BODY_EXCERPT_BYTES = 200
-/** A non-streamed body larger than this is cut: a load tester must not hold unbounded responses. */
-const MAX_BODY_BYTES = 64 * 1024 * 1024
+/** A non-streamed body larger than this fails the request (parse): a load tester must not hold unbounded responses. */
+export const MAX_BODY_BYTES = 64 * 1024 * 1024
+/** The idle timeout when none is given (or `timeoutMs` when smaller). */
+export const DEFAULT_IDLE_TIMEOUT_MS = 60_000
+/** The idle sweeper runs every idle/4, but at most every 250 ms and at least every 10 ms. */
+const MAX_SWEEP_MS = 250
+const MIN_SWEEP_MS = 10
 const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EPIPE', 'LLMBENCH_CONNECTION_CLOSED'])
 /** Failures of a reused connection before any answer: the server closed it while idle. */
 const STALE_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'LLMBENCH_CONNECTION_CLOSED'])
@@ -44,6 +62,9 @@ export class LlmClient {
   private readonly waiting: Array<() => void> = []
   private readonly inFlight = new Set<ResponseHandler>()
   private closed = false
+  /** 0 when off. */
+  private readonly idleMs: number
+  private sweeper: NodeJS.Timeout | undefined
 
   constructor(private readonly options: ClientOptions) {
     const url = new URL(options.server)
@@ -56,6 +77,8 @@ export class LlmClient {
     }
     this.basePath = url.pathname.replace(/\/+$/, '')
     this.headerText = headerLines(options.headers, [])
+    const idle = options.idleTimeoutMs ?? Math.min(DEFAULT_IDLE_TIMEOUT_MS, options.timeoutMs)
+    this.idleMs = idle > 0 && idle < Infinity ? idle : 0
   }
 
   /** The path on the server, without doubling a `/v1` the user already put in the URL. */
@@ -70,9 +93,11 @@ export class LlmClient {
     return new Promise((resolve) => {
       const handler = new ResponseHandler(adapter, tracker, (record) => {
         this.inFlight.delete(handler)
+        if (this.inFlight.size === 0) this.stopSweeper()
         resolve(record)
       })
       this.inFlight.add(handler)
+      if (this.idleMs > 0 && this.sweeper === undefined && !this.closed) this.startSweeper()
       handler.startTimer(this.options.timeoutMs)
       const start = (retry: boolean) => {
         if (handler.finished) return // timed out or aborted while it waited for a connection
@@ -128,6 +153,24 @@ export class LlmClient {
     return c
   }
 
+  /** One timer for every request in flight: ends those silent for longer than the idle timeout. */
+  private startSweeper(): void {
+    const idle = this.idleMs
+    this.sweeper = setInterval(() => {
+      const limit = now() - idle
+      for (const h of this.inFlight) {
+        if (h.lastActivity() < limit) h.abort(new TimeoutError(`stream idle: no data for ${idle} ms`))
+      }
+    }, Math.min(MAX_SWEEP_MS, Math.max(MIN_SWEEP_MS, idle / 4)))
+    this.sweeper.unref?.()
+  }
+
+  private stopSweeper(): void {
+    if (this.sweeper === undefined) return
+    clearInterval(this.sweeper)
+    this.sweeper = undefined
+  }
+
   /** Ends every request in flight as `aborted` (the run was interrupted). */
   abortAll(reason = 'run interrupted'): void {
     for (const h of this.inFlight) h.abort(new AbortedError(reason))
@@ -135,6 +178,7 @@ export class LlmClient {
 
   async close(): Promise<void> {
     this.closed = true
+    this.stopSweeper()
     this.abortAll('the client was closed')
     for (const c of [...this.all]) c.destroy(new ClosedError('the client was closed'))
   }
@@ -151,6 +195,11 @@ class ResponseHandler implements ResponseSink {
   private chunks: Buffer[] | undefined
   private bodyBytes = 0
   finished = false
+  /**
+   * When the idle clock started: the arrival of the response head; Infinity until then. The
+   * last read's stamp, `t.readAt`, moves it on for free.
+   */
+  idleFrom = Infinity
 
   constructor(
     private readonly adapter: Adapter,
@@ -163,20 +212,32 @@ class ResponseHandler implements ResponseSink {
     this.timer.unref?.()
   }
 
+  /** The later of the idle clock's start and the last read of this response. */
+  lastActivity(): number {
+    const read = this.t.readAt
+    return read > this.idleFrom ? read : this.idleFrom
+  }
+
   abort(err: Error): void {
     if (this.finished) return
     if (this.connection) this.connection.destroy(err)
     else this.onError(err, now())
   }
 
-  onStart(status: number): void {
+  onStart(status: number, at: number): void {
     this.status = status
     this.responseStarted = true
+    this.idleFrom = at
     const ok = status >= 200 && status < 300
     if (ok && this.t.stream) {
       const { adapter, t } = this
       const onEvent = (data: string, event: string) => adapter.onEvent(data, event, t)
-      this.parser = adapter.framing === 'ndjson' ? new NdjsonParser(onEvent) : new SseParser(onEvent)
+      // A line or event past the parser's bound (16 MiB) fails the request instead of growing.
+      const onLimit = (message: string) => {
+        t.fail('parse', message) // also when the response already ended (the last line, in end())
+        this.abort(new ProtocolError(message))
+      }
+      this.parser = adapter.framing === 'ndjson' ? new NdjsonParser(onEvent, onLimit) : new SseParser(onEvent, onLimit)
     } else {
       this.chunks = []
     }
@@ -185,11 +246,22 @@ class ResponseHandler implements ResponseSink {
   onData(chunk: Buffer, at: number): void {
     this.t.readAt = at
     if (this.parser) {
-      this.parser.push(chunk)
+      // An adapter must never throw; if one does (a bug), the request fails and the run goes on.
+      try {
+        this.parser.push(chunk)
+      } catch (err) {
+        this.abort(new ProtocolError(`could not read the response: ${(err as Error)?.message ?? err}`))
+      }
       return
     }
-    const limit = this.status >= 200 && this.status < 300 ? MAX_BODY_BYTES : BODY_EXCERPT_BYTES
-    if (this.bodyBytes < limit) {
+    const ok = this.status >= 200 && this.status < 300
+    if (ok && this.bodyBytes + chunk.length > MAX_BODY_BYTES) {
+      // No point reading on: the request has failed, and the rest may never end.
+      this.chunks = []
+      this.abort(new ProtocolError(`response body larger than ${MAX_BODY_BYTES} bytes`))
+      return
+    }
+    if (this.bodyBytes < (ok ? MAX_BODY_BYTES : BODY_EXCERPT_BYTES)) {
       this.chunks!.push(Buffer.from(chunk)) // a copy: the read buffer is reused
       this.bodyBytes += chunk.length
     }
@@ -197,11 +269,13 @@ class ResponseHandler implements ResponseSink {
 
   onEnd(at: number): void {
     const { t } = this
-    if (this.parser) {
-      this.parser.end()
-    } else if (this.status >= 200 && this.status < 300) {
-      if (this.bodyBytes >= MAX_BODY_BYTES) t.fail('parse', `response body larger than ${MAX_BODY_BYTES} bytes`)
-      else this.adapter.onBody(Buffer.concat(this.chunks!).toString('utf8'), t)
+    if (this.status >= 200 && this.status < 300) {
+      try {
+        if (this.parser) this.parser.end()
+        else this.adapter.onBody(Buffer.concat(this.chunks!).toString('utf8'), t)
+      } catch (err) {
+        t.fail('parse', `could not read the response: ${(err as Error)?.message ?? err}`)
+      }
     } else {
       const excerpt = Buffer.concat(this.chunks!).subarray(0, BODY_EXCERPT_BYTES).toString('utf8')
       t.fail('http', excerpt, this.status)

@@ -15,7 +15,8 @@ import { now } from '../clock.js'
 
 /** Receives one response. `chunk` is only valid during the call: copy what must be kept. */
 export interface ResponseSink {
-  onStart(status: number): void
+  /** The response head arrived (`at`: the arrival of the read that completed it). */
+  onStart(status: number, at: number): void
   onData(chunk: Buffer, at: number): void
   onEnd(at: number): void
   onError(err: Error, at: number): void
@@ -42,6 +43,8 @@ const enum State {
 
 const READ_BUFFER = Buffer.allocUnsafe(256 * 1024)
 const MAX_HEAD_BYTES = 64 * 1024
+/** A chunk-size or trailer line longer than this is no HTTP: fail instead of growing `line`. */
+const MAX_LINE_BYTES = 64 * 1024
 const CRLFCRLF = Buffer.from('\r\n\r\n')
 
 export class ProtocolError extends Error {
@@ -115,7 +118,9 @@ export class Http1Connection {
   private feed(buf: Buffer, end: number, at: number): void {
     let pos = 0
     if (end > 0) this.gotBytes = true
-    while (pos < end && this.sink) {
+    // One response per pass: when it completes, the connection may already carry the next request.
+    const sink = this.sink
+    while (pos < end && this.sink === sink) {
       switch (this.state) {
         case State.Head:
           pos = this.readHead(buf, pos, end, at)
@@ -123,6 +128,7 @@ export class Http1Connection {
         case State.ChunkSize: {
           const nl = buf.indexOf(10, pos)
           if (nl < 0 || nl >= end) {
+            if (this.line.length + end - pos > MAX_LINE_BYTES) return this.fail(new ProtocolError('chunk size line too long in a chunked response'))
             this.line += buf.toString('latin1', pos, end)
             pos = end
             break
@@ -145,7 +151,7 @@ export class Http1Connection {
         }
         case State.ChunkData: {
           const n = Math.min(this.remaining, end - pos)
-          this.sink.onData(buf.subarray(pos, pos + n), at)
+          sink!.onData(buf.subarray(pos, pos + n), at)
           pos += n
           this.remaining -= n
           if (this.remaining === 0) {
@@ -165,6 +171,7 @@ export class Http1Connection {
         case State.Trailer: {
           const nl = buf.indexOf(10, pos)
           if (nl < 0 || nl >= end) {
+            if (this.line.length + end - pos > MAX_LINE_BYTES) return this.fail(new ProtocolError('trailer line too long in a chunked response'))
             this.line += buf.toString('latin1', pos, end)
             pos = end
             break
@@ -177,14 +184,14 @@ export class Http1Connection {
         }
         case State.Length: {
           const n = Math.min(this.remaining, end - pos)
-          if (n > 0) this.sink.onData(buf.subarray(pos, pos + n), at)
+          if (n > 0) sink!.onData(buf.subarray(pos, pos + n), at)
           pos += n
           this.remaining -= n
           if (this.remaining === 0) this.complete(at)
           break
         }
         case State.UntilClose:
-          this.sink.onData(buf.subarray(pos, end), at)
+          sink!.onData(buf.subarray(pos, end), at)
           pos = end
           break
         case State.Idle:
@@ -192,6 +199,10 @@ export class Http1Connection {
           return this.fail(new ProtocolError('the server sent bytes with no request outstanding'))
       }
     }
+    // Bytes after the end of a response (garbage, or a body longer than announced): the
+    // connection's framing can no longer be trusted. A request already handed to it is told the
+    // connection closed, so it is sent again on a fresh one.
+    if (pos < end && !this.dead) this.fail(new ClosedError('the server sent bytes after the end of a response'))
   }
 
   private readHead(buf: Buffer, pos: number, end: number, at: number): number {
@@ -215,14 +226,14 @@ export class Http1Connection {
     }
     this.head = undefined
     const consumed = pos + (idx + 4 - base)
-    if (!this.parseHead(data.toString('latin1', 0, idx))) return end
+    if (!this.parseHead(data.toString('latin1', 0, idx), at)) return end
     if (this.state === State.Head) return consumed // a 1xx answer: the real head follows
     if (this.noBody) this.complete(at)
     return consumed
   }
 
   /** Parses the status line and headers; sets the body state. False after a protocol error. */
-  private parseHead(text: string): boolean {
+  private parseHead(text: string, at: number): boolean {
     const lines = text.split('\r\n')
     const m = /^HTTP\/1\.([01]) (\d{3})/.exec(lines[0])
     if (!m) {
@@ -241,7 +252,13 @@ export class Http1Connection {
       const name = l.slice(0, colon).trim().toLowerCase()
       const value = l.slice(colon + 1).trim()
       if (name === 'transfer-encoding') chunked = /chunked/i.test(value)
-      else if (name === 'content-length') length = Number(value)
+      else if (name === 'content-length') {
+        length = /^\d{1,15}$/.test(value) ? Number(value) : NaN
+        if (Number.isNaN(length)) {
+          this.fail(new ProtocolError(`bad content-length: "${value.slice(0, 40)}"`))
+          return false
+        }
+      }
       else if (name === 'connection') this.keepAlive = !/close/i.test(value) && (m[1] === '1' || /keep-alive/i.test(value))
       else if (name === 'keep-alive') {
         const t = /timeout=(\d+)/i.exec(value)
@@ -259,7 +276,7 @@ export class Http1Connection {
       this.keepAlive = false
     } else this.state = State.Length
     this.line = ''
-    this.sink!.onStart(status)
+    this.sink!.onStart(status, at)
     return true
   }
 

@@ -2,23 +2,42 @@
  * Newline-delimited JSON streams (Ollama's native API): one event per line. Same contract as
  * SseParser: bytes may split anywhere; only the unterminated tail is kept between reads; lines
  * are decoded whole, so a split UTF-8 character is never broken.
+ *
+ * Memory is bounded as in SseParser: at most `maxLineBytes` (default 16 MiB) of one unterminated
+ * line are held; past that `onLimit` is called once (or, without it, `push()` throws) and the
+ * parser delivers nothing more. The pieces of a split line are kept apart and joined once when
+ * the line ends, so a long line costs linear time.
  */
-export class NdjsonParser {
-  private tail: Buffer | undefined
+import { MAX_LINE_BYTES, type LimitHandler } from './sse.js'
 
-  constructor(private readonly onEvent: (data: string, event: string) => void) {}
+export class NdjsonParser {
+  /** Pieces of the current unterminated line (copies), `tailLen` bytes in all. */
+  private tail: Buffer[] = []
+  private tailLen = 0
+  private broken = false
+
+  constructor(
+    private readonly onEvent: (data: string, event: string) => void,
+    private readonly onLimit?: LimitHandler,
+    private readonly maxLineBytes = MAX_LINE_BYTES,
+  ) {}
 
   push(chunk: Uint8Array): void {
+    if (this.broken) return
     const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
     let start = 0
-    if (this.tail) {
+    if (this.tailLen > 0) {
       const nl = buf.indexOf(10)
       if (nl < 0) {
-        this.tail = Buffer.concat([this.tail, buf])
+        this.keep(buf, 0)
         return
       }
-      this.line(Buffer.concat([this.tail, buf.subarray(0, nl)]), 0, this.tail.length + nl)
-      this.tail = undefined
+      if (this.tailLen + nl > this.maxLineBytes) return this.limit()
+      this.tail.push(buf.subarray(0, nl))
+      const line = Buffer.concat(this.tail, this.tailLen + nl)
+      this.tail = []
+      this.tailLen = 0
+      this.line(line, 0, line.length)
       start = nl + 1
     }
     for (;;) {
@@ -27,13 +46,33 @@ export class NdjsonParser {
       this.line(buf, start, nl)
       start = nl + 1
     }
-    // A copy: the caller's buffer is reused by the next read.
-    if (start < buf.length) this.tail = Buffer.from(buf.subarray(start))
+    if (start < buf.length) this.keep(buf, start)
   }
 
   end(): void {
-    if (this.tail) this.line(this.tail, 0, this.tail.length)
-    this.tail = undefined
+    if (this.broken || this.tailLen === 0) return
+    const line = Buffer.concat(this.tail, this.tailLen)
+    this.tail = []
+    this.tailLen = 0
+    this.line(line, 0, line.length)
+  }
+
+  /** Keeps `buf[start..]` as part of the unterminated line. */
+  private keep(buf: Buffer, start: number): void {
+    const add = buf.length - start
+    if (this.tailLen + add > this.maxLineBytes) return this.limit()
+    // A copy: the caller's buffer is reused by the next read.
+    this.tail.push(Buffer.from(buf.subarray(start)))
+    this.tailLen += add
+  }
+
+  private limit(): void {
+    this.broken = true
+    this.tail = []
+    this.tailLen = 0
+    const message = `stream line longer than ${this.maxLineBytes} bytes without a line end`
+    if (this.onLimit) this.onLimit(message)
+    else throw new Error(message)
   }
 
   private line(buf: Buffer, start: number, end: number): void {

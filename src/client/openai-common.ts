@@ -56,10 +56,18 @@ export function parseEvent(data: string, t: RequestTracker): Record<string, any>
 export function errorMessage(o: Record<string, any>): string | undefined {
   if (o.error) {
     const e = o.error
-    return typeof e === 'string' ? e : String(e.message ?? JSON.stringify(e))
+    return typeof e === 'string' ? e : messageText(e.message ?? e)
   }
-  if (o.object === 'error') return String(o.message ?? 'error')
+  if (o.object === 'error') return messageText(o.message ?? 'error')
   return undefined
+}
+
+/**
+ * Any JSON value as text for an error message. Never String() on a server's object: one with a
+ * `toString` key that is not a function makes String() throw.
+ */
+export function messageText(x: unknown): string {
+  return typeof x === 'string' ? x : (JSON.stringify(x) ?? 'error')
 }
 
 /**
@@ -108,6 +116,10 @@ export function readBody(body: string, t: RequestTracker, textOf: (choice: any) 
     o = JSON.parse(body)
   } catch {
     t.fail('parse', `malformed response body: ${body.slice(0, 120)}`)
+    return
+  }
+  if (o === null || typeof o !== 'object') {
+    t.fail('parse', `response body is not a JSON object: ${body.slice(0, 120)}`)
     return
   }
   const error = errorMessage(o)

@@ -4,7 +4,7 @@
  * `max_output_tokens` is reached) carries the usage.
  */
 import type { Adapter } from './adapter.js'
-import { isPlainTokenEvent, jsonRequest, nonEmpty, parseEvent } from './openai-common.js'
+import { isPlainTokenEvent, jsonRequest, messageText, nonEmpty, parseEvent } from './openai-common.js'
 import { count, parseBody } from './native-common.js'
 import type { RequestTracker } from './tracker.js'
 
@@ -43,10 +43,10 @@ export const responsesAdapter: Adapter = {
         return readUsage(o.response?.usage ?? o.usage, t)
       case 'response.failed': {
         const e = o.response?.error
-        return t.fail('stream-error', String(e?.message ?? e?.code ?? 'response failed'))
+        return t.fail('stream-error', messageText(e?.message ?? e?.code ?? 'response failed'))
       }
       case 'error':
-        return t.fail('stream-error', String(o.message ?? o.code ?? 'error'))
+        return t.fail('stream-error', messageText(o.message ?? o.code ?? 'error'))
     }
   },
   onBody(body, t) {

@@ -23,9 +23,21 @@
  *
  * The handler is called synchronously from `push()`/`end()`. If it throws, the exception
  * propagates and the rest of that chunk is dropped.
+ *
+ * Memory is bounded: the parser holds at most `maxLineBytes` (default 16 MiB) of one unterminated
+ * line between pushes, and at most as many characters of one event's joined `data` lines. Past
+ * either bound it calls `onLimit` once with a message, then delivers nothing more (every later
+ * `push()`/`end()` is ignored); the caller fails the request. The bound is checked only where the
+ * parser copies or joins (a line split across pushes, a second `data` line), never per event. A
+ * complete line inside one push is the caller's memory and is not checked.
  */
 
 export type SseHandler = (data: string, event: string) => void
+/** Called once when a stream exceeds the parser's memory bound; the parser is dead afterwards. */
+export type LimitHandler = (message: string) => void
+
+/** The longest line (and the most joined `data` of one event) a parser holds: 16 MiB. */
+export const MAX_LINE_BYTES = 16 * 1024 * 1024
 
 const LF = 0x0a
 const CR = 0x0d
@@ -55,6 +67,10 @@ const MIN_TAIL_BYTES = 256
 
 export class SseParser {
   private readonly onEvent: SseHandler
+  private readonly onLimit: LimitHandler | undefined
+  private readonly maxLineBytes: number
+  /** A bound was exceeded: nothing more is delivered. */
+  private broken = false
   /** Bytes of the current unterminated line (carried across pushes); valid up to `tailLen`. */
   private tail: Buffer | null = null
   private tailLen = 0
@@ -68,15 +84,21 @@ export class SseParser {
   /** Event type buffer; '' means the default, 'message'. */
   private eventType = ''
 
-  constructor(onEvent: SseHandler) {
+  /**
+   * `onLimit` is told when the stream exceeds `maxLineBytes` (see above); without it, the parser
+   * throws an Error with that message from `push()` instead.
+   */
+  constructor(onEvent: SseHandler, onLimit?: LimitHandler, maxLineBytes = MAX_LINE_BYTES) {
     this.onEvent = onEvent
+    this.onLimit = onLimit
+    this.maxLineBytes = maxLineBytes
   }
 
   /** Feed one read from the socket. Bytes may split anywhere (mid-line, mid-UTF-8 character, between \r and \n). */
   push(chunk: Uint8Array): void {
     const buf = chunk
     const n = buf.length
-    if (n === 0) return
+    if (n === 0 || this.broken) return
     let pos = 0
     if (this.skipLF) {
       this.skipLF = false
@@ -96,7 +118,7 @@ export class SseParser {
         this.appendTail(buf, pos, n)
         return
       }
-      this.appendTail(buf, pos, eol)
+      if (!this.appendTail(buf, pos, eol)) return
       const tail = this.tail as Buffer
       const len = this.tailLen
       this.tailLen = 0
@@ -121,6 +143,7 @@ export class SseParser {
 
   /** The stream ended: dispatch a pending event whose data was collected (lenient: servers sometimes close without the final blank line), including a final unterminated line. */
   end(): void {
+    if (this.broken) return
     if (this.tailLen > 0) {
       const len = this.tailLen
       this.tailLen = 0
@@ -141,10 +164,15 @@ export class SseParser {
     return n
   }
 
-  private appendTail(src: Uint8Array, start: number, end: number): void {
+  /** Keeps `src[start, end)` as part of the unterminated line; false when that passes the bound. */
+  private appendTail(src: Uint8Array, start: number, end: number): boolean {
     const add = end - start
-    if (add === 0) return
+    if (add === 0) return true
     const need = this.tailLen + add
+    if (need > this.maxLineBytes) {
+      this.limit(`stream line longer than ${this.maxLineBytes} bytes without a line end`)
+      return false
+    }
     let tail = this.tail
     if (tail === null || need > tail.length) {
       const grown = Buffer.allocUnsafe(Math.max(need, MIN_TAIL_BYTES, tail === null ? 0 : tail.length * 2))
@@ -153,6 +181,18 @@ export class SseParser {
     }
     copy.call(src, tail, this.tailLen, start, end)
     this.tailLen = need
+    return true
+  }
+
+  /** A bound was exceeded: free what is held, stop delivering, and say so once. */
+  private limit(message: string): void {
+    this.broken = true
+    this.tail = null
+    this.tailLen = 0
+    this.data = ''
+    this.hasData = false
+    if (this.onLimit) this.onLimit(message)
+    else throw new Error(message)
   }
 
   /** Process one complete line, `buf[start, end)` without its line ending. */
@@ -211,6 +251,11 @@ export class SseParser {
 
   private addData(value: string): void {
     if (this.hasData) {
+      // A second data line of one event: the join is bounded too (UTF-16 units, near enough bytes).
+      if (this.data.length + value.length >= this.maxLineBytes) {
+        this.limit(`stream event data longer than ${this.maxLineBytes} bytes without an event end`)
+        return
+      }
       this.data += '\n' + value
     } else {
       this.data = value
@@ -221,7 +266,7 @@ export class SseParser {
   private dispatch(): void {
     const type = this.eventType
     this.eventType = ''
-    if (!this.hasData) return
+    if (!this.hasData || this.broken) return
     const data = this.data
     this.data = ''
     this.hasData = false

@@ -3,10 +3,24 @@
  * The HTTP layer sets `readAt` at each socket read before the bytes are parsed, so every
  * event of that read carries the read's arrival time (METRICS.md, "Arrival").
  */
+import { redactSecrets } from '../results/redact.js'
 import type { FailureKind, OutputTokenSource, RequestRecord } from '../results/types.js'
 import { countTokens } from '../data/tokenizer.js'
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000
+
+/**
+ * Token events whose arrival times one request stores: 1,000,000 (about 16 MB with the counts),
+ * far above any real output length. Past it the request keeps counting token events (the `events`
+ * count, `lastTokenAt`, hence E2E and TPOT stay right) but stops storing their times, so an
+ * endless or runaway stream cannot grow memory without bound: ITL samples and the max token gap
+ * then cover the first 1,000,000 events only. Counting on rather than failing the request keeps a
+ * legitimate (if extreme) answer a success; the overall and idle timeouts bound it in time.
+ */
+export const MAX_STORED_TOKEN_EVENTS = 1_000_000
+
+/** A token count a server sent: a finite number ≥ 0, else nothing (a malformed field is ignored). */
+const tokenCount = (x: unknown): number | undefined => (typeof x === 'number' && x >= 0 && x < Infinity ? x : undefined)
 
 export class RequestTracker {
   readAt = 0
@@ -16,6 +30,10 @@ export class RequestTracker {
   lastTokenAt: number | undefined
   readonly tokenTimes: number[] = []
   private readonly tokenCounts: number[] = []
+  /** Token events seen, stored or not. */
+  private tokenEvents = 0
+  /** How many token events' times are stored (MAX_STORED_TOKEN_EVENTS; lower in tests). */
+  maxStoredTokenEvents = MAX_STORED_TOKEN_EVENTS
   private countsKnown = true
   private cumulative: number | undefined
   private cumulativeAtLastToken = 0
@@ -45,11 +63,12 @@ export class RequestTracker {
     if (this.firstTokenAt === undefined) this.firstTokenAt = at
     if (visible && this.firstContentAt === undefined) this.firstContentAt = at
     this.lastTokenAt = at
-    this.tokenTimes.push(at - this.sentAt)
-    if (cumulative !== undefined) {
+    const store = this.tokenEvents++ < this.maxStoredTokenEvents
+    if (store) this.tokenTimes.push(at - this.sentAt)
+    if (typeof cumulative === 'number' && cumulative >= 0 && cumulative < Infinity) {
       this.cumulative = cumulative
       // Tokens counted on earlier non-token events (a special token) belong to this one.
-      this.tokenCounts.push(Math.max(1, cumulative - this.cumulativeAtLastToken))
+      if (store) this.tokenCounts.push(Math.max(1, cumulative - this.cumulativeAtLastToken))
       this.cumulativeAtLastToken = cumulative
     } else {
       this.countsKnown = false
@@ -58,14 +77,15 @@ export class RequestTracker {
 
   /** Running usage on an event that carried no token (for example the role-only chunk). */
   runningUsage(cumulative: number): void {
-    this.cumulative = cumulative
+    const c = tokenCount(cumulative)
+    if (c !== undefined) this.cumulative = c
   }
 
-  /** The final usage object of the response. */
+  /** The final usage object of the response. Values that are not counts (a server's garbage) are ignored. */
   usage(prompt: number | undefined, completion: number | undefined, reasoning?: number): void {
-    if (prompt !== undefined) this.promptTokens = prompt
-    if (completion !== undefined) this.finalCompletion = completion
-    if (reasoning !== undefined) this.reasoningTokens = reasoning
+    if (prompt !== undefined) this.promptTokens = tokenCount(prompt) ?? this.promptTokens
+    if (completion !== undefined) this.finalCompletion = tokenCount(completion) ?? this.finalCompletion
+    if (reasoning !== undefined) this.reasoningTokens = tokenCount(reasoning) ?? this.reasoningTokens
   }
 
   /** Generated text of a non-streamed response, kept only to estimate its tokens without usage. */
@@ -75,7 +95,10 @@ export class RequestTracker {
 
   /** The first failure wins: later ones are consequences. */
   fail(kind: FailureKind, message: string, status?: number): void {
-    if (!this.failure) this.failure = status === undefined ? { kind, message } : { kind, message, status }
+    if (this.failure) return
+    // A server may echo the request (its auth header) in an error: redact before it is stored.
+    const text = redactSecrets(message)
+    this.failure = status === undefined ? { kind, message: text } : { kind, message: text, status }
   }
 
   toRecord(endAt: number): RequestRecord {
@@ -88,13 +111,13 @@ export class RequestTracker {
       outputTokens = this.cumulative
       source = 'usage-continuous'
     } else if (this.stream) {
-      outputTokens = this.tokenTimes.length
+      outputTokens = this.tokenEvents
       source = 'events'
     } else {
       outputTokens = countTokens(this.text)
       source = 'estimate'
     }
-    const hasToken = this.stream ? this.tokenTimes.length > 0 : outputTokens > 0
+    const hasToken = this.stream ? this.tokenEvents > 0 : outputTokens > 0
     if (!this.failure && !hasToken && this.generates) this.fail('empty', 'the response carried no generated token')
 
     const record: RequestRecord = {

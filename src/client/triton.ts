@@ -9,9 +9,10 @@ import { parseBody } from './native-common.js'
 
 const TEXT = '"text_output":"'
 
-/** A string, or the elements of a batch-of-one tensor. */
+/** A string, or the (string) elements of a batch-of-one tensor. */
 const textOutput = (o: Record<string, any>): string | undefined =>
-  typeof o.text_output === 'string' ? o.text_output : Array.isArray(o.text_output) ? o.text_output.join('') : undefined
+  typeof o.text_output === 'string' ? o.text_output
+    : Array.isArray(o.text_output) ? o.text_output.filter((s: unknown) => typeof s === 'string').join('') : undefined
 
 export const tritonAdapter: Adapter = {
   name: 'triton',

@@ -13,6 +13,7 @@ import { runClosedLoop } from '../load/closed-loop.js'
 import { summarizeLevel } from '../metrics/index.js'
 import type { LevelResult, RequestRecord, SloSet } from '../results/types.js'
 import { UsageError } from '../errors.js'
+import { headerValueSecrets, rememberSecrets } from '../results/redact.js'
 import { isConfigurationError, preflightMessage } from './preflight.js'
 
 export interface ScenarioOptions {
@@ -30,6 +31,8 @@ export interface ScenarioOptions {
   includeUsage: boolean
   continuousUsage: boolean
   timeoutMs: number
+  /** A response silent this long after its head ends as `timeout` (client/http.ts); default 60 s, or timeoutMs if smaller. */
+  idleTimeoutMs?: number
   apiKey?: string
   headers: Record<string, string>
   body: Record<string, unknown>
@@ -69,10 +72,13 @@ export async function runScenario(
   // A protocol without a streamed form (embeddings) is measured whole.
   const stream = opts.stream && adapter.streams !== false
   const headers: Record<string, string> = { ...opts.headers, ...authHeaders(adapter, opts.apiKey) }
+  // Known in this thread too (a worker runs bench files), so failure messages are redacted at the source.
+  rememberSecrets([opts.apiKey, ...Object.values(headers).flatMap(headerValueSecrets)])
   const client = new LlmClient({
     server: opts.server,
     connections: Math.max(...opts.concurrency),
     timeoutMs: opts.timeoutMs,
+    idleTimeoutMs: opts.idleTimeoutMs,
     headers,
   })
   const spec = (prompt: SyntheticPrompt, maxTokens: number): RequestSpec => ({
