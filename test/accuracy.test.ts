@@ -58,17 +58,17 @@ for (const [li, [concurrency, requests]] of LEVELS.entries()) {
     // Single samples on a shared 2-core machine can be off by a few ms either way (the server
     // too can be preempted between write() and reading its clock), so these checks use the mean
     // and the 95th percentile; the tails are figures of bench/client-overhead.js.
-    it('adds under 1 ms on average (p95 under 5 ms) to the arrival of each first token the server wrote', () => {
+    it('adds under 2 ms on average (p95 under 5 ms) to the arrival of each first token the server wrote', () => {
       const lags = measured().map((r) => r.firstTokenAt! - writesOf(r.index).writes[0])
       expect(Math.min(...lags)).toBeGreaterThan(-3)
-      expect(mean(lags)).toBeLessThan(1)
+      expect(mean(lags)).toBeLessThan(2)
       expect(p95(lags)).toBeLessThan(5)
     })
 
     it('measures TTFT within 5 ms of the truth: the server\'s first write after the request was sent', () => {
       const errors = measured().map((r) => Math.abs((r.firstTokenAt! - r.sentAt) - (writesOf(r.index).writes[0] - r.sentAt)))
       expect(p95(errors)).toBeLessThan(5)
-      expect(mean(errors)).toBeLessThan(1)
+      expect(mean(errors)).toBeLessThan(2)
       expect(Math.abs(level().summary.stats.ttft!.mean - mean(measured().map((r) => writesOf(r.index).writes[0] - r.sentAt)))).toBeLessThan(5)
     })
 
@@ -87,14 +87,14 @@ for (const [li, [concurrency, requests]] of LEVELS.entries()) {
 
     // The tail of this error is a performance figure (bench/client-overhead.js, docs/performance.md);
     // here a loose bound only catches gross errors such as events stamped together.
-    it('reproduces the gaps between the server\'s writes (mean error under 1 ms, p99 under 10 ms)', () => {
+    it('reproduces the gaps between the server\'s writes (mean error under 2 ms, p99 under 10 ms)', () => {
       const errors: number[] = []
       for (const r of measured()) {
         const w = writesOf(r.index).writes
         const t = r.tokenTimes!
         for (let i = 1; i < t.length; i++) errors.push(Math.abs((t[i] - t[i - 1]) - (w[i] - w[i - 1])))
       }
-      expect(mean(errors)).toBeLessThan(1)
+      expect(mean(errors)).toBeLessThan(2)
       expect(p99(errors)).toBeLessThan(10)
     })
   })
