@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { runCli } from './helpers/cli.js'
 import { makeProject, simBench } from './helpers/project.js'
 import type { SuiteResult } from '../src/results/suite.js'
+import { suiteSchemaErrors } from './helpers/schema.js'
 
 const run = (root: string, ...args: string[]) => runCli(['--root', root, ...args], {}, 90_000)
 
@@ -26,6 +27,7 @@ describe('npx llmbench', () => {
     expect(r.stdout).toContain('chat small')
     const suite = JSON.parse(readFileSync(join(root, 'llmbench-results/results.json'), 'utf8')) as SuiteResult
     expect(suite.exitCode).toBe(0)
+    expect(suiteSchemaErrors(suite)).toEqual([])
     const scenario = suite.files[0].scenarios[0]
     expect(scenario).toMatchObject({ name: 'chat small', status: 'passed', file: 'latency.bench.ts' })
     expect(scenario.levels.map((l) => l.summary.load.value)).toEqual([1, 2])
@@ -85,6 +87,7 @@ describe('npx llmbench', () => {
     const r = await run(root, '--reporter', 'console', '--reporter', 'json')
     expect(r.code).toBe(3)
     const suite = JSON.parse(readFileSync(join(root, 'llmbench-results/results.json'), 'utf8')) as SuiteResult
+    expect(suiteSchemaErrors(suite)).toEqual([])
     const broken = suite.files.find((f) => f.file === 'a-broken.bench.ts')!
     expect(broken.error?.location).toMatchObject({ file: 'a-broken.bench.ts', line: 2 })
     const good = suite.files.find((f) => f.file === 'b-good.bench.ts')!
