@@ -4,7 +4,6 @@
  * data, non-streamed bodies, chunk-size lines).
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import net from 'node:net'
 import v8 from 'node:v8'
 import vm from 'node:vm'
 import { LlmClient, MAX_BODY_BYTES } from '../src/client/http.js'
@@ -16,42 +15,9 @@ import { NdjsonParser } from '../src/client/ndjson.js'
 import type { Adapter, RequestSpec } from '../src/client/adapter.js'
 import type { RequestRecord } from '../src/results/types.js'
 
-type Reply = (socket: net.Socket, requestNo: number) => unknown
+import { closeRawServers, rawServer } from './helpers/raw-server.js'
 
-let servers: net.Server[] = []
-let sockets: net.Socket[] = []
-afterEach(async () => {
-  for (const s of sockets) s.destroy()
-  sockets = []
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))))
-  servers = []
-})
-
-/** A server that answers each request on a connection with `reply`. */
-async function rawServer(reply: Reply) {
-  const stats = { connections: 0, requests: 0 }
-  const server = net.createServer((socket) => {
-    stats.connections++
-    sockets.push(socket)
-    let pending = ''
-    socket.on('data', (d) => {
-      pending += d.toString('latin1')
-      for (;;) {
-        const end = pending.indexOf('\r\n\r\n')
-        if (end < 0) return
-        const length = Number(/content-length: (\d+)/i.exec(pending.slice(0, end))?.[1] ?? 0)
-        if (pending.length < end + 4 + length) return
-        pending = pending.slice(end + 4 + length)
-        void reply(socket, ++stats.requests)
-      }
-    })
-    socket.on('error', () => {})
-  })
-  servers.push(server)
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  const port = (server.address() as net.AddressInfo).port
-  return { url: `http://127.0.0.1:${port}`, stats }
-}
+afterEach(closeRawServers)
 
 const spec: RequestSpec = { model: 'm', prompt: 'hi', promptTokens: 1, maxTokens: 4, stream: true, ignoreEos: false, includeUsage: false, continuousUsage: false, body: {} }
 const event = (text: string) => `data: {"choices":[{"index":0,"delta":{"content":${JSON.stringify(text)}}}]}\n\n`

@@ -4,7 +4,6 @@
  * count and time (the file runs in a few seconds); a failure names the seed and case to replay.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import net from 'node:net'
 import { mulberry32 } from '../src/data/random.js'
 import { SseParser } from '../src/client/sse.js'
 import { NdjsonParser } from '../src/client/ndjson.js'
@@ -13,6 +12,7 @@ import { RequestTracker } from '../src/client/tracker.js'
 import { LlmClient } from '../src/client/http.js'
 import type { Adapter, RequestSpec } from '../src/client/adapter.js'
 import type { RequestRecord } from '../src/results/types.js'
+import { closeRawServers, rawServer } from './helpers/raw-server.js'
 
 const SEED = 20261130
 const OUTCOMES = ['ok', 'http', 'connect', 'timeout', 'stream-error', 'parse', 'disconnect', 'empty', 'aborted']
@@ -380,11 +380,7 @@ describe('fuzz: adapters', () => {
 
 // ---------------------------------------------------------------- (c) the client against broken HTTP
 
-let servers: net.Server[] = []
-afterEach(async () => {
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))))
-  servers = []
-})
+afterEach(closeRawServers)
 
 const chunked = (body: string, rng: Rng) => {
   // Chunk boundaries anywhere, as servers flush.
@@ -446,38 +442,19 @@ function randomResponse(rng: Rng): { bytes: Buffer; then: 'keep' | 'close' | 'st
 describe('fuzz: the client against a server that answers with broken HTTP', () => {
   it('every send resolves with a valid outcome, none hangs, and the client closes cleanly', async () => {
     const rng = mulberry32(SEED + 99)
-    const open = new Set<net.Socket>()
-    const server = net.createServer((socket) => {
-      open.add(socket)
-      socket.on('close', () => open.delete(socket))
-      socket.on('error', () => {})
-      socket.setNoDelay(true)
-      let pending = ''
-      socket.on('data', async (d) => {
-        pending += d.toString('latin1')
-        for (;;) {
-          const end = pending.indexOf('\r\n\r\n')
-          if (end < 0) return
-          const length = Number(/content-length: (\d+)/i.exec(pending.slice(0, end))?.[1] ?? 0)
-          if (pending.length < end + 4 + length) return
-          pending = pending.slice(end + 4 + length)
-          const { bytes, then } = randomResponse(rng)
-          // In a few pieces, a millisecond apart, so reads split anywhere.
-          const pieces = rng() < 0.5 ? [bytes.length] : cutPoints(rng, bytes.length).slice(0, 6).concat(bytes.length)
-          let pos = 0
-          for (const cut of pieces) {
-            if (socket.destroyed) return
-            if (cut > pos) socket.write(bytes.subarray(pos, cut))
-            pos = Math.max(pos, cut)
-            if (pieces.length > 1) await new Promise((r) => setTimeout(r, int(rng, 2)))
-          }
-          if (then === 'close') socket.end()
-        }
-      })
+    const { url, open } = await rawServer(async (socket) => {
+      const { bytes, then } = randomResponse(rng)
+      // In a few pieces, a millisecond apart, so reads split anywhere.
+      const pieces = rng() < 0.5 ? [bytes.length] : cutPoints(rng, bytes.length).slice(0, 6).concat(bytes.length)
+      let pos = 0
+      for (const cut of pieces) {
+        if (socket.destroyed) return
+        if (cut > pos) socket.write(bytes.subarray(pos, cut))
+        pos = Math.max(pos, cut)
+        if (pieces.length > 1) await new Promise((r) => setTimeout(r, int(rng, 2)))
+      }
+      if (then === 'close') socket.end()
     })
-    servers.push(server)
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-    const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`
 
     const client = new LlmClient({ server: url, connections: 8, timeoutMs: 400, idleTimeoutMs: 150, headers: {} })
     const adapters: Adapter[] = ['chat', 'completions', 'tgi', 'anthropic', 'ollama', 'responses'].map(getAdapter)

@@ -9,39 +9,10 @@ import { LlmClient } from '../src/client/http.js'
 import { chatAdapter } from '../src/client/openai-chat.js'
 import { RequestTracker } from '../src/client/tracker.js'
 import type { RequestSpec } from '../src/client/adapter.js'
+import { closeRawServers, listen, rawServer } from './helpers/raw-server.js'
 
-type Reply = (socket: net.Socket, requestNo: number) => unknown
+afterEach(closeRawServers)
 
-let servers: net.Server[] = []
-afterEach(async () => {
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))))
-  servers = []
-})
-
-/** A server that answers each request on a connection with `reply`; counts connections. */
-async function rawServer(reply: Reply) {
-  const stats = { connections: 0, requests: 0 }
-  const server = net.createServer((socket) => {
-    stats.connections++
-    let pending = ''
-    socket.on('data', (d) => {
-      pending += d.toString('latin1')
-      for (;;) {
-        const end = pending.indexOf('\r\n\r\n')
-        if (end < 0) return
-        const length = Number(/content-length: (\d+)/i.exec(pending.slice(0, end))?.[1] ?? 0)
-        if (pending.length < end + 4 + length) return
-        pending = pending.slice(end + 4 + length)
-        void reply(socket, ++stats.requests)
-      }
-    })
-    socket.on('error', () => {})
-  })
-  servers.push(server)
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  const port = (server.address() as net.AddressInfo).port
-  return { url: `http://127.0.0.1:${port}`, stats, server }
-}
 
 const spec: RequestSpec = { model: 'm', prompt: 'hi', promptTokens: 1, maxTokens: 4, stream: true, ignoreEos: false, includeUsage: false, continuousUsage: false, body: {} }
 const event = (text: string) => `data: {"choices":[{"index":0,"delta":{"content":${JSON.stringify(text)}}}]}\n\n`
@@ -183,8 +154,7 @@ describe('HTTP/1.1 responses', () => {
   it('sends the headers it was given and the request id', async () => {
     let seen = ''
     const server = net.createServer((s) => s.on('data', (d) => { seen += d; s.end(sse('a')) }))
-    servers.push(server)
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    await listen(server)
     const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/v1`
     const client = new LlmClient({ server: url, connections: 1, timeoutMs: 5000, headers: { authorization: 'Bearer k' } })
     await send(client)
