@@ -166,7 +166,7 @@ async function worker() {
     }
     const { runScenario } = await import('../dist/src/runner/scenario.js')
     let seen = 0
-    const levels = await runScenario(
+    const { levels } = await runScenario(
       {
         server: `http://127.0.0.1:${port}`,
         model: 'exact',

@@ -4,7 +4,8 @@
  */
 import Table from 'cli-table3'
 import { formatGoodput } from '../src/metrics/index.js'
-import type { FailureKind, LevelSummary, RequestRecord, StatName, Stats } from '../src/results/types.js'
+import type { FailureKind, LevelSummary, RequestRecord, StatName, Stats, SweepSummary } from '../src/results/types.js'
+import { loadLabel } from '../src/results/labels.js'
 import { redactSecrets } from '../src/results/redact.js'
 import { terminalLine } from '../src/text/sanitize.js'
 
@@ -28,14 +29,11 @@ function plain(head: string[]): Table.Table {
   return new Table({ head, style: { head: [], border: [] } })
 }
 
-function loadLabel(s: LevelSummary): string {
-  return `concurrency ${s.load.value}`
-}
-
 export function renderLevel(s: LevelSummary): string {
   const lines: string[] = []
   const r = s.requests
-  lines.push(`Level ${loadLabel(s)}: ${r.succeeded}/${r.total} succeeded in ${s.durationSec.toFixed(2)} s`)
+  const left = [r.warmup ? `${r.warmup} warm-up` : '', r.cooldown ? `${r.cooldown} cool-down` : ''].filter(Boolean).join(', ')
+  lines.push(`Level ${loadLabel(s.load)}: ${r.succeeded}/${r.total} succeeded in ${s.durationSec.toFixed(2)} s${left ? ` (${left} not counted)` : ''}`)
   const table = plain(['metric', ...STAT_COLUMNS])
   for (const [key, label] of LATENCY_ROWS) {
     const st = s.stats[key]
@@ -49,6 +47,14 @@ export function renderLevel(s: LevelSummary): string {
     `Throughput: ${fmt(t.requestsPerSec, 2)} req/s, output ${fmt(t.outputTokensPerSec)} tok/s, ` +
       `total ${fmt(t.totalTokensPerSec)} tok/s; achieved concurrency ${fmt(s.concurrency.achieved, 2)} (max in flight ${s.concurrency.maxInFlight})`,
   )
+  if (s.schedule) {
+    const c = s.schedule
+    lines.push(
+      `Schedule: target ${fmt(c.targetRate, 2)} req/s, drawn ${fmt(c.scheduledRate, 2)}, sent ${fmt(c.achievedRate, 2)}; ` +
+        `client lateness p50 ${fmt(c.clientLag.p50, 2)} ms, p99 ${fmt(c.clientLag.p99, 2)} ms` +
+        (c.waitedForSlot ? `; ${c.waitedForSlot} waited for a free slot` : '') + (c.behind ? ' (the client fell behind)' : ''),
+    )
+  }
   const tokens = s.stats.outputTokens
   if (tokens) {
     const sources = Object.entries(s.outputTokensSource).map(([k, v]) => `${k}: ${v}`).join(', ')
@@ -56,6 +62,14 @@ export function renderLevel(s: LevelSummary): string {
   }
   const errors = renderErrors(s.errors)
   if (errors) lines.push(errors)
+  if (s.serverTtft) {
+    const t = s.serverTtft
+    const [lo, hi] = t.serverBucketsMs.p50
+    lines.push(
+      `Server TTFT (its own histogram, ${t.serverCount} requests): mean ${fmt(t.serverMeanMs)} ms against the client's ${fmt(t.clientMeanMs)} ms: ` +
+        `network and client add ${fmt(t.differenceMeanMs)} ms on average (server percentiles only to its buckets: p50 in ${lo}–${hi ?? '∞'} ms)`,
+    )
+  }
   if (s.goodput) lines.push(formatGoodput(s.goodput))
   for (const w of s.warnings) lines.push(`Warning: ${terminalLine(w)}`)
   return lines.join('\n')
@@ -82,7 +96,7 @@ const ERROR_EXCERPT_CHARS = 200
 export function renderErrorSamples(records: RequestRecord[], secrets?: string[]): string {
   const first = new Map<FailureKind, { count: number; record: RequestRecord }>()
   for (const r of records) {
-    if (r.warmup || r.outcome === 'ok') continue
+    if (r.warmup || r.cooldown || r.outcome === 'ok') continue
     const seen = first.get(r.outcome)
     if (seen) seen.count++
     else first.set(r.outcome, { count: 1, record: r })
@@ -98,12 +112,14 @@ export function renderErrorSamples(records: RequestRecord[], secrets?: string[])
 
 export function renderSummary(levels: LevelSummary[]): string {
   const hasGoodput = levels.some((l) => l.goodput)
-  const head = ['concurrency', 'ok/total', 'req/s', 'out tok/s', 'TTFT p50', 'TTFT p99', 'TPOT p50', 'TPOT p99', 'ITL p99', 'E2E p50']
+  const kinds = new Set(levels.map((l) => (l.load.ramp ? 'ramp' : l.load.kind)))
+  const first = kinds.size > 1 || kinds.has('ramp') ? 'load' : kinds.has('rate') ? 'rate (req/s)' : 'concurrency'
+  const head = [first, 'ok/total', 'req/s', 'out tok/s', 'TTFT p50', 'TTFT p99', 'TPOT p50', 'TPOT p99', 'ITL p99', 'E2E p50']
   if (hasGoodput) head.push('goodput')
   const table = plain(head)
   for (const l of levels) {
     const row = [
-      String(l.load.value),
+      first === 'load' ? loadLabel(l.load) : String(l.load.value),
       `${l.requests.succeeded}/${l.requests.total}`,
       fmt(l.throughput.requestsPerSec, 2),
       fmt(l.throughput.outputTokensPerSec),
@@ -118,4 +134,16 @@ export function renderSummary(levels: LevelSummary[]): string {
     table.push(row)
   }
   return `Summary (latencies in ms)\n${table.toString()}`
+}
+
+/** A sweep's answer in one block: the capacity found, and every probe in the order run. */
+export function renderSweep(s: SweepSummary): string {
+  const unit = s.kind === 'rate' ? ' req/s' : ''
+  const why = { resolution: `within the resolution of ${s.resolution}${unit}`, budget: 'the level or time budget ran out', max: 'the highest load allowed passed' }[s.stoppedBy]
+  const answer =
+    s.capacity === null
+      ? `no ${s.kind} met the objectives (the lowest probed, ${s.firstFailing}${unit}, failed)`
+      : `${s.capacity}${unit}` + (s.firstFailing !== null ? ` (${s.firstFailing}${unit} failed)` : '')
+  const probes = s.probes.map((p) => `${p.load}${p.passed ? ' ✓' : ' ✗'}`).join(', ')
+  return `Capacity (${s.kind}): ${answer}; stopped: ${why}\nProbes in order: ${probes}`
 }

@@ -62,9 +62,9 @@ export class ReporterDispatcher {
         this.files.set(event.file, { startedAt: Date.now(), scenarios: [] })
         return this.call('onFileStart', event.file)
       case 'scenario-start':
-        return this.call('onScenarioStart', event.scenario, event.levels)
+        return this.call('onScenarioStart', event.scenario, event.levels, event.kind)
       case 'level-start':
-        return this.call('onLevelStart', event.scenario, event.concurrency, event.total)
+        return this.call('onLevelStart', event.scenario, event.load, event.total)
       case 'level-progress':
         return this.call('onLevelProgress', event)
       case 'level-end':

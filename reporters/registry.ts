@@ -7,6 +7,7 @@ import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { NamedReporter } from './dispatch.js'
 import { createGithubReporter } from './github.js'
+import { createHtmlReporter } from './html.js'
 import { createJunitReporter } from './junit.js'
 import { createSuiteConsoleReporter } from './suite-console.js'
 import { createSuiteJsonReporter } from './suite-json.js'
@@ -19,6 +20,7 @@ export const BUILTIN_REPORTERS: Readonly<Record<string, ReporterFactory>> = {
   json: createSuiteJsonReporter,
   junit: createJunitReporter,
   github: createGithubReporter,
+  html: createHtmlReporter,
 }
 
 export type ReporterSpec = string | [string, Record<string, unknown>]

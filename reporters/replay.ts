@@ -15,7 +15,7 @@ export function replayEvents(result: SuiteResult): RunEvent[] {
       const levels = s.options?.concurrency ?? s.levels.map((l) => l.summary.load.value)
       events.push({ type: 'scenario-start', scenario, levels })
       for (const { summary } of s.levels) {
-        events.push({ type: 'level-start', scenario, concurrency: summary.load.value, total: summary.requests.total })
+        events.push({ type: 'level-start', scenario, load: summary.load, total: summary.requests.total })
         events.push({ type: 'level-end', scenario, summary })
       }
       for (const check of s.checks) events.push({ type: 'check', scenario, check })

@@ -3,7 +3,8 @@
  * terminal, plain lines otherwise), the level tables of `llmbench run`, a pass/fail tree line per
  * scenario like Vitest, and at the end a summary across scenarios with the counts.
  */
-import type { LevelSummary } from '../src/results/types.js'
+import type { LevelSummary, LoadSpec } from '../src/results/types.js'
+import { loadLabel } from '../src/results/labels.js'
 import type { FileResult, ScenarioResult, SuiteResult } from '../src/results/suite.js'
 import type { RunEvent, ScenarioRef } from '../src/runner/events.js'
 import { fmt, renderLevel, renderSummary } from './console.js'
@@ -47,16 +48,17 @@ export class SuiteConsoleReporter implements Reporter {
     this.write(`\n${this.paint('bold', ' RUN ')} ${n} bench file${n === 1 ? '' : 's'} in ${run.root}\n\n`)
   }
 
-  onScenarioStart(scenario: ScenarioRef, levels: number[]): void {
-    const load = levels.length ? this.paint('gray', `  (concurrency ${levels.join(', ')})`) : ''
+  onScenarioStart(scenario: ScenarioRef, levels: number[], kind: LoadSpec['kind'] = 'concurrency'): void {
+    const unit = kind === 'rate' ? ' req/s' : ''
+    const load = levels.length ? this.paint('gray', `  (${kind} ${levels.join(', ')}${unit})`) : ''
     this.write(`${this.paint('bold', terminalLine(`${scenario.file} > ${scenario.id}`))}${load}\n`)
   }
 
-  onLevelStart(_scenario: ScenarioRef, concurrency: number, total: number): void {
+  onLevelStart(_scenario: ScenarioRef, load: LoadSpec, total: number): void {
     const now = performance.now()
-    this.level = { label: `concurrency ${concurrency}`, done: 0, failed: 0, total, startedAt: now, lastLog: now }
+    this.level = { label: loadLabel(load), done: 0, failed: 0, total, startedAt: now, lastLog: now }
     if (this.live) this.draw()
-    else this.write(`  ${this.level.label}: running ${total} requests\n`)
+    else this.write(`  ${this.level.label}: running ${total ? `${total} requests` : 'until its time is up'}\n`)
   }
 
   onLevelProgress(event: Extract<RunEvent, { type: 'level-progress' }>): void {

@@ -6,7 +6,7 @@
 import type { RunEvent, ScenarioRef } from '../src/runner/events.js'
 import type { FileResult, ScenarioResult, SuiteResult } from '../src/results/suite.js'
 import type { CheckOutcome } from '../src/dsl/types.js'
-import type { LevelSummary } from '../src/results/types.js'
+import type { LevelSummary, LoadSpec } from '../src/results/types.js'
 
 export interface RunStart {
   /** Project root: file paths in results are relative to it. */
@@ -18,8 +18,9 @@ export interface RunStart {
 export interface Reporter {
   onRunStart?(run: RunStart): void | Promise<void>
   onFileStart?(file: string): void | Promise<void>
-  onScenarioStart?(scenario: ScenarioRef, levels: number[]): void | Promise<void>
-  onLevelStart?(scenario: ScenarioRef, concurrency: number, total: number): void | Promise<void>
+  onScenarioStart?(scenario: ScenarioRef, levels: number[], kind?: LoadSpec['kind']): void | Promise<void>
+  /** `total` is 0 for a level bounded by time rather than a count. */
+  onLevelStart?(scenario: ScenarioRef, load: LoadSpec, total: number): void | Promise<void>
   onLevelProgress?(event: Extract<RunEvent, { type: 'level-progress' }>): void | Promise<void>
   onLevelEnd?(scenario: ScenarioRef, summary: LevelSummary): void | Promise<void>
   onCheck?(scenario: ScenarioRef, check: CheckOutcome): void | Promise<void>

@@ -98,7 +98,9 @@ describe('llmbench run interrupted by Ctrl-C', () => {
     // Long outputs so requests are in flight when the signal comes.
     const run = startCli(['run', '--server', sim.url, '--model', 'sim-small', '--input-len', '16', '--output-len', '4000',
       '--num-prompts', '8', '--concurrency', '4', '--warmup', '0', '--output', out])
-    await new Promise((r) => setTimeout(r, 1500))
+    // The measured requests are out and streaming: every slot has had time for tokens.
+    await run.printed(/concurrency 4: running 8 requests/)
+    await new Promise((r) => setTimeout(r, 700))
     run.child.kill('SIGINT')
     const r = await run.done
     expect(r.code).toBe(130)

@@ -64,6 +64,27 @@ describe('resolveScenario: built-in defaults and names', () => {
   })
 })
 
+describe('resolveScenario: load shapes and telemetry', () => {
+  it('maps rates, arrivals, phases, ramps and telemetry to the runner options', () => {
+    const options = resolve({
+      model: 'm', rate: [5, 10], burstiness: 0.5, maxConcurrency: 16, duration: '30s', warmup: '5s', cooldown: 4,
+      telemetry: { interval: '2s', dcgmUrl: 'http://gpu:9400' },
+    })
+    expect(options).toMatchObject({
+      rate: [5, 10], arrival: 'gamma', burstiness: 0.5, maxConcurrency: 16, durationMs: 30_000, warmupMs: 5000, cooldown: 4,
+      telemetry: { intervalMs: 2000, gpu: { dcgmUrl: 'http://gpu:9400' } },
+    })
+    expect(resolve({ model: 'm', ramp: { of: 'rate', from: 1, to: 20, over: '1m', shape: 'exponential' } }).ramp).toEqual({
+      kind: 'rate', from: 1, to: 20, overMs: 60_000, shape: 'exponential',
+    })
+  })
+
+  it('asks a capacity sweep for goodput bounds, naming the scenario', () => {
+    expect(() => resolve({ model: 'm', sweep: { min: 0.95 } })).toThrow(/scenario ".*": sweep needs goodput bounds to judge each level/)
+    expect(resolve({ model: 'm', sweep: { min: 0.95 }, slo: { goodput: { ttft: 500, min: 0.9 } } }).sweep).toMatchObject({ method: 'capacity', kind: 'concurrency', min: 0.95 })
+  })
+})
+
 describe('resolveScenario: precedence, one layer at a time', () => {
   it('built-in defaults when nothing sets a value', () => {
     expect(resolve({ model: 'm' }).numPrompts).toBe(100)

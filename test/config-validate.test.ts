@@ -27,7 +27,7 @@ describe('config validation: unknown keys', () => {
 
   it('lists the known keys when none is close', () => {
     expect(error({ color: true })).toBe(
-      'llmbench.config.ts: unknown key "color": expected one of include, exclude, defaults, servers, reporters, outputFile, fileParallelism, bail, fileTimeout',
+      'llmbench.config.ts: unknown key "color": expected one of include, exclude, defaults, servers, reporters, outputFile, fileParallelism, bail, fileTimeout, history',
     )
   })
 
@@ -55,7 +55,13 @@ describe('config validation: wrong types and values', () => {
     [{ defaults: { concurrency: [] } }, 'defaults.concurrency must list at least one concurrency level, got []'],
     [{ defaults: { concurrency: [1, 0] } }, 'defaults.concurrency[1] must be a whole number of at least 1, got 0'],
     [{ defaults: { requests: 1.5 } }, 'defaults.requests must be a whole number of at least 1, got 1.5'],
-    [{ defaults: { warmup: -1 } }, 'defaults.warmup must be a whole number of at least 0, got -1'],
+    [{ defaults: { warmup: -1 } }, 'defaults.warmup must be a number of requests (e.g. 10) or a time (e.g. 30s), got -1'],
+    [{ defaults: { rate: [5, 'fast'] } }, 'defaults.rate[1] must be a rate above 0 in requests per second, got "fast"'],
+    [{ defaults: { arrival: 'bursty' } }, 'defaults.arrival must be one of constant, poisson, gamma, got "bursty"'],
+    [{ defaults: { duration: '10 minutes' } }, 'defaults.duration must be a time above 0 such as 60s, 2m, 1m30s or 500ms, got "10 minutes"'],
+    [{ defaults: { ramp: { from: 1, to: 5 } } }, 'defaults.ramp.over must be a time above 0 such as 60s, 2m, 1m30s or 500ms, got undefined'],
+    [{ defaults: { maxConcurrency: 0 } }, 'defaults.maxConcurrency must be a whole number of at least 1, got 0'],
+    [{ defaults: { telemetry: { interval: '10ms' } } }, 'defaults.telemetry.interval must be at least 100ms, got "10ms"'],
     [{ defaults: { seed: '1' } }, 'defaults.seed must be a whole number of at least 0, got "1"'],
     [{ defaults: { input: 256 } }, 'defaults.input must be an object like { tokens: 256 }, got 256'],
     [{ defaults: { output: { tokens: 0 } } }, 'defaults.output.tokens must be a whole number of at least 1, got 0'],

@@ -101,7 +101,7 @@ group('a scenario', () => {
 
   it('takes the levels of scenario-start from ctx.levels when given', async () => {
     const f = await load(() => bench('a', {}))
-    const { ctx, events } = context({ levels: () => [1, 10, 50] })
+    const { ctx, events } = context({ levels: () => ({ values: [1, 10, 50], kind: 'concurrency' }) })
     await runFile(f, ctx)
     vexpect(events[0]).toMatchObject({ type: 'scenario-start', levels: [1, 10, 50] })
   })
@@ -166,7 +166,7 @@ group('a scenario', () => {
 
   it('validates objectives before the run when ctx.levels names the levels', async () => {
     const f = await load(() => bench('a', { slo: { 'ttft.p95': { expect: '< 800', level: 64 } } }))
-    const { ctx, ran } = context({ levels: () => [1, 10] })
+    const { ctx, ran } = context({ levels: () => ({ values: [1, 10], kind: 'concurrency' }) })
     const r = await runFile(f, ctx)
     vexpect(r.scenarios[0].error?.message).toMatch(/^slo\["ttft.p95"\].level is 64, not a level of this scenario/)
     vexpect(ran).toEqual([])

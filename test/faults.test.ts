@@ -16,7 +16,7 @@ afterEach(async () => {
 async function runAgainstFault(fault: Fault) {
   // Every request meets the fault, the preflight included: it must not stop the run.
   sim = await startSimulator({ fixedTtftMs: 10, fixedItlMs: 2, faultAfterTokens: 3, faults: { [fault]: 1 } })
-  const [level] = await runScenario({
+  const { levels: [level] } = await runScenario({
     server: sim.url, model: 'sim-model', endpoint: 'chat', stream: true, concurrency: [2], numPrompts: 4, warmup: 0,
     inputLen: 16, outputLen: 8, ignoreEos: true, includeUsage: true, continuousUsage: false, timeoutMs: 5_000,
     headers: {}, body: {}, seed: 0,

@@ -42,7 +42,7 @@ const streamed: Array<[endpoint: string, source: OutputTokenSource]> = [
 describe('streamed, every protocol measures the same schedule', () => {
   for (const [endpoint, source] of streamed) {
     it(endpoint, async () => {
-      const [level] = await runScenario(options(endpoint))
+      const { levels: [level] } = await runScenario(options(endpoint))
       const s = level.summary
       expect(s.requests, JSON.stringify(level.records.find((r) => r.outcome !== 'ok')?.error)).toMatchObject({ total: 4, succeeded: 4 })
       expect(s.stats.outputTokens?.mean).toBe(TOKENS)
@@ -57,7 +57,7 @@ describe('streamed, every protocol measures the same schedule', () => {
 describe('not streamed', () => {
   for (const [endpoint] of streamed) {
     it(endpoint, async () => {
-      const [level] = await runScenario(options(endpoint, { stream: false }))
+      const { levels: [level] } = await runScenario(options(endpoint, { stream: false }))
       const s = level.summary
       expect(s.requests).toMatchObject({ total: 4, succeeded: 4 })
       expect(s.stats.ttft).toBeUndefined()
@@ -67,7 +67,7 @@ describe('not streamed', () => {
   }
 
   it('embeddings: latency and input tokens, no token metrics', async () => {
-    const [level] = await runScenario(options('embeddings'))
+    const { levels: [level] } = await runScenario(options('embeddings'))
     const s = level.summary
     expect(s.requests).toMatchObject({ total: 4, succeeded: 4 })
     expect(s.stats.ttft).toBeUndefined()
@@ -80,7 +80,7 @@ describe('not streamed', () => {
 describe('errors and detection', () => {
   for (const [endpoint] of streamed) {
     it(`${endpoint}: an error inside the stream is a stream-error`, async () => {
-      const [level] = await runScenario(options(endpoint, { headers: { 'x-sim-quirks': 'stream-error' } }))
+      const { levels: [level] } = await runScenario(options(endpoint, { headers: { 'x-sim-quirks': 'stream-error' } }))
       expect(level.summary.errors).toEqual({ 'stream-error': 4 })
     })
   }

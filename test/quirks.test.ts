@@ -19,7 +19,7 @@ let sim: SpawnedSimulator
 let plain: LevelSummary
 
 async function measure(quirks: string, extra: Partial<ScenarioOptions> = {}): Promise<LevelSummary> {
-  const [level] = await runScenario({
+  const { levels: [level] } = await runScenario({
     server: sim.url, model: sim.model, endpoint: 'chat', stream: true, concurrency: [2], numPrompts: 6, warmup: 2,
     inputLen: 32, outputLen: TOKENS, ignoreEos: true, includeUsage: true, continuousUsage: false, timeoutMs: 10_000,
     headers: quirks ? { 'x-sim-quirks': quirks } : {}, body: {}, seed: 3, ...extra,

@@ -66,8 +66,8 @@ describe('suite console reporter', () => {
   it('writes plain progress lines and no escape codes when not on a terminal', async () => {
     const out = captureStream(false)
     const r = new SuiteConsoleReporter({ stdout: out, env: {} })
-    r.onLevelStart(ref, 10, 100)
-    r.onLevelProgress({ type: 'level-progress', scenario: ref, concurrency: 10, done: 45, failed: 0, total: 100, ttftP50: 123.4 })
+    r.onLevelStart(ref, { kind: 'concurrency', value: 10 }, 100)
+    r.onLevelProgress({ type: 'level-progress', scenario: ref, load: { kind: 'concurrency', value: 10 }, done: 45, failed: 0, total: 100, ttftP50: 123.4 })
     r.onLevelEnd(ref, levelSummary(10))
     expect(out.text).toMatch(/^ {2}concurrency 10: running 100 requests\nLevel concurrency 10/)
     expect(out.text).not.toContain('\x1b')
@@ -77,9 +77,9 @@ describe('suite console reporter', () => {
   it('redraws one progress line in place on a terminal, with live TTFT p50, and colours', async () => {
     const out = captureStream(true)
     const r = new SuiteConsoleReporter({ stdout: out, env: {} })
-    r.onLevelStart(ref, 10, 100)
-    r.onLevelProgress({ type: 'level-progress', scenario: ref, concurrency: 10, done: 45, failed: 2, total: 100, ttftP50: 123.44 })
-    r.onLevelProgress({ type: 'level-progress', scenario: ref, concurrency: 10, done: 100, failed: 2, total: 100, ttftP50: 130 })
+    r.onLevelStart(ref, { kind: 'concurrency', value: 10 }, 100)
+    r.onLevelProgress({ type: 'level-progress', scenario: ref, load: { kind: 'concurrency', value: 10 }, done: 45, failed: 2, total: 100, ttftP50: 123.44 })
+    r.onLevelProgress({ type: 'level-progress', scenario: ref, load: { kind: 'concurrency', value: 10 }, done: 100, failed: 2, total: 100, ttftP50: 130 })
     r.onLevelEnd(ref, levelSummary(10))
     const frames = out.text.split('\r\x1b[2K')
     expect(frames[1]).toMatch(/^ {2}concurrency 10: 0\/100 requests {2}0\.\ds$/)

@@ -36,7 +36,7 @@ function allEvents(): RunEvent[] {
   const ref = { file: CHAT_FILE, id: passing.id, name: passing.name }
   // progress events go between the first level's start and end
   const i = events.findIndex((e) => e.type === 'level-end')
-  events.splice(i, 0, { type: 'level-progress', scenario: ref, concurrency: 1, done: 50, failed: 1, total: 100, ttftP50: 42 })
+  events.splice(i, 0, { type: 'level-progress', scenario: ref, load: { kind: 'concurrency', value: 1 }, done: 50, failed: 1, total: 100, ttftP50: 42 })
   return events
 }
 

@@ -22,7 +22,7 @@ type WithCalls = { calls: unknown[]; options?: Record<string, unknown> }
 
 describe('createReporters', () => {
   it('knows the built-in names', async () => {
-    expect(Object.keys(BUILTIN_REPORTERS)).toEqual(['console', 'json', 'junit', 'github'])
+    expect(Object.keys(BUILTIN_REPORTERS)).toEqual(['console', 'json', 'junit', 'github', 'html'])
     const list = await createReporters(['console', 'json', 'junit', 'github'], { root: tmp(), stdout: captureStream() })
     expect(list.map((r) => r.name)).toEqual(['console', 'json', 'junit', 'github'])
     expect(list[0].reporter).toBeInstanceOf(SuiteConsoleReporter)
@@ -91,7 +91,7 @@ describe('createReporters', () => {
     const err = await createReporters(['html-fancy'], { root: tmp() }).then(() => undefined, (e: Error) => e)
     expect(err).toBeInstanceOf(Error)
     expect(err!.message).not.toContain('\n')
-    expect(err!.message).toMatch(/^Unknown reporter "html-fancy": use one of console, json, junit, github, or a path/)
+    expect(err!.message).toMatch(/^Unknown reporter "html-fancy": use one of console, json, junit, github, html, or a path/)
   })
 
   it('rejects a module that does not export a reporter, or fails to load', async () => {

@@ -51,7 +51,8 @@ describe('the server dies during `llmbench run`', () => {
     // Long outputs (~18 ms per token: over a minute per request) so requests are in flight when it dies.
     const run = startCli(['run', '--server', sim.url, '--model', 'sim-model', '--input-len', '16', '--output-len', '4000',
       '--num-prompts', '12', '--concurrency', '4,8', '--warmup', '0', '--output', out], {}, 25_000)
-    await new Promise((r) => setTimeout(r, 1500))
+    await run.printed(/concurrency 4: running 12 requests/)
+    await new Promise((r) => setTimeout(r, 700))
     const killedAt = performance.now()
     sim.child.kill('SIGKILL')
     const r = await run.done

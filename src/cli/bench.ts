@@ -1,5 +1,6 @@
 /** `npx llmbench [filters...]`: discover bench files, run them, report, and fail CI on a missed objective. */
 import type { Argv } from 'yargs'
+import { resolve } from 'node:path'
 import { runSuite } from '../runner/suite.js'
 import { UsageError } from '../errors.js'
 import type { BenchOptions } from '../dsl/types.js'
@@ -13,7 +14,7 @@ export function benchCommand(y: Argv) {
     .option('testNamePattern', { alias: 't', type: 'string', describe: 'Run only scenarios whose name matches this regular expression' })
     .option('config', { alias: 'c', type: 'string', describe: 'Config file (default: llmbench.config.* found in --root)' })
     .option('root', { alias: 'r', type: 'string', describe: 'Project root (default: the current folder)' })
-    .option('reporter', { type: 'string', array: true, describe: 'Reporter: console, json, junit, github, or a module path (repeatable)' })
+    .option('reporter', { type: 'string', array: true, describe: 'Reporter: console, json, junit, github, html, or a module path (repeatable)' })
     .option('outputFile', { describe: 'Where a reporter writes: --outputFile.junit=junit.xml (repeatable)' })
     .option('list', { type: 'boolean', describe: 'Print the scenarios without running them' })
     .option('bail', { type: 'boolean', describe: 'Stop at the first failed scenario' })
@@ -21,6 +22,8 @@ export function benchCommand(y: Argv) {
     .option('server', { type: 'string', describe: 'Override the server of every scenario (URL or a configured name)' })
     .option('model', { type: 'string', describe: 'Override the model of every scenario' })
     .option('api-key', { type: 'string', describe: 'API key for every scenario (default: $OPENAI_API_KEY); never recorded' })
+    .option('history', { type: 'boolean', describe: 'Keep the suite result in the history folder (default on; --no-history)' })
+    .option('history-dir', { type: 'string', describe: 'History folder (default: .llmbench/history in the project root)' })
 }
 
 export async function benchHandler(a: Record<string, any>): Promise<number> {
@@ -49,6 +52,7 @@ export async function benchHandler(a: Record<string, any>): Promise<number> {
     bail: a.bail,
     fileParallelism: a.fileParallelism === undefined ? undefined : positiveInt('--file-parallelism', a.fileParallelism),
     overrides,
+    history: { enabled: a.history, dir: a.historyDir === undefined ? undefined : resolve(String(a.historyDir)) },
   })
 }
 

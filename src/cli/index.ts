@@ -12,6 +12,8 @@ import { benchCommand, benchHandler } from './bench.js'
 import { simulateCommand, simulateHandler } from './simulate.js'
 import { infoHandler } from './info.js'
 import { gpuHandler } from './gpu.js'
+import { reportCommand, reportHandler } from './report.js'
+import { showReportCommand, showReportHandler } from './show-report.js'
 import { redactSecrets, rememberSecrets, secretsOfArgv, secretsOfEnv } from '../results/redact.js'
 import { terminalLine, terminalText } from '../text/sanitize.js'
 
@@ -35,7 +37,9 @@ export async function main(argv = hideBin(process.argv)): Promise<number> {
       .command('run', 'Run one scenario from flags against a server', runCommand, wrap(runHandler))
       .command('simulate', 'Start the built-in simulated LLM server in the foreground', simulateCommand, wrap(simulateHandler))
       .command('info', 'Describe this machine: OS, CPU, memory, Node.js, llmbench, GPUs', (y) => y.option('json', { type: 'boolean', describe: 'Print JSON' }), wrap(infoHandler))
-      .command('gpu', 'List NVIDIA GPUs (nvidia-smi): memory, utilisation, temperature, power', (y) => y.option('json', { type: 'boolean', describe: 'Print JSON' }), wrap(gpuHandler))
+      .command('gpu', 'List NVIDIA GPUs (nvidia-smi): memory, utilisation, temperature, power', (y) => y.option('json', { type: 'boolean', describe: 'Print JSON (with --watch: one line per refresh)' }).option('watch', { type: 'boolean', describe: 'Refresh the table until Ctrl-C' }).option('interval', { type: 'number', describe: 'Seconds between refreshes with --watch (default 1)' }).option('count', { type: 'number', describe: 'Stop --watch after N refreshes' }), wrap(gpuHandler))
+      .command('report [files..]', 'Build the HTML report of saved results (several: compared), or of the history (--history)', reportCommand, wrap(reportHandler))
+      .command('show-report [dir]', 'Serve a report on localhost and open the browser', showReportCommand, wrap(showReportHandler))
       .option('debug', { type: 'boolean', describe: 'Show stack traces for errors' })
       .strict()
       .middleware(lastValueWins)
@@ -51,7 +55,7 @@ export async function main(argv = hideBin(process.argv)): Promise<number> {
 }
 
 /** Options that take several values; any other flag given twice keeps its last value, as in most CLIs. */
-const LIST_OPTIONS = new Set(['_', 'filters', 'header', 'H', 'goodput', 'reporter', 'fault'])
+const LIST_OPTIONS = new Set(['_', 'filters', 'files', 'header', 'H', 'goodput', 'reporter', 'fault'])
 
 function lastValueWins(argv: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(argv)) {

@@ -12,6 +12,8 @@ export class Progress {
   private done = 0
   private failed = 0
   private total = 0
+  /** A level bounded by time: the bar shows time instead of requests. */
+  private durationSec: number | undefined
   private label = ''
   private startedAt = 0
   private lastDraw = 0
@@ -22,15 +24,16 @@ export class Progress {
     private readonly tty = Boolean(process.stderr.isTTY) && !process.env.CI,
   ) {}
 
-  start(label: string, total: number): void {
+  start(label: string, total = 0, durationSec?: number): void {
     this.label = label
     this.total = total
+    this.durationSec = durationSec
     this.done = 0
     this.failed = 0
     this.ttfts = []
     this.startedAt = performance.now()
     this.lastDraw = this.tty ? 0 : this.startedAt
-    if (!this.tty) this.out.write(`${label}: running ${total} requests\n`)
+    if (!this.tty) this.out.write(`${label}: running ${durationSec !== undefined ? `for ${durationSec} s` : `${total} requests`}\n`)
   }
 
   record(r: RequestRecord): void {
@@ -58,11 +61,16 @@ export class Progress {
     const fail = this.failed ? `  ${this.failed} failed` : ''
     if (this.tty) {
       const width = 24
-      const filled = Math.round((this.done / Math.max(1, this.total)) * width)
+      const part = this.durationSec !== undefined ? Number(elapsed) / this.durationSec : this.done / Math.max(1, this.total)
+      const filled = Math.min(width, Math.round(part * width))
       const bar = '█'.repeat(filled) + '░'.repeat(width - filled)
-      this.out.write(`\r\x1b[2K${this.label} ${bar} ${this.done}/${this.total}  ${elapsed}s${ttft}${fail}`)
+      this.out.write(`\r\x1b[2K${this.label} ${bar} ${this.count()}  ${elapsed}s${ttft}${fail}`)
     } else {
-      this.out.write(`${this.label}: ${this.done}/${this.total} done, ${elapsed}s${ttft}${fail}\n`)
+      this.out.write(`${this.label}: ${this.count()} done, ${elapsed}s${ttft}${fail}\n`)
     }
+  }
+
+  private count(): string {
+    return this.durationSec !== undefined ? String(this.done) : `${this.done}/${this.total}`
   }
 }

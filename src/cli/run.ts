@@ -3,10 +3,12 @@ import type { Argv } from 'yargs'
 import { ENDPOINTS } from '../client/registry.js'
 import { parseSlo, checkSloApplicable } from '../metrics/index.js'
 import { runScenario, type ScenarioOptions } from '../runner/scenario.js'
+import { levelLength, levelValues } from '../runner/levels.js'
+import { loadLabel } from '../results/labels.js'
 import { buildRunResult } from '../results/result.js'
 import { headerValueSecrets, knownSecrets, redactArgv, redactDeep, redactSecrets, rememberSecrets } from '../results/redact.js'
-import { renderErrorSamples, renderLevel, renderSummary } from '../../reporters/console.js'
-import type { LevelResult } from '../results/types.js'
+import { renderErrorSamples, renderLevel, renderSummary, renderSweep } from '../../reporters/console.js'
+import type { LevelResult, PromptsSummary } from '../results/types.js'
 import { terminalLine } from '../text/sanitize.js'
 import { writeJsonResult } from '../../reporters/json.js'
 import { UsageError } from '../errors.js'
@@ -17,16 +19,19 @@ import { detectServer } from '../client/detect.js'
 import { authHeaders } from '../client/adapter.js'
 import { getAdapter } from '../client/registry.js'
 import { spawnSimulator } from '../simulator/spawn.js'
+import { loadFlags, loadFromFlags, telemetryFlags, telemetryFromFlags } from './load-flags.js'
+import { datasetOptions, toPromptSpec } from './dataset-flags.js'
+import { keepRunOutputs, reportOptions } from '../report/run-outputs.js'
 
 export function runCommand(y: Argv) {
-  return y
+  return datasetOptions(telemetryFlags(loadFlags(reportOptions(y))))
+    .option('calibrate', { type: 'boolean', default: true, describe: "Fit synthetic prompts to the server's /tokenize when it has one (--no-calibrate to skip)" })
     .option('server', { type: 'string', default: 'http://127.0.0.1:8000', describe: 'Base URL of the server (a trailing /v1 is fine)' })
     .option('simulate', { type: 'boolean', default: false, describe: 'Start the built-in simulator on a free port and run against it (ignores --server)' })
     .option('model', { type: 'string', describe: 'Model name; default: the first model the server lists at /v1/models' })
     .option('endpoint', { type: 'string', default: 'chat', choices: ENDPOINTS, describe: 'API to call (auto: ask the server)' })
     .option('concurrency', { type: 'string', default: '1', describe: 'Concurrency levels, e.g. 1,10,50 (each a level, run in turn)' })
     .option('num-prompts', { type: 'number', default: 100, describe: 'Measured requests per level' })
-    .option('warmup', { type: 'number', describe: 'Warm-up requests per level, left out of the figures (default: one per concurrent slot)' })
     .option('input-len', { type: 'number', default: 256, describe: 'Prompt length in tokens (synthetic prompts)' })
     .option('output-len', { type: 'number', default: 128, describe: 'Output tokens to ask for (max_tokens)' })
     .option('stream', { type: 'boolean', default: true, describe: 'Stream responses (--no-stream for one body per request)' })
@@ -74,7 +79,9 @@ export async function toScenarioOptions(a: RunArgs): Promise<ScenarioOptions> {
     stream,
     concurrency: intList('--concurrency', a.concurrency),
     numPrompts: positiveInt('--num-prompts', a.numPrompts),
-    warmup: a.warmup === undefined ? undefined : nonNegativeInt('--warmup', a.warmup),
+    ...loadFromFlags(a, goodput !== undefined),
+    telemetry: telemetryFromFlags(a),
+    calibrate: a.calibrate !== false,
     inputLen: positiveInt('--input-len', a.inputLen),
     outputLen: positiveInt('--output-len', a.outputLen),
     ignoreEos: a.ignoreEos !== false,
@@ -87,6 +94,8 @@ export async function toScenarioOptions(a: RunArgs): Promise<ScenarioOptions> {
     goodput,
     seed: nonNegativeInt('--seed', a.seed),
   }
+  // Checked before the server is asked anything: a wrong path fails at once.
+  opts.prompts = toPromptSpec(a, opts.inputLen, opts.outputLen)
   if (opts.endpoint === 'auto' || !a.model) {
     // Ask the server what it speaks and serves (as vLLM's client does for the model).
     const auth = opts.endpoint === 'auto' ? {} : authHeaders(getAdapter(opts.endpoint), opts.apiKey)
@@ -123,22 +132,26 @@ async function runWith(a: RunArgs): Promise<number> {
   const say = (text: string) => out.write(redactSecrets(text, secrets))
   const progress = new Progress()
   const startedAt = new Date()
+  const lengths = options.prompts?.kind === 'file' ? '' : `${options.inputLen} tokens in / ${options.outputLen} out, `
   say(`llmbench run: ${terminalLine(options.model)} at ${terminalLine(options.server)} (${options.endpoint}, ${options.stream ? 'streaming' : 'not streaming'}), ` +
-    `${options.inputLen} tokens in / ${options.outputLen} out, ${options.numPrompts} requests per level\n`)
+    `${lengths}${levelLength(options)}\n`)
 
   const interrupt = onInterrupt()
   // Stops the levels after the one during which the server went away.
   const serverGone = new AbortController()
   let gone: ServerGone | undefined
-  const levels = await runScenario(options, {
-    onLevelStart: (l) => progress.start(`concurrency ${l.concurrency}: warm-up`, l.warmup),
-    onWarmupEnd: (l) => progress.start(`concurrency ${l.concurrency}`, l.total),
+  const planned = options.sweep ? Infinity : levelValues(options).length
+  const { levels, sweep, telemetry, prompts } = await runScenario(options, {
+    onPrompts: (p) => say(`${promptsLine(p)}\n`),
+    onLevelStart: (l) => progress.start(`${l.plan.label}: warm-up`, l.warmup),
+    onWarmupEnd: (l) => progress.start(l.plan.label, l.total, l.durationSec),
     onRecord: (r) => progress.record(r),
+    onNotice: (line) => process.stderr.write(redactSecrets(`llmbench: ${terminalLine(line)}\n`, secrets)),
     onLevelEnd: (level, start) => {
       progress.end()
       const samples = renderErrorSamples(level.records, secrets)
       say(renderLevel(level.summary) + (samples ? `\n${samples}` : '') + '\n\n')
-      gone ??= serverWentAway(level, start.index === options.concurrency.length - 1)
+      gone ??= serverWentAway(level, start.index === planned - 1)
       if (gone && !serverGone.signal.aborted) serverGone.abort()
     },
   }, AbortSignal.any([interrupt.signal, serverGone.signal]))
@@ -149,27 +162,33 @@ async function runWith(a: RunArgs): Promise<number> {
     say('Interrupted: the figures below cover what was measured before Ctrl-C.\n')
   }
   if (levels.length) say(renderSummary(levels.map((l) => l.summary)) + '\n')
+  if (sweep) say(renderSweep(sweep) + '\n')
 
   let path: string | undefined
+  const result = buildRunResult({
+    options,
+    levels,
+    sweep,
+    telemetry,
+    prompts,
+    startedAt,
+    finishedAt: new Date(),
+    interrupted,
+    command: ['llmbench', ...redactArgv(process.argv.slice(2))].join(' '),
+  })
+  // Error excerpts come from server bodies, which may echo the request's credentials.
+  const redacted = redactDeep(result, (text) => redactSecrets(text, secrets))
   if (a.output) {
-    const result = buildRunResult({
-      options,
-      levels,
-      startedAt,
-      finishedAt: new Date(),
-      interrupted,
-      command: ['llmbench', ...redactArgv(process.argv.slice(2))].join(' '),
-    })
-    // Error excerpts come from server bodies, which may echo the request's credentials.
-    path = writeJsonResult(String(a.output), redactDeep(result, (text) => redactSecrets(text, secrets)))
+    path = writeJsonResult(String(a.output), redacted)
     say(`Result written to ${path}\n`)
   }
+  for (const line of keepRunOutputs(redacted, a)) say(`${line}\n`)
   if (interrupted) return EXIT.INTERRUPTED
   if (gone) {
-    const skipped = levels.length < options.concurrency.length ? '; the remaining levels were not run' : ''
+    const skipped = levels.length < planned ? '; the remaining levels were not run' : ''
     const kept = path ? `; the figures measured so far are in ${path}` : ''
     process.stderr.write(redactSecrets(
-      `llmbench: the server at ${terminalLine(options.server)} went away during the run: at concurrency ${gone.concurrency}, ` +
+      `llmbench: the server at ${terminalLine(options.server)} went away during the run: at ${gone.level}, ` +
         `${gone.failed} of ${gone.total} requests could not connect or were cut off (connect: ${gone.connect}, disconnect: ${gone.disconnect})` +
         `${skipped}${kept}\n`,
       secrets,
@@ -179,8 +198,16 @@ async function runWith(a: RunArgs): Promise<number> {
   return EXIT.OK
 }
 
+/** Where the prompts come from, and what fitting them to the server's tokenizer found. */
+function promptsLine(p: PromptsSummary): string {
+  const c = p.calibration
+  if (!c) return `Prompts: ${terminalLine(p.source)}`
+  const offset = c.meanOffsetBefore === 0 ? 'the same count as ours' : `${c.meanOffsetBefore > 0 ? '+' : ''}${c.meanOffsetBefore.toFixed(1)} tokens against ours${c.mode === 'chat' ? ' (its chat template)' : ''}`
+  return `Prompts: ${terminalLine(p.source)}; fitted to the server's /tokenize: ${offset}, ${c.exactAfter}/${c.samples} samples exact after fitting`
+}
+
 interface ServerGone {
-  concurrency: number
+  level: string
   total: number
   failed: number
   connect: number
@@ -201,7 +228,7 @@ export function serverWentAway(level: LevelResult, last: boolean): ServerGone | 
   const failed = connect + disconnect
   const total = s.requests.total
   if (connect === 0 || total === 0) return undefined
-  if (failed * 2 > total || (last && failed === total)) return { concurrency: s.load.value, total, failed, connect, disconnect }
+  if (failed * 2 > total || (last && failed === total)) return { level: loadLabel(s.load), total, failed, connect, disconnect }
   return undefined
 }
 

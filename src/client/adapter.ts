@@ -3,11 +3,15 @@
  * tells the tracker what each stream event means. Adapters never compute a metric and never
  * read a clock: the HTTP layer stamps each read before any parsing.
  */
+import type { ChatMessage } from '../data/prompt.js'
 import type { RequestTracker } from './tracker.js'
 
 export interface RequestSpec {
   model: string
+  /** The whole prompt as text: what completions-style endpoints send. */
   prompt: string
+  /** A system prompt or a conversation's history: chat-style endpoints send these instead of `prompt`. */
+  messages?: ChatMessage[]
   /** llmbench's own token count of the prompt (the record prefers the server's). */
   promptTokens: number
   maxTokens: number
@@ -41,6 +45,11 @@ export interface Adapter {
   onEvent(data: string, event: string, t: RequestTracker): void
   /** A complete non-streamed response body. */
   onBody(body: string, t: RequestTracker): void
+}
+
+/** The chat messages of a request: its own, or the prompt as one user message. */
+export function chatMessages(spec: RequestSpec): ChatMessage[] {
+  return spec.messages?.length ? spec.messages : [{ role: 'user', content: spec.prompt }]
 }
 
 export function authHeaders(adapter: Adapter, apiKey: string | undefined): Record<string, string> {

@@ -2,7 +2,7 @@
  * Anthropic Messages: `POST /v1/messages`, named events. `content_block_delta` carries text or
  * thinking; `message_start` the input tokens, `message_delta` the (cumulative) output tokens.
  */
-import type { Adapter } from './adapter.js'
+import { chatMessages, type Adapter } from './adapter.js'
 import { isPlainTokenEvent, jsonRequest, nonEmpty, parseEvent } from './openai-common.js'
 import { count, parseBody } from './native-common.js'
 import type { RequestTracker } from './tracker.js'
@@ -24,7 +24,11 @@ export const anthropicAdapter: Adapter = {
   name: 'anthropic',
   framing: 'sse',
   buildRequest(spec) {
-    const body = { model: spec.model, max_tokens: spec.maxTokens, messages: [{ role: 'user', content: spec.prompt }], stream: spec.stream }
+    // Anthropic takes the system prompt as a field of its own, not as a message.
+    const all = chatMessages(spec)
+    const system = all.filter((m) => m.role === 'system').map((m) => m.content).join('\n')
+    const messages = all.filter((m) => m.role !== 'system')
+    const body = { model: spec.model, max_tokens: spec.maxTokens, ...(system ? { system } : {}), messages, stream: spec.stream }
     const req = jsonRequest('/v1/messages', body, spec)
     req.headers['anthropic-version'] = VERSION
     return req

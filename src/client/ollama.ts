@@ -3,7 +3,7 @@
  * `POST /api/generate` (text in `response`). The `done: true` line carries `eval_count` (output
  * tokens) and `prompt_eval_count`.
  */
-import type { Adapter, RequestSpec } from './adapter.js'
+import { chatMessages, type Adapter, type RequestSpec } from './adapter.js'
 import { isPlainTokenEvent, nonEmpty, parseEvent } from './openai-common.js'
 import { count, nestedRequest, parseBody } from './native-common.js'
 import type { RequestTracker } from './tracker.js'
@@ -59,7 +59,7 @@ export const ollamaChatAdapter = ollamaAdapter(
   'ollama',
   '/api/chat',
   'content',
-  (spec) => ({ messages: [{ role: 'user', content: spec.prompt }] }),
+  (spec) => ({ messages: chatMessages(spec) }),
   (o) => o.message ?? undefined,
 )
 

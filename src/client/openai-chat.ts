@@ -1,5 +1,5 @@
 /** OpenAI chat completions: `POST /v1/chat/completions`, text in `choices[0].delta`. */
-import type { Adapter } from './adapter.js'
+import { chatMessages, type Adapter } from './adapter.js'
 import { commonBody, isPlainTokenEvent, jsonRequest, nonEmpty, parseEvent, readBody, readUsage } from './openai-common.js'
 
 const CONTENT = '"delta":{"content":"'
@@ -9,7 +9,7 @@ export const chatAdapter: Adapter = {
   framing: 'sse',
   buildRequest(spec) {
     const body = commonBody(spec)
-    body.messages = [{ role: 'user', content: spec.prompt }]
+    body.messages = chatMessages(spec)
     return jsonRequest('/v1/chat/completions', body, spec)
   },
   onEvent(data, _event, t) {

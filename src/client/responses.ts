@@ -20,7 +20,9 @@ export const responsesAdapter: Adapter = {
   name: 'responses',
   framing: 'sse',
   buildRequest(spec) {
-    const body = { model: spec.model, input: spec.prompt, stream: spec.stream, max_output_tokens: spec.maxTokens }
+    // Input items take the roles of chat messages; a lone prompt stays the plain-string form.
+    const input = spec.messages?.length ? spec.messages : spec.prompt
+    const body = { model: spec.model, input, stream: spec.stream, max_output_tokens: spec.maxTokens }
     return jsonRequest('/v1/responses', body, spec)
   },
   onEvent(data, event, t) {

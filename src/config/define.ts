@@ -40,6 +40,8 @@ export interface UserConfig {
   bail?: boolean | number
   /** Seconds a worker may run one file before it is stopped. */
   fileTimeout?: number
+  /** Each run's result kept for `llmbench report --history`: in `dir` (default `.llmbench/history`), unless `enabled: false`. */
+  history?: { dir?: string; enabled?: boolean }
 }
 
 export function defineConfig(config: UserConfig): UserConfig {

@@ -7,15 +7,20 @@ import { SLO_KEYS } from '../metrics/goodput.js'
 import type { BenchOptions, GoodputObjective } from '../dsl/types.js'
 import type { ScenarioDefaults } from './define.js'
 import {
-  bool, checkKeys, fail, headersField, isObject, keyPath, nonEmptyString, oneOf, positiveNumber, secretField,
+  bool, checkKeys, fail, headersField, httpUrl, isObject, keyPath, nonEmptyString, oneOf, positiveNumber, secretField,
   wholeNumber, type Obj,
 } from './fields.js'
 import { UsageError } from '../errors.js'
+import { checkPromptOptions } from '../data/spec-check.js'
+import { LoadInputError, toLoadOptions, type LoadInput } from '../load/options.js'
+import { parseDuration } from '../load/duration.js'
+import { MIN_INTERVAL_MS } from '../telemetry/sampler.js'
 
 const SCENARIO_KEY_SET = {
   server: true, model: true, endpoint: true, apiKey: true, headers: true, body: true, concurrency: true,
   requests: true, warmup: true, input: true, output: true, stream: true, timeout: true, ignoreEos: true,
-  includeUsage: true, continuousUsage: true, seed: true,
+  includeUsage: true, continuousUsage: true, seed: true, rate: true, arrival: true, burstiness: true, maxConcurrency: true,
+  duration: true, cooldown: true, ramp: true, sweep: true, telemetry: true, dataset: true, tokenizer: true, calibrate: true,
 } satisfies Record<keyof ScenarioDefaults, true>
 
 /** Every scenario option but `slo`, in the order they are documented. */
@@ -43,13 +48,54 @@ export function checkScenarioOptions(value: unknown, where: string, prefix: stri
   if (has('body') && !isObject(value.body)) fail(where, at('body'), 'an object of fields to add to every request body', value.body)
   if (has('concurrency')) concurrency(where, at('concurrency'), value.concurrency)
   if (has('requests')) wholeNumber(where, at('requests'), value.requests, 1)
-  if (has('warmup')) wholeNumber(where, at('warmup'), value.warmup, 0)
-  for (const key of ['input', 'output']) if (has(key)) tokens(where, at(key), value[key])
+  loadShape(value, where, prefix)
+  if (has('telemetry')) telemetry(where, at('telemetry'), value.telemetry)
+  checkPromptOptions(value, where, prefix)
+  if (has('calibrate')) bool(where, at('calibrate'), value.calibrate)
   for (const key of ['stream', 'ignoreEos', 'includeUsage', 'continuousUsage']) if (has(key)) bool(where, at(key), value[key])
   if (has('timeout')) positiveNumber(where, at('timeout'), value.timeout, 'milliseconds')
   if (has('seed')) wholeNumber(where, at('seed'), value.seed, 0)
   if (slo && has('slo')) objectives(where, at('slo'), value.slo)
   return value as BenchOptions
+}
+
+function telemetry(where: string, path: string, v: unknown): void {
+  if (!isObject(v)) fail(where, path, "an object like { interval: '2s' } or { enabled: false }", v)
+  checkKeys(v, ['enabled', 'interval', 'gpu', 'dcgmUrl'], where, path)
+  for (const key of ['enabled', 'gpu']) if (v[key] !== undefined) bool(where, keyPath(path, key), v[key])
+  if (v.interval !== undefined) telemetryInterval(where, keyPath(path, 'interval'), v.interval)
+  if (v.dcgmUrl !== undefined && (typeof v.dcgmUrl !== 'string' || httpUrl(v.dcgmUrl) === undefined)) fail(where, keyPath(path, 'dcgmUrl'), 'an http:// URL of a DCGM exporter, e.g. http://gpu-host:9400', v.dcgmUrl)
+}
+
+/** Milliseconds of a telemetry interval; throws the one-line message for `path`. */
+export function telemetryInterval(where: string, path: string, v: unknown): number {
+  let ms: number
+  try {
+    ms = parseDuration(v)
+  } catch (err) {
+    throw new UsageError(`${where}: ${path} ${(err as Error).message}`)
+  }
+  if (ms < MIN_INTERVAL_MS) throw new UsageError(`${where}: ${path} must be at least ${MIN_INTERVAL_MS}ms, got ${JSON.stringify(v)}`)
+  return ms
+}
+
+/** The load-shape keys, checked by the module that turns them into levels (load/options.ts). */
+function loadShape(value: Obj, where: string, prefix: string): void {
+  try {
+    // Goodput bounds may come from another layer: a capacity sweep's need of them is checked once resolved.
+    toLoadOptions(value as LoadInput, true)
+  } catch (err) {
+    if (err instanceof LoadInputError) throw new UsageError(`${where}: ${segments(err.path).reduce<string>(keyPath, prefix)} ${err.message}`)
+    throw err
+  }
+}
+
+/** `ramp.from` or `rate[1]` as keys and indices, for keyPath. */
+function segments(path: string): Array<string | number> {
+  return path.split('.').flatMap((part) => {
+    const m = /^(.*)\[(\d+)\]$/.exec(part)
+    return m ? [m[1], Number(m[2])] : [part]
+  })
 }
 
 function concurrency(where: string, path: string, v: unknown): void {
@@ -60,12 +106,6 @@ function concurrency(where: string, path: string, v: unknown): void {
   if (!Array.isArray(v) || v.some((n) => typeof n !== 'number')) fail(where, path, 'a number or a list of numbers', v)
   if (v.length === 0) throw new UsageError(`${where}: ${path} must list at least one concurrency level, got []`)
   v.forEach((n, i) => wholeNumber(where, keyPath(path, i), n, 1))
-}
-
-function tokens(where: string, path: string, v: unknown): void {
-  if (!isObject(v)) fail(where, path, 'an object like { tokens: 256 }', v)
-  checkKeys(v, ['tokens'], where, path)
-  wholeNumber(where, keyPath(path, 'tokens'), v.tokens, 1)
 }
 
 /**

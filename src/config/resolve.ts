@@ -4,10 +4,14 @@
  * defaults of `llmbench run`. Each layer is checked with messages naming where it was written.
  */
 import { checkSloApplicable, SLO_KEYS } from '../metrics/goodput.js'
-import type { ScenarioOptions } from '../runner/scenario.js'
+import type { ScenarioOptions, TelemetrySettings } from '../runner/scenario.js'
+import { parseDuration } from '../load/duration.js'
+import { promptSpecFromOptions } from '../data/spec-check.js'
+import type { PromptSpec } from '../data/prompt.js'
 import type { BenchOptions } from '../dsl/types.js'
 import type { SloSet } from '../results/types.js'
 import { UsageError } from '../errors.js'
+import { LoadInputError, toLoadOptions, type LoadInput } from '../load/options.js'
 import { fromEnv, httpUrl, keyPath } from './fields.js'
 import { checkScenarioOptions, isGoodputBounds } from './options.js'
 import { displayPath, unknownServer, type ResolvedConfig } from './validate.js'
@@ -72,8 +76,8 @@ export function resolveScenario(
   const apiKey = key ? fromEnv(key.value as string, key.layer.where, keyPath(key.layer.prefix, 'apiKey')) : process.env.OPENAI_API_KEY
   const stream = value('stream')!
   const concurrency = value('concurrency')!
-  const warmup = value('warmup')
   const goodput = goodputBounds(overrides, bench, stream, scenario)
+  const load = loadShape(layers, goodput !== undefined, scenario)
   return {
     server: url,
     model,
@@ -81,7 +85,14 @@ export function resolveScenario(
     stream,
     concurrency: Array.isArray(concurrency) ? [...concurrency] : [concurrency],
     numPrompts: value('requests')!,
-    ...(warmup !== undefined ? { warmup } : {}),
+    ...load,
+    ...promptSource(promptSpecFromOptions(
+      { input: value('input')!, output: value('output')!, dataset: value('dataset'), tokenizer: value('tokenizer') },
+      config.root,
+      scenario,
+    )),
+    ...(value('calibrate') === false ? { calibrate: false } : {}),
+    ...telemetrySettings(pick(layers, 'telemetry')?.value as BenchOptions['telemetry']),
     inputLen: value('input')!.tokens,
     outputLen: value('output')!.tokens,
     ignoreEos: value('ignoreEos')!,
@@ -94,6 +105,39 @@ export function resolveScenario(
     ...(goodput ? { goodput } : {}),
     seed: value('seed')!,
   }
+}
+
+const LOAD_KEYS = ['rate', 'arrival', 'burstiness', 'maxConcurrency', 'duration', 'warmup', 'cooldown', 'ramp', 'sweep'] as const
+
+/** The load-shape keys, each from the highest layer that sets it, as the runner's options. */
+function loadShape(layers: Layer[], goodput: boolean, scenario: string) {
+  const input: LoadInput = {}
+  for (const key of LOAD_KEYS) {
+    const found = pick(layers, key)
+    if (found) (input as Record<string, unknown>)[key] = found.value
+  }
+  try {
+    return toLoadOptions(input, goodput)
+  } catch (err) {
+    if (err instanceof LoadInputError) throw new UsageError(`${scenario}: ${err.path} ${err.message}`)
+    throw err
+  }
+}
+
+/** The prompt spec, when it says more than inputLen and outputLen already do. */
+function promptSource(spec: PromptSpec): { prompts?: PromptSpec } {
+  const plain = spec.kind === 'synthetic' && !spec.tokenizer && !spec.prefix && !spec.groups && !spec.input.spread && !spec.output.spread && spec.shuffle === undefined
+  return plain ? {} : { prompts: spec }
+}
+
+function telemetrySettings(t: BenchOptions['telemetry']): { telemetry?: TelemetrySettings } {
+  if (!t) return {}
+  const gpu = t.dcgmUrl !== undefined ? { dcgmUrl: t.dcgmUrl } : t.gpu
+  return { telemetry: {
+    ...(t.enabled !== undefined ? { enabled: t.enabled } : {}),
+    ...(t.interval !== undefined ? { intervalMs: parseDuration(t.interval) } : {}),
+    ...(gpu !== undefined ? { gpu } : {}),
+  } }
 }
 
 function pick(layers: Layer[], key: keyof BenchOptions): { value: unknown; layer: Layer } | undefined {

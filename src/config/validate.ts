@@ -31,6 +31,8 @@ export interface ResolvedConfig {
   bail: number
   /** Seconds a worker may run one file; undefined: no limit. */
   fileTimeout?: number
+  /** As written in the config (flags and LLMBENCH_HISTORY may override it: src/report/history.ts). */
+  history?: { dir?: string; enabled?: boolean }
 }
 
 export const CONFIG_DEFAULTS = {
@@ -43,7 +45,7 @@ export const CONFIG_DEFAULTS = {
 
 const TOP_KEY_SET = {
   include: true, exclude: true, defaults: true, servers: true, reporters: true, outputFile: true,
-  fileParallelism: true, bail: true, fileTimeout: true,
+  fileParallelism: true, bail: true, fileTimeout: true, history: true,
 } satisfies Record<keyof UserConfig, true>
 const TOP_KEYS = Object.keys(TOP_KEY_SET)
 const SERVER_KEY_SET = { url: true, model: true, apiKey: true, headers: true, endpoint: true } satisfies Record<keyof ServerConfig, true>
@@ -86,7 +88,21 @@ export function validateConfig(raw: unknown, where: { file?: string; cwd: string
     fileParallelism: has('fileParallelism') ? wholeNumber(label, 'fileParallelism', value.fileParallelism, 1) : CONFIG_DEFAULTS.fileParallelism,
     bail: has('bail') ? checkBail(value.bail, label) : 0,
     ...(has('fileTimeout') ? { fileTimeout: positiveNumber(label, 'fileTimeout', value.fileTimeout, 'seconds') } : {}),
+    ...(has('history') ? { history: checkHistory(value.history, label) } : {}),
   }
+}
+
+function checkHistory(value: unknown, label: string): NonNullable<ResolvedConfig['history']> {
+  const expected = "an object like { dir: '.llmbench/history', enabled: true }"
+  if (!isObject(value)) fail(label, 'history', expected, value)
+  checkKeys(value, ['dir', 'enabled'], label, 'history')
+  const out: NonNullable<ResolvedConfig['history']> = {}
+  if (value.dir !== undefined) out.dir = nonEmptyString(label, 'history.dir', value.dir)
+  if (value.enabled !== undefined) {
+    if (typeof value.enabled !== 'boolean') fail(label, 'history.enabled', 'true or false', value.enabled)
+    out.enabled = value.enabled
+  }
+  return out
 }
 
 /** The error for a `server` that is neither a URL nor a configured name. */

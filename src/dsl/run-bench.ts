@@ -3,7 +3,7 @@
  * the context), its objectives, its assertions callback, its afterEach hooks, and its events.
  */
 import type { ErrorInfo, ScenarioResult, ScenarioStatus } from '../results/suite.js'
-import type { LevelResult, ScenarioOptionsPublic } from '../results/types.js'
+import type { LevelResult, LoadSpec, ScenarioOptionsPublic, PromptsSummary, SweepSummary, TelemetrySeries } from '../results/types.js'
 import type { RunEvent, ScenarioRef } from '../runner/events.js'
 import { createBenchResult } from './bench-result.js'
 import type { CollectedBench, CollectedSuite, RunnableBench } from './collector.js'
@@ -16,7 +16,7 @@ import type { BenchOptions, CheckOutcome } from './types.js'
 
 export interface ExecuteContext {
   /** Runs one scenario's levels (the worker resolves options against the config and calls runScenario). Throws on a configuration error. */
-  run(bench: RunnableBench, ref: ScenarioRef): Promise<{ options: ScenarioOptionsPublic; levels: LevelResult[] }>
+  run(bench: RunnableBench, ref: ScenarioRef): Promise<{ options: ScenarioOptionsPublic; levels: LevelResult[]; sweep?: SweepSummary; telemetry?: TelemetrySeries[]; prompts?: PromptsSummary }>
   emit(event: RunEvent): void
   /** Only scenarios whose id matches run (`-t pattern`); others are skipped. */
   namePattern?: RegExp
@@ -29,7 +29,7 @@ export interface ExecuteContext {
    * scenario-start event, and used to validate its objectives before the run. Without it: the
    * bench's `concurrency` as written, or none, and objectives are validated after the run.
    */
-  levels?(options: BenchOptions, ref: ScenarioRef): number[]
+  levels?(options: BenchOptions, ref: ScenarioRef): { values: number[]; kind: LoadSpec['kind'] } | undefined
 }
 
 export function scenarioRef(bench: CollectedBench): ScenarioRef {
@@ -55,10 +55,10 @@ export async function runBench(
   const ref = scenarioRef(bench)
   const result = notRun(bench, 'skipped')
   let started = false
-  const start = (levels: number[]): void => {
+  const start = (levels: number[], kind?: LoadSpec['kind']): void => {
     if (started) return
     started = true
-    ctx.emit({ type: 'scenario-start', scenario: ref, levels })
+    ctx.emit({ type: 'scenario-start', scenario: ref, levels, ...(kind ? { kind } : {}) })
   }
   const record = (check: CheckOutcome): void => {
     result.checks.push(check)
@@ -78,16 +78,20 @@ export async function runBench(
       const runnable = await resolveOptions(bench)
       const planned = ctx.levels?.(runnable.options, ref)
       // Fail fast on a typo when the levels are known before the run (they are checked again after it).
-      if (planned) validateObjectives(runnable.options.slo, planned, { stream: runnable.options.stream })
-      start(planned ?? declaredLevels(runnable.options))
-      const { options, levels } = await ctx.run(runnable, ref)
+      if (planned) validateObjectives(runnable.options.slo, planned.values, { stream: runnable.options.stream })
+      if (planned) start(planned.values, planned.kind)
+      else start(declaredLevels(runnable.options))
+      const { options, levels, sweep, telemetry, prompts } = await ctx.run(runnable, ref)
+      if (telemetry?.length) result.telemetry = telemetry
+      if (prompts) result.prompts = prompts
       result.options = options
       result.levels = levels
+      if (sweep) result.sweep = sweep
       if (ctx.signal?.aborted) {
         interrupted = true
       } else {
         const slo = runnable.options.slo
-        validateObjectives(slo, options.concurrency, { stream: options.stream })
+        validateObjectives(slo, planned?.values ?? levels.map((l) => l.summary.load.value), { stream: options.stream })
         for (const check of evaluateObjectives(slo, levels, bench.location, { scenario: bench.id })) record(check)
         if (bench.assertions) error = await runAssertions(bench, options, levels, record)
       }

@@ -2,7 +2,10 @@
 import os from 'node:os'
 import { VERSION } from '../version.js'
 import type { ScenarioOptions } from '../runner/scenario.js'
-import { SCHEMA_VERSION, type LevelResult, type RunResult, type ScenarioOptionsPublic } from './types.js'
+import { SCHEMA_VERSION, type LevelResult, type RunResult, type ScenarioOptionsPublic, type PromptsSummary, type SweepSummary, type TelemetrySeries } from './types.js'
+
+/** Load-shape options copied as they are when set (none is a secret). */
+const LOAD_KEYS = ['rate', 'arrival', 'burstiness', 'maxConcurrency', 'durationMs', 'warmupMs', 'cooldown', 'cooldownMs', 'ramp', 'sweep', 'prompts', 'calibrate'] as const
 
 export function publicOptions(o: ScenarioOptions): ScenarioOptionsPublic {
   const pub: ScenarioOptionsPublic = {
@@ -24,12 +27,16 @@ export function publicOptions(o: ScenarioOptions): ScenarioOptionsPublic {
     body: o.body,
   }
   if (o.goodput) pub.goodput = o.goodput
+  for (const key of LOAD_KEYS) if (o[key] !== undefined) (pub as unknown as Record<string, unknown>)[key] = o[key]
   return pub
 }
 
 export function buildRunResult(args: {
   options: ScenarioOptions
   levels: LevelResult[]
+  sweep?: SweepSummary
+  telemetry?: TelemetrySeries[]
+  prompts?: PromptsSummary
   startedAt: Date
   finishedAt: Date
   command: string
@@ -45,6 +52,9 @@ export function buildRunResult(args: {
     environment: machineEnvironment(),
     scenario: publicOptions(args.options),
     levels: args.levels,
+    ...(args.sweep ? { sweep: args.sweep } : {}),
+    ...(args.telemetry?.length ? { telemetry: args.telemetry } : {}),
+    ...(args.prompts ? { prompts: args.prompts } : {}),
   }
 }
 

@@ -4,7 +4,7 @@
  * Plain, serializable data: reporters read only this and the run's events.
  */
 import type { CheckOutcome } from '../dsl/types.js'
-import type { LevelResult, ScenarioOptionsPublic } from './types.js'
+import type { LevelResult, PromptsSummary, ScenarioOptionsPublic, SweepSummary, TelemetrySeries } from './types.js'
 
 export const SUITE_SCHEMA_VERSION = 1
 
@@ -28,6 +28,11 @@ export interface ScenarioResult {
   /** Absent for skipped and todo scenarios. */
   options?: ScenarioOptionsPublic
   levels: LevelResult[]
+  /** A sweep's answer, when the scenario ran one. */
+  sweep?: SweepSummary
+  /** Server and GPU metrics sampled while the scenario ran. */
+  telemetry?: TelemetrySeries[]
+  prompts?: PromptsSummary
   checks: CheckOutcome[]
   error?: ErrorInfo
   durationMs: number

@@ -26,6 +26,8 @@ export interface RequestRecord {
   index: number
   /** Warm-up requests are kept for inspection but left out of every figure. */
   warmup: boolean
+  /** Cool-down requests (sent after the measured ones to keep the load steady) are left out too. */
+  cooldown?: boolean
   stream: boolean
   scheduledAt: number
   sentAt: number
@@ -82,10 +84,85 @@ export interface GoodputSummary {
 
 export type StatName = 'ttft' | 'ttfc' | 'tpot' | 'itl' | 'e2e' | 'e2eWithQueue' | 'queueDelay' | 'maxTokenGap' | 'outputTokens' | 'inputTokens'
 
+/** How arrivals are spaced at a rate; `trace` replays a trace file's own times. */
+export type Arrival = 'constant' | 'poisson' | 'gamma' | 'trace'
+
+/**
+ * What a level is: a concurrency (closed loop: a request is sent when a slot frees) or a request
+ * rate (open loop: requests are sent on a schedule, whether or not the server keeps up).
+ */
+export interface LoadSpec {
+  kind: 'concurrency' | 'rate'
+  /** Concurrent slots, or requests per second. For a ramp, the value it ends at. */
+  value: number
+  /** Rate levels: how gaps between arrivals are drawn (gamma with `burstiness`; 1 = Poisson). */
+  arrival?: Arrival
+  burstiness?: number
+  /** Rate levels: the most requests in flight at once; a request waiting for a slot keeps its scheduled time. */
+  maxConcurrency?: number
+  /** A level whose concurrency or rate grows from `from` to `value` over `overSec`. */
+  ramp?: { from: number; overSec: number; shape: 'linear' | 'exponential' }
+}
+
+/** How well an open-loop level kept to its schedule (METRICS.md, Validity). */
+export interface ScheduleSummary {
+  /** Requests per second the level asked for (for a ramp or a trace: its mean over the measured part). */
+  targetRate: number
+  /** The rate of the measured part's own schedule: random arrivals differ from the target by chance. */
+  scheduledRate: number
+  /** Measured requests sent per second, from the first send to the last. */
+  achievedRate: number
+  /** The client's own lateness: sentAt minus when the request could have gone out (its scheduled time, or when a slot freed). */
+  clientLag: Stats
+  /** Measured requests that waited for a free slot (maxConcurrency). */
+  waitedForSlot: number
+  /** The client fell behind its schedule: its own lateness p99 over 10 ms, or it sent under 95% of the scheduled rate. */
+  behind: boolean
+}
+
+/** Figures of a time slice of a level, for ramps and long levels (drawn over time by the report). */
+export interface TimeSlice {
+  /** Seconds since the level's first measured send. */
+  startSec: number
+  endSec: number
+  /** The target concurrency or rate at the slice's midpoint. */
+  load: number
+  /** Measured requests that ended within the slice. */
+  ended: number
+  failed: number
+  outputTokensPerSec: number
+  ttftP50?: number
+  ttftP99?: number
+  itlP50?: number
+  itlP99?: number
+}
+
+/** The server's TTFT (from its histogram) against the client's, in ms; difference = client − server. */
+export interface ServerTtftComparison {
+  /** Requests the server observed between the two scrapes, and the client measured. */
+  serverCount: number
+  clientCount: number
+  serverMeanMs: number
+  serverP50Ms: number
+  serverP90Ms: number
+  serverP99Ms: number
+  /** The bucket each server percentile was interpolated in (ms): its resolution; null = +Inf. */
+  serverBucketsMs: { p50: [number, number | null]; p90: [number, number | null]; p99: [number, number | null] }
+  clientMeanMs: number
+  clientP50Ms: number
+  clientP90Ms: number
+  clientP99Ms: number
+  /** The network, HTTP and client share of TTFT. The mean's is exact; percentiles are bucket-resolution. */
+  differenceMeanMs: number
+  differenceP50Ms: number
+  differenceP90Ms: number
+  differenceP99Ms: number
+}
+
+
 export interface LevelSummary {
-  /** What this level is: a concurrency (closed loop) for now. */
-  load: { kind: 'concurrency'; value: number }
-  requests: { total: number; succeeded: number; failed: number; warmup: number }
+  load: LoadSpec
+  requests: { total: number; succeeded: number; failed: number; warmup: number; cooldown?: number }
   errors: Partial<Record<FailureKind, number>>
   /** Seconds from the first measured `sentAt` to the last `endAt`. */
   durationSec: number
@@ -99,15 +176,30 @@ export interface LevelSummary {
   /** Absent entries have no samples (e.g. TTFT of non-streamed requests). */
   stats: Partial<Record<StatName, Stats>>
   itlGranularity: 'token' | 'chunk' | 'mixed'
+  /**
+   * Present when the pooled ITL gaps were too many to keep (over the accumulator's budget): the
+   * itl percentiles come from a DDSketch, each within `relativeError` × the exact type-7 value
+   * (count, min and max stay exact). Every other statistic is exact.
+   */
+  itlApprox?: { method: 'ddsketch'; relativeError: number }
   outputTokensSource: Partial<Record<OutputTokenSource, number>>
   goodput?: GoodputSummary
   client: { eventLoopDelayP99Ms: number; cpuPercent: number }
+  /** Open-loop levels only. */
+  schedule?: ScheduleSummary
+  /** Ramps and timed levels: the figures over time. */
+  timeSlices?: TimeSlice[]
+  /** The server's own TTFT histogram over the level against the client's TTFT (telemetry). */
+  serverTtft?: ServerTtftComparison
   warnings: string[]
 }
 
 export interface LevelResult {
   summary: LevelSummary
+  /** Every record, or past a limit a seeded sample of them (results/trim.ts). */
   records: RequestRecord[]
+  /** Records left out of `records`; all of them are in the run's `recordsFile`. */
+  recordsOmitted?: number
 }
 
 export interface ScenarioOptionsPublic {
@@ -130,6 +222,20 @@ export interface ScenarioOptionsPublic {
   headerNames: string[]
   body: Record<string, unknown>
   goodput?: SloSet
+  /** Load shapes (docs/workloads.md); absent fields were not set. */
+  rate?: number[]
+  arrival?: Arrival
+  burstiness?: number
+  maxConcurrency?: number
+  durationMs?: number
+  warmupMs?: number
+  cooldown?: number
+  cooldownMs?: number
+  ramp?: { kind: 'concurrency' | 'rate'; from: number; to: number; overMs: number; shape: 'linear' | 'exponential' }
+  sweep?: Record<string, unknown>
+  /** The prompt source as given (docs/datasets.md). */
+  prompts?: Record<string, unknown>
+  calibrate?: boolean
 }
 
 export interface RunResult {
@@ -143,4 +249,53 @@ export interface RunResult {
   environment: { node: string; platform: string; cpus: number; cpuModel: string }
   scenario: ScenarioOptionsPublic
   levels: LevelResult[]
+  /** Server and GPU metrics sampled during the run; times on the records' monotonic clock. */
+  telemetry?: TelemetrySeries[]
+  /** A sweep's answer: the highest load that met the objectives. */
+  sweep?: SweepSummary
+  prompts?: PromptsSummary
+  /** The JSONL file holding every record of the run (results/records-file.ts). */
+  recordsFile?: string
+}
+
+/** Where a scenario's prompts came from, and how they were fitted to the server's tokenizer. */
+export interface PromptsSummary {
+  /** One line, e.g. "ShareGPT file data.json: 1,234 prompts after filters". */
+  source: string
+  /** The fit to the server's /tokenize (vLLM, SGLang, the simulator), when it has one. */
+  calibration?: {
+    url: string
+    model: string
+    mode: 'prompt' | 'chat'
+    samples: number
+    target: number
+    meanOffsetBefore: number
+    offset: number
+    exactAfter: number
+    requests: number
+  }
+}
+
+export interface TelemetrySeries {
+  source: 'server' | 'gpu'
+  /** The metric's name as the source spells it, e.g. vllm:num_requests_running. */
+  name: string
+  /** What it means in llmbench's words, e.g. 'running requests'. */
+  label: string
+  unit?: string
+  labels?: Record<string, string>
+  /** [monotonic ms (clock.ts, as RequestRecord times), value] */
+  points: Array<[number, number]>
+}
+
+export interface SweepSummary {
+  kind: 'concurrency' | 'rate'
+  /** The highest probed load that met every objective; null when even the lowest failed. */
+  capacity: number | null
+  /** The lowest probed load that failed; null when none failed within the budget. */
+  firstFailing: number | null
+  resolution: number
+  /** Every probed load in the order probed, with its verdict; levels[] holds their figures. */
+  probes: Array<{ load: number; passed: boolean; level: number }>
+  stoppedBy: 'resolution' | 'budget' | 'max'
 }

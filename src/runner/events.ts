@@ -4,7 +4,7 @@
  */
 import type { CheckOutcome } from '../dsl/types.js'
 import type { ErrorInfo, FileResult, ScenarioResult } from '../results/suite.js'
-import type { LevelSummary } from '../results/types.js'
+import type { LevelSummary, LoadSpec } from '../results/types.js'
 
 export interface ScenarioRef {
   file: string
@@ -14,9 +14,9 @@ export interface ScenarioRef {
 
 export type RunEvent =
   | { type: 'file-start'; file: string }
-  | { type: 'scenario-start'; scenario: ScenarioRef; levels: number[] }
-  | { type: 'level-start'; scenario: ScenarioRef; concurrency: number; total: number }
-  | { type: 'level-progress'; scenario: ScenarioRef; concurrency: number; done: number; failed: number; total: number; ttftP50?: number }
+  | { type: 'scenario-start'; scenario: ScenarioRef; levels: number[]; kind?: LoadSpec['kind'] }
+  | { type: 'level-start'; scenario: ScenarioRef; load: LoadSpec; total: number; durationSec?: number }
+  | { type: 'level-progress'; scenario: ScenarioRef; load: LoadSpec; done: number; failed: number; total: number; ttftP50?: number }
   | { type: 'level-end'; scenario: ScenarioRef; summary: LevelSummary }
   | { type: 'check'; scenario: ScenarioRef; check: CheckOutcome }
   | { type: 'scenario-end'; result: ScenarioResult }

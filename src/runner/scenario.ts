@@ -1,30 +1,29 @@
 /**
- * Runs one scenario: a preflight request, then each load level in turn (warm-up first, then
- * the measured requests), watching the client's own event loop and CPU so a level measured
- * while llmbench itself was the bottleneck says so.
+ * Runs one scenario: a preflight request, then each load level in turn — a fixed list of
+ * concurrencies, rates or a ramp, or the levels a sweep chooses as it searches.
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { getAdapter } from '../client/registry.js'
 import { LlmClient } from '../client/http.js'
-import { RequestTracker } from '../client/tracker.js'
-import { authHeaders, type RequestSpec } from '../client/adapter.js'
-import { syntheticPrompts, type SyntheticPrompt } from '../data/synthetic.js'
-import { runClosedLoop } from '../load/closed-loop.js'
-import { summarizeLevel } from '../metrics/index.js'
-import type { LevelResult, RequestRecord, SloSet } from '../results/types.js'
+import { authHeaders } from '../client/adapter.js'
+import { syntheticPrompts } from '../data/synthetic.js'
+import type { LevelResult, PromptsSummary, RequestRecord, SloSet, SweepSummary, TelemetrySeries } from '../results/types.js'
+import type { PromptSpec } from '../data/prompt.js'
+import { describePrompts } from '../data/prompts.js'
+import { calibrateSynthetic } from '../data/calibrate.js'
+import { startTelemetry, type TelemetrySampler } from '../telemetry/sampler.js'
 import { UsageError } from '../errors.js'
 import { headerValueSecrets, rememberSecrets } from '../results/redact.js'
 import { isConfigurationError, preflightMessage } from './preflight.js'
+import { plannedLevels, type LevelPlan, type LoadOptions } from './levels.js'
+import { createContext, promptSpecOf, runLevel, type LevelContext } from './level.js'
+import { runSweep } from './sweep.js'
+import type { SweepOptions } from '../load/sweep.js'
 
-export interface ScenarioOptions {
+export interface ScenarioOptions extends LoadOptions {
   server: string
   model: string
   endpoint: string
   stream: boolean
-  concurrency: number[]
-  numPrompts: number
-  /** Warm-up requests per level; default: one per concurrent slot, so every connection is open. */
-  warmup?: number
   inputLen: number
   outputLen: number
   ignoreEos: boolean
@@ -37,13 +36,31 @@ export interface ScenarioOptions {
   headers: Record<string, string>
   body: Record<string, unknown>
   goodput?: SloSet
+  /** Instead of fixed levels, search for the capacity or spread rates (load/sweep.ts). */
+  sweep?: SweepOptions
+  /** Server /metrics and GPU sampling during the run (docs/telemetry.md); on unless `enabled: false`. */
+  telemetry?: TelemetrySettings
+  /** Where prompts come from (docs/datasets.md); default: synthetic prompts of inputLen / outputLen tokens. */
+  prompts?: PromptSpec
+  /** Fit synthetic prompts to the server's /tokenize when it has one (default true). */
+  calibrate?: boolean
   seed: number
+}
+
+export interface TelemetrySettings {
+  enabled?: boolean
+  intervalMs?: number
+  /** nvidia-smi on this machine (default: when the server is on this machine), or a DCGM exporter. */
+  gpu?: boolean | { dcgmUrl: string }
 }
 
 export interface LevelStart {
   index: number
-  concurrency: number
-  total: number
+  plan: LevelPlan
+  /** Measured requests, when the level is bounded by a count. */
+  total?: number
+  /** The measured part's length in seconds, when the level is bounded by time. */
+  durationSec?: number
   warmup: number
 }
 
@@ -52,107 +69,117 @@ export interface ScenarioListener {
   onWarmupEnd?(level: LevelStart): void
   onRecord?(record: RequestRecord, level: LevelStart): void
   onLevelEnd?(level: LevelResult, start: LevelStart): void
+  /** One line about the run itself, e.g. a telemetry source that is not available. */
+  onNotice?(line: string): void
+  /** The prompts are ready (and fitted to the server's tokenizer), before the first level. */
+  onPrompts?(summary: PromptsSummary): void
 }
 
-/** Warm-up requests ask for few tokens: they open connections and wake the server, no more. */
-const WARMUP_MAX_TOKENS = 16
-const LOOP_SAMPLE_MS = 10
+export interface ScenarioOutcome {
+  levels: LevelResult[]
+  sweep?: SweepSummary
+  telemetry?: TelemetrySeries[]
+  prompts?: PromptsSummary
+}
 
 /**
  * Runs the levels in turn. When `signal` aborts (the user pressed Ctrl-C), no new request is
  * sent, requests in flight end as `aborted`, and the levels measured so far are returned.
  */
-export async function runScenario(
-  opts: ScenarioOptions,
-  listener: ScenarioListener = {},
-  signal?: AbortSignal,
-): Promise<LevelResult[]> {
+export async function runScenario(opts: ScenarioOptions, listener: ScenarioListener = {}, signal?: AbortSignal): Promise<ScenarioOutcome> {
   const stopped = () => signal?.aborted === true
   const adapter = getAdapter(opts.endpoint)
-  // A protocol without a streamed form (embeddings) is measured whole.
-  const stream = opts.stream && adapter.streams !== false
   const headers: Record<string, string> = { ...opts.headers, ...authHeaders(adapter, opts.apiKey) }
   // Known in this thread too (a worker runs bench files), so failure messages are redacted at the source.
   rememberSecrets([opts.apiKey, ...Object.values(headers).flatMap(headerValueSecrets)])
   const client = new LlmClient({
     server: opts.server,
-    connections: Math.max(...opts.concurrency),
+    connections: connectionsFor(opts),
     timeoutMs: opts.timeoutMs,
     idleTimeoutMs: opts.idleTimeoutMs,
     headers,
   })
-  const spec = (prompt: SyntheticPrompt, maxTokens: number): RequestSpec => ({
-    model: opts.model,
-    prompt: prompt.text,
-    promptTokens: prompt.tokens,
-    maxTokens,
-    stream,
-    ignoreEos: opts.ignoreEos,
-    includeUsage: opts.includeUsage,
-    continuousUsage: opts.continuousUsage,
-    body: opts.body,
-  })
-  const send = (tag: string, prompt: SyntheticPrompt, maxTokens: number, index: number, warmup: boolean, scheduledAt: number) => {
-    const tracker = new RequestTracker(index, warmup, stream, scheduledAt, prompt.tokens, adapter.generates !== false)
-    return client.send(adapter, adapter.buildRequest(spec(prompt, maxTokens)), tracker, `llmbench-${tag}-${index}`)
-  }
-
+  const ctx: LevelContext = createContext({ opts, client, adapter, listener, stopped, headers, spec: promptSpecOf(opts) })
   const onAbort = () => client.abortAll()
   signal?.addEventListener('abort', onAbort)
   try {
-    const [probe] = syntheticPrompts(1, Math.min(opts.inputLen, 16), opts.seed + 7919)
-    const check = await send('preflight', probe, 4, 0, true, 0)
-    if (stopped()) return []
-    if (isConfigurationError(check)) throw new UsageError(preflightMessage(opts.server, opts.model, check))
-
-    const levels: LevelResult[] = []
-    for (let i = 0; i < opts.concurrency.length && !stopped(); i++) {
-      const concurrency = opts.concurrency[i]
-      const warmupCount = opts.warmup ?? concurrency
-      const start: LevelStart = { index: i, concurrency, total: opts.numPrompts, warmup: warmupCount }
-      listener.onLevelStart?.(start)
-      // Prompts are built before the clock starts: tokenizing must not slow the load.
-      const prompts = syntheticPrompts(opts.numPrompts + warmupCount, opts.inputLen, opts.seed + i * 1_000_003)
-      const warm = await runClosedLoop({
-        concurrency,
-        total: warmupCount,
-        stopped,
-        send: (k, at) => send(`L${i}-warmup`, prompts[opts.numPrompts + k], Math.min(opts.outputLen, WARMUP_MAX_TOKENS), k, true, at),
-      })
-      listener.onWarmupEnd?.(start)
-
-      // A 1 ms resolution would wake an idle client 1,000 times a second.
-      const monitor = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS })
-      monitor.enable()
-      const cpuBefore = process.cpuUsage()
-      const wallBefore = performance.now()
-      const measured = await runClosedLoop({
-        concurrency,
-        total: opts.numPrompts,
-        stopped,
-        send: (k, at) => send(`L${i}`, prompts[k], opts.outputLen, k, false, at),
-        onRecord: (r) => listener.onRecord?.(r, start),
-      })
-      monitor.disable()
-      const cpu = process.cpuUsage(cpuBefore)
-      const wall = performance.now() - wallBefore
-      const records = [...warm, ...measured]
-      const summary = summarizeLevel(records, {
-        load: { kind: 'concurrency', value: concurrency },
-        slo: opts.goodput,
-        client: {
-          // The histogram holds whole intervals between samples; the delay is what exceeds one.
-          eventLoopDelayP99Ms: Math.max(0, monitor.percentile(99) / 1e6 - LOOP_SAMPLE_MS),
-          cpuPercent: wall > 0 ? ((cpu.user + cpu.system) / 1000 / wall) * 100 : 0,
-        },
-      })
-      const level: LevelResult = { summary, records }
-      levels.push(level)
-      listener.onLevelEnd?.(level, start)
-    }
-    return levels
+    await preflight(ctx)
+    if (stopped()) return { levels: [] }
+    const prompts = await preparePrompts(ctx)
+    if (stopped()) return { levels: [], prompts }
+    listener.onPrompts?.(prompts)
+    ctx.telemetry = startSampler(opts, headers, listener)
+    const outcome: ScenarioOutcome = opts.sweep ? await runSweep(ctx, opts.sweep) : { levels: [] }
+    outcome.prompts = prompts
+    const trace = ctx.spec.kind === 'file' && ctx.spec.format === 'trace'
+    const plans = opts.sweep ? [] : plannedLevels({ ...opts, trace })
+    for (let i = 0; i < plans.length && !stopped(); i++) outcome.levels.push(await runLevel(ctx, plans[i], i))
+    const series = await ctx.telemetry?.stop()
+    if (series?.length) outcome.telemetry = series
+    return outcome
   } finally {
     signal?.removeEventListener('abort', onAbort)
+    await ctx.telemetry?.stop()
     await client.close()
   }
+}
+
+/** The scenario's prompt source, fitted to the server's /tokenize when it has one. */
+async function preparePrompts(ctx: LevelContext): Promise<PromptsSummary> {
+  const { opts } = ctx
+  const summary: PromptsSummary = { source: describePrompts(ctx.spec) }
+  const fittable = ctx.spec.kind === 'synthetic' || ctx.spec.format === 'trace'
+  if (!fittable || opts.calibrate === false) return summary
+  try {
+    const chat = CHAT_ENDPOINTS.has(opts.endpoint)
+    const found = await calibrateSynthetic(opts.server, opts.model, ctx.spec, { chat, headers: ctx.headers, seed: opts.seed })
+    if (found) {
+      ctx.calibration = found
+      summary.calibration = found.report
+    }
+  } catch (err) {
+    ctx.listener.onNotice?.(`prompt calibration skipped: ${(err as Error).message}`)
+  }
+  return summary
+}
+
+/** Endpoints whose server counts the prompt with its chat template. */
+const CHAT_ENDPOINTS = new Set(['chat', 'responses', 'anthropic', 'ollama'])
+
+function startSampler(opts: ScenarioOptions, headers: Record<string, string>, listener: ScenarioListener): TelemetrySampler | undefined {
+  const t = opts.telemetry ?? {}
+  if (t.enabled === false) return undefined
+  // A local nvidia-smi says nothing about a server on another machine.
+  const gpu = t.gpu ?? isLoopback(opts.server)
+  return startTelemetry({ server: opts.server, intervalMs: t.intervalMs, gpu, headers, onNotice: (line) => listener.onNotice?.(line) })
+}
+
+function isLoopback(server: string): boolean {
+  const host = new URL(server).hostname
+  return host === 'localhost' || host === '[::1]' || host.startsWith('127.')
+}
+
+/** A first small request: an unknown model or a refused connection is a usage error, before any level. */
+async function preflight(ctx: LevelContext): Promise<void> {
+  const { opts } = ctx
+  const [probe] = syntheticPrompts(1, Math.min(opts.inputLen, 16), opts.seed + 7919)
+  const check = await ctx.send('preflight', probe, 4, 0, true, 0)
+  if (ctx.stopped()) return
+  if (isConfigurationError(check)) throw new UsageError(preflightMessage(opts.server, opts.model, check))
+}
+
+const OPEN_LOOP_CONNECTIONS = 1024
+
+/**
+ * The pool's size: the most requests ever in flight, or for open loops without a cap a bound on
+ * sockets (a request past it waits for a connection, and that wait counts as the client's lateness).
+ */
+function connectionsFor(o: ScenarioOptions): number {
+  if (o.maxConcurrency !== undefined) return o.maxConcurrency
+  if (o.prompts?.kind === 'file' && o.prompts.format === 'trace') return OPEN_LOOP_CONNECTIONS
+  if (o.sweep?.method === 'capacity') return o.sweep.kind === 'concurrency' ? o.sweep.max : OPEN_LOOP_CONNECTIONS
+  if (o.sweep?.method === 'rates') return Math.max(o.sweep.saturation, OPEN_LOOP_CONNECTIONS)
+  if (o.ramp) return o.ramp.kind === 'concurrency' ? Math.max(o.ramp.from, o.ramp.to) : OPEN_LOOP_CONNECTIONS
+  if (o.rate?.length) return OPEN_LOOP_CONNECTIONS
+  return Math.max(...o.concurrency)
 }

@@ -18,6 +18,7 @@ import { PACKAGE_ROOT, VERSION } from '../version.js'
 import { discoverFiles } from './discover.js'
 import type { RunEvent } from './events.js'
 import type { ListedScenario, WorkerTask } from './worker.js'
+import { createHistoryReporter, historyDir, type HistorySettings } from '../report/history.js'
 
 export interface SuiteOptions {
   root: string
@@ -31,6 +32,8 @@ export interface SuiteOptions {
   fileParallelism?: number
   overrides: BenchOptions
   stdout?: NodeJS.WritableStream
+  /** `--history-dir`, `--no-history`: over the config's `history` (src/report/history.ts). */
+  history?: HistorySettings
 }
 
 const WORKER = join(PACKAGE_ROOT, 'dist', 'src', 'runner', 'worker.js')
@@ -65,6 +68,9 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
       outputFile: { ...config.outputFile, ...opts.outputFile },
       stdout: opts.stdout,
     })
+    const keep = historyDir(config.root, opts.history, config.history)
+    // Through the dispatcher like any reporter: the saved result is redacted of the run's secrets.
+    if (keep) reporters.push({ name: 'history', reporter: createHistoryReporter(keep) })
     const dispatcher = new ReporterDispatcher(reporters)
     const startedAt = new Date()
     await dispatcher.runStart({ root: config.root, files, startedAt: startedAt.toISOString() })

@@ -12,7 +12,9 @@ import { percentile } from '../metrics/index.js'
 import { publicOptions } from '../results/result.js'
 import type { FileResult } from '../results/suite.js'
 import type { BenchOptions } from '../dsl/types.js'
-import { runScenario } from './scenario.js'
+import { runScenario, type LevelStart } from './scenario.js'
+import { levelKind, levelValues } from './levels.js'
+import type { LoadSpec } from '../results/types.js'
 import { detectServer } from '../client/detect.js'
 import type { RunEvent, ScenarioRef } from './events.js'
 
@@ -67,13 +69,17 @@ export default async function runTask(task: WorkerTask): Promise<FileResult | Li
       bail: task.bail,
       signal: abort.signal,
       namePattern: task.namePattern ? new RegExp(task.namePattern) : undefined,
-      levels: (options, ref) => resolveScenario(options, config, task.overrides, { file: task.relative, scenario: ref.id }).concurrency,
+      levels: (options, ref) => {
+        const resolved = resolveScenario(options, config, task.overrides, { file: task.relative, scenario: ref.id })
+        // A sweep chooses its levels as it goes: objectives are checked against those it ran.
+        return resolved.sweep ? undefined : { values: levelValues(resolved), kind: levelKind(resolved) }
+      },
       async run(bench, ref) {
         const options = resolveScenario(bench.options, config, task.overrides, { file: task.relative, scenario: ref.id })
         if (options.endpoint === 'auto') options.endpoint = (await detectServer(options.server, options.headers)).endpoint
-        if (bench.options.slo) validateObjectives(bench.options.slo, options.concurrency, { stream: options.stream })
-        const levels = await runScenario(options, progressListener(ref, emit), abort.signal)
-        return { options: publicOptions(options), levels }
+        if (bench.options.slo && !options.sweep) validateObjectives(bench.options.slo, levelValues(options), { stream: options.stream })
+        const { levels, ...more } = await runScenario(options, progressListener(ref, emit), abort.signal)
+        return { options: publicOptions(options), levels, ...more }
       },
     })
     emit({ type: 'file-end', result })
@@ -103,16 +109,16 @@ function progressListener(scenario: ScenarioRef, emit: (e: RunEvent) => void) {
   let done = 0
   let failed = 0
   let total = 0
-  let concurrency = 0
+  let load: LoadSpec = { kind: 'concurrency', value: 0 }
   let last = 0
   let ttfts: number[] = []
   return {
-    onWarmupEnd(l: { concurrency: number; total: number }) {
-      concurrency = l.concurrency
-      total = l.total
+    onWarmupEnd(l: LevelStart) {
+      load = l.plan.load
+      total = l.total ?? 0
       done = failed = 0
       ttfts = []
-      emit({ type: 'level-start', scenario, concurrency, total })
+      emit({ type: 'level-start', scenario, load, total, ...(l.durationSec !== undefined ? { durationSec: l.durationSec } : {}) })
     },
     onRecord(r: { outcome: string; firstTokenAt?: number; sentAt: number }) {
       done++
@@ -122,7 +128,7 @@ function progressListener(scenario: ScenarioRef, emit: (e: RunEvent) => void) {
       if (t - last < PROGRESS_EVERY_MS && done < total) return
       last = t
       const ttftP50 = ttfts.length ? percentile(Float64Array.from(ttfts).sort(), 50) : undefined
-      emit({ type: 'level-progress', scenario, concurrency, done, failed, total, ttftP50 })
+      emit({ type: 'level-progress', scenario, load, done, failed, total, ttftP50 })
     },
     onLevelEnd(level: { summary: import('../results/types.js').LevelSummary }) {
       emit({ type: 'level-end', scenario, summary: level.summary })

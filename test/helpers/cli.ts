@@ -17,15 +17,28 @@ export function runCli(args: string[], env: Record<string, string> = {}, timeout
 /** Starts the CLI and hands back the child too, for tests that signal it. */
 export function startCli(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000) {
   let child!: ReturnType<typeof spawn>
+  let printed = ''
+  const watchers: Array<() => void> = []
   const done = new Promise<CliResult>((resolve, reject) => {
     child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, CI: '1', ...env },
+      // History off unless a test asks for it: runs in the repository's folder would keep their results in .llmbench/.
+      env: { ...process.env, CI: '1', LLMBENCH_HISTORY: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stdout = ''
     let stderr = ''
-    child.stdout!.on('data', (d) => (stdout += d))
-    child.stderr!.on('data', (d) => (stderr += d))
+    const seen = () => {
+      printed = stdout + stderr
+      for (const w of [...watchers]) w()
+    }
+    child.stdout!.on('data', (d) => {
+      stdout += d
+      seen()
+    })
+    child.stderr!.on('data', (d) => {
+      stderr += d
+      seen()
+    })
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
       reject(new Error(`llmbench ${args.join(' ')} did not finish in ${timeoutMs} ms\n${stdout}\n${stderr}`))
@@ -35,5 +48,17 @@ export function startCli(args: string[], env: Record<string, string> = {}, timeo
       resolve({ code, stdout, stderr })
     })
   })
-  return { child, done }
+  /** Resolves once stdout or stderr has printed text matching `pattern` (rejects if the CLI exits first). */
+  const printedMatch = (pattern: RegExp) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (!pattern.test(printed)) return
+        watchers.splice(watchers.indexOf(check), 1)
+        resolve()
+      }
+      watchers.push(check)
+      check()
+      done.then(() => reject(new Error(`llmbench exited before printing ${pattern}:\n${printed}`)), reject)
+    })
+  return { child, done, printed: printedMatch }
 }

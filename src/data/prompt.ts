@@ -1,0 +1,100 @@
+/**
+ * What a scenario sends (Prompt) and where it comes from (PromptSpec). A PromptSpec is plain,
+ * JSON-serialisable data so that a result file can record exactly how its prompts were made.
+ * docs/datasets.md describes every field.
+ */
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant'
+  content: string
+}
+
+export interface Prompt {
+  /** The whole prompt as one string: what completions-style endpoints send. With messages, their
+   * contents in order (a dataset's joined by newlines; a group's system prompt and question by a space). */
+  text: string
+  /** Chat messages, when the prompt is more than one user message (a system prompt, a history). */
+  messages?: ChatMessage[]
+  /** Input tokens of `text`: by the spec's tokenizer, or by the server's /tokenize when calibrated. */
+  tokens: number
+  /** Output tokens this prompt asks for; undefined: the scenario's output length. */
+  maxTokens?: number
+  /** Trace replay: when to send it, in ms from the start, already divided by the speed factor. */
+  at?: number
+  /** Multi-turn position. The history in `messages` holds the dataset's own replies, not the
+   * server's, so every turn is self-contained and can be sent at any time. */
+  conversation?: { id: number; turn: number; turns: number }
+}
+
+/**
+ * `symmetric` (vLLM's --random-range-ratio): uniform integer in [floor(L·(1−s)), ceil(L·(1+s))],
+ * s in [0, 1). `min-ratio` (SGLang's --random-range-ratio): uniform integer in [max(1, trunc(L·s)), L],
+ * s in [0, 1]. See lengths.ts.
+ */
+export type RangeMode = 'symmetric' | 'min-ratio'
+export const RANGE_MODES: readonly RangeMode[] = ['symmetric', 'min-ratio']
+
+export interface LengthSpec {
+  tokens: number
+  /** Absent or 0 (symmetric) / 1 (min-ratio): every length is `tokens`. */
+  spread?: number
+  /** How `spread` is read; default 'symmetric'. */
+  range?: RangeMode
+}
+
+export interface SyntheticSpec {
+  kind: 'synthetic'
+  /** The whole prompt's length, shared prefix and group system prompt included. */
+  input: LengthSpec
+  output: LengthSpec
+  /** The first `tokens` tokens of every prompt are the same text (prefix-cache tests). */
+  prefix?: { tokens: number }
+  /** SGLang's generated-shared-prefix shape: prompt i belongs to group i mod count, and each group's
+   * prompts start with the same system prompt of `systemTokens` tokens (after the shared prefix). */
+  groups?: { count: number; systemTokens: number }
+  tokenizer?: string
+  /** Shuffle the order of the prompts (groups interleave at random). Default true. */
+  shuffle?: boolean
+}
+
+export type FileFormat = 'sharegpt' | 'jsonl' | 'csv' | 'text' | 'trace'
+export const FILE_FORMATS: readonly FileFormat[] = ['sharegpt', 'jsonl', 'csv', 'text', 'trace']
+
+/** A prompt is dropped when any bound fails: input < minInput, output < minOutput,
+ * input > maxInput, input + output > maxTotal. Output bounds apply only where the output length is
+ * known (a reply or max_tokens). */
+export interface LengthFilters {
+  minInput?: number
+  minOutput?: number
+  maxInput?: number
+  maxTotal?: number
+}
+
+/** vLLM's ShareGPT filters (benchmarks/datasets.py is_valid_sequence). */
+export const SHAREGPT_FILTERS: Readonly<Required<LengthFilters>> = Object.freeze({ minInput: 4, minOutput: 4, maxInput: 1024, maxTotal: 2048 })
+
+/** Mooncake traces hash blocks of 512 tokens. */
+export const TRACE_BLOCK_TOKENS = 512
+
+export interface FileSpec {
+  kind: 'file'
+  path: string
+  format: FileFormat
+  /** csv: the column holding the prompt. Default 'prompt'. */
+  column?: string
+  /** sharegpt: defaults to SHAREGPT_FILTERS; other formats: none unless given. Not for trace. */
+  filters?: LengthFilters
+  /** sharegpt, jsonl with messages: every user turn becomes a prompt with its history. */
+  multiTurn?: boolean
+  /** Every prompt asks for this many output tokens, whatever the dataset says. */
+  outputTokens?: number
+  /** trace: replay speed factor (2 sends twice as fast). Default 1. */
+  speed?: number
+  /** trace: tokens per hash block. Default TRACE_BLOCK_TOKENS. */
+  blockTokens?: number
+  tokenizer?: string
+  /** Seeded shuffle of the records before use. Default true; never for a trace. */
+  shuffle?: boolean
+}
+
+export type PromptSpec = SyntheticSpec | FileSpec

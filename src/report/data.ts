@@ -1,0 +1,187 @@
+/**
+ * Results to report data: each RunResult or SuiteResult becomes a run of scenarios of levels,
+ * objectives become lines to draw, and several runs get their changes against the first.
+ */
+import { basename } from 'node:path'
+import { parseExpression } from '../dsl/expression.js'
+import type { CheckOutcome } from '../dsl/types.js'
+import type { SuiteResult } from '../results/suite.js'
+import type { RunResult, SloSet, TelemetrySeries } from '../results/types.js'
+import { VERSION } from '../version.js'
+import { compareRuns } from './compare.js'
+import { digestLevel } from './level.js'
+import type { AnyResult } from './load.js'
+import { REPORT_DATA_VERSION, type ReportData, type ReportRun, type ReportScenario, type RunStatus, type TargetLine } from './types.js'
+
+/** A result to report on; `label` names it in legends (default: the model, or the suite's files). */
+export interface ReportInput {
+  result: AnyResult
+  label?: string
+}
+
+/** Points kept per telemetry series: enough for a chart as wide as a screen. */
+const TELEMETRY_POINTS = 400
+
+export function buildReportData(inputs: ReportInput[]): ReportData {
+  const runs = inputs.map((input) => (input.result.kind === 'run' ? fromRun(input.result.doc) : fromSuite(input.result.doc)))
+  uniqueLabels(runs, inputs.map((i) => i.label))
+  const data: ReportData = { version: REPORT_DATA_VERSION, kind: 'runs', generatedAt: new Date().toISOString(), generator: VERSION, runs }
+  if (runs.length > 1) data.comparison = compareRuns(runs)
+  return data
+}
+
+/** The label a result file gives its run: the file name without `.json`. */
+export function labelOfFile(file: string): string {
+  return basename(file).replace(/\.json$/i, '')
+}
+
+function fromRun(doc: RunResult): ReportRun {
+  const o = doc.scenario
+  const scenario: ReportScenario = {
+    key: 'run',
+    name: `${o.model}, ${o.inputLen} in / ${o.outputLen} out`,
+    suite: [],
+    options: o,
+    checks: [],
+    targets: targets([], o.goodput ?? doc.levels.find((l) => l.summary.goodput)?.summary.goodput?.slo),
+    levels: doc.levels.map(digestLevel),
+  }
+  if (doc.telemetry?.length) scenario.telemetry = doc.telemetry.map(thin)
+  if (doc.sweep) scenario.sweep = doc.sweep
+  return {
+    label: `${o.model} @ ${hostOf(o.server)}`,
+    source: 'run',
+    startedAt: doc.startedAt,
+    finishedAt: doc.finishedAt,
+    version: doc.llmbench.version,
+    interrupted: doc.interrupted,
+    command: doc.command,
+    environment: doc.environment,
+    servers: [o.server],
+    models: [o.model],
+    status: doc.interrupted ? 'interrupted' : 'measured',
+    fileErrors: [],
+    scenarios: [scenario],
+  }
+}
+
+function fromSuite(doc: SuiteResult): ReportRun {
+  const scenarios: ReportScenario[] = []
+  for (const file of doc.files) {
+    for (const s of file.scenarios) {
+      const slo = s.options?.goodput ?? s.levels.find((l) => l.summary.goodput)?.summary.goodput?.slo
+      scenarios.push({
+        key: `${s.file} > ${s.id}`,
+        name: s.name,
+        file: s.file,
+        suite: s.suite,
+        status: s.status,
+        ...(s.options ? { options: s.options } : {}),
+        checks: s.checks,
+        ...(s.error ? { error: s.error.message } : {}),
+        targets: targets(s.checks, slo),
+        levels: s.levels.map(digestLevel),
+      })
+    }
+  }
+  const options = scenarios.flatMap((s) => (s.options ? [s.options] : []))
+  const files = doc.files.map((f) => f.file)
+  return {
+    label: files.length === 1 ? files[0] : `${files.length} bench files`,
+    source: 'suite',
+    startedAt: doc.startedAt,
+    finishedAt: doc.finishedAt,
+    version: doc.llmbench.version,
+    interrupted: doc.interrupted,
+    environment: doc.environment,
+    servers: distinct(options.map((o) => o.server)),
+    models: distinct(options.map((o) => o.model)),
+    status: suiteStatus(doc),
+    fileErrors: doc.files.flatMap((f) => (f.error ? [{ file: f.file, message: f.error.message }] : [])),
+    scenarios,
+  }
+}
+
+export function suiteStatus(doc: SuiteResult): RunStatus {
+  if (doc.interrupted) return 'interrupted'
+  if (doc.exitCode === 3) return 'error'
+  if (doc.exitCode !== 0) return 'failed'
+  return 'passed'
+}
+
+const CHARTS: readonly TargetLine['chart'][] = ['ttft', 'ttfc', 'tpot', 'itl', 'e2e']
+
+/**
+ * Lines for the charts: each objective on a latency statistic, goodput or output throughput at
+ * its threshold, and each goodput bound on its latency chart (the ITL bound is on the max gap).
+ */
+function targets(checks: CheckOutcome[], slo: SloSet | undefined): TargetLine[] {
+  const out: TargetLine[] = []
+  const add = (t: TargetLine) => {
+    if (!out.some((o) => o.chart === t.chart && o.label === t.label)) out.push(t)
+  }
+  for (const c of checks) {
+    if (!c.metric || c.expected === undefined) continue
+    let value: number
+    try {
+      value = parseExpression(c.expected).value
+    } catch {
+      continue
+    }
+    const [stat] = c.metric.split('.')
+    const label = `${c.metric} ${c.expected}`
+    if (c.metric === 'goodput') add({ chart: 'goodput', value, label: `goodput ${c.expected}`, kind: 'objective' })
+    else if (c.metric === 'throughput.output') add({ chart: 'throughput', value, label, kind: 'objective' })
+    else if ((CHARTS as readonly string[]).includes(stat)) add({ chart: stat as TargetLine['chart'], value, label, kind: 'objective' })
+  }
+  for (const [key, bound] of Object.entries(slo ?? {})) {
+    if (bound === undefined) continue
+    const label = key === 'itl' ? `goodput bound: max token gap ≤ ${bound}` : `goodput bound: ${key} ≤ ${bound}`
+    add({ chart: key as TargetLine['chart'], value: bound, label, kind: 'slo' })
+  }
+  return out
+}
+
+/** At most TELEMETRY_POINTS points: the lowest and highest of each bucket, so spikes survive. */
+function thin(series: TelemetrySeries): TelemetrySeries {
+  const pts = series.points
+  if (pts.length <= TELEMETRY_POINTS) return series
+  const buckets = TELEMETRY_POINTS / 2
+  const size = pts.length / buckets
+  const out: Array<[number, number]> = []
+  for (let b = 0; b < buckets; b++) {
+    const slice = pts.slice(Math.floor(b * size), Math.floor((b + 1) * size))
+    if (!slice.length) continue
+    let lo = slice[0]
+    let hi = slice[0]
+    for (const p of slice) {
+      if (p[1] < lo[1]) lo = p
+      if (p[1] > hi[1]) hi = p
+    }
+    if (lo === hi) out.push(lo)
+    else out.push(...(lo[0] <= hi[0] ? [lo, hi] : [hi, lo]))
+  }
+  return { ...series, points: out }
+}
+
+function uniqueLabels(runs: ReportRun[], given: Array<string | undefined>): void {
+  const seen = new Map<string, number>()
+  runs.forEach((run, i) => {
+    const base = given[i] ?? run.label
+    const n = (seen.get(base) ?? 0) + 1
+    seen.set(base, n)
+    run.label = n === 1 ? base : `${base} (${n})`
+  })
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host
+  } catch {
+    return url
+  }
+}
+
+function distinct(values: string[]): string[] {
+  return [...new Set(values)]
+}

@@ -1,0 +1,207 @@
+/**
+ * The report data model: what llmbench injects into the prebuilt viewer page. It is a compact
+ * digest of one or more results (RunResult or SuiteResult, normalised into runs → scenarios →
+ * levels), never the raw records: distributions are binned, the timeline is sampled, so a run of
+ * 10,000 requests stays small. The viewer (report-viewer/) imports these types and nothing else.
+ */
+import type { CheckOutcome } from '../dsl/types.js'
+import type { ScenarioStatus } from '../results/suite.js'
+import type { LevelSummary, Outcome, ScenarioOptionsPublic, SweepSummary, TelemetrySeries } from '../results/types.js'
+
+export const REPORT_DATA_VERSION = 1
+
+export interface ReportData {
+  version: typeof REPORT_DATA_VERSION
+  /** `runs`: one result, or several overlaid; `history`: past runs over time. */
+  kind: 'runs' | 'history'
+  generatedAt: string
+  /** The llmbench version that wrote the report. */
+  generator: string
+  runs: ReportRun[]
+  /** With several runs: every later run's change against the first, per matched scenario and level. */
+  comparison?: Comparison
+  history?: HistoryData
+}
+
+/** Overall verdict of a run: `measured` when nothing was checked (a `llmbench run`). */
+export type RunStatus = 'passed' | 'failed' | 'error' | 'interrupted' | 'measured'
+
+export interface ReportRun {
+  /** Short unique name shown in legends: the file name, or the model and server. */
+  label: string
+  source: 'run' | 'suite'
+  startedAt: string
+  finishedAt: string
+  version: string
+  interrupted: boolean
+  command?: string
+  environment: { node: string; platform: string; cpus: number; cpuModel: string }
+  servers: string[]
+  models: string[]
+  status: RunStatus
+  /** Bench files that could not be loaded or whose hooks failed. */
+  fileErrors: Array<{ file: string; message: string }>
+  scenarios: ReportScenario[]
+}
+
+/** A line drawn across a chart: an objective (`ttft.p95 < 800`) or a goodput bound. */
+export interface TargetLine {
+  /** The chart it belongs on. */
+  chart: 'ttft' | 'ttfc' | 'tpot' | 'itl' | 'e2e' | 'goodput' | 'errors' | 'throughput'
+  value: number
+  label: string
+  kind: 'objective' | 'slo'
+}
+
+export interface ReportScenario {
+  /** Matches the same scenario in other runs: `file > id` for bench files, `run` for `llmbench run`. */
+  key: string
+  name: string
+  file?: string
+  suite: string[]
+  status?: ScenarioStatus
+  options?: ScenarioOptionsPublic
+  checks: CheckOutcome[]
+  error?: string
+  targets: TargetLine[]
+  levels: ReportLevel[]
+  /** Server and GPU series, thinned to at most a few hundred points each. */
+  telemetry?: TelemetrySeries[]
+  sweep?: SweepSummary
+}
+
+/** A distribution: equal-width bins for the histogram, fixed quantiles for the CDF. */
+export interface Distribution {
+  count: number
+  /** Left edge of the first bin, ms. */
+  start: number
+  /** Width of each bin, ms. */
+  width: number
+  counts: number[]
+  /** Samples above the last bin (the far tail, beyond p99). */
+  over: number
+  /** [value ms, cumulative share 0..1], ascending. */
+  cdf: Array<[number, number]>
+}
+
+/** A request on the timeline: [sent, first token or -1, end, outcome index], ms since the level's t0. */
+export type TimelineRow = [number, number, number, number]
+
+export interface Timeline {
+  /** Measured requests of the level (the rows may be a sample of them). */
+  total: number
+  /** The outcomes `rows` refer to by index. */
+  outcomes: Outcome[]
+  /** Ascending by sent time. */
+  rows: TimelineRow[]
+}
+
+export interface ErrorSample {
+  kind: Outcome
+  status?: number
+  message: string
+  /** Failed requests of this kind with exactly this message. */
+  count: number
+}
+
+export interface ReportLevel {
+  /** The level's summary as the result holds it. */
+  summary: LevelSummary
+  /** Monotonic ms of the level's first measured send: the zero of the timeline; telemetry shares the clock. */
+  t0: number
+  /** Output tokens per second each request saw: output token throughput / achieved concurrency. */
+  perUserTokensPerSec?: number
+  ttft?: Distribution
+  itl?: Distribution
+  timeline: Timeline
+  errorSamples: ErrorSample[]
+}
+
+/** A figure compared between runs. */
+export interface ComparedMetric {
+  key: string
+  label: string
+  unit: string
+  /** Which way is an improvement. */
+  better: 'lower' | 'higher'
+}
+
+export type Verdict = 'better' | 'worse' | 'same' | 'n/a'
+
+export interface MetricChange {
+  key: string
+  base?: number
+  value?: number
+  /** (value − base) / base × 100; absent when either is missing or base is 0. */
+  changePct?: number
+  verdict: Verdict
+}
+
+export interface LevelComparison {
+  kind: 'concurrency' | 'rate'
+  load: number
+  changes: MetricChange[]
+}
+
+export interface ScenarioComparison {
+  key: string
+  name: string
+  /** One entry per run after the first (index into ReportData.runs), against the first run. */
+  against: Array<{ run: number; levels: LevelComparison[] }>
+}
+
+export interface Comparison {
+  metrics: ComparedMetric[]
+  /** Changes smaller than this many percent count as `same`. */
+  noisePct: number
+  scenarios: ScenarioComparison[]
+}
+
+/** One saved run in the history folder. */
+export interface HistoryEntry {
+  file: string
+  startedAt: string
+  version: string
+  source: 'run' | 'suite'
+  status: RunStatus
+  servers: string[]
+  models: string[]
+  scenarios: number
+  levels: number
+}
+
+export interface HistoryPoint {
+  /** Index into HistoryData.entries. */
+  run: number
+  startedAt: string
+  ttftP50?: number
+  ttftP99?: number
+  tpotP50?: number
+  itlP99?: number
+  e2eP99?: number
+  outputTokensPerSec: number
+  requestsPerSec: number
+  goodput?: number
+  errorRate: number
+}
+
+export interface HistorySeries {
+  kind: 'concurrency' | 'rate'
+  load: number
+  points: HistoryPoint[]
+}
+
+export interface HistoryScenario {
+  key: string
+  name: string
+  series: HistorySeries[]
+}
+
+export interface HistoryData {
+  dir: string
+  /** Oldest first. */
+  entries: HistoryEntry[]
+  /** Files in the folder that could not be read as results, with why. */
+  skipped: Array<{ file: string; reason: string }>
+  scenarios: HistoryScenario[]
+}

@@ -1,0 +1,213 @@
+/**
+ * One level: its short warm-up, then the load (closed or open loop) through warm-up, measured and
+ * cool-down phases, while the client's own event loop and CPU are watched so a level measured
+ * while llmbench itself was the bottleneck says so.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import type { LlmClient } from '../client/http.js'
+import { RequestTracker } from '../client/tracker.js'
+import type { Adapter, RequestSpec } from '../client/adapter.js'
+import { loadPrompts } from '../data/prompts.js'
+import type { Prompt, PromptSpec } from '../data/prompt.js'
+import type { Calibration } from '../data/calibrate.js'
+import { mulberry32, mixSeed } from '../data/random.js'
+import { runClosedLoop, runPhasedClosedLoop } from '../load/closed-loop.js'
+import { runOpenLoop, type LoopOutcome } from '../load/open-loop.js'
+import { gapSource } from '../load/arrivals.js'
+import { PhaseClock, type Phase } from '../load/phases.js'
+import { summarizeLevel } from '../metrics/index.js'
+import { summarizeSchedule } from '../metrics/schedule.js'
+import { timeSlices } from '../metrics/slices.js'
+import type { LevelResult, RequestRecord } from '../results/types.js'
+import { promptsNeeded, type LevelPlan } from './levels.js'
+import type { LevelStart, ScenarioListener, ScenarioOptions } from './scenario.js'
+import { compareServerTtft, histogramDelta, type TelemetrySampler } from '../telemetry/sampler.js'
+
+export interface LevelContext {
+  opts: ScenarioOptions
+  client: LlmClient
+  adapter: Adapter
+  listener: ScenarioListener
+  stopped: () => boolean
+  /** Samples the server's metrics; its TTFT histogram is read around each level. */
+  telemetry?: TelemetrySampler
+  /** Every request's headers (auth included): for the server's /tokenize too. */
+  headers: Record<string, string>
+  spec: PromptSpec
+  /** The fit of prompts to the server's /tokenize, when it has one. */
+  calibration?: Calibration
+  send(tag: string, prompt: SendablePrompt, maxTokens: number, index: number, warmup: boolean, scheduledAt: number): Promise<RequestRecord>
+}
+
+/** What a request needs of a prompt (a dataset Prompt, or the preflight's synthetic one). */
+export type SendablePrompt = Pick<Prompt, 'text' | 'tokens' | 'messages'>
+
+/** The scenario's prompt source: as given, or synthetic prompts of its input and output lengths. */
+export function promptSpecOf(opts: ScenarioOptions): PromptSpec {
+  return opts.prompts ?? { kind: 'synthetic', input: { tokens: opts.inputLen }, output: { tokens: opts.outputLen } }
+}
+
+export function createContext(base: Omit<LevelContext, 'send'>): LevelContext {
+  const { opts, adapter, client } = base
+  // A protocol without a streamed form (embeddings) is measured whole.
+  const stream = opts.stream && adapter.streams !== false
+  const spec = (prompt: SendablePrompt, maxTokens: number): RequestSpec => ({
+    model: opts.model,
+    prompt: prompt.text,
+    ...(prompt.messages ? { messages: prompt.messages } : {}),
+    promptTokens: prompt.tokens,
+    maxTokens,
+    stream,
+    ignoreEos: opts.ignoreEos,
+    includeUsage: opts.includeUsage,
+    continuousUsage: opts.continuousUsage,
+    body: opts.body,
+  })
+  return {
+    ...base,
+    send(tag, prompt, maxTokens, index, warmup, scheduledAt) {
+      const tracker = new RequestTracker(index, warmup, stream, scheduledAt, prompt.tokens, adapter.generates !== false)
+      return client.send(adapter, adapter.buildRequest(spec(prompt, maxTokens)), tracker, `llmbench-${tag}-${index}`)
+    },
+  }
+}
+
+/** Warm-up requests ask for few tokens: they open connections and wake the server, no more. */
+const WARMUP_MAX_TOKENS = 16
+const LOOP_SAMPLE_MS = 10
+
+export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): Promise<LevelResult> {
+  const { opts, listener, stopped } = ctx
+  const { measured } = plan.phases
+  const start: LevelStart = {
+    index: i,
+    plan,
+    warmup: plan.shortWarmup.count,
+    ...('count' in measured ? { total: measured.count } : { durationSec: measured.ms / 1000 }),
+  }
+  listener.onLevelStart?.(start)
+  // Prompts are built before the clock starts: tokenizing must not slow the load.
+  const warmCount = plan.shortWarmup.count
+  const poolSize = promptsNeeded(plan, opts.numPrompts)
+  const prompts = await loadPrompts(ctx.spec, poolSize + warmCount, opts.seed + i * 1_000_003, ctx.calibration)
+  const warm = await runClosedLoop({
+    concurrency: plan.shortWarmup.concurrency,
+    total: warmCount,
+    stopped,
+    send: (k, at) => ctx.send(`L${i}-warmup`, prompts[poolSize + k], Math.min(opts.outputLen, WARMUP_MAX_TOKENS), k, true, at),
+  })
+  listener.onWarmupEnd?.(start)
+
+  let reused = 0
+  const send = (k: number, at: number, phase: Phase) => {
+    if (k >= poolSize) reused++
+    const prompt = prompts[k % poolSize]
+    return ctx.send(`L${i}`, prompt, prompt.maxTokens ?? opts.outputLen, k, phase === 'warmup', at).then((r) => {
+      if (phase === 'cooldown') r.cooldown = true
+      return r
+    })
+  }
+  const onRecord = (r: RequestRecord) => {
+    if (!r.warmup && !r.cooldown) listener.onRecord?.(r, start)
+  }
+
+  // A 1 ms resolution would wake an idle client 1,000 times a second.
+  const monitor = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS })
+  monitor.enable()
+  const cpuBefore = process.cpuUsage()
+  const wallBefore = performance.now()
+  const ttftBefore = await ctx.telemetry?.snapshotTtftHistogram()
+  const phases = new PhaseClock(plan.phases)
+  const out: LoopOutcome =
+    plan.load.kind === 'concurrency'
+      ? await runPhasedClosedLoop({ slots: slotsOf(plan), profile: plan.load.ramp ? plan.profile : undefined, phases, send, onRecord, stopped })
+      : await runOpenLoop({ scheduleAt: plan.trace ? traceSchedule(plan, prompts.slice(0, poolSize)) : arrivalSchedule(plan, opts.seed + i), phases, send, maxConcurrency: plan.load.maxConcurrency, onRecord, stopped })
+  monitor.disable()
+  const cpu = process.cpuUsage(cpuBefore)
+  const wall = performance.now() - wallBefore
+  const ttftAfter = ttftBefore ? await ctx.telemetry?.snapshotTtftHistogram() : undefined
+
+  const cooldown = out.records.filter((r) => r.cooldown)
+  const summary = summarizeLevel([...warm, ...out.records.filter((r) => !r.cooldown)], {
+    load: plan.load,
+    slo: opts.goodput,
+    client: {
+      // The histogram holds whole intervals between samples; the delay is what exceeds one.
+      eventLoopDelayP99Ms: Math.max(0, monitor.percentile(99) / 1e6 - LOOP_SAMPLE_MS),
+      cpuPercent: wall > 0 ? ((cpu.user + cpu.system) / 1000 / wall) * 100 : 0,
+    },
+  })
+  if (cooldown.length) summary.requests.cooldown = cooldown.length
+  const measuredRecords = out.records.filter((r) => !r.warmup && !r.cooldown)
+  if (plan.load.kind === 'rate') {
+    const { schedule, warnings } = summarizeSchedule({
+      measured: measuredRecords,
+      readyAt: out.readyAt,
+      targetRate: meanTarget(plan, phases),
+      maxConcurrency: plan.load.maxConcurrency,
+    })
+    summary.schedule = schedule
+    summary.warnings.push(...warnings)
+  }
+  if (plan.load.ramp || 'ms' in measured) {
+    const profile = plan.profile
+    summary.timeSlices = timeSlices(measuredRecords, out.startedAt, (t) => (profile ? profile.valueAt(t) : plan.load.value))
+  }
+  if (ttftBefore && ttftAfter && summary.stats.ttft) {
+    const comparison = compareServerTtft(histogramDelta(ttftBefore, ttftAfter), summary.stats.ttft)
+    if (comparison) summary.serverTtft = comparison
+  }
+  if (reused > 0) {
+    summary.warnings.push(`${reused} requests reused a prompt of this level (${poolSize} were prepared): a server's prefix cache may have served them; raise the number of prompts (requests / --num-prompts)`)
+  }
+  const level: LevelResult = { summary, records: [...warm, ...out.records] }
+  listener.onLevelEnd?.(level, start)
+  return level
+}
+
+function slotsOf(plan: LevelPlan): number {
+  const ramp = plan.load.ramp
+  return Math.max(1, Math.ceil(ramp ? Math.max(ramp.from, plan.load.value) : plan.load.value))
+}
+
+/** Arrival times of a rate level: seeded gaps with mean 1, mapped onto the clock by its profile. */
+function arrivalSchedule(plan: LevelPlan, seed: number): (i: number) => number {
+  const gap = gapSource(plan.load.arrival ?? 'poisson', plan.load.burstiness ?? 1, mulberry32(mixSeed(seed, 0x5eed)))
+  const profile = plan.profile!
+  let s = 0
+  let computed = -1
+  let last = 0
+  return (i) => {
+    // Called in order; the first arrival is at the level's start.
+    while (computed < i) {
+      if (computed >= 0) s += gap()
+      computed++
+      last = profile.timeAt(s)
+    }
+    return last
+  }
+}
+
+/**
+ * A trace replays its own arrival times: prompt i at its `at`; past the end of the prepared
+ * prompts it starts over, shifted by the trace's span. The level's rate becomes the trace's mean.
+ */
+function traceSchedule(plan: LevelPlan, prompts: Prompt[]): (i: number) => number {
+  const at = prompts.map((p) => p.at ?? 0)
+  const first = at[0] ?? 0
+  const span = (at[at.length - 1] ?? 0) - first
+  const gap = at.length > 1 ? span / (at.length - 1) : 1000
+  plan.load.value = at.length > 1 && span > 0 ? Math.round(((at.length - 1) * 1000 * 1000) / span) / 1000 : 1
+  return (i) => at[i % at.length] - first + Math.floor(i / at.length) * (span + gap)
+}
+
+/** The mean target rate over the measured part: the rate itself, or a ramp's average over it. */
+function meanTarget(plan: LevelPlan, phases: PhaseClock): number {
+  if (!plan.load.ramp || !plan.profile) return plan.load.value
+  const from = phases.measuredStart
+  const to = Math.min(phases.measuredEnd, from + plan.load.ramp.overSec * 1000)
+  const steps = 100
+  let sum = 0
+  for (let k = 0; k < steps; k++) sum += plan.profile.valueAt(from + ((k + 0.5) * (to - from)) / steps)
+  return sum / steps
+}
