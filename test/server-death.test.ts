@@ -11,9 +11,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { RunResult } from '../src/results/types.js'
-import { serverWentAway } from '../src/cli/run.js'
+import { serverWentAway } from '../src/runner/server-gone.js'
 import { startCli } from './helpers/cli.js'
-import { schemaErrors } from './helpers/schema.js'
+import { schemaErrors, suiteSchemaErrors } from './helpers/schema.js'
+import { makeProject } from './helpers/project.js'
+import type { SuiteResult } from '../src/results/suite.js'
 
 const BIN = fileURLToPath(new URL('../bin/llmbench.js', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'llmbench-death-'))
@@ -79,6 +81,31 @@ describe('the server dies during `llmbench run`', () => {
     // The others were refused at once.
     const refused = level.records.filter((x) => x.outcome === 'connect')
     expect(refused.every((x) => x.endAt - x.sentAt < 1000)).toBe(true)
+  }, 40_000)
+})
+
+describe('the server dies during a bench file', () => {
+  it('ends that scenario as an error with its figures kept, skips its remaining levels, and fails the run', async () => {
+    const sim = await spawnSim()
+    const root = makeProject({
+      'death.bench.ts': `import { bench } from 'llmbench'
+bench('dies', { server: '${sim.url}', model: 'sim-model', concurrency: [4, 8], requests: 12, warmup: 0, input: { tokens: 16 }, output: { tokens: 4000 } })
+`,
+    })
+    const out = join(root, 'suite.json')
+    const run = startCli(['--root', root, '--reporter', 'console', '--reporter', 'json', `--outputFile.json=${out}`], {}, 25_000)
+    await run.printed(/concurrency 4: running 12 requests/)
+    await new Promise((r) => setTimeout(r, 700))
+    sim.child.kill('SIGKILL')
+    const r = await run.done
+    expect(r.code).not.toBe(0)
+    const suite = JSON.parse(readFileSync(out, 'utf8')) as SuiteResult
+    expect(suiteSchemaErrors(suite)).toEqual([])
+    const scenario = suite.files[0].scenarios[0]
+    expect(scenario.status).toBe('error')
+    expect(scenario.error?.message).toMatch(/went away during the run: at concurrency 4, 12 of 12 requests .*; the remaining levels were not run/)
+    expect(scenario.levels).toHaveLength(1)
+    expect(scenario.levels[0].summary.errors).toEqual({ disconnect: 4, connect: 8 })
   }, 40_000)
 })
 

@@ -4,7 +4,7 @@ import { ENDPOINTS } from '../client/registry.js'
 import { parseSlo, checkSloApplicable } from '../metrics/index.js'
 import { runScenario, type ScenarioOptions } from '../runner/scenario.js'
 import { levelLength, levelValues } from '../runner/levels.js'
-import { loadLabel } from '../results/labels.js'
+import { serverGoneText } from '../runner/server-gone.js'
 import { buildRunResult } from '../results/result.js'
 import { headerValueSecrets, knownSecrets, redactArgv, redactDeep, redactSecrets, rememberSecrets } from '../results/redact.js'
 import { renderErrorSamples, renderLevel, renderSummary, renderSweep } from '../../reporters/console.js'
@@ -137,11 +137,8 @@ async function runWith(a: RunArgs): Promise<number> {
     `${lengths}${levelLength(options)}\n`)
 
   const interrupt = onInterrupt()
-  // Stops the levels after the one during which the server went away.
-  const serverGone = new AbortController()
-  let gone: ServerGone | undefined
   const planned = options.sweep ? Infinity : levelValues(options).length
-  const { levels, sweep, telemetry, prompts } = await runScenario(options, {
+  const { levels, sweep, telemetry, prompts, serverGone: gone } = await runScenario(options, {
     onPrompts: (p) => say(`${promptsLine(p)}\n`),
     onLevelStart: (l) => progress.start(`${l.plan.label}: warm-up`, l.warmup),
     onWarmupEnd: (l) => progress.start(l.plan.label, l.total, l.durationSec),
@@ -151,10 +148,8 @@ async function runWith(a: RunArgs): Promise<number> {
       progress.end()
       const samples = renderErrorSamples(level.records, secrets)
       say(renderLevel(level.summary) + (samples ? `\n${samples}` : '') + '\n\n')
-      gone ??= serverWentAway(level, start.index === planned - 1)
-      if (gone && !serverGone.signal.aborted) serverGone.abort()
     },
-  }, AbortSignal.any([interrupt.signal, serverGone.signal]))
+  }, interrupt.signal)
   interrupt.dispose()
   const interrupted = interrupt.signal.aborted
   if (interrupted) {
@@ -188,9 +183,7 @@ async function runWith(a: RunArgs): Promise<number> {
     const skipped = levels.length < planned ? '; the remaining levels were not run' : ''
     const kept = path ? `; the figures measured so far are in ${path}` : ''
     process.stderr.write(redactSecrets(
-      `llmbench: the server at ${terminalLine(options.server)} went away during the run: at ${gone.level}, ` +
-        `${gone.failed} of ${gone.total} requests could not connect or were cut off (connect: ${gone.connect}, disconnect: ${gone.disconnect})` +
-        `${skipped}${kept}\n`,
+      `llmbench: ${serverGoneText(terminalLine(options.server), gone)}${skipped}${kept}\n`,
       secrets,
     ))
     return EXIT.RUNTIME
@@ -206,31 +199,6 @@ function promptsLine(p: PromptsSummary): string {
   return `Prompts: ${terminalLine(p.source)}; fitted to the server's /tokenize: ${offset}, ${c.exactAfter}/${c.samples} samples exact after fitting`
 }
 
-interface ServerGone {
-  level: string
-  total: number
-  failed: number
-  connect: number
-  disconnect: number
-}
-
-/**
- * The server went away during a level when new connections were refused (at least one `connect`
- * failure: a server that is up accepts connections, however badly it answers) and either more than
- * half of the level's measured requests failed with `connect` or `disconnect`, or, on the last
- * level, every one did. A server that cuts streams but still accepts connections is measured, not
- * declared gone.
- */
-export function serverWentAway(level: LevelResult, last: boolean): ServerGone | undefined {
-  const s = level.summary
-  const connect = s.errors.connect ?? 0
-  const disconnect = s.errors.disconnect ?? 0
-  const failed = connect + disconnect
-  const total = s.requests.total
-  if (connect === 0 || total === 0) return undefined
-  if (failed * 2 > total || (last && failed === total)) return { level: loadLabel(s.load), total, failed, connect, disconnect }
-  return undefined
-}
 
 /**
  * The first Ctrl-C (or SIGTERM) stops the run and keeps what was measured; a second one

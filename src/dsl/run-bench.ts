@@ -5,6 +5,7 @@
 import type { ErrorInfo, ScenarioResult, ScenarioStatus } from '../results/suite.js'
 import type { LevelResult, LoadSpec, ScenarioOptionsPublic, PromptsSummary, SweepSummary, TelemetrySeries } from '../results/types.js'
 import type { RunEvent, ScenarioRef } from '../runner/events.js'
+import { serverGoneText, type ServerGone } from '../runner/server-gone.js'
 import { createBenchResult } from './bench-result.js'
 import type { CollectedBench, CollectedSuite, RunnableBench } from './collector.js'
 import { toErrorInfo } from './error-info.js'
@@ -16,7 +17,7 @@ import type { BenchOptions, CheckOutcome } from './types.js'
 
 export interface ExecuteContext {
   /** Runs one scenario's levels (the worker resolves options against the config and calls runScenario). Throws on a configuration error. */
-  run(bench: RunnableBench, ref: ScenarioRef): Promise<{ options: ScenarioOptionsPublic; levels: LevelResult[]; sweep?: SweepSummary; telemetry?: TelemetrySeries[]; prompts?: PromptsSummary }>
+  run(bench: RunnableBench, ref: ScenarioRef): Promise<{ options: ScenarioOptionsPublic; levels: LevelResult[]; sweep?: SweepSummary; telemetry?: TelemetrySeries[]; prompts?: PromptsSummary; serverGone?: ServerGone }>
   emit(event: RunEvent): void
   /** Only scenarios whose id matches run (`-t pattern`); others are skipped. */
   namePattern?: RegExp
@@ -81,7 +82,7 @@ export async function runBench(
       if (planned) validateObjectives(runnable.options.slo, planned.values, { stream: runnable.options.stream })
       if (planned) start(planned.values, planned.kind)
       else start(declaredLevels(runnable.options))
-      const { options, levels, sweep, telemetry, prompts } = await ctx.run(runnable, ref)
+      const { options, levels, sweep, telemetry, prompts, serverGone } = await ctx.run(runnable, ref)
       if (telemetry?.length) result.telemetry = telemetry
       if (prompts) result.prompts = prompts
       result.options = options
@@ -94,6 +95,8 @@ export async function runBench(
         validateObjectives(slo, planned?.values ?? levels.map((l) => l.summary.load.value), { stream: options.stream })
         for (const check of evaluateObjectives(slo, levels, bench.location, { scenario: bench.id })) record(check)
         if (bench.assertions) error = await runAssertions(bench, options, levels, record)
+        // Its figures and checks are kept, but a scenario whose server went away did not run its course.
+        if (serverGone) error ??= { message: `${serverGoneText(options.server, serverGone)}; the remaining levels were not run` }
       }
     } catch (err) {
       error = toErrorInfo(err, bench.file, bench.location)

@@ -20,6 +20,7 @@ import { summarizeSchedule } from '../metrics/schedule.js'
 import { timeSlices } from '../metrics/slices.js'
 import type { LevelResult, RequestRecord } from '../results/types.js'
 import { promptsNeeded, type LevelPlan } from './levels.js'
+import { REFUSED_IN_A_ROW } from './server-gone.js'
 import type { LevelStart, ScenarioListener, ScenarioOptions } from './scenario.js'
 import { compareServerTtft, histogramDelta, type TelemetrySampler } from '../telemetry/sampler.js'
 
@@ -107,7 +108,11 @@ export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): P
       return r
     })
   }
+  // Connections refused again and again: the server is gone, and a closed loop would spin.
+  let refused = 0
+  const stoppedHere = () => stopped() || refused >= REFUSED_IN_A_ROW
   const onRecord = (r: RequestRecord) => {
+    refused = r.outcome === 'connect' ? refused + 1 : 0
     if (!r.warmup && !r.cooldown) listener.onRecord?.(r, start)
   }
 
@@ -120,8 +125,8 @@ export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): P
   const phases = new PhaseClock(plan.phases)
   const out: LoopOutcome =
     plan.load.kind === 'concurrency'
-      ? await runPhasedClosedLoop({ slots: slotsOf(plan), profile: plan.load.ramp ? plan.profile : undefined, phases, send, onRecord, stopped })
-      : await runOpenLoop({ scheduleAt: plan.trace ? traceSchedule(plan, prompts.slice(0, poolSize)) : arrivalSchedule(plan, opts.seed + i), phases, send, maxConcurrency: plan.load.maxConcurrency, onRecord, stopped })
+      ? await runPhasedClosedLoop({ slots: slotsOf(plan), profile: plan.load.ramp ? plan.profile : undefined, phases, send, onRecord, stopped: stoppedHere })
+      : await runOpenLoop({ scheduleAt: plan.trace ? traceSchedule(plan, prompts.slice(0, poolSize)) : arrivalSchedule(plan, opts.seed + i), phases, send, maxConcurrency: plan.load.maxConcurrency, onRecord, stopped: stoppedHere })
   monitor.disable()
   const cpu = process.cpuUsage(cpuBefore)
   const wall = performance.now() - wallBefore

@@ -17,6 +17,7 @@ import { isConfigurationError, preflightMessage } from './preflight.js'
 import { plannedLevels, type LevelPlan, type LoadOptions } from './levels.js'
 import { createContext, promptSpecOf, runLevel, type LevelContext } from './level.js'
 import { runSweep } from './sweep.js'
+import { serverWentAway, type ServerGone } from './server-gone.js'
 import type { SweepOptions } from '../load/sweep.js'
 
 export interface ScenarioOptions extends LoadOptions {
@@ -77,6 +78,8 @@ export interface ScenarioListener {
 
 export interface ScenarioOutcome {
   levels: LevelResult[]
+  /** The server went away: the levels after the one where it happened were not run. */
+  serverGone?: ServerGone
   sweep?: SweepSummary
   telemetry?: TelemetrySeries[]
   prompts?: PromptsSummary
@@ -113,7 +116,13 @@ export async function runScenario(opts: ScenarioOptions, listener: ScenarioListe
     outcome.prompts = prompts
     const trace = ctx.spec.kind === 'file' && ctx.spec.format === 'trace'
     const plans = opts.sweep ? [] : plannedLevels({ ...opts, trace })
-    for (let i = 0; i < plans.length && !stopped(); i++) outcome.levels.push(await runLevel(ctx, plans[i], i))
+    for (let i = 0; i < plans.length && !stopped(); i++) {
+      const level = await runLevel(ctx, plans[i], i)
+      outcome.levels.push(level)
+      outcome.serverGone = serverWentAway(level, i === plans.length - 1)
+      if (outcome.serverGone) break
+    }
+    if (opts.sweep) outcome.serverGone = outcome.levels.map((l, i, all) => serverWentAway(l, i === all.length - 1)).find(Boolean)
     const series = await ctx.telemetry?.stop()
     if (series?.length) outcome.telemetry = series
     return outcome

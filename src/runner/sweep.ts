@@ -7,6 +7,7 @@ import type { LevelResult } from '../results/types.js'
 import { loadOf, planLevel } from './levels.js'
 import { runLevel, type LevelContext } from './level.js'
 import type { ScenarioOutcome } from './scenario.js'
+import { serverWentAway } from './server-gone.js'
 
 export function runSweep(ctx: LevelContext, sweep: SweepOptions): Promise<ScenarioOutcome> {
   return sweep.method === 'capacity' ? capacity(ctx, sweep) : rates(ctx, sweep)
@@ -28,7 +29,10 @@ async function capacity(ctx: LevelContext, sweep: CapacitySweep): Promise<Scenar
     const load = search.next()
     if (load === null) break
     const level = await runLevel(ctx, planLevel(ctx.opts, loadOf(ctx.opts, sweep.kind, load)), levels.length)
-    if (ctx.stopped()) break
+    if (ctx.stopped() || serverWentAway(level, false)) {
+      levels.push(level)
+      break
+    }
     search.record(load, levelPasses(level, sweep.min), levels.length)
     levels.push(level)
   }
