@@ -8,6 +8,7 @@ import { UsageError } from '../errors.js'
 import { EXIT } from '../exit-codes.js'
 import { VERSION } from '../version.js'
 import { runCommand, runHandler } from './run.js'
+import { mergeCommand, mergeHandler } from './merge.js'
 import { benchCommand, benchHandler } from './bench.js'
 import { simulateCommand, simulateHandler } from './simulate.js'
 import { infoHandler } from './info.js'
@@ -35,6 +36,7 @@ export async function main(argv = hideBin(process.argv)): Promise<number> {
       .usage('$0 [filters..] | $0 <command> [options]\n\nLoad tests for LLM inference servers.')
       .command('$0 [filters..]', 'Run the bench files (*.bench.ts) of the project', benchCommand, wrap(benchHandler))
       .command('run', 'Run one scenario from flags against a server', runCommand, wrap(runHandler))
+      .command('merge <files..>', 'Merge the results of the shards of one run (llmbench run --shard i/n) into one', mergeCommand, wrap(mergeHandler))
       .command('simulate', 'Start the built-in simulated LLM server in the foreground', simulateCommand, wrap(simulateHandler))
       .command('info', 'Describe this machine: OS, CPU, memory, Node.js, llmbench, GPUs', (y) => y.option('json', { type: 'boolean', describe: 'Print JSON' }), wrap(infoHandler))
       .command('gpu', 'List NVIDIA GPUs (nvidia-smi): memory, utilisation, temperature, power', (y) => y.option('json', { type: 'boolean', describe: 'Print JSON (with --watch: one line per refresh)' }).option('watch', { type: 'boolean', describe: 'Refresh the table until Ctrl-C' }).option('interval', { type: 'number', describe: 'Seconds between refreshes with --watch (default 1)' }).option('count', { type: 'number', describe: 'Stop --watch after N refreshes' }), wrap(gpuHandler))

@@ -6,6 +6,7 @@ import type { Arrival } from '../results/types.js'
 import { parseDuration } from '../load/duration.js'
 import { MIN_INTERVAL_MS } from '../telemetry/sampler.js'
 import type { TelemetrySettings } from '../runner/scenario.js'
+import type { Shard } from '../runner/levels.js'
 import { serverUrl } from './parse.js'
 
 export function loadFlags<T>(y: Argv<T>) {
@@ -125,4 +126,32 @@ export function telemetryFromFlags(a: Args): TelemetrySettings {
   if (intervalMs < MIN_INTERVAL_MS) throw new UsageError(`--telemetry-interval must be at least ${MIN_INTERVAL_MS}ms, got "${a.telemetryInterval}"`)
   const gpu = a.dcgmUrl !== undefined ? { dcgmUrl: serverUrl('--dcgm-url', a.dcgmUrl) } : (a.gpuTelemetry as boolean | undefined)
   return { enabled: true, intervalMs, ...(gpu !== undefined ? { gpu } : {}) }
+}
+
+export function shardFlags<T>(y: Argv<T>) {
+  return y
+    .option('shard', { type: 'string', describe: 'Run shard I of N (e.g. 0/4): this process applies its share of every level; merge the shards with llmbench merge' })
+    .option('start-at', { type: 'string', describe: 'Wall-clock time the first level starts (ISO 8601 or epoch ms), so shards begin together' })
+}
+
+/** `--shard i/n` and `--start-at`, checked against the levels they split. */
+export function shardFromFlags(a: Args, o: { concurrency: number[]; numPrompts: number; rate?: number[]; sweep?: unknown }): { shard?: Shard; startAt?: number } {
+  const out: { shard?: Shard; startAt?: number } = {}
+  if (a.shard !== undefined) {
+    const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(String(a.shard))
+    const [index, count] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN]
+    if (!m || count < 1 || index >= count) throw new UsageError(`--shard must be I/N with 0 <= I < N, e.g. 0/4, got "${a.shard}"`)
+    if (o.sweep) throw new UsageError('--shard cannot split a sweep: a sweep decides its levels from all of their requests')
+    const small = o.rate?.length ? undefined : o.concurrency.find((c) => c < count)
+    if (small !== undefined) throw new UsageError(`--shard ${index}/${count}: concurrency ${small} cannot be split over ${count} shards (each needs at least one slot)`)
+    if (o.numPrompts < count) throw new UsageError(`--shard ${index}/${count}: --num-prompts ${o.numPrompts} cannot be split over ${count} shards`)
+    out.shard = { index, count }
+  }
+  if (a.startAt !== undefined) {
+    const text = String(a.startAt).trim()
+    const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text)
+    if (!Number.isFinite(ms)) throw new UsageError(`--start-at must be a time such as 2026-12-01T10:00:00Z or epoch milliseconds, got "${text}"`)
+    out.startAt = ms
+  }
+  return out
 }

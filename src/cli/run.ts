@@ -19,12 +19,12 @@ import { detectServer } from '../client/detect.js'
 import { authHeaders } from '../client/adapter.js'
 import { getAdapter } from '../client/registry.js'
 import { spawnSimulator } from '../simulator/spawn.js'
-import { loadFlags, loadFromFlags, telemetryFlags, telemetryFromFlags } from './load-flags.js'
+import { loadFlags, loadFromFlags, shardFlags, shardFromFlags, telemetryFlags, telemetryFromFlags } from './load-flags.js'
 import { datasetOptions, toPromptSpec } from './dataset-flags.js'
 import { keepRunOutputs, reportOptions } from '../report/run-outputs.js'
 
 export function runCommand(y: Argv) {
-  return datasetOptions(telemetryFlags(loadFlags(reportOptions(y))))
+  return shardFlags(datasetOptions(telemetryFlags(loadFlags(reportOptions(y)))))
     .option('calibrate', { type: 'boolean', default: true, describe: "Fit synthetic prompts to the server's /tokenize when it has one (--no-calibrate to skip)" })
     .option('server', { type: 'string', default: 'http://127.0.0.1:8000', describe: 'Base URL of the server (a trailing /v1 is fine)' })
     .option('simulate', { type: 'boolean', default: false, describe: 'Start the built-in simulator on a free port and run against it (ignores --server)' })
@@ -94,6 +94,7 @@ export async function toScenarioOptions(a: RunArgs): Promise<ScenarioOptions> {
     goodput,
     seed: nonNegativeInt('--seed', a.seed),
   }
+  Object.assign(opts, shardFromFlags(a, opts))
   // Checked before the server is asked anything: a wrong path fails at once.
   opts.prompts = toPromptSpec(a, opts.inputLen, opts.outputLen)
   if (opts.endpoint === 'auto' || !a.model) {

@@ -42,6 +42,22 @@ export interface UserConfig {
   fileTimeout?: number
   /** Each run's result kept for `llmbench report --history`: in `dir` (default `.llmbench/history`), unless `enabled: false`. */
   history?: { dir?: string; enabled?: boolean }
+  /** `llmbench serve` (docs/serve.md): what API-started runs may target, and its defaults. */
+  serve?: ServeConfig
+}
+
+export interface ServeConfig {
+  /**
+   * URLs API-started runs may target besides the `servers` above: a run's server is allowed when
+   * it has an entry's scheme, host and port and its path starts with the entry's path.
+   */
+  allow?: string[]
+  /** Default `127.0.0.1`; any other address needs an access token. */
+  host?: string
+  /** Default 8085. */
+  port?: number
+  /** A folder (default: the history folder) or a `postgres://` URL. */
+  store?: string
 }
 
 export function defineConfig(config: UserConfig): UserConfig {

@@ -5,7 +5,7 @@
 import { dirname, isAbsolute, relative, resolve } from 'node:path'
 import { ENDPOINTS } from '../client/registry.js'
 import { UsageError } from '../errors.js'
-import type { ReporterEntry, ScenarioDefaults, ServerConfig, UserConfig } from './define.js'
+import type { ReporterEntry, ScenarioDefaults, ServeConfig, ServerConfig, UserConfig } from './define.js'
 import {
   checkKeys, closest, fail, headersField, httpUrl, isObject, keyPath, nonEmptyString, oneOf, positiveNumber,
   secretField, stringList, urlField, wholeNumber, type Obj,
@@ -32,7 +32,8 @@ export interface ResolvedConfig {
   /** Seconds a worker may run one file; undefined: no limit. */
   fileTimeout?: number
   /** As written in the config (flags and LLMBENCH_HISTORY may override it: src/report/history.ts). */
-  history?: { dir?: string; enabled?: boolean }
+  history?: { dir?: string; enabled?: boolean }  /** `llmbench serve`'s settings, as written (its flags win). */
+  serve?: ServeConfig
 }
 
 export const CONFIG_DEFAULTS = {
@@ -45,7 +46,7 @@ export const CONFIG_DEFAULTS = {
 
 const TOP_KEY_SET = {
   include: true, exclude: true, defaults: true, servers: true, reporters: true, outputFile: true,
-  fileParallelism: true, bail: true, fileTimeout: true, history: true,
+  fileParallelism: true, bail: true, fileTimeout: true, history: true, serve: true,
 } satisfies Record<keyof UserConfig, true>
 const TOP_KEYS = Object.keys(TOP_KEY_SET)
 const SERVER_KEY_SET = { url: true, model: true, apiKey: true, headers: true, endpoint: true } satisfies Record<keyof ServerConfig, true>
@@ -89,7 +90,24 @@ export function validateConfig(raw: unknown, where: { file?: string; cwd: string
     bail: has('bail') ? checkBail(value.bail, label) : 0,
     ...(has('fileTimeout') ? { fileTimeout: positiveNumber(label, 'fileTimeout', value.fileTimeout, 'seconds') } : {}),
     ...(has('history') ? { history: checkHistory(value.history, label) } : {}),
+    ...(has('serve') ? { serve: checkServe(value.serve, label) } : {}),
   }
+}
+
+function checkServe(value: unknown, label: string): ServeConfig {
+  if (!isObject(value)) fail(label, 'serve', "an object like { allow: ['http://gpu-1:8000'] }", value)
+  checkKeys(value, ['allow', 'host', 'port', 'store'], label, 'serve')
+  const out: ServeConfig = {}
+  if (value.allow !== undefined) {
+    out.allow = stringList(label, 'serve.allow', value.allow, 'http:// or https:// URLs').map((u, i) => urlField(label, keyPath('serve.allow', i), u))
+  }
+  if (value.host !== undefined) out.host = nonEmptyString(label, 'serve.host', value.host)
+  if (value.port !== undefined) {
+    out.port = wholeNumber(label, 'serve.port', value.port, 0)
+    if (out.port > 65535) fail(label, 'serve.port', 'a port from 0 to 65535', value.port)
+  }
+  if (value.store !== undefined) out.store = nonEmptyString(label, 'serve.store', value.store)
+  return out
 }
 
 function checkHistory(value: unknown, label: string): NonNullable<ResolvedConfig['history']> {

@@ -53,7 +53,6 @@ const RAMP_POLL_MS = 5
 export async function runPhasedClosedLoop(opts: PhasedClosedLoopOptions): Promise<LoopOutcome> {
   const t0 = now()
   const records: RequestRecord[] = []
-  const readyAt: number[] = []
   let next = 0
   let over = false
   const active = (slot: number, t: number) => opts.profile === undefined || slot < Math.round(opts.profile.valueAt(t))
@@ -73,7 +72,6 @@ export async function runPhasedClosedLoop(opts: PhasedClosedLoopOptions): Promis
         break
       }
       const index = next++
-      readyAt[index] = scheduledAt
       const record = await opts.send(index, scheduledAt, phase)
       scheduledAt = now()
       records.push(record)
@@ -85,5 +83,5 @@ export async function runPhasedClosedLoop(opts: PhasedClosedLoopOptions): Promis
   }
   await Promise.all(Array.from({ length: opts.slots }, (_, k) => slot(k)))
   records.sort((a, b) => a.index - b.index)
-  return { records, startedAt: t0, readyAt }
+  return { records, startedAt: t0 }
 }

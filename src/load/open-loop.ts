@@ -25,17 +25,11 @@ export interface LoopOutcome {
   records: RequestRecord[]
   /** Monotonic ms when the level began. */
   startedAt: number
-  /**
-   * Per request index: when it could have gone out (its scheduled time, or when a slot freed if
-   * later). sentAt minus this is the client's own lateness.
-   */
-  readyAt: number[]
 }
 
 export async function runOpenLoop(opts: OpenLoopOptions): Promise<LoopOutcome> {
   const t0 = now()
   const records: RequestRecord[] = []
-  const readyAt: number[] = []
   const inFlight = new Set<Promise<void>>()
   const cap = opts.maxConcurrency ?? Infinity
   const freed: Array<() => void> = []
@@ -52,8 +46,8 @@ export async function runOpenLoop(opts: OpenLoopOptions): Promise<LoopOutcome> {
       ready = Math.max(ready, now())
     }
     if (opts.stopped?.()) break
-    readyAt[i] = ready
     const done: Promise<void> = opts.send(i, scheduledAt, phase).then((record) => {
+      if (ready > scheduledAt) record.readyAt = ready
       inFlight.delete(done)
       records.push(record)
       opts.onRecord?.(record)
@@ -65,5 +59,5 @@ export async function runOpenLoop(opts: OpenLoopOptions): Promise<LoopOutcome> {
   }
   await Promise.all(inFlight)
   records.sort((a, b) => a.index - b.index)
-  return { records, startedAt: t0, readyAt }
+  return { records, startedAt: t0 }
 }

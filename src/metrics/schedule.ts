@@ -11,18 +11,16 @@ export const SCHEDULE_THRESHOLDS = { rateRatio: 0.95, lateP99Ms: 10 } as const
 export interface ScheduleInput {
   /** Measured requests (no warm-up or cool-down), in index order. */
   measured: readonly RequestRecord[]
-  /** By request index: when each could have gone out (open-loop.ts readyAt). */
-  readyAt: readonly number[]
   targetRate: number
   maxConcurrency?: number
 }
 
 export function summarizeSchedule(input: ScheduleInput): { schedule: ScheduleSummary; warnings: string[] } {
-  const { measured, readyAt, targetRate } = input
+  const { measured, targetRate } = input
   const lag: number[] = []
   let waited = 0
   for (const r of measured) {
-    const ready = readyAt[r.index] ?? r.scheduledAt
+    const ready = r.readyAt ?? r.scheduledAt
     lag.push(Math.max(0, r.sentAt - ready))
     if (ready > r.scheduledAt) waited++
   }

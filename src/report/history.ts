@@ -1,16 +1,15 @@
 /**
  * The history folder: every run's result JSON kept as `<startedAt>-<id>.json` (`.llmbench/history`
- * by default), listed oldest first, and each scenario's key figures over those runs.
+ * by default), listed oldest first, and each scenario's key figures over those runs. The folder
+ * itself is the file store of results/store-file.ts, which `llmbench serve` uses too.
  */
-import { randomBytes } from 'node:crypto'
-import { readdirSync } from 'node:fs'
-import { join, resolve } from 'node:path'
-import { writeFileAtomic } from '../../reporters/json.js'
+import { resolve } from 'node:path'
 import type { Reporter } from '../../reporters/types.js'
+import { FileStore, type HistoryRun } from '../results/store-file.js'
 import type { SuiteResult } from '../results/suite.js'
 import type { LevelSummary, RunResult } from '../results/types.js'
 import { suiteStatus } from './data.js'
-import { readResultFile, type AnyResult } from './load.js'
+import type { AnyResult } from './load.js'
 import { errorRate } from '../dsl/figures.js'
 import type { HistoryData, HistoryEntry, HistoryPoint, HistoryScenario, RunStatus } from './types.js'
 
@@ -43,9 +42,7 @@ export function historyDir(
 
 /** Saves a result into `dir`; returns the file's path. Names sort in time order. */
 export function saveToHistory(dir: string, doc: RunResult | SuiteResult): string {
-  const stamp = (Date.parse(doc.startedAt) ? new Date(doc.startedAt) : new Date()).toISOString().replace(/[:.]/g, '-')
-  const file = join(dir, `${stamp}-${randomBytes(3).toString('hex')}.json`)
-  return writeFileAtomic(file, JSON.stringify(doc) + '\n')
+  return new FileStore(dir).saveResultSync(doc)
 }
 
 /** A reporter that keeps the suite result in the history folder when the run ends. */
@@ -57,31 +54,11 @@ export function createHistoryReporter(dir: string): Reporter {
   }
 }
 
-export interface HistoryRun {
-  file: string
-  result: AnyResult
-}
+export type { HistoryRun }
 
 /** The saved results in `dir`, oldest first, and the files that are not results (with why). */
 export function loadHistory(dir: string): { runs: HistoryRun[]; skipped: HistoryData['skipped'] } {
-  let names: string[]
-  try {
-    names = readdirSync(dir).filter((n) => n.endsWith('.json')).sort()
-  } catch {
-    return { runs: [], skipped: [] }
-  }
-  const runs: HistoryRun[] = []
-  const skipped: HistoryData['skipped'] = []
-  for (const name of names) {
-    const file = join(dir, name)
-    try {
-      runs.push({ file, result: readResultFile(file) })
-    } catch (err) {
-      skipped.push({ file: name, reason: (err as Error).message })
-    }
-  }
-  runs.sort((a, b) => Date.parse(a.result.doc.startedAt) - Date.parse(b.result.doc.startedAt))
-  return { runs, skipped }
+  return new FileStore(dir).readAllSync()
 }
 
 /** The history page's data: one entry per saved run, and each scenario's figures per load over time. */

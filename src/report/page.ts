@@ -51,14 +51,32 @@ export function dataElement(data: ReportData, opts: PageOptions = {}): string {
 
 /** The whole page for `data`. */
 export function renderReportPage(data: ReportData, opts: PageOptions = {}, page = viewerTemplate()): string {
+  return withPolicy(withDataElement(page, dataElement(data, opts)), false)
+}
+
+/** What the dashboard of `llmbench serve` gets instead of report data: where its API is. */
+export interface LiveConfig {
+  mode: 'live'
+  api: string
+}
+
+/**
+ * The viewer in live mode, as `llmbench serve` serves it: it fetches from `api` on the same
+ * origin, which its policy allows (connect-src 'self') and a report's never does.
+ */
+export function renderLivePage(config: LiveConfig, page = viewerTemplate()): string {
+  const element = `<script id="llmbench-data" type="application/json">${scriptSafeJson(config)}</script>`
+  return withPolicy(withDataElement(page, element), true)
+}
+
+function withDataElement(page: string, element: string): string {
   const at = page.lastIndexOf(DATA_ELEMENT)
   if (at < 0) throw new RuntimeError(`${VIEWER_PAGE} has no data element: rebuild it with npm run build`)
-  const withData = page.slice(0, at) + dataElement(data, opts) + page.slice(at + DATA_ELEMENT.length)
-  return withPolicy(withData)
+  return page.slice(0, at) + element + page.slice(at + DATA_ELEMENT.length)
 }
 
 /** Adds the Content-Security-Policy right after <meta charset>, before any script. */
-function withPolicy(page: string): string {
+function withPolicy(page: string, live: boolean): string {
   const hashes: string[] = []
   for (const m of page.matchAll(/<script type="module"[^>]*>([\s\S]*?)<\/script>/g)) {
     hashes.push(`'sha256-${createHash('sha256').update(m[1], 'utf8').digest('base64')}'`)
@@ -70,6 +88,7 @@ function withPolicy(page: string): string {
     'img-src data:',
     "base-uri 'none'",
     "form-action 'none'",
+    ...(live ? ["connect-src 'self'"] : []),
   ].join('; ')
   const meta = `<meta http-equiv="Content-Security-Policy" content="${policy}" />`
   const charset = /<meta charset="utf-8"\s*\/?>/i.exec(page)

@@ -1,11 +1,12 @@
 /** Builds the result document of a run: metadata, the scenario without secrets, the levels. */
 import os from 'node:os'
 import { VERSION } from '../version.js'
+import { now } from '../clock.js'
 import type { ScenarioOptions } from '../runner/scenario.js'
 import { SCHEMA_VERSION, type LevelResult, type RunResult, type ScenarioOptionsPublic, type PromptsSummary, type SweepSummary, type TelemetrySeries } from './types.js'
 
 /** Load-shape options copied as they are when set (none is a secret). */
-const LOAD_KEYS = ['rate', 'arrival', 'burstiness', 'maxConcurrency', 'durationMs', 'warmupMs', 'cooldown', 'cooldownMs', 'ramp', 'sweep', 'prompts', 'calibrate'] as const
+const LOAD_KEYS = ['rate', 'arrival', 'burstiness', 'maxConcurrency', 'durationMs', 'warmupMs', 'cooldown', 'cooldownMs', 'ramp', 'sweep', 'prompts', 'calibrate', 'shard', 'startAt'] as const
 
 export function publicOptions(o: ScenarioOptions): ScenarioOptionsPublic {
   const pub: ScenarioOptionsPublic = {
@@ -55,6 +56,8 @@ export function buildRunResult(args: {
     ...(args.sweep ? { sweep: args.sweep } : {}),
     ...(args.telemetry?.length ? { telemetry: args.telemetry } : {}),
     ...(args.prompts ? { prompts: args.prompts } : {}),
+    ...(args.options.shard ? { shard: args.options.shard } : {}),
+    clockOffsetMs: Date.now() - now(),
   }
 }
 

@@ -30,6 +30,8 @@ export interface RequestRecord {
   cooldown?: boolean
   stream: boolean
   scheduledAt: number
+  /** Open loops with maxConcurrency: when a slot freed for a request that had to wait for one (later than scheduledAt). */
+  readyAt?: number
   sentAt: number
   firstTokenAt?: number
   firstContentAt?: number
@@ -236,6 +238,8 @@ export interface ScenarioOptionsPublic {
   /** The prompt source as given (docs/datasets.md). */
   prompts?: Record<string, unknown>
   calibrate?: boolean
+  shard?: { index: number; count: number }
+  startAt?: number
 }
 
 export interface RunResult {
@@ -254,6 +258,12 @@ export interface RunResult {
   /** A sweep's answer: the highest load that met the objectives. */
   sweep?: SweepSummary
   prompts?: PromptsSummary
+  /** A merged result: how many shards it combines. */
+  shards?: number
+  /** This result is one shard of a run (`--shard i/n`); `llmbench merge` combines the shards. */
+  shard?: { index: number; count: number }
+  /** Date.now() minus the monotonic clock when the result was made: puts records of several machines on one time line. */
+  clockOffsetMs?: number
   /** The JSONL file holding every record of the run (results/records-file.ts). */
   recordsFile?: string
 }

@@ -15,11 +15,11 @@ import { runClosedLoop, runPhasedClosedLoop } from '../load/closed-loop.js'
 import { runOpenLoop, type LoopOutcome } from '../load/open-loop.js'
 import { gapSource } from '../load/arrivals.js'
 import { PhaseClock, type Phase } from '../load/phases.js'
-import { summarizeLevel } from '../metrics/index.js'
-import { summarizeSchedule } from '../metrics/schedule.js'
-import { timeSlices } from '../metrics/slices.js'
+import { summarizeRecords } from './summarize.js'
 import type { LevelResult, RequestRecord } from '../results/types.js'
-import { promptsNeeded, type LevelPlan } from './levels.js'
+import { promptsNeeded, type LevelPlan, type Shard } from './levels.js'
+import { waitUntil } from '../load/wait.js'
+import { now } from '../clock.js'
 import { REFUSED_IN_A_ROW } from './server-gone.js'
 import type { LevelStart, ScenarioListener, ScenarioOptions } from './scenario.js'
 import { compareServerTtft, histogramDelta, type TelemetrySampler } from '../telemetry/sampler.js'
@@ -90,13 +90,14 @@ export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): P
   // Prompts are built before the clock starts: tokenizing must not slow the load.
   const warmCount = plan.shortWarmup.count
   const poolSize = promptsNeeded(plan, opts.numPrompts)
-  const prompts = await loadPrompts(ctx.spec, poolSize + warmCount, opts.seed + i * 1_000_003, ctx.calibration)
+  const prompts = await loadPrompts(ctx.spec, poolSize + warmCount, shardSeed(opts, opts.seed + i * 1_000_003), ctx.calibration)
   const warm = await runClosedLoop({
     concurrency: plan.shortWarmup.concurrency,
     total: warmCount,
     stopped,
     send: (k, at) => ctx.send(`L${i}-warmup`, prompts[poolSize + k], Math.min(opts.outputLen, WARMUP_MAX_TOKENS), k, true, at),
   })
+  if (i === 0 && opts.startAt !== undefined) await waitForStart(ctx, opts.startAt)
   listener.onWarmupEnd?.(start)
 
   let reused = 0
@@ -126,14 +127,13 @@ export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): P
   const out: LoopOutcome =
     plan.load.kind === 'concurrency'
       ? await runPhasedClosedLoop({ slots: slotsOf(plan), profile: plan.load.ramp ? plan.profile : undefined, phases, send, onRecord, stopped: stoppedHere })
-      : await runOpenLoop({ scheduleAt: plan.trace ? traceSchedule(plan, prompts.slice(0, poolSize)) : arrivalSchedule(plan, opts.seed + i), phases, send, maxConcurrency: plan.load.maxConcurrency, onRecord, stopped: stoppedHere })
+      : await runOpenLoop({ scheduleAt: plan.trace ? traceSchedule(plan, prompts.slice(0, poolSize)) : arrivalSchedule(plan, shardSeed(opts, opts.seed + i), opts.shard), phases, send, maxConcurrency: plan.load.maxConcurrency, onRecord, stopped: stoppedHere })
   monitor.disable()
   const cpu = process.cpuUsage(cpuBefore)
   const wall = performance.now() - wallBefore
   const ttftAfter = ttftBefore ? await ctx.telemetry?.snapshotTtftHistogram() : undefined
 
-  const cooldown = out.records.filter((r) => r.cooldown)
-  const summary = summarizeLevel([...warm, ...out.records.filter((r) => !r.cooldown)], {
+  const summary = summarizeRecords([...warm, ...out.records], {
     load: plan.load,
     slo: opts.goodput,
     client: {
@@ -141,23 +141,9 @@ export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): P
       eventLoopDelayP99Ms: Math.max(0, monitor.percentile(99) / 1e6 - LOOP_SAMPLE_MS),
       cpuPercent: wall > 0 ? ((cpu.user + cpu.system) / 1000 / wall) * 100 : 0,
     },
+    targetRate: meanTarget(plan, phases),
+    ...(plan.load.ramp || 'ms' in measured ? { slicesFrom: out.startedAt } : {}),
   })
-  if (cooldown.length) summary.requests.cooldown = cooldown.length
-  const measuredRecords = out.records.filter((r) => !r.warmup && !r.cooldown)
-  if (plan.load.kind === 'rate') {
-    const { schedule, warnings } = summarizeSchedule({
-      measured: measuredRecords,
-      readyAt: out.readyAt,
-      targetRate: meanTarget(plan, phases),
-      maxConcurrency: plan.load.maxConcurrency,
-    })
-    summary.schedule = schedule
-    summary.warnings.push(...warnings)
-  }
-  if (plan.load.ramp || 'ms' in measured) {
-    const profile = plan.profile
-    summary.timeSlices = timeSlices(measuredRecords, out.startedAt, (t) => (profile ? profile.valueAt(t) : plan.load.value))
-  }
   if (ttftBefore && ttftAfter && summary.stats.ttft) {
     const comparison = compareServerTtft(histogramDelta(ttftBefore, ttftAfter), summary.stats.ttft)
     if (comparison) summary.serverTtft = comparison
@@ -175,11 +161,28 @@ function slotsOf(plan: LevelPlan): number {
   return Math.max(1, Math.ceil(ramp ? Math.max(ramp.from, plan.load.value) : plan.load.value))
 }
 
-/** Arrival times of a rate level: seeded gaps with mean 1, mapped onto the clock by its profile. */
-function arrivalSchedule(plan: LevelPlan, seed: number): (i: number) => number {
-  const gap = gapSource(plan.load.arrival ?? 'poisson', plan.load.burstiness ?? 1, mulberry32(mixSeed(seed, 0x5eed)))
+/** Each shard draws its own prompts and arrivals; an unsharded run keeps the plain seed. */
+function shardSeed(opts: ScenarioOptions, seed: number): number {
+  return opts.shard && opts.shard.count > 1 ? mixSeed(seed, opts.shard.index + 1) : seed
+}
+
+/** The first level's measured part waits for the agreed wall-clock time, so shards start together. */
+async function waitForStart(ctx: LevelContext, startAt: number): Promise<void> {
+  const late = Date.now() - startAt
+  if (late > 1000) ctx.listener.onNotice?.(`the start time passed ${(late / 1000).toFixed(1)} s ago: starting now, not with the other shards`)
+  await waitUntil(now() - late)
+}
+
+/**
+ * Arrival times of a rate level: seeded gaps with mean 1, mapped onto the clock by its profile.
+ * Constant arrivals of shard i of n are offset by i gaps of the whole rate, so the shards together
+ * keep the whole rate's even spacing.
+ */
+function arrivalSchedule(plan: LevelPlan, seed: number, shard?: Shard): (i: number) => number {
+  const arrival = plan.load.arrival ?? 'poisson'
+  const gap = gapSource(arrival, plan.load.burstiness ?? 1, mulberry32(mixSeed(seed, 0x5eed)))
   const profile = plan.profile!
-  let s = 0
+  let s = arrival === 'constant' && shard && !plan.load.ramp ? shard.index / shard.count : 0
   let computed = -1
   let last = 0
   return (i) => {

@@ -5,7 +5,8 @@
 import type { Arrival, LoadSpec } from '../results/types.js'
 import { loadLabel } from '../results/labels.js'
 import type { PhasePlan } from '../load/phases.js'
-import { constantProfile, rampProfile, type Profile } from '../load/profile.js'
+import type { Profile } from '../load/profile.js'
+import { loadProfile } from './summarize.js'
 
 export interface LoadOptions {
   concurrency: number[]
@@ -27,6 +28,29 @@ export interface LoadOptions {
   ramp?: RampOptions
   /** Replay the prompts' own arrival times (a trace file): one open-loop level. */
   trace?: boolean
+  /** This run is shard `index` of `count`: it applies its share of every level (docs/scale.md). */
+  shard?: Shard
+}
+
+export interface Shard {
+  index: number
+  count: number
+}
+
+/** Shard `index`'s whole share of `total` units: the first `total mod count` shards take one more. */
+export function shareOf(total: number, shard: Shard | undefined): number {
+  if (!shard) return total
+  return Math.floor(total / shard.count) + (shard.index < total % shard.count ? 1 : 0)
+}
+
+/** A level's load for one shard: whole slots of a concurrency, an even part of a rate. */
+function shardLoad(load: LoadSpec, shard: Shard | undefined): LoadSpec {
+  if (!shard || shard.count === 1) return load
+  const part = (x: number) => (load.kind === 'concurrency' ? shareOf(x, shard) : x / shard.count)
+  const out: LoadSpec = { ...load, value: part(load.value) }
+  if (load.maxConcurrency !== undefined) out.maxConcurrency = Math.max(1, shareOf(load.maxConcurrency, shard))
+  if (load.ramp) out.ramp = { ...load.ramp, from: part(load.ramp.from) }
+  return out
 }
 
 export interface RampOptions {
@@ -85,22 +109,19 @@ function rateShape(o: LoadOptions, kind: LoadSpec['kind']): Partial<LoadSpec> {
   }
 }
 
-export function planLevel(o: LoadOptions, load: LoadSpec): LevelPlan {
+export function planLevel(o: LoadOptions, whole: LoadSpec): LevelPlan {
+  const load = shardLoad(whole, o.shard)
   const ramp = load.ramp
   const lengthMs = o.durationMs ?? (ramp ? ramp.overSec * 1000 : undefined)
   const phases: PhasePlan = {
     warmup: o.warmupMs !== undefined ? { ms: o.warmupMs } : { count: 0 },
-    measured: lengthMs !== undefined ? { ms: lengthMs } : { count: o.numPrompts },
-    cooldown: o.cooldownMs !== undefined ? { ms: o.cooldownMs } : { count: o.cooldown ?? 0 },
+    measured: lengthMs !== undefined ? { ms: lengthMs } : { count: shareOf(o.numPrompts, o.shard) },
+    cooldown: o.cooldownMs !== undefined ? { ms: o.cooldownMs } : { count: shareOf(o.cooldown ?? 0, o.shard) },
   }
   const start = ramp ? Math.max(1, Math.ceil(ramp.from)) : Math.ceil(load.value)
   const warmConcurrency = load.kind === 'rate' ? Math.min(start, load.maxConcurrency ?? Infinity, MAX_RATE_WARMUP) : start
-  const warmCount = o.warmupMs !== undefined ? 0 : (o.warmup ?? warmConcurrency)
-  const profile = ramp
-    ? rampProfile({ from: ramp.from, to: load.value, overMs: ramp.overSec * 1000, shape: ramp.shape })
-    : load.kind === 'rate'
-      ? constantProfile(load.value)
-      : undefined
+  const warmCount = o.warmupMs !== undefined ? 0 : o.warmup !== undefined ? shareOf(o.warmup, o.shard) : warmConcurrency
+  const profile = ramp || load.kind === 'rate' ? loadProfile(load) : undefined
   return { load, phases, profile, shortWarmup: { count: warmCount, concurrency: Math.max(1, warmConcurrency) }, label: loadLabel(load) }
 }
 

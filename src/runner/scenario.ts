@@ -45,6 +45,8 @@ export interface ScenarioOptions extends LoadOptions {
   prompts?: PromptSpec
   /** Fit synthetic prompts to the server's /tokenize when it has one (default true). */
   calibrate?: boolean
+  /** Wall-clock time (epoch ms) at which the first level's measured part begins: shards start together. */
+  startAt?: number
   seed: number
 }
 

@@ -1,0 +1,94 @@
+/**
+ * Shards (`llmbench run --shard i/n`) back into one result: each level's records from every shard
+ * on one time line (by the wall clock each shard noted), the figures recomputed from the merged
+ * records — percentiles of all requests, never averages of the shards' percentiles.
+ */
+import { UsageError } from '../errors.js'
+import { summarizeRecords } from '../runner/summarize.js'
+import type { LevelResult, LoadSpec, RequestRecord, RunResult } from './types.js'
+
+const TIME_FIELDS = ['scheduledAt', 'readyAt', 'sentAt', 'firstTokenAt', 'firstContentAt', 'lastTokenAt', 'endAt'] as const
+
+export function mergeRunResults(results: RunResult[], names: string[], command: string): RunResult {
+  const count = results[0]?.shard?.count
+  results.forEach((r, k) => {
+    if (!r.shard) throw new UsageError(`${names[k]} is not a shard (it was not run with --shard i/n): merge only shards of one run`)
+    if (r.shard.count !== count) throw new UsageError(`${names[k]} is shard ${r.shard.index}/${r.shard.count}, but ${names[0]} is of ${count} shards: merge the shards of one run`)
+  })
+  const seen = new Set(results.map((r) => r.shard!.index))
+  if (seen.size !== results.length) throw new UsageError('the same shard is given twice: give each shard once')
+  const missing = Array.from({ length: count! }, (_, i) => i).filter((i) => !seen.has(i))
+  if (missing.length) throw new UsageError(`shards ${missing.map((i) => `${i}/${count}`).join(', ')} are missing: give every shard of the run`)
+  const base = results[0]
+  for (const [k, r] of results.entries()) {
+    const a = r.scenario
+    const b = base.scenario
+    if (a.server !== b.server || a.model !== b.model || a.endpoint !== b.endpoint || r.levels.length !== base.levels.length) {
+      throw new UsageError(`${names[k]} is not a shard of the same run as ${names[0]} (server, model, endpoint or levels differ)`)
+    }
+  }
+  const ref = base.clockOffsetMs ?? 0
+  const shifted = results.map((r) => ({ result: r, shift: (r.clockOffsetMs ?? ref) - ref }))
+  const levels: LevelResult[] = base.levels.map((_, k) => mergeLevel(shifted.map(({ result, shift }) => ({ level: result.levels[k], shift, index: result.shard!.index })), count!, base))
+  const { shard: _shard, ...scenario } = base.scenario
+  const merged: RunResult = {
+    ...base,
+    startedAt: results.map((r) => r.startedAt).sort()[0],
+    finishedAt: results.map((r) => r.finishedAt).sort().reverse()[0],
+    interrupted: results.some((r) => r.interrupted),
+    command,
+    scenario,
+    levels,
+    shards: count,
+    clockOffsetMs: ref,
+  }
+  delete merged.shard
+  delete merged.sweep
+  delete merged.recordsFile
+  // Every shard sampled the same server: one shard's series tell it.
+  if (base.telemetry) merged.telemetry = base.telemetry
+  return merged
+}
+
+interface Part {
+  level: LevelResult
+  shift: number
+  index: number
+}
+
+function mergeLevel(parts: Part[], count: number, base: RunResult): LevelResult {
+  const records: RequestRecord[] = []
+  for (const { level, shift, index } of parts) {
+    for (const r of level.records) {
+      const copy: RequestRecord = { ...r, index: r.index * count + index }
+      for (const f of TIME_FIELDS) if (copy[f] !== undefined) copy[f] = copy[f]! + shift
+      records.push(copy)
+    }
+  }
+  records.sort((a, b) => a.scheduledAt - b.scheduledAt)
+  const summaries = parts.map((p) => p.level.summary)
+  const load = wholeLoad(summaries.map((s) => s.load))
+  const sliced = summaries.some((s) => s.timeSlices)
+  const summary = summarizeRecords(records, {
+    load,
+    slo: base.scenario.goodput,
+    // Each shard's own client; the worst of them says whether any was a bottleneck.
+    client: {
+      eventLoopDelayP99Ms: Math.max(...summaries.map((s) => s.client.eventLoopDelayP99Ms)),
+      cpuPercent: Math.max(...summaries.map((s) => s.client.cpuPercent)),
+    },
+    targetRate: summaries.reduce((sum, s) => sum + (s.schedule?.targetRate ?? 0), 0) || undefined,
+    ...(sliced ? { slicesFrom: Math.min(...records.map((r) => r.scheduledAt)) } : {}),
+  })
+  return { summary, records }
+}
+
+/** The whole level's load: the shards' shares added up. */
+function wholeLoad(loads: LoadSpec[]): LoadSpec {
+  const sum = (f: (l: LoadSpec) => number | undefined) => loads.reduce((s, l) => s + (f(l) ?? 0), 0)
+  const round = (x: number) => Math.round(x * 1e6) / 1e6
+  const load: LoadSpec = { ...loads[0], value: round(sum((l) => l.value)) }
+  if (loads[0].maxConcurrency !== undefined) load.maxConcurrency = sum((l) => l.maxConcurrency)
+  if (loads[0].ramp) load.ramp = { ...loads[0].ramp, from: round(sum((l) => l.ramp?.from)) }
+  return load
+}

@@ -1,0 +1,234 @@
+/**
+ * API-started runs, one at a time: a run waits in the queue, then runs in this process through
+ * runScenario (the same code as `llmbench run`), its progress folded into a snapshot and fanned
+ * out to subscribers (the SSE streams), and ends in the store with its result. Stopping the server
+ * aborts the running benchmark, which keeps what it measured, marked interrupted.
+ */
+import { now } from '../clock.js'
+import { UsageError } from '../errors.js'
+import { buildRunResult, publicOptions } from '../results/result.js'
+import { knownSecrets, redactDeep, redactSecrets } from '../results/redact.js'
+import { newRunId, runOfResult, type ResultStore, type StoredRun } from '../results/store.js'
+import { levelValues } from '../runner/levels.js'
+import { runScenario, type ScenarioListener, type ScenarioOutcome } from '../runner/scenario.js'
+import type { RequestRecord } from '../results/types.js'
+import { terminalLine } from '../text/sanitize.js'
+import { applyEvent, emptyProgress, type LiveEvent, type LiveProgress, type Sample } from './progress.js'
+import type { RunRequest } from './request.js'
+
+export const API_COMMAND = 'llmbench serve: POST /api/v1/benchmark/run'
+export const STOPPED_DURING = 'llmbench serve stopped during the run: the levels measured until then are kept'
+export const STOPPED_BEFORE = 'llmbench serve stopped before the run started'
+/** How often progress reaches subscribers: often enough to look live, rarely enough to cost the measurement nothing. */
+const PROGRESS_MS = 250
+
+type Listener = (event: LiveEvent | { type: 'end'; run: StoredRun } | { type: 'deleted'; id: string }) => void
+
+interface Job {
+  run: StoredRun
+  request: RunRequest
+  controller: AbortController
+  progress: LiveProgress
+  listeners: Set<Listener>
+  /** Deleted while queued or running: nothing is saved when it ends. */
+  deleted?: boolean
+  finished?: Promise<void>
+}
+
+export class RunQueue {
+  private readonly waiting: Job[] = []
+  private current?: Job
+  private stopping = false
+
+  constructor(private readonly store: ResultStore, private readonly log: (line: string) => void = () => {}) {}
+
+  async submit(request: RunRequest): Promise<StoredRun> {
+    if (this.stopping) throw new UsageError('llmbench serve is stopping: start the run again once it is back')
+    const createdAt = new Date().toISOString()
+    const o = request.options
+    const run: StoredRun = {
+      id: newRunId(createdAt), status: 'queued', origin: 'api', kind: 'run', ...(request.name ? { name: request.name } : {}),
+      createdAt, servers: [o.server], models: [o.model], scenarios: 1, levels: 0, hasResult: false,
+      options: redactDeep(publicOptions(o), (t) => redactSecrets(t, secretsOf(request))),
+    }
+    await this.store.save(run)
+    const planned = o.sweep ? null : levelValues(o).length
+    this.waiting.push({ run, request, controller: new AbortController(), progress: emptyProgress(planned), listeners: new Set() })
+    this.log(`run ${run.id} queued (${this.waiting.length} waiting)`)
+    this.pump()
+    return run
+  }
+
+  /** A run still queued or running, with its live progress and place in the queue (0: running). */
+  live(id: string): { run: StoredRun; progress: LiveProgress; position: number } | undefined {
+    if (this.current?.run.id === id) return { run: this.current.run, progress: this.current.progress, position: 0 }
+    const i = this.waiting.findIndex((j) => j.run.id === id)
+    return i < 0 ? undefined : { run: this.waiting[i].run, progress: this.waiting[i].progress, position: i + 1 }
+  }
+
+  /** Calls `listener` with every event of a live run until it ends; returns the unsubscribe, or undefined when not live. */
+  subscribe(id: string, listener: Listener): (() => void) | undefined {
+    const job = this.current?.run.id === id ? this.current : this.waiting.find((j) => j.run.id === id)
+    if (!job) return undefined
+    job.listeners.add(listener)
+    return () => job.listeners.delete(listener)
+  }
+
+  /** Takes a queued run out, or aborts the running one and waits for it to stop; false when not live. */
+  async cancel(id: string): Promise<boolean> {
+    const i = this.waiting.findIndex((j) => j.run.id === id)
+    const job = i >= 0 ? this.waiting.splice(i, 1)[0] : this.current?.run.id === id ? this.current : undefined
+    if (!job) return false
+    job.deleted = true
+    job.controller.abort()
+    await job.finished
+    for (const l of job.listeners) l({ type: 'deleted', id })
+    this.log(`run ${id} cancelled`)
+    return true
+  }
+
+  get running(): string | undefined {
+    return this.current?.run.id
+  }
+
+  get queued(): number {
+    return this.waiting.length
+  }
+
+  /** Aborts the running benchmark (its result is kept, interrupted) and marks the waiting ones interrupted. */
+  async stop(): Promise<void> {
+    this.stopping = true
+    for (const job of this.waiting.splice(0)) {
+      const run: StoredRun = { ...job.run, status: 'interrupted', finishedAt: new Date().toISOString(), error: STOPPED_BEFORE }
+      await this.store.save(run)
+      for (const l of job.listeners) l({ type: 'end', run })
+    }
+    const job = this.current
+    if (!job) return
+    job.controller.abort()
+    await job.finished
+  }
+
+  private pump(): void {
+    if (this.current || this.stopping) return
+    const job = this.waiting.shift()
+    if (!job) return
+    this.current = job
+    job.finished = this.execute(job)
+      .catch((err) => this.log(`run ${job.run.id}: could not save its end: ${(err as Error).message}`))
+      .finally(() => {
+        this.current = undefined
+        this.pump()
+      })
+  }
+
+  private emit(job: Job, event: LiveEvent | { type: 'end'; run: StoredRun }): void {
+    if (event.type !== 'end') applyEvent(job.progress, event)
+    for (const l of job.listeners) l(event)
+  }
+
+  private async execute(job: Job): Promise<void> {
+    const secrets = secretsOf(job.request)
+    const clean = (text: string) => redactSecrets(terminalLine(text), secrets)
+    const startedAt = new Date()
+    job.run = { ...job.run, status: 'running', startedAt: startedAt.toISOString() }
+    await this.store.save(job.run)
+    this.emit(job, { type: 'run', run: job.run })
+    this.log(`run ${job.run.id} started: ${job.request.options.model} at ${job.request.options.server}`)
+    let outcome: ScenarioOutcome | undefined
+    let error: string | undefined
+    const feed = new ProgressFeed((e) => this.emit(job, e), () => job.progress)
+    try {
+      outcome = await runScenario(job.request.options, feed.listener(clean), job.controller.signal)
+    } catch (err) {
+      error = clean((err as Error).message ?? String(err))
+      if (!(err instanceof UsageError)) this.log(`run ${job.run.id} failed: ${redactSecrets(String((err as Error).stack ?? err), secrets)}`)
+    } finally {
+      feed.stop()
+    }
+    if (job.deleted) return
+    const interrupted = job.controller.signal.aborted
+    const finishedAt = new Date()
+    let final: StoredRun
+    if (outcome && (outcome.levels.length > 0 || !interrupted)) {
+      const result = buildRunResult({ options: job.request.options, ...outcome, startedAt, finishedAt, interrupted, command: API_COMMAND })
+      const doc = redactDeep(result, (t) => redactSecrets(t, secrets))
+      const extra = { createdAt: job.run.createdAt, ...(job.run.name ? { name: job.run.name } : {}), ...(interrupted ? { error: STOPPED_DURING } : {}) }
+      final = runOfResult(job.run.id, { kind: 'run', doc }, 'api', extra)
+      await this.store.save(final, { kind: 'run', doc })
+    } else {
+      final = { ...job.run, status: interrupted ? 'interrupted' : 'error', finishedAt: finishedAt.toISOString(), error: interrupted ? STOPPED_BEFORE : error }
+      await this.store.save(final)
+    }
+    job.run = final
+    this.log(`run ${final.id} ${final.status}${final.error && final.status === 'error' ? `: ${final.error}` : ''}`)
+    this.emit(job, { type: 'end', run: final })
+  }
+}
+
+function secretsOf(request: RunRequest): string[] {
+  return [...request.secrets, ...knownSecrets()]
+}
+
+/** Turns the runner's callbacks into progress events, batching ended requests every PROGRESS_MS. */
+class ProgressFeed {
+  private timer?: NodeJS.Timeout
+  private level = -1
+  private t0 = 0
+  private seen = 0
+  private done = 0
+  private failed = 0
+  private lastDone = 0
+  private stride = 1
+  private pending: Sample[] = []
+
+  constructor(private readonly emit: (e: LiveEvent) => void, private readonly progress: () => LiveProgress) {}
+
+  listener(clean: (text: string) => string): ScenarioListener {
+    return {
+      onLevelStart: (l) => {
+        this.flush()
+        Object.assign(this, { level: l.index, seen: 0, done: 0, failed: 0, lastDone: 0, stride: 1, pending: [] })
+        this.emit({ type: 'level-start', index: l.index, label: l.plan.label, load: l.plan.load, ...(l.total !== undefined ? { total: l.total } : {}), ...(l.durationSec !== undefined ? { durationSec: l.durationSec } : {}) })
+      },
+      onWarmupEnd: (l) => {
+        this.t0 = now()
+        this.emit({ type: 'measuring', index: l.index })
+        this.timer ??= setInterval(() => this.flush(), PROGRESS_MS).unref()
+      },
+      onRecord: (r) => this.record(r),
+      onLevelEnd: (level, start) => {
+        this.flush()
+        this.emit({ type: 'level-end', index: start.index, summary: redactDeep(level.summary, clean) })
+      },
+      onNotice: (line) => this.emit({ type: 'notice', line: clean(line) }),
+    }
+  }
+
+  private record(r: RequestRecord): void {
+    this.done++
+    if (r.outcome !== 'ok') this.failed++
+    if (this.seen++ % this.stride !== 0) return
+    const ttft = r.firstTokenAt !== undefined ? round(r.firstTokenAt - r.sentAt) : null
+    this.pending.push([round((r.endAt - this.t0) / 1000), ttft, round(r.endAt - r.sentAt), r.outputTokens, r.outcome === 'ok' ? 1 : 0])
+  }
+
+  private flush(): void {
+    if (this.level < 0 || (!this.pending.length && this.done === this.lastDone)) return
+    this.lastDone = this.done
+    const samples = this.pending
+    this.pending = []
+    this.emit({ type: 'progress', index: this.level, done: this.done, failed: this.failed, samples })
+    // The fold halves a full sample and doubles the level's stride: from then on fewer are sent.
+    this.stride = this.progress().levels[this.level]?.stride ?? 1
+  }
+
+  stop(): void {
+    this.flush()
+    if (this.timer) clearInterval(this.timer)
+  }
+}
+
+function round(v: number): number {
+  return Math.round(v * 1000) / 1000
+}

@@ -1,0 +1,76 @@
+/**
+ * A run request of the API: the options of a bench file's scenario (checked by the same code, so
+ * the API takes exactly what a bench file takes), an optional `name`, and three limits a bench
+ * file does not have: the server must be on the allow-list, a DCGM exporter too, and dataset and
+ * tokenizer files must lie inside the project.
+ */
+import { relative, isAbsolute } from 'node:path'
+import { checkScenarioOptions, resolveScenario, type ResolvedConfig } from '../config/index.js'
+import { isObject } from '../config/fields.js'
+import { isGoodputBounds } from '../config/options.js'
+import type { BenchOptions } from '../dsl/types.js'
+import { UsageError } from '../errors.js'
+import { headerValueSecrets, rememberSecrets } from '../results/redact.js'
+import type { ScenarioOptions } from '../runner/scenario.js'
+import type { AllowList } from './allow.js'
+import { ApiError } from './http.js'
+
+const WHERE = 'request body'
+const MAX_NAME = 200
+
+export interface RunRequest {
+  name?: string
+  options: ScenarioOptions
+  /** The request's own secrets (API key, header values): redacted from everything the run writes. */
+  secrets: string[]
+}
+
+export function parseRunRequest(body: unknown, config: ResolvedConfig, allow: AllowList): RunRequest {
+  if (!isObject(body)) throw new ApiError(400, 'invalid-request', `${WHERE} must be a JSON object of scenario options, e.g. {"server": "vllm", "concurrency": [1, 8]}`)
+  const { name, ...rest } = body
+  if (name !== undefined && (typeof name !== 'string' || !name.trim() || name.length > MAX_NAME || /[\u0000-\u001f]/.test(name))) {
+    throw new ApiError(400, 'invalid-option', `${WHERE}: name must be a line of text of at most ${MAX_NAME} characters`)
+  }
+  let options: ScenarioOptions
+  try {
+    const bench = checkScenarioOptions(rest, WHERE, '', true)
+    onlyGoodputBounds(bench)
+    options = resolveScenario(bench, config, {}, { file: WHERE, scenario: typeof name === 'string' ? name : 'API run' })
+  } catch (err) {
+    if (err instanceof UsageError) throw new ApiError(400, 'invalid-option', err.message)
+    throw err
+  }
+  const secrets = [options.apiKey, ...Object.values(options.headers).flatMap(headerValueSecrets)].filter((s): s is string => !!s)
+  rememberSecrets(secrets)
+  checkTargets(options, config, allow)
+  return { ...(typeof name === 'string' ? { name: name.trim() } : {}), options, secrets }
+}
+
+/** Objectives are checked by bench files; an API run measures, with goodput under its bounds. */
+function onlyGoodputBounds(o: BenchOptions): void {
+  if (!o.slo) return
+  const other = Object.keys(o.slo).filter((k) => k !== 'goodput')
+  if (other.length || (o.slo.goodput !== undefined && !isGoodputBounds(o.slo.goodput))) {
+    throw new UsageError(`${WHERE}: slo may hold only goodput bounds here, e.g. { goodput: { ttft: 500, tpot: 50, min: 0.9 } }; objectives such as ${JSON.stringify(other[0] ?? 'goodput')} are checked by bench files`)
+  }
+}
+
+function checkTargets(o: ScenarioOptions, config: ResolvedConfig, allow: AllowList): void {
+  const names = allow.list().map((s) => s.name ?? s.url).join(', ') || 'none'
+  if (!allow.permits(o.server)) {
+    throw new ApiError(403, 'server-not-allowed',
+      `server ${o.server} is not on this server's allow-list (${names}): name a server of the config, or add its URL to serve.allow in the config`)
+  }
+  const gpu = o.telemetry?.gpu
+  if (typeof gpu === 'object' && !allow.permits(gpu.dcgmUrl)) {
+    throw new ApiError(403, 'server-not-allowed', `telemetry.dcgmUrl ${gpu.dcgmUrl} is not on this server's allow-list: add it to serve.allow in the config`)
+  }
+  const prompts = o.prompts as { path?: string; tokenizer?: string } | undefined
+  for (const [key, path] of [['dataset', prompts?.path], ['tokenizer', prompts?.tokenizer]] as const) {
+    if (path === undefined) continue
+    const rel = relative(config.root, path)
+    if (rel.startsWith('..') || isAbsolute(rel)) {
+      throw new ApiError(403, 'path-not-allowed', `${key} must be a file inside the project folder ${config.root}`)
+    }
+  }
+}
