@@ -15,6 +15,7 @@ import { infoHandler } from './info.js'
 import { gpuHandler } from './gpu.js'
 import { reportCommand, reportHandler } from './report.js'
 import { showReportCommand, showReportHandler } from './show-report.js'
+import { serveCommand, serveHandler } from './serve.js'
 import { redactSecrets, rememberSecrets, secretsOfArgv, secretsOfEnv } from '../results/redact.js'
 import { terminalLine, terminalText } from '../text/sanitize.js'
 
@@ -42,6 +43,7 @@ export async function main(argv = hideBin(process.argv)): Promise<number> {
       .command('gpu', 'List NVIDIA GPUs (nvidia-smi): memory, utilisation, temperature, power', (y) => y.option('json', { type: 'boolean', describe: 'Print JSON (with --watch: one line per refresh)' }).option('watch', { type: 'boolean', describe: 'Refresh the table until Ctrl-C' }).option('interval', { type: 'number', describe: 'Seconds between refreshes with --watch (default 1)' }).option('count', { type: 'number', describe: 'Stop --watch after N refreshes' }), wrap(gpuHandler))
       .command('report [files..]', 'Build the HTML report of saved results (several: compared), or of the history (--history)', reportCommand, wrap(reportHandler))
       .command('show-report [dir]', 'Serve a report on localhost and open the browser', showReportCommand, wrap(showReportHandler))
+      .command('serve', 'Serve the dashboard and the API: start runs, follow them live, keep and compare results', serveCommand, wrap(serveHandler))
       .option('debug', { type: 'boolean', describe: 'Show stack traces for errors' })
       .strict()
       .middleware(lastValueWins)

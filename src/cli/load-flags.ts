@@ -131,12 +131,13 @@ export function telemetryFromFlags(a: Args): TelemetrySettings {
 export function shardFlags<T>(y: Argv<T>) {
   return y
     .option('shard', { type: 'string', describe: 'Run shard I of N (e.g. 0/4): this process applies its share of every level; merge the shards with llmbench merge' })
+    .option('threads', { type: 'string', default: 'auto', describe: 'Load-generating threads: N, or auto (one per 1,000 concurrent streams, leaving a core free)' })
     .option('start-at', { type: 'string', describe: 'Wall-clock time the first level starts (ISO 8601 or epoch ms), so shards begin together' })
 }
 
-/** `--shard i/n` and `--start-at`, checked against the levels they split. */
-export function shardFromFlags(a: Args, o: { concurrency: number[]; numPrompts: number; rate?: number[]; sweep?: unknown }): { shard?: Shard; startAt?: number } {
-  const out: { shard?: Shard; startAt?: number } = {}
+/** `--shard i/n`, `--threads` and `--start-at`, checked against the levels they split. */
+export function shardFromFlags(a: Args, o: { concurrency: number[]; numPrompts: number; rate?: number[]; sweep?: unknown }): { shard?: Shard; startAt?: number; threads?: number } {
+  const out: { shard?: Shard; startAt?: number; threads?: number } = {}
   if (a.shard !== undefined) {
     const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(String(a.shard))
     const [index, count] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN]
@@ -146,6 +147,14 @@ export function shardFromFlags(a: Args, o: { concurrency: number[]; numPrompts: 
     if (small !== undefined) throw new UsageError(`--shard ${index}/${count}: concurrency ${small} cannot be split over ${count} shards (each needs at least one slot)`)
     if (o.numPrompts < count) throw new UsageError(`--shard ${index}/${count}: --num-prompts ${o.numPrompts} cannot be split over ${count} shards`)
     out.shard = { index, count }
+  }
+  if (a.threads !== undefined && a.threads !== 'auto') {
+    const n = Number(a.threads)
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--threads must be a whole number of at least 1, or auto, got "${a.threads}"`)
+    if (n > 1 && o.sweep) throw new UsageError('--threads cannot split a sweep: run it with --threads 1 (or auto)')
+    const small = o.rate?.length ? undefined : o.concurrency.find((c) => c < n)
+    if (small !== undefined) throw new UsageError(`--threads ${n}: concurrency ${small} cannot be split over ${n} threads (each needs at least one slot)`)
+    out.threads = n
   }
   if (a.startAt !== undefined) {
     const text = String(a.startAt).trim()

@@ -83,9 +83,9 @@ export class QuantileSketch {
   private readonly positive = new Buckets()
   private readonly negative = new Buckets()
   private zeros = 0
-  count = 0
-  min = Infinity
-  max = -Infinity
+  private n = 0
+  private lo = Infinity
+  private hi = -Infinity
   private sumHi = 0
   private sumLo = 0
   private welfordMean = 0
@@ -107,9 +107,9 @@ export class QuantileSketch {
     if (x >= this.minIndexable) this.positive.add(Math.ceil(Math.log(x) * this.invLnGamma), 1)
     else if (x <= -this.minIndexable) this.negative.add(Math.ceil(Math.log(-x) * this.invLnGamma), 1)
     else this.zeros++
-    const n = ++this.count
-    if (x < this.min) this.min = x
-    if (x > this.max) this.max = x
+    const n = ++this.n
+    if (x < this.lo) this.lo = x
+    if (x > this.hi) this.hi = x
     // Neumaier's compensated sum: the mean of 10^8 samples stays exact to rounding.
     const s = this.sumHi + x
     this.sumLo += Math.abs(this.sumHi) >= Math.abs(x) ? this.sumHi - s + x : x - s + this.sumHi
@@ -125,8 +125,8 @@ export class QuantileSketch {
     const inv = this.invLnGamma
     const m = this.minIndexable
     let sum = 0
-    let min = this.min
-    let max = this.max
+    let min = this.lo
+    let max = this.hi
     // Checked before any count changes, so a bad batch leaves the sketch as it was.
     for (let i = 0; i < n; i++) if (!Number.isFinite(values[i])) throw new RangeError(`sketch sample must be finite, got ${values[i]}`)
     for (let i = 0; i < n; i++) {
@@ -152,25 +152,38 @@ export class QuantileSketch {
     if (other.relativeAccuracy !== this.relativeAccuracy || other.minIndexable !== this.minIndexable) {
       throw new RangeError('cannot merge sketches of different accuracy')
     }
-    if (other.count === 0) return
+    if (other.n === 0) return
     this.positive.merge(other.positive)
     this.negative.merge(other.negative)
     this.zeros += other.zeros
-    this.combine(other.count, other.welfordMean, other.m2, other.sumHi, other.sumLo, other.min, other.max)
+    this.combine(other.n, other.welfordMean, other.m2, other.sumHi, other.sumLo, other.lo, other.hi)
   }
 
   /** Folds in the moments of other samples (Chan, Golub & LeVeque's pairwise update). */
   private combine(count: number, mean: number, m2: number, sumHi: number, sumLo: number, min: number, max: number): void {
-    const n = this.count + count
+    const n = this.n + count
     const d = mean - this.welfordMean
-    this.m2 += m2 + (d * d * this.count * count) / n
+    this.m2 += m2 + (d * d * this.n * count) / n
     this.welfordMean += (d * count) / n
-    this.count = n
-    if (min < this.min) this.min = min
-    if (max > this.max) this.max = max
+    this.n = n
+    if (min < this.lo) this.lo = min
+    if (max > this.hi) this.hi = max
     const s = this.sumHi + sumHi
     this.sumLo += (Math.abs(this.sumHi) >= Math.abs(sumHi) ? this.sumHi - s + sumHi : sumHi - s + this.sumHi) + sumLo
     this.sumHi = s
+  }
+
+  /** Samples added: exact, as min and max. */
+  get count(): number {
+    return this.n
+  }
+
+  get min(): number {
+    return this.lo
+  }
+
+  get max(): number {
+    return this.hi
   }
 
   get sum(): number {
@@ -179,16 +192,16 @@ export class QuantileSketch {
 
   /** The estimate x̂(k) of the k-th smallest sample (0-based), within max(α·|x(k)|, minIndexable). */
   valueAtRank(k: number): number {
-    if (!(k >= 0 && k < this.count && Number.isInteger(k))) throw new RangeError(`rank must be an integer in [0, ${this.count}), got ${k}`)
-    if (k === 0) return this.min
-    if (k === this.count - 1) return this.max
+    if (!(k >= 0 && k < this.n && Number.isInteger(k))) throw new RangeError(`rank must be an integer in [0, ${this.n}), got ${k}`)
+    if (k === 0) return this.lo
+    if (k === this.n - 1) return this.hi
     const neg = this.negative.total
     let v: number
     if (k < neg) v = -this.valueOf(this.negative.keyAtRank(neg - 1 - k))
     else if (k < neg + this.zeros) v = 0
     else v = this.valueOf(this.positive.keyAtRank(k - neg - this.zeros))
     // The true sample lies in [min, max]: clamping can only bring the estimate nearer.
-    return Math.min(this.max, Math.max(this.min, v))
+    return Math.min(this.hi, Math.max(this.lo, v))
   }
 
   private valueOf(key: number): number {
@@ -197,7 +210,7 @@ export class QuantileSketch {
 
   /** The p-th percentile (p in [0, 100]), interpolated between estimated ranks as type 7. */
   percentile(p: number): number {
-    const n = this.count
+    const n = this.n
     if (n === 0) throw new RangeError('percentile of no samples')
     if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile p must be in [0, 100], got ${p}`)
     const h = ((n - 1) * p) / 100
@@ -212,14 +225,14 @@ export class QuantileSketch {
 
   /** The Stats of the samples: count, min, max exact; mean, std to rounding; percentiles as above. */
   stats(): Stats | undefined {
-    const n = this.count
+    const n = this.n
     if (n === 0) return undefined
     return {
       count: n,
       mean: this.sum / n,
       std: Math.sqrt(Math.max(0, this.m2) / n),
-      min: this.min,
-      max: this.max,
+      min: this.lo,
+      max: this.hi,
       p50: this.percentile(50),
       p90: this.percentile(90),
       p95: this.percentile(95),

@@ -5,7 +5,7 @@
  */
 import { UsageError } from '../errors.js'
 import { summarizeRecords } from '../runner/summarize.js'
-import type { LevelResult, LoadSpec, RequestRecord, RunResult } from './types.js'
+import type { LevelResult, LevelSummary, LoadSpec, RequestRecord, RunResult, SloSet } from './types.js'
 
 const TIME_FIELDS = ['scheduledAt', 'readyAt', 'sentAt', 'firstTokenAt', 'firstContentAt', 'lastTokenAt', 'endAt'] as const
 
@@ -29,7 +29,9 @@ export function mergeRunResults(results: RunResult[], names: string[], command: 
   }
   const ref = base.clockOffsetMs ?? 0
   const shifted = results.map((r) => ({ result: r, shift: (r.clockOffsetMs ?? ref) - ref }))
-  const levels: LevelResult[] = base.levels.map((_, k) => mergeLevel(shifted.map(({ result, shift }) => ({ level: result.levels[k], shift, index: result.shard!.index })), count!, base))
+  const levels: LevelResult[] = base.levels.map((_, k) =>
+    mergeLevel(shifted.map(({ result, shift }) => ({ ...result.levels[k], shift, index: result.shard!.index })), count!, { slo: base.scenario.goodput }),
+  )
   const { shard: _shard, ...scenario } = base.scenario
   const merged: RunResult = {
     ...base,
@@ -50,40 +52,56 @@ export function mergeRunResults(results: RunResult[], names: string[], command: 
   return merged
 }
 
-interface Part {
-  level: LevelResult
+export interface LevelPart {
+  records: RequestRecord[]
+  /** Its own summary: the load, client figures and schedule it saw. */
+  summary: Pick<LevelSummary, 'load' | 'client' | 'schedule' | 'timeSlices'>
+  /** Ms to add to its times to put them on the merged time line. */
   shift: number
+  /** The shard (or thread) it came from. */
   index: number
 }
 
-function mergeLevel(parts: Part[], count: number, base: RunResult): LevelResult {
+export interface MergeOptions {
+  slo?: SloSet
+  /** Client figures measured for all parts at once (threads of one process share its CPU). */
+  client?: Partial<LevelSummary['client']>
+  /** The whole level's target rate, when the parts' cannot be added up (a ramp's mean). */
+  targetRate?: number
+  /** Keep figures over time (ramps, timed levels); default: when the parts kept them. */
+  slices?: boolean
+}
+
+/** One level from its parts (shards or threads): figures from all of their records. */
+export function mergeLevel(parts: LevelPart[], count: number, o: MergeOptions = {}): LevelResult {
   const records: RequestRecord[] = []
-  for (const { level, shift, index } of parts) {
-    for (const r of level.records) {
+  for (const { records: own, shift, index } of parts) {
+    for (const r of own) {
       const copy: RequestRecord = { ...r, index: r.index * count + index }
       for (const f of TIME_FIELDS) if (copy[f] !== undefined) copy[f] = copy[f]! + shift
       records.push(copy)
     }
   }
   records.sort((a, b) => a.scheduledAt - b.scheduledAt)
-  const summaries = parts.map((p) => p.level.summary)
+  const summaries = parts.map((p) => p.summary)
   const load = wholeLoad(summaries.map((s) => s.load))
-  const sliced = summaries.some((s) => s.timeSlices)
+  const sliced = o.slices ?? summaries.some((s) => s.timeSlices)
   const summary = summarizeRecords(records, {
     load,
-    slo: base.scenario.goodput,
-    // Each shard's own client; the worst of them says whether any was a bottleneck.
+    slo: o.slo,
+    // Each part's own client; the worst of them says whether any was a bottleneck.
     client: {
       eventLoopDelayP99Ms: Math.max(...summaries.map((s) => s.client.eventLoopDelayP99Ms)),
       cpuPercent: Math.max(...summaries.map((s) => s.client.cpuPercent)),
+      ...o.client,
     },
-    targetRate: summaries.reduce((sum, s) => sum + (s.schedule?.targetRate ?? 0), 0) || undefined,
-    ...(sliced ? { slicesFrom: Math.min(...records.map((r) => r.scheduledAt)) } : {}),
+    targetRate: o.targetRate ?? (summaries.reduce((sum, s) => sum + (s.schedule?.targetRate ?? 0), 0) || undefined),
+    ...(sliced && records.length ? { slicesFrom: Math.min(...records.map((r) => r.scheduledAt)) } : {}),
   })
   return { summary, records }
 }
 
-/** The whole level's load: the shards' shares added up. */
+/** The whole level's load: the parts' shares added up. */
 function wholeLoad(loads: LoadSpec[]): LoadSpec {
   const sum = (f: (l: LoadSpec) => number | undefined) => loads.reduce((s, l) => s + (f(l) ?? 0), 0)
   const round = (x: number) => Math.round(x * 1e6) / 1e6

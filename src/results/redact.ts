@@ -4,7 +4,7 @@
  * a request (a server's error body reflecting the Authorization header, an error message) has
  * the known secrets of the run, and anything shaped like a credential, replaced by `***`.
  */
-const SECRET_FLAGS = new Set(['--api-key', '--apiKey', '--header', '-H'])
+const SECRET_FLAGS = new Set(['--api-key', '--apiKey', '--header', '-H', '--token'])
 const REDACTED = '***'
 /** Shorter values are not redacted: they would garble every message and protect nothing. */
 const MIN_SECRET_LENGTH = 4

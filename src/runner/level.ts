@@ -21,6 +21,7 @@ import { promptsNeeded, type LevelPlan, type Shard } from './levels.js'
 import { waitUntil } from '../load/wait.js'
 import { now } from '../clock.js'
 import { REFUSED_IN_A_ROW } from './server-gone.js'
+import type { ThreadPool } from './threads.js'
 import type { LevelStart, ScenarioListener, ScenarioOptions } from './scenario.js'
 import { compareServerTtft, histogramDelta, type TelemetrySampler } from '../telemetry/sampler.js'
 
@@ -37,6 +38,10 @@ export interface LevelContext {
   spec: PromptSpec
   /** The fit of prompts to the server's /tokenize, when it has one. */
   calibration?: Calibration
+  /** The scenario's load threads, when it runs on several (threads.ts). */
+  threads?: ThreadPool
+  /** Called between a level's warm-up and its measured part: threads wait there to start together. */
+  beforeMeasure?: (level: number) => Promise<void>
   send(tag: string, prompt: SendablePrompt, maxTokens: number, index: number, warmup: boolean, scheduledAt: number): Promise<RequestRecord>
 }
 
@@ -98,6 +103,7 @@ export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): P
     send: (k, at) => ctx.send(`L${i}-warmup`, prompts[poolSize + k], Math.min(opts.outputLen, WARMUP_MAX_TOKENS), k, true, at),
   })
   if (i === 0 && opts.startAt !== undefined) await waitForStart(ctx, opts.startAt)
+  await ctx.beforeMeasure?.(i)
   listener.onWarmupEnd?.(start)
 
   let reused = 0

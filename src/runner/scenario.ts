@@ -15,7 +15,8 @@ import { UsageError } from '../errors.js'
 import { headerValueSecrets, rememberSecrets } from '../results/redact.js'
 import { isConfigurationError, preflightMessage } from './preflight.js'
 import { plannedLevels, type LevelPlan, type LoadOptions } from './levels.js'
-import { createContext, promptSpecOf, runLevel, type LevelContext } from './level.js'
+import { createContext, promptSpecOf, type LevelContext } from './level.js'
+import { runAnyLevel, threadCount, ThreadPool } from './threads.js'
 import { runSweep } from './sweep.js'
 import { serverWentAway, type ServerGone } from './server-gone.js'
 import type { SweepOptions } from '../load/sweep.js'
@@ -45,6 +46,8 @@ export interface ScenarioOptions extends LoadOptions {
   prompts?: PromptSpec
   /** Fit synthetic prompts to the server's /tokenize when it has one (default true). */
   calibrate?: boolean
+  /** Load threads: a number, or 'auto' (default) from the CPUs and the streams (threads.ts). */
+  threads?: number | 'auto'
   /** Wall-clock time (epoch ms) at which the first level's measured part begins: shards start together. */
   startAt?: number
   seed: number
@@ -105,7 +108,10 @@ export async function runScenario(opts: ScenarioOptions, listener: ScenarioListe
     headers,
   })
   const ctx: LevelContext = createContext({ opts, client, adapter, listener, stopped, headers, spec: promptSpecOf(opts) })
-  const onAbort = () => client.abortAll()
+  const onAbort = () => {
+    client.abortAll()
+    ctx.threads?.abort()
+  }
   signal?.addEventListener('abort', onAbort)
   try {
     await preflight(ctx)
@@ -114,12 +120,14 @@ export async function runScenario(opts: ScenarioOptions, listener: ScenarioListe
     if (stopped()) return { levels: [], prompts }
     listener.onPrompts?.(prompts)
     ctx.telemetry = startSampler(opts, headers, listener)
+    const trace = ctx.spec.kind === 'file' && ctx.spec.format === 'trace'
+    const threads = trace ? 1 : threadCount(opts, slotsOf(opts))
+    if (threads > 1) ctx.threads = new ThreadPool(opts, threads)
     const outcome: ScenarioOutcome = opts.sweep ? await runSweep(ctx, opts.sweep) : { levels: [] }
     outcome.prompts = prompts
-    const trace = ctx.spec.kind === 'file' && ctx.spec.format === 'trace'
     const plans = opts.sweep ? [] : plannedLevels({ ...opts, trace })
     for (let i = 0; i < plans.length && !stopped(); i++) {
-      const level = await runLevel(ctx, plans[i], i)
+      const level = await runAnyLevel(ctx, plans[i], i)
       outcome.levels.push(level)
       outcome.serverGone = serverWentAway(level, i === plans.length - 1)
       if (outcome.serverGone) break
@@ -131,12 +139,13 @@ export async function runScenario(opts: ScenarioOptions, listener: ScenarioListe
   } finally {
     signal?.removeEventListener('abort', onAbort)
     await ctx.telemetry?.stop()
+    await ctx.threads?.close()
     await client.close()
   }
 }
 
 /** The scenario's prompt source, fitted to the server's /tokenize when it has one. */
-async function preparePrompts(ctx: LevelContext): Promise<PromptsSummary> {
+export async function preparePrompts(ctx: LevelContext): Promise<PromptsSummary> {
   const { opts } = ctx
   const summary: PromptsSummary = { source: describePrompts(ctx.spec) }
   const fittable = ctx.spec.kind === 'synthetic' || ctx.spec.format === 'trace'
@@ -185,7 +194,14 @@ const OPEN_LOOP_CONNECTIONS = 1024
  * The pool's size: the most requests ever in flight, or for open loops without a cap a bound on
  * sockets (a request past it waits for a connection, and that wait counts as the client's lateness).
  */
-function connectionsFor(o: ScenarioOptions): number {
+/** The most slots any level fills: what threads divide. Uncapped rates have none to divide. */
+function slotsOf(o: ScenarioOptions): number {
+  if (o.ramp) return o.ramp.kind === 'concurrency' ? Math.min(o.ramp.from, o.ramp.to) : (o.maxConcurrency ?? 1)
+  if (o.rate?.length || o.sweep) return o.maxConcurrency ?? 1
+  return Math.min(...o.concurrency)
+}
+
+export function connectionsFor(o: ScenarioOptions): number {
   if (o.maxConcurrency !== undefined) return o.maxConcurrency
   if (o.prompts?.kind === 'file' && o.prompts.format === 'trace') return OPEN_LOOP_CONNECTIONS
   if (o.sweep?.method === 'capacity') return o.sweep.kind === 'concurrency' ? o.sweep.max : OPEN_LOOP_CONNECTIONS

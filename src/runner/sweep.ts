@@ -5,7 +5,8 @@
 import { CapacitySearch, evenRates, type CapacitySweep, type RatesSweep, type SweepOptions } from '../load/sweep.js'
 import type { LevelResult } from '../results/types.js'
 import { loadOf, planLevel } from './levels.js'
-import { runLevel, type LevelContext } from './level.js'
+import type { LevelContext } from './level.js'
+import { runAnyLevel as runLevel } from './threads.js'
 import type { ScenarioOutcome } from './scenario.js'
 import { serverWentAway } from './server-gone.js'
 

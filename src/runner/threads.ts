@@ -1,0 +1,144 @@
+/**
+ * One scenario's load spread over worker threads when one event loop cannot keep up: thread i of
+ * n runs shard i/n of each level (levels.ts shareOf: concurrency divided exactly, a rate split),
+ * all threads start each level's measured part at the same moment, and their records merge into
+ * one level whose figures are computed from all of them.
+ */
+import { Worker } from 'node:worker_threads'
+import { join } from 'node:path'
+import os from 'node:os'
+import { now } from '../clock.js'
+import { PACKAGE_ROOT } from '../version.js'
+import { RuntimeError } from '../errors.js'
+import { mergeLevel } from '../results/merge.js'
+import type { LevelResult, RequestRecord } from '../results/types.js'
+import { compareServerTtft, histogramDelta } from '../telemetry/sampler.js'
+import { planLevel, type LevelPlan } from './levels.js'
+import { runLevel, type LevelContext } from './level.js'
+import type { LevelStart, ScenarioOptions } from './scenario.js'
+import type { FromThread, ToThread } from './thread-worker.js'
+
+/** Streams one thread is expected to carry comfortably (docs/performance.md). */
+const STREAMS_PER_THREAD = 1000
+/** Threads start a level's measured part together this long after the last is ready. */
+const GO_DELAY_MS = 5
+
+/** Threads for a scenario: as asked, or from the CPUs and the most streams any level opens. */
+export function threadCount(opts: ScenarioOptions, slots: number): number {
+  const asked = opts.threads ?? 'auto'
+  if (asked !== 'auto') return asked
+  // One core is left to the main thread (and often to a local server).
+  return Math.max(1, Math.min(os.availableParallelism() - 1, Math.ceil(slots / STREAMS_PER_THREAD)))
+}
+
+/** Runs a level in this thread, or across the scenario's threads when it has them. */
+export function runAnyLevel(ctx: LevelContext, plan: LevelPlan, i: number): Promise<LevelResult> {
+  return ctx.threads ? ctx.threads.run(ctx, plan, i) : runLevel(ctx, plan, i)
+}
+
+/** A rate level's mean target: the rate, or a ramp's average over its length. */
+function meanRate(plan: LevelPlan): number {
+  const ramp = plan.load.ramp
+  if (!ramp || !plan.profile) return plan.load.value
+  const steps = 100
+  let sum = 0
+  for (let k = 0; k < steps; k++) sum += plan.profile.valueAt(((k + 0.5) * ramp.overSec * 1000) / steps)
+  return sum / steps
+}
+
+export class ThreadPool {
+  private readonly workers: Worker[]
+  private readonly handlers = new Set<(m: FromThread, from: number) => void>()
+
+  constructor(opts: ScenarioOptions, readonly count: number) {
+    const file = join(PACKAGE_ROOT, 'dist', 'src', 'runner', 'thread-worker.js')
+    this.workers = Array.from({ length: count }, (_, index) => {
+      const shardOpts: ScenarioOptions = { ...opts, shard: { index, count }, threads: 1, telemetry: { enabled: false } }
+      const w = new Worker(file, { workerData: { opts: shardOpts } })
+      w.on('message', (m: FromThread) => this.handlers.forEach((h) => h(m, index)))
+      w.on('error', (err) => this.handlers.forEach((h) => h({ type: 'failed', message: err.message }, index)))
+      return w
+    })
+  }
+
+  async run(ctx: LevelContext, plan: LevelPlan, i: number): Promise<LevelResult> {
+    const { measured } = plan.phases
+    const start: LevelStart = {
+      index: i,
+      plan,
+      warmup: plan.shortWarmup.count,
+      ...('count' in measured ? { total: measured.count } : { durationSec: measured.ms / 1000 }),
+    }
+    ctx.listener.onLevelStart?.(start)
+    const done: Array<FromThread & { type: 'done'; thread: number }> = []
+    let ready = 0
+    let ttftBefore: Awaited<ReturnType<NonNullable<LevelContext['telemetry']>['snapshotTtftHistogram']>> | undefined
+    let cpuBefore: NodeJS.CpuUsage | undefined
+    let wallBefore = 0
+    const finished = new Promise<void>((resolve, reject) => {
+      const handler = (m: FromThread, from: number) => {
+        if (m.type === 'failed') {
+          this.handlers.delete(handler)
+          reject(new RuntimeError(`a load thread failed: ${m.message}`))
+        } else if (m.type === 'ready' && m.index === i && ++ready === this.count) {
+          void (async () => {
+            ctx.listener.onWarmupEnd?.(start)
+            ttftBefore = await ctx.telemetry?.snapshotTtftHistogram()
+            cpuBefore = process.cpuUsage()
+            wallBefore = performance.now()
+            this.post({ type: 'go', at: now() + GO_DELAY_MS })
+          })()
+        } else if (m.type === 'progress') {
+          // The progress display reads these three fields of a record.
+          for (const r of m.records) ctx.listener.onRecord?.(r as RequestRecord, start)
+        } else if (m.type === 'done' && m.index === i) {
+          done.push({ ...m, thread: from })
+          if (done.length === this.count) {
+            this.handlers.delete(handler)
+            resolve()
+          }
+        }
+      }
+      this.handlers.add(handler)
+    })
+    const load = plan.load
+    this.post({ type: 'level', index: i, load })
+    await finished
+    const cpu = cpuBefore ? process.cpuUsage(cpuBefore) : { user: 0, system: 0 }
+    const wall = performance.now() - wallBefore
+    const shares = done.map((d) => planLevel({ ...ctx.opts, shard: { index: d.thread, count: this.count } }, load).load)
+    const level = mergeLevel(
+      done.map((d, k) => ({ records: d.records, summary: { load: shares[k], client: { eventLoopDelayP99Ms: d.eventLoopDelayP99Ms, cpuPercent: 0 } }, shift: 0, index: d.thread })),
+      this.count,
+      {
+        slo: ctx.opts.goodput,
+        // Threads share the process: its CPU over the measured part, against one core per thread.
+        client: { cpuPercent: wall > 0 ? ((cpu.user + cpu.system) / 1000 / wall / this.count) * 100 : 0 },
+        ...(load.kind === 'rate' ? { targetRate: meanRate(plan) } : {}),
+        slices: Boolean(plan.load.ramp) || 'ms' in measured,
+      },
+    )
+    const ttftAfter = ttftBefore ? await ctx.telemetry?.snapshotTtftHistogram() : undefined
+    if (ttftBefore && ttftAfter && level.summary.stats.ttft) {
+      const comparison = compareServerTtft(histogramDelta(ttftBefore, ttftAfter), level.summary.stats.ttft)
+      if (comparison) level.summary.serverTtft = comparison
+    }
+    // Warnings only a thread could see (reused prompts), once each.
+    for (const w of new Set(done.flatMap((d) => d.warnings))) if (/reused a prompt/.test(w) && !level.summary.warnings.includes(w)) level.summary.warnings.push(w)
+    ctx.listener.onLevelEnd?.(level, start)
+    return level
+  }
+
+  abort(): void {
+    this.post({ type: 'stop' })
+  }
+
+  async close(): Promise<void> {
+    this.post({ type: 'close' })
+    await Promise.all(this.workers.map((w) => new Promise((resolve) => w.once('exit', resolve))))
+  }
+
+  private post(m: ToThread): void {
+    for (const w of this.workers) w.postMessage(m)
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * One scenario over several load threads: concurrency divided exactly, a rate split, each level's
+ * measured part started together, and the records merged into one level on one clock.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { spawnSimulator, type SpawnedSimulator } from '../src/simulator/index.js'
+import type { RunResult } from '../src/results/types.js'
+import { runCli } from './helpers/cli.js'
+import { schemaErrors } from './helpers/schema.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'llmbench-threads-'))
+let sim: SpawnedSimulator
+beforeAll(async () => {
+  sim = await spawnSimulator({ decodeBaseMs: 5, decodeMsPerSeq: 0, prefillBaseMs: 2, prefillMsPerToken: 0 })
+})
+afterAll(() => sim.close())
+
+const run = (extra: string[], out: string) => runCli(['run', '--server', sim.url, '--model', 'sim-model', '--input-len', '16', '--output-len', '20',
+  '--num-prompts', '60', '--seed', '5', '--no-history', '--no-telemetry', '--output', join(dir, out), ...extra], {}, 60_000)
+const read = (out: string) => JSON.parse(readFileSync(join(dir, out), 'utf8')) as RunResult
+
+describe('load threads', () => {
+  it('divide a concurrency exactly and merge the records into one level, like one thread', async () => {
+    const [two, one] = [await run(['--concurrency', '3,6', '--threads', '2'], 'two.json'), await run(['--concurrency', '3,6', '--threads', '1'], 'one.json')]
+    expect(two.code, two.stderr).toBe(0)
+    expect(one.code, one.stderr).toBe(0)
+    const [t, o] = [read('two.json'), read('one.json')]
+    expect(schemaErrors(t)).toEqual([])
+    for (const k of [0, 1]) {
+      const s = t.levels[k].summary
+      expect(s.load).toEqual({ kind: 'concurrency', value: [3, 6][k] })
+      expect(s.requests.total).toBe(60)
+      // Slots of both threads together: never more in flight than the level's concurrency, and it is reached.
+      expect(s.concurrency.maxInFlight).toBe([3, 6][k])
+      const measured = t.levels[k].records.filter((r) => !r.warmup)
+      expect(new Set(measured.map((r) => r.index)).size).toBe(60)
+      // One clock: every record's times are ordered and within the level's span.
+      for (const r of measured) expect(r.endAt).toBeGreaterThanOrEqual(r.sentAt)
+      const ratio = s.stats.e2e!.p50 / o.levels[k].summary.stats.e2e!.p50
+      expect(ratio).toBeGreaterThan(0.75)
+      expect(ratio).toBeLessThan(1.33)
+    }
+  }, 120_000)
+
+  it('split an open-loop rate, keeping the whole rate', async () => {
+    const r = await run(['--request-rate', '30', '--arrival', 'constant', '--threads', '2'], 'rate.json')
+    expect(r.code, r.stderr).toBe(0)
+    const s = read('rate.json').levels[0].summary
+    expect(s.load).toMatchObject({ kind: 'rate', value: 30 })
+    expect(s.requests.total).toBe(60)
+    expect(Math.abs(s.schedule!.achievedRate / 30 - 1)).toBeLessThan(0.05)
+    // Constant arrivals of the two threads interleave: the merged gaps are the whole rate's.
+    const sent = read('rate.json').levels[0].records.filter((x) => !x.warmup).map((x) => x.scheduledAt).sort((a, b) => a - b)
+    const gaps = sent.slice(1).map((x, i) => x - sent[i])
+    expect(Math.max(...gaps)).toBeLessThan(1000 / 30 + 2)
+  }, 60_000)
+
+  it('refuse more threads than a level has slots, in one line', async () => {
+    const r = await runCli(['run', '--server', sim.url, '--concurrency', '1,4', '--threads', '2'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toBe('llmbench: --threads 2: concurrency 1 cannot be split over 2 threads (each needs at least one slot)\n')
+  })
+})
