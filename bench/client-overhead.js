@@ -26,6 +26,7 @@
  *   --max-seconds S (40, per level)  --clients llmbench,naive  --json FILE (all per-run figures)
  *   --cpu-prof-dir DIR (run llmbench workers under node --cpu-prof, profiles written to DIR)
  *   --no-loop-monitor (diagnostic: llmbench without runScenario's event-loop-delay monitor)
+ *   --threads N (llmbench's load threads for the scenario, default 1)
  */
 import { spawn } from 'node:child_process'
 import http from 'node:http'
@@ -183,6 +184,10 @@ async function worker() {
         headers: {},
         body: {},
         seed: 1,
+        threads: args.threads ? Number(args.threads) : 1,
+        // The exact server has neither /metrics nor /tokenize: nothing to sample or fit.
+        telemetry: { enabled: false },
+        calibrate: false,
       },
       {
         onWarmupEnd: startWindow,
@@ -379,6 +384,7 @@ function runWorker(port, client, concurrency, requests, extraNodeArgs = []) {
       '--itl', String(ITL_MS),
       '--input-len', String(INPUT_LEN),
       ...(args['no-loop-monitor'] ? ['--no-loop-monitor'] : []),
+      ...(args.threads ? ['--threads', String(args.threads)] : []),
     ]
     const child = spawn(process.execPath, argv, { stdio: ['pipe', 'pipe', 'inherit'] })
     children.add(child)

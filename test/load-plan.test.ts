@@ -129,3 +129,18 @@ describe('load options as users write them', () => {
     expect(fails({ sweep: { min: 2 } }, true)).toMatch(/^sweep.min must be a goodput ratio in \(0, 1\]/)
   })
 })
+
+describe('the open-file limit', () => {
+  it('reads the soft limit and refuses a run that needs more sockets, naming the fix', async () => {
+    const { checkOpenFiles, openFileLimit } = await import('../src/runner/fd-limit.js')
+    const { mkdtempSync, writeFileSync } = await import('node:fs')
+    const { join } = await import('node:path')
+    const { tmpdir } = await import('node:os')
+    const file = join(mkdtempSync(join(tmpdir(), 'llmbench-limits-')), 'limits')
+    writeFileSync(file, 'Limit                     Soft Limit           Hard Limit           Units     \nMax open files            1024                 524288               files     \n')
+    expect(openFileLimit(file)).toBe(1024)
+    expect(() => checkOpenFiles(900, 1024)).not.toThrow()
+    expect(() => checkOpenFiles(10_000, 1024)).toThrow('10000 concurrent streams need about 10064 open files, but this process may open 1024: raise the limit in the shell that runs llmbench (ulimit -n 65536), or lower the concurrency')
+    expect(() => checkOpenFiles(10_000, undefined)).not.toThrow()
+  })
+})

@@ -15,6 +15,11 @@ import { writeReport } from '../report/page.js'
 import { DEFAULT_REPORT_DIR } from '../report/run-outputs.js'
 import { REPORT_DATA_VERSION, type ReportData } from '../report/types.js'
 import { VERSION } from '../version.js'
+import { existsSync } from 'node:fs'
+import { rebuildRunResult } from '../results/rebuild.js'
+import type { RunResult } from '../results/types.js'
+import { renderLevel } from '../../reporters/console.js'
+import { writeJsonResult } from '../../reporters/json.js'
 
 export function reportCommand(y: Argv) {
   return y
@@ -22,6 +27,7 @@ export function reportCommand(y: Argv) {
     .option('output', { alias: 'o', type: 'string', default: DEFAULT_REPORT_DIR, describe: 'Folder to write index.html into (or a path ending in .html)' })
     .option('history', { type: 'boolean', default: false, describe: 'Report the runs kept in the history folder over time' })
     .option('history-dir', { type: 'string', describe: `History folder (default: the config's history.dir, else ${DEFAULT_HISTORY_DIR})` })
+    .option('from', { type: 'string', describe: 'Rebuild the result from a records file (llmbench run --records, kept even after a crash) and report it' })
     .option('open', { type: 'boolean', default: false, describe: 'Open the report in the browser' })
 }
 
@@ -36,6 +42,9 @@ export async function reportHandler(a: Record<string, unknown>): Promise<number>
       throw new UsageError(`no saved runs in ${dir}: run llmbench first (each run is kept there), or pass --history-dir`)
     }
     data = { version: REPORT_DATA_VERSION, kind: 'history', generatedAt: new Date().toISOString(), generator: VERSION, runs: [], history }
+  } else if (a.from !== undefined) {
+    if (files.length) throw new UsageError('report --from reads one records file: pass no result files with it')
+    data = buildReportData([{ result: { kind: 'run', doc: await rebuilt(String(a.from)) }, label: labelOfFile(String(a.from)) }])
   } else {
     if (!files.length) throw new UsageError('report needs at least one result file: llmbench report result.json [other.json...] (or --history)')
     const results = files.map((file) => ({ result: readResultFile(file), label: labelOfFile(file) }))
@@ -47,6 +56,16 @@ export async function reportHandler(a: Record<string, unknown>): Promise<number>
   if (a.open) openInBrowser(page)
   else process.stdout.write(`Open it with: llmbench show-report ${shown.replace(/[\\/]?index\.html$/, '') || '.'}\n`)
   return EXIT.OK
+}
+
+/** The result a records file holds, printed and saved beside it as <name>.rebuilt.json. */
+async function rebuilt(path: string): Promise<RunResult> {
+  if (!existsSync(path)) throw new UsageError(`--from: no such file ${path} (give the .records.jsonl file llmbench run wrote)`)
+  const result = await rebuildRunResult(path)
+  for (const level of result.levels) process.stdout.write(renderLevel(level.summary) + '\n\n')
+  const saved = writeJsonResult(path.replace(/(\.records)?\.jsonl$/i, '') + '.rebuilt.json', result)
+  process.stdout.write(`Rebuilt ${result.levels.length} levels from ${path}${result.interrupted ? ' (the run did not finish)' : ''}; result written to ${saved}\n`)
+  return result
 }
 
 /** The config's history folder when the current folder has a config that names one. */

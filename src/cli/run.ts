@@ -5,7 +5,8 @@ import { parseSlo, checkSloApplicable } from '../metrics/index.js'
 import { runScenario, type ScenarioOptions } from '../runner/scenario.js'
 import { levelLength, levelValues } from '../runner/levels.js'
 import { serverGoneText } from '../runner/server-gone.js'
-import { buildRunResult } from '../results/result.js'
+import { buildRunResult, publicOptions } from '../results/result.js'
+import { RecordsWriter } from '../results/records-file.js'
 import { headerValueSecrets, knownSecrets, redactArgv, redactDeep, redactSecrets, rememberSecrets } from '../results/redact.js'
 import { renderErrorSamples, renderLevel, renderSummary, renderSweep } from '../../reporters/console.js'
 import type { LevelResult, PromptsSummary } from '../results/types.js'
@@ -25,6 +26,7 @@ import { keepRunOutputs, reportOptions } from '../report/run-outputs.js'
 
 export function runCommand(y: Argv) {
   return shardFlags(datasetOptions(telemetryFlags(loadFlags(reportOptions(y)))))
+    .option('records', { type: 'string', describe: 'Append every request\'s record to this JSONL file as it ends (default with --output: <output>.records.jsonl); rebuild with llmbench report --from' })
     .option('calibrate', { type: 'boolean', default: true, describe: "Fit synthetic prompts to the server's /tokenize when it has one (--no-calibrate to skip)" })
     .option('server', { type: 'string', default: 'http://127.0.0.1:8000', describe: 'Base URL of the server (a trailing /v1 is fine)' })
     .option('simulate', { type: 'boolean', default: false, describe: 'Start the built-in simulator on a free port and run against it (ignores --server)' })
@@ -138,6 +140,10 @@ async function runWith(a: RunArgs): Promise<number> {
     `${lengths}${levelLength(options)}\n`)
 
   const interrupt = onInterrupt()
+  const command = ['llmbench', ...redactArgv(process.argv.slice(2))].join(' ')
+  const recordsPath = recordsPathOf(a)
+  const records = recordsPath ? RecordsWriter.open(recordsPath, { scenario: publicOptions(options), startedAt, command }, { secrets }) : undefined
+  if (records) say(`Records are written to ${records.path} as requests end\n`)
   const planned = options.sweep ? Infinity : levelValues(options).length
   const { levels, sweep, telemetry, prompts, serverGone: gone } = await runScenario(options, {
     onPrompts: (p) => say(`${promptsLine(p)}\n`),
@@ -150,7 +156,7 @@ async function runWith(a: RunArgs): Promise<number> {
       const samples = renderErrorSamples(level.records, secrets)
       say(renderLevel(level.summary) + (samples ? `\n${samples}` : '') + '\n\n')
     },
-  }, interrupt.signal)
+  }, interrupt.signal, records)
   interrupt.dispose()
   const interrupted = interrupt.signal.aborted
   if (interrupted) {
@@ -170,8 +176,12 @@ async function runWith(a: RunArgs): Promise<number> {
     startedAt,
     finishedAt: new Date(),
     interrupted,
-    command: ['llmbench', ...redactArgv(process.argv.slice(2))].join(' '),
+    command,
   })
+  if (records) {
+    records.end({ finishedAt: result.finishedAt, interrupted, telemetry, sweep })
+    result.recordsFile = records.path
+  }
   // Error excerpts come from server bodies, which may echo the request's credentials.
   const redacted = redactDeep(result, (text) => redactSecrets(text, secrets))
   if (a.output) {
@@ -190,6 +200,13 @@ async function runWith(a: RunArgs): Promise<number> {
     return EXIT.RUNTIME
   }
   return EXIT.OK
+}
+
+/** The records file: --records, else beside --output; none without either. */
+function recordsPathOf(a: RunArgs): string | undefined {
+  if (typeof a.records === 'string' && a.records) return a.records
+  if (a.output === undefined || a.records === false) return undefined
+  return String(a.output).replace(/\.json$/i, '') + '.records.jsonl'
 }
 
 /** Where the prompts come from, and what fitting them to the server's tokenizer found. */

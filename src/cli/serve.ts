@@ -47,9 +47,9 @@ export async function serveHandler(a: Record<string, unknown>): Promise<number> 
     await store.close()
     throw err
   }
-  const allowed = server.queue && config.serve?.allow?.length ? `, ${config.serve.allow.length} URLs in serve.allow` : ''
+  const targets = [...Object.keys(config.servers), ...(config.serve?.allow ?? [])]
   process.stdout.write(
-    `llmbench serve: dashboard and API at ${server.url}/ (store: ${store.where}; runs may target ${Object.keys(config.servers).length} configured servers${allowed}` +
+    `llmbench serve: dashboard and API at ${server.url}/ (store: ${store.where}; runs may target: ${targets.join(', ') || "none, until the config names servers"}` +
       `${token ? '; access token required' : ''}). Ctrl-C to stop.\n`,
   )
   await new Promise<void>((done) => {

@@ -4,7 +4,7 @@
  * with where it was written, its source text, its level and metric when known, and a message
  * naming all of them. Misuse (a matcher given no number) throws.
  */
-import { evaluateGoodput } from '../metrics/index.js'
+import { levelGoodput } from '../metrics/goodput.js'
 import type { LevelResult, SloSet } from '../results/types.js'
 import { levelResultsOf, type BenchResult } from './bench-result.js'
 import { unitOf } from './figures.js'
@@ -173,9 +173,9 @@ export function expectGoodput(result: BenchResult, slo: SloSet, opts: { level?: 
       if (targets.length === 0) add({ name: base, passed: false, actualText: 'has no value: no level was measured' })
       for (const level of targets) {
         const s = level.summary
-        const g = evaluateGoodput(level.records, bounds, s.durationSec)
+        const g = levelGoodput(level, bounds)
         add({
-          name: `${base} @ concurrency ${s.load.value}`,
+          name: `${base} @ ${s.load.kind} ${s.load.value}`,
           passed: g.ratio >= ratio,
           level: s.load.value,
           actual: g.ratio,

@@ -3,7 +3,8 @@
  * Every figure comes from the level summary or, for goodput bounds, from evaluateGoodput over the
  * level's records: nothing is computed here.
  */
-import { checkSloApplicable, evaluateGoodput } from '../metrics/index.js'
+import { checkSloApplicable } from '../metrics/index.js'
+import { levelGoodput } from '../metrics/goodput.js'
 import type { LevelResult, SloSet } from '../results/types.js'
 import { holds, parseExpression, type Expression } from './expression.js'
 import { FIGURE_NAMES, figure, STREAM_ONLY, type Figure } from './figures.js'
@@ -122,7 +123,7 @@ function checkGoodput(
 ): CheckOutcome {
   const s = level.summary
   const label = `${s.load.kind} ${s.load.value}`
-  const g = evaluateGoodput(level.records, p.bounds, s.durationSec)
+  const g = levelGoodput(level, p.bounds)
   const subject = `goodput [${formatSlo(p.bounds)}]`
   const expected = `>= ${p.min}`
   return {

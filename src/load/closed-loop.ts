@@ -45,6 +45,8 @@ export interface PhasedClosedLoopOptions {
   send: (index: number, scheduledAt: number, phase: Phase) => Promise<RequestRecord>
   onRecord?: (record: RequestRecord) => void
   stopped?: () => boolean
+  /** Keep the records in the outcome (default); false: onRecord is their only way out. */
+  keep?: boolean
 }
 
 /** A slot above a ramp's current target checks again this often. */
@@ -74,7 +76,7 @@ export async function runPhasedClosedLoop(opts: PhasedClosedLoopOptions): Promis
       const index = next++
       const record = await opts.send(index, scheduledAt, phase)
       scheduledAt = now()
-      records.push(record)
+      if (opts.keep !== false) records.push(record)
       opts.onRecord?.(record)
       // Reads already waiting are stamped before this slot sends again: when many streams end
       // at once, sending their successors first would delay the arrival times of the others.

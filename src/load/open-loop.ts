@@ -19,6 +19,8 @@ export interface OpenLoopOptions {
   maxConcurrency?: number
   onRecord?: (record: RequestRecord) => void
   stopped?: () => boolean
+  /** Keep the records in the outcome (default); false: onRecord is their only way out, memory stays flat. */
+  keep?: boolean
 }
 
 export interface LoopOutcome {
@@ -49,7 +51,7 @@ export async function runOpenLoop(opts: OpenLoopOptions): Promise<LoopOutcome> {
     const done: Promise<void> = opts.send(i, scheduledAt, phase).then((record) => {
       if (ready > scheduledAt) record.readyAt = ready
       inFlight.delete(done)
-      records.push(record)
+      if (opts.keep !== false) records.push(record)
       opts.onRecord?.(record)
       freed.shift()?.()
     })

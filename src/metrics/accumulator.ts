@@ -112,6 +112,7 @@ export class LevelAccumulator {
   private readonly itlBudget: number
   private readonly alpha: number
   private warmup = 0
+  private cooldown = 0
   private readonly errors: LevelSummary['errors'] = {}
   private firstSent = Infinity
   private lastEnd = -Infinity
@@ -142,12 +143,16 @@ export class LevelAccumulator {
 
   /** Requests added so far, warm-up included. */
   get added(): number {
-    return this.warmup + this.sentAt.length
+    return this.warmup + this.cooldown + this.sentAt.length
   }
 
   add(r: RequestRecord): void {
     if (r.warmup) {
       this.warmup++
+      return
+    }
+    if (r.cooldown) {
+      this.cooldown++
       return
     }
     if (r.sentAt < this.firstSent) this.firstSent = r.sentAt
@@ -284,7 +289,7 @@ export class LevelAccumulator {
 
     return {
       load: opts.load,
-      requests: { total, succeeded, failed: total - succeeded, warmup: this.warmup },
+      requests: { total, succeeded, failed: total - succeeded, warmup: this.warmup, ...(this.cooldown ? { cooldown: this.cooldown } : {}) },
       errors: { ...this.errors },
       durationSec,
       throughput: {

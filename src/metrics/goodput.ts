@@ -151,3 +151,13 @@ export function formatGoodput(summary: GoodputSummary): string {
   }
   return lines.join('\n')
 }
+
+/**
+ * A level's goodput under `bounds`: its summary's when the bounds are the scenario's (computed from
+ * every request), else from its records (all of them, or the kept sample of a very large level).
+ */
+export function levelGoodput(level: { summary: { goodput?: GoodputSummary; durationSec: number }; records: readonly RequestRecord[] }, bounds: SloSet): GoodputSummary {
+  const own = level.summary.goodput
+  const same = own && SLO_KEYS.every((k) => own.slo[k] === bounds[k])
+  return same ? own : evaluateGoodput(level.records, bounds, level.summary.durationSec)
+}

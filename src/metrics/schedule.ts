@@ -3,7 +3,7 @@
  * rate its random schedule actually drew, the rate it sent, and the client's own lateness apart
  * from waits for a free slot, so a warning can say whose fault a late request was.
  */
-import type { RequestRecord, ScheduleSummary } from '../results/types.js'
+import type { RequestRecord, ScheduleSummary, Stats } from '../results/types.js'
 import { computeStats } from './stats.js'
 
 export const SCHEDULE_THRESHOLDS = { rateRatio: 0.95, lateP99Ms: 10 } as const
@@ -16,48 +16,62 @@ export interface ScheduleInput {
 }
 
 export function summarizeSchedule(input: ScheduleInput): { schedule: ScheduleSummary; warnings: string[] } {
-  const { measured, targetRate } = input
-  const lag: number[] = []
-  let waited = 0
-  for (const r of measured) {
+  const c = new ScheduleCollector()
+  for (const r of input.measured) c.add(r)
+  return c.summarize(input.targetRate, input.maxConcurrency)
+}
+
+/** The schedule's figures gathered one measured request at a time: a few numbers each, no record kept. */
+export class ScheduleCollector {
+  private readonly lag: number[] = []
+  private readonly queue: number[] = []
+  private waited = 0
+  private readonly scheduled = { min: Infinity, max: -Infinity }
+  private readonly sent = { min: Infinity, max: -Infinity }
+
+  add(r: RequestRecord): void {
     const ready = r.readyAt ?? r.scheduledAt
-    lag.push(Math.max(0, r.sentAt - ready))
-    if (ready > r.scheduledAt) waited++
+    this.lag.push(Math.max(0, r.sentAt - ready))
+    this.queue.push(r.sentAt - r.scheduledAt)
+    if (ready > r.scheduledAt) this.waited++
+    widen(this.scheduled, r.scheduledAt)
+    widen(this.sent, r.sentAt)
   }
-  const clientLag = computeStats(lag) ?? computeStats([0])!
-  const scheduledRate = rateOf(measured.map((r) => r.scheduledAt), targetRate)
-  const achievedRate = rateOf(measured.map((r) => r.sentAt), targetRate)
-  const behind = clientLag.p99 > SCHEDULE_THRESHOLDS.lateP99Ms || achievedRate < SCHEDULE_THRESHOLDS.rateRatio * scheduledRate
-  const schedule: ScheduleSummary = { targetRate, scheduledRate, achievedRate, clientLag, waitedForSlot: waited, behind }
-  return { schedule, warnings: scheduleWarnings(schedule, measured, input.maxConcurrency) }
+
+  summarize(targetRate: number, maxConcurrency?: number): { schedule: ScheduleSummary; warnings: string[] } {
+    const n = this.lag.length
+    const clientLag = computeStats(this.lag) ?? computeStats([0])!
+    const scheduledRate = rateOf(n, this.scheduled, targetRate)
+    const achievedRate = rateOf(n, this.sent, targetRate)
+    const behind = clientLag.p99 > SCHEDULE_THRESHOLDS.lateP99Ms || achievedRate < SCHEDULE_THRESHOLDS.rateRatio * scheduledRate
+    const schedule: ScheduleSummary = { targetRate, scheduledRate, achievedRate, clientLag, waitedForSlot: this.waited, behind }
+    return { schedule, warnings: scheduleWarnings(schedule, n, computeStats(this.queue), maxConcurrency) }
+  }
+}
+
+function widen(range: { min: number; max: number }, x: number): void {
+  if (x < range.min) range.min = x
+  if (x > range.max) range.max = x
 }
 
 /** (n − 1) intervals over the span from the first time to the last, per second. */
-function rateOf(times: number[], fallback: number): number {
-  if (times.length < 2) return fallback
-  let min = Infinity
-  let max = -Infinity
-  for (const t of times) {
-    if (t < min) min = t
-    if (t > max) max = t
-  }
-  return max > min ? ((times.length - 1) * 1000) / (max - min) : fallback
+function rateOf(n: number, range: { min: number; max: number }, fallback: number): number {
+  return n >= 2 && range.max > range.min ? ((n - 1) * 1000) / (range.max - range.min) : fallback
 }
 
 const f1 = (x: number) => x.toFixed(1)
 
-function scheduleWarnings(s: ScheduleSummary, measured: readonly RequestRecord[], cap?: number): string[] {
+function scheduleWarnings(s: ScheduleSummary, n: number, queue: Stats | undefined, cap?: number): string[] {
   const warnings: string[] = []
   if (s.achievedRate < SCHEDULE_THRESHOLDS.rateRatio * s.targetRate) {
     const why =
       s.scheduledRate < SCHEDULE_THRESHOLDS.rateRatio * s.targetRate && s.achievedRate >= SCHEDULE_THRESHOLDS.rateRatio * s.scheduledRate
-        ? `its random arrivals themselves came at ${f1(s.scheduledRate)} req/s over ${measured.length} requests (more requests make the draw closer to the target)`
+        ? `its random arrivals themselves came at ${f1(s.scheduledRate)} req/s over ${n} requests (more requests make the draw closer to the target)`
         : s.waitedForSlot > 0
           ? `${s.waitedForSlot} requests waited for a free slot (maxConcurrency ${cap}): the server could not keep up with the rate`
           : 'the client fell behind its schedule: the load generator was a bottleneck'
     warnings.push(`Sent ${f1(s.achievedRate)} req/s, under ${SCHEDULE_THRESHOLDS.rateRatio * 100}% of the target ${f1(s.targetRate)} req/s: ${why}`)
   }
-  const queue = computeStats(measured.map((r) => r.sentAt - r.scheduledAt))
   if (queue && queue.p99 > SCHEDULE_THRESHOLDS.lateP99Ms) {
     const own = `the client's own lateness p99 was ${f1(s.clientLag.p99)} ms`
     const why = s.waitedForSlot > 0 ? `${s.waitedForSlot} requests waited for a free slot (maxConcurrency ${cap}); ${own}` : own

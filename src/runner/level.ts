@@ -15,7 +15,11 @@ import { runClosedLoop, runPhasedClosedLoop } from '../load/closed-loop.js'
 import { runOpenLoop, type LoopOutcome } from '../load/open-loop.js'
 import { gapSource } from '../load/arrivals.js'
 import { PhaseClock, type Phase } from '../load/phases.js'
-import { summarizeRecords } from './summarize.js'
+import { LevelAccumulator } from '../metrics/accumulator.js'
+import { ScheduleCollector } from '../metrics/schedule.js'
+import { SliceCollector, sliceWidth } from '../metrics/slices.js'
+import { levelResultOf, levelSampleSeed, RecordSampler } from '../results/trim.js'
+import type { RecordsWriter } from '../results/records-file.js'
 import type { LevelResult, RequestRecord } from '../results/types.js'
 import { promptsNeeded, type LevelPlan, type Shard } from './levels.js'
 import { waitUntil } from '../load/wait.js'
@@ -38,6 +42,8 @@ export interface LevelContext {
   spec: PromptSpec
   /** The fit of prompts to the server's /tokenize, when it has one. */
   calibration?: Calibration
+  /** Every record is appended here as it ends (results/records-file.ts), when the run keeps one. */
+  recordsFile?: RecordsWriter
   /** The scenario's load threads, when it runs on several (threads.ts). */
   threads?: ThreadPool
   /** Called between a level's warm-up and its measured part: threads wait there to start together. */
@@ -92,6 +98,22 @@ export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): P
     ...('count' in measured ? { total: measured.count } : { durationSec: measured.ms / 1000 }),
   }
   listener.onLevelStart?.(start)
+  // Each record is written out and counted as it ends, then dropped: a level of any length keeps
+  // a bounded sample (results/trim.ts) and a few numbers per request, never every token time.
+  const acc = new LevelAccumulator()
+  const sample = new RecordSampler({ limit: opts.recordsLimit, seed: levelSampleSeed(opts.seed, i) })
+  const schedule = plan.load.kind === 'rate' ? new ScheduleCollector() : undefined
+  let slices: SliceCollector | undefined
+  ctx.recordsFile?.level({ index: i, load: plan.load })
+  const take = (r: RequestRecord) => {
+    ctx.recordsFile?.record(i, r)
+    acc.add(r)
+    sample.add(r)
+    if (r.warmup || r.cooldown) return
+    schedule?.add(r)
+    slices?.add(r)
+  }
+
   // Prompts are built before the clock starts: tokenizing must not slow the load.
   const warmCount = plan.shortWarmup.count
   const poolSize = promptsNeeded(plan, opts.numPrompts)
@@ -102,6 +124,7 @@ export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): P
     stopped,
     send: (k, at) => ctx.send(`L${i}-warmup`, prompts[poolSize + k], Math.min(opts.outputLen, WARMUP_MAX_TOKENS), k, true, at),
   })
+  warm.forEach(take)
   if (i === 0 && opts.startAt !== undefined) await waitForStart(ctx, opts.startAt)
   await ctx.beforeMeasure?.(i)
   listener.onWarmupEnd?.(start)
@@ -120,26 +143,35 @@ export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): P
   const stoppedHere = () => stopped() || refused >= REFUSED_IN_A_ROW
   const onRecord = (r: RequestRecord) => {
     refused = r.outcome === 'connect' ? refused + 1 : 0
+    take(r)
     if (!r.warmup && !r.cooldown) listener.onRecord?.(r, start)
   }
 
   // A 1 ms resolution would wake an idle client 1,000 times a second.
   const monitor = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS })
   monitor.enable()
+  const ttftBefore = await ctx.telemetry?.snapshotTtftHistogram()
   const cpuBefore = process.cpuUsage()
   const wallBefore = performance.now()
-  const ttftBefore = await ctx.telemetry?.snapshotTtftHistogram()
+  const levelStart = now()
+  const sliced = Boolean(plan.load.ramp) || 'ms' in measured
+  if (sliced) {
+    const warmMs = 'ms' in plan.phases.warmup ? plan.phases.warmup.ms : 0
+    const lengthMs = 'ms' in measured ? measured.ms : plan.load.ramp!.overSec * 1000
+    const profile = plan.profile
+    slices = new SliceCollector(levelStart + warmMs, sliceWidth(lengthMs), levelStart, (t) => (profile ? profile.valueAt(t) : plan.load.value))
+  }
   const phases = new PhaseClock(plan.phases)
-  const out: LoopOutcome =
-    plan.load.kind === 'concurrency'
-      ? await runPhasedClosedLoop({ slots: slotsOf(plan), profile: plan.load.ramp ? plan.profile : undefined, phases, send, onRecord, stopped: stoppedHere })
-      : await runOpenLoop({ scheduleAt: plan.trace ? traceSchedule(plan, prompts.slice(0, poolSize)) : arrivalSchedule(plan, shardSeed(opts, opts.seed + i), opts.shard), phases, send, maxConcurrency: plan.load.maxConcurrency, onRecord, stopped: stoppedHere })
+  const keep = false
+  plan.load.kind === 'concurrency'
+    ? await runPhasedClosedLoop({ slots: slotsOf(plan), profile: plan.load.ramp ? plan.profile : undefined, phases, send, onRecord, stopped: stoppedHere, keep })
+    : await runOpenLoop({ scheduleAt: plan.trace ? traceSchedule(plan, prompts.slice(0, poolSize)) : arrivalSchedule(plan, shardSeed(opts, opts.seed + i), opts.shard), phases, send, maxConcurrency: plan.load.maxConcurrency, onRecord, stopped: stoppedHere, keep })
   monitor.disable()
   const cpu = process.cpuUsage(cpuBefore)
   const wall = performance.now() - wallBefore
   const ttftAfter = ttftBefore ? await ctx.telemetry?.snapshotTtftHistogram() : undefined
 
-  const summary = summarizeRecords([...warm, ...out.records], {
+  const summary = acc.finish({
     load: plan.load,
     slo: opts.goodput,
     client: {
@@ -147,9 +179,13 @@ export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): P
       eventLoopDelayP99Ms: Math.max(0, monitor.percentile(99) / 1e6 - LOOP_SAMPLE_MS),
       cpuPercent: wall > 0 ? ((cpu.user + cpu.system) / 1000 / wall) * 100 : 0,
     },
-    targetRate: meanTarget(plan, phases),
-    ...(plan.load.ramp || 'ms' in measured ? { slicesFrom: out.startedAt } : {}),
   })
+  if (schedule) {
+    const s = schedule.summarize(meanTarget(plan, phases), plan.load.maxConcurrency)
+    summary.schedule = s.schedule
+    summary.warnings.push(...s.warnings)
+  }
+  if (slices) summary.timeSlices = slices.result()
   if (ttftBefore && ttftAfter && summary.stats.ttft) {
     const comparison = compareServerTtft(histogramDelta(ttftBefore, ttftAfter), summary.stats.ttft)
     if (comparison) summary.serverTtft = comparison
@@ -157,7 +193,8 @@ export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): P
   if (reused > 0) {
     summary.warnings.push(`${reused} requests reused a prompt of this level (${poolSize} were prepared): a server's prefix cache may have served them; raise the number of prompts (requests / --num-prompts)`)
   }
-  const level: LevelResult = { summary, records: [...warm, ...out.records] }
+  ctx.recordsFile?.levelEnd(i, summary)
+  const level = levelResultOf(summary, sample)
   listener.onLevelEnd?.(level, start)
   return level
 }

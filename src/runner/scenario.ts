@@ -19,6 +19,8 @@ import { createContext, promptSpecOf, type LevelContext } from './level.js'
 import { runAnyLevel, threadCount, ThreadPool } from './threads.js'
 import { runSweep } from './sweep.js'
 import { serverWentAway, type ServerGone } from './server-gone.js'
+import { checkOpenFiles } from './fd-limit.js'
+import type { RecordsWriter } from '../results/records-file.js'
 import type { SweepOptions } from '../load/sweep.js'
 
 export interface ScenarioOptions extends LoadOptions {
@@ -46,6 +48,8 @@ export interface ScenarioOptions extends LoadOptions {
   prompts?: PromptSpec
   /** Fit synthetic prompts to the server's /tokenize when it has one (default true). */
   calibrate?: boolean
+  /** Records kept per level in the result (a seeded sample beyond it; all are in the records file). Default 100,000. */
+  recordsLimit?: number
   /** Load threads: a number, or 'auto' (default) from the CPUs and the streams (threads.ts). */
   threads?: number | 'auto'
   /** Wall-clock time (epoch ms) at which the first level's measured part begins: shards start together. */
@@ -94,8 +98,9 @@ export interface ScenarioOutcome {
  * Runs the levels in turn. When `signal` aborts (the user pressed Ctrl-C), no new request is
  * sent, requests in flight end as `aborted`, and the levels measured so far are returned.
  */
-export async function runScenario(opts: ScenarioOptions, listener: ScenarioListener = {}, signal?: AbortSignal): Promise<ScenarioOutcome> {
+export async function runScenario(opts: ScenarioOptions, listener: ScenarioListener = {}, signal?: AbortSignal, recordsFile?: RecordsWriter): Promise<ScenarioOutcome> {
   const stopped = () => signal?.aborted === true
+  checkOpenFiles(connectionsFor(opts))
   const adapter = getAdapter(opts.endpoint)
   const headers: Record<string, string> = { ...opts.headers, ...authHeaders(adapter, opts.apiKey) }
   // Known in this thread too (a worker runs bench files), so failure messages are redacted at the source.
@@ -107,7 +112,7 @@ export async function runScenario(opts: ScenarioOptions, listener: ScenarioListe
     idleTimeoutMs: opts.idleTimeoutMs,
     headers,
   })
-  const ctx: LevelContext = createContext({ opts, client, adapter, listener, stopped, headers, spec: promptSpecOf(opts) })
+  const ctx: LevelContext = createContext({ opts, client, adapter, listener, stopped, headers, spec: promptSpecOf(opts), recordsFile })
   const onAbort = () => {
     client.abortAll()
     ctx.threads?.abort()

@@ -11,6 +11,7 @@ import { now } from '../clock.js'
 import { PACKAGE_ROOT } from '../version.js'
 import { RuntimeError } from '../errors.js'
 import { mergeLevel } from '../results/merge.js'
+import { levelSampleSeed, trimRecords } from '../results/trim.js'
 import type { LevelResult, RequestRecord } from '../results/types.js'
 import { compareServerTtft, histogramDelta } from '../telemetry/sampler.js'
 import { planLevel, type LevelPlan } from './levels.js'
@@ -53,7 +54,8 @@ export class ThreadPool {
   constructor(opts: ScenarioOptions, readonly count: number) {
     const file = join(PACKAGE_ROOT, 'dist', 'src', 'runner', 'thread-worker.js')
     this.workers = Array.from({ length: count }, (_, index) => {
-      const shardOpts: ScenarioOptions = { ...opts, shard: { index, count }, threads: 1, telemetry: { enabled: false } }
+      // Threads send every record back: the merge needs all of them, not a sample.
+      const shardOpts: ScenarioOptions = { ...opts, shard: { index, count }, threads: 1, telemetry: { enabled: false }, recordsLimit: Infinity }
       const w = new Worker(file, { workerData: { opts: shardOpts } })
       w.on('message', (m: FromThread) => this.handlers.forEach((h) => h(m, index)))
       w.on('error', (err) => this.handlers.forEach((h) => h({ type: 'failed', message: err.message }, index)))
@@ -118,6 +120,15 @@ export class ThreadPool {
         slices: Boolean(plan.load.ramp) || 'ms' in measured,
       },
     )
+    const file = ctx.recordsFile
+    if (file) {
+      file.level({ index: i, load })
+      for (const r of level.records) file.record(i, r)
+      file.levelEnd(i, level.summary)
+    }
+    const kept = trimRecords(level.records, { limit: ctx.opts.recordsLimit, seed: levelSampleSeed(ctx.opts.seed, i) })
+    level.records = kept.records
+    if (kept.recordsOmitted) level.recordsOmitted = kept.recordsOmitted
     const ttftAfter = ttftBefore ? await ctx.telemetry?.snapshotTtftHistogram() : undefined
     if (ttftBefore && ttftAfter && level.summary.stats.ttft) {
       const comparison = compareServerTtft(histogramDelta(ttftBefore, ttftAfter), level.summary.stats.ttft)

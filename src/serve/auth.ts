@@ -19,7 +19,8 @@ export function isLoopback(host: string): boolean {
 }
 
 /** The token to require, or undefined on loopback without one; throws the one-line reason it cannot start. */
-export function checkListenSecurity(host: string, token: string | undefined): string | undefined {
+export function checkListenSecurity(host: string, given: string | undefined): string | undefined {
+  const token = given || undefined
   if (token !== undefined && token.length < MIN_TOKEN_LENGTH) {
     throw new UsageError(`the access token must be at least ${MIN_TOKEN_LENGTH} characters (e.g. openssl rand -hex 24)`)
   }

@@ -4,9 +4,9 @@
  * file does not have: the server must be on the allow-list, a DCGM exporter too, and dataset and
  * tokenizer files must lie inside the project.
  */
-import { relative, isAbsolute } from 'node:path'
+import { isAbsolute, relative, resolve } from 'node:path'
 import { checkScenarioOptions, resolveScenario, type ResolvedConfig } from '../config/index.js'
-import { isObject } from '../config/fields.js'
+import { httpUrl, isObject } from '../config/fields.js'
 import { isGoodputBounds } from '../config/options.js'
 import type { BenchOptions } from '../dsl/types.js'
 import { UsageError } from '../errors.js'
@@ -30,6 +30,15 @@ export function parseRunRequest(body: unknown, config: ResolvedConfig, allow: Al
   const { name, ...rest } = body
   if (name !== undefined && (typeof name !== 'string' || !name.trim() || name.length > MAX_NAME || /[\u0000-\u001f]/.test(name))) {
     throw new ApiError(400, 'invalid-option', `${WHERE}: name must be a line of text of at most ${MAX_NAME} characters`)
+  }
+  // A URL off the list is refused before anything else is read from the request.
+  if (typeof rest.server === 'string' && !Object.hasOwn(config.servers, rest.server) && httpUrl(rest.server) !== undefined) {
+    checkServer(rest.server, allow)
+  }
+  // Before resolving, which reads the files: not even their existence is told outside the project.
+  const dataset = isObject(rest.dataset) ? rest.dataset.path : rest.dataset
+  for (const [key, path] of [['dataset', dataset], ['tokenizer', rest.tokenizer]] as const) {
+    if (typeof path === 'string') checkPath(key, resolve(config.root, path), config.root)
   }
   let options: ScenarioOptions
   try {
@@ -55,22 +64,26 @@ function onlyGoodputBounds(o: BenchOptions): void {
   }
 }
 
-function checkTargets(o: ScenarioOptions, config: ResolvedConfig, allow: AllowList): void {
+function checkServer(server: string, allow: AllowList): void {
+  if (allow.permits(server)) return
   const names = allow.list().map((s) => s.name ?? s.url).join(', ') || 'none'
-  if (!allow.permits(o.server)) {
-    throw new ApiError(403, 'server-not-allowed',
-      `server ${o.server} is not on this server's allow-list (${names}): name a server of the config, or add its URL to serve.allow in the config`)
-  }
+  throw new ApiError(403, 'server-not-allowed',
+    `server ${server} is not on this server's allow-list (${names}): name a server of the config, or add its URL to serve.allow in the config`)
+}
+
+function checkTargets(o: ScenarioOptions, config: ResolvedConfig, allow: AllowList): void {
+  checkServer(o.server, allow)
   const gpu = o.telemetry?.gpu
   if (typeof gpu === 'object' && !allow.permits(gpu.dcgmUrl)) {
     throw new ApiError(403, 'server-not-allowed', `telemetry.dcgmUrl ${gpu.dcgmUrl} is not on this server's allow-list: add it to serve.allow in the config`)
   }
   const prompts = o.prompts as { path?: string; tokenizer?: string } | undefined
   for (const [key, path] of [['dataset', prompts?.path], ['tokenizer', prompts?.tokenizer]] as const) {
-    if (path === undefined) continue
-    const rel = relative(config.root, path)
-    if (rel.startsWith('..') || isAbsolute(rel)) {
-      throw new ApiError(403, 'path-not-allowed', `${key} must be a file inside the project folder ${config.root}`)
-    }
+    if (path !== undefined) checkPath(key, path, config.root)
   }
+}
+
+function checkPath(key: string, path: string, root: string): void {
+  const rel = relative(root, path)
+  if (rel.startsWith('..') || isAbsolute(rel)) throw new ApiError(403, 'path-not-allowed', `${key} must be a file inside the project folder ${root}`)
 }

@@ -180,6 +180,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   }
 
   function generate(route: Route, text: string, req: IncomingMessage, res: ServerResponse, receivedAt: number, urlModel?: string): void {
+    counters.received++
     const parsed = parseJson(text)
     const proto = typeof route === 'function' ? route(parsed.ok ? parsed.value : undefined) : route
     if (!parsed.ok) return reply(res, proto.error(400, parsed.message))
@@ -302,6 +303,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return {
         running: engine.running,
         waiting: engine.waiting,
+        received: counters.received,
         completed: counters.completed,
         aborted: counters.aborted,
         failed: counters.failed,

@@ -27,6 +27,8 @@ export class Histogram {
 }
 
 export interface Counters {
+  /** Generation requests that reached the server, whatever became of them. */
+  received: number
   /** Requests that received every token. */
   completed: number
   /** Requests whose client went away early. */
@@ -41,7 +43,7 @@ export interface Counters {
 }
 
 export function newCounters(): Counters {
-  return { completed: 0, aborted: 0, failed: 0, stalled: 0, promptTokens: 0, generationTokens: 0, ttft: new Histogram() }
+  return { received: 0, completed: 0, aborted: 0, failed: 0, stalled: 0, promptTokens: 0, generationTokens: 0, ttft: new Histogram() }
 }
 
 export interface Gauges { running: number; waiting: number; kvUsage: number }

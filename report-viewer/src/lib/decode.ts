@@ -1,11 +1,17 @@
-/** Reads the report data llmbench put into the page: plain JSON, or gzip + base64. */
+/** Reads what llmbench put into the page: report data (plain JSON, or gzip + base64), or the dashboard's live config. */
 import type { ReportData } from '../../../src/report/types'
 
-export async function readReportData(doc: Document = document): Promise<ReportData | undefined> {
+/** Put in by `llmbench serve` instead of report data: the page is its dashboard, reading `api`. */
+export interface LiveConfig {
+  mode: 'live'
+  api: string
+}
+
+export async function readReportData(doc: Document = document): Promise<ReportData | LiveConfig | undefined> {
   const el = doc.getElementById('llmbench-data')
   const text = el?.textContent?.trim()
   if (!el || !text) return undefined
-  if (el.dataset.encoding !== 'gzip-base64') return JSON.parse(text) as ReportData
+  if (el.dataset.encoding !== 'gzip-base64') return JSON.parse(text) as ReportData | LiveConfig
   const raw = atob(text)
   const bytes = new Uint8Array(raw.length)
   for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i)

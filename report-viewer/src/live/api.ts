@@ -1,0 +1,95 @@
+/**
+ * The dashboard's client of the llmbench serve API. Requests carry the access token when the user
+ * gave one (kept for the tab's session only); the event stream is read with fetch rather than
+ * EventSource, which cannot send that header.
+ */
+import type { ListPage, StoredRun } from '../../../src/results/store'
+import type { ReportData } from '../../../src/report/types'
+import type { LiveProgress } from '../../../src/serve/progress'
+
+const TOKEN_KEY = 'llmbench-token'
+
+export class ApiProblem extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message)
+  }
+}
+
+export interface RunState {
+  run: StoredRun
+  progress?: LiveProgress
+  position?: number
+}
+
+export function setToken(token: string): void {
+  sessionStorage.setItem(TOKEN_KEY, token)
+}
+
+function headers(json = false): Record<string, string> {
+  const token = sessionStorage.getItem(TOKEN_KEY)
+  return { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(json ? { 'content-type': 'application/json' } : {}) }
+}
+
+async function problem(res: Response): Promise<ApiProblem> {
+  try {
+    const body = (await res.json()) as { error?: { code?: string; message?: string } }
+    return new ApiProblem(res.status, body.error?.code ?? 'error', body.error?.message ?? res.statusText)
+  } catch {
+    return new ApiProblem(res.status, 'error', `${res.status} ${res.statusText}`)
+  }
+}
+
+async function call<T>(url: string, init: RequestInit = {}): Promise<T> {
+  const res = await fetch(url, { ...init, headers: { ...headers(init.body !== undefined), ...(init.headers as Record<string, string>) } })
+  if (!res.ok) throw await problem(res)
+  return (await res.json()) as T
+}
+
+export interface HistoryFilter {
+  q?: string
+  status?: string
+  limit: number
+  offset: number
+}
+
+export function createApi(base: string) {
+  const runUrl = (id: string) => `${base}/benchmark/run/${encodeURIComponent(id)}`
+  return {
+    history(f: HistoryFilter): Promise<ListPage> {
+      const p = new URLSearchParams({ limit: String(f.limit), offset: String(f.offset) })
+      if (f.q?.trim()) p.set('q', f.q.trim())
+      if (f.status) p.set('status', f.status)
+      return call(`${base}/benchmark/history?${p}`)
+    },
+    run: (id: string) => call<RunState>(runUrl(id)),
+    report: (id: string) => call<ReportData>(`${base}/benchmark/report/${encodeURIComponent(id)}`),
+    compare: (ids: string[]) => call<{ ids: string[]; report: ReportData }>(`${base}/benchmark/compare`, { method: 'POST', body: JSON.stringify({ ids }) }),
+    remove: (id: string) => call<{ deleted: string }>(runUrl(id), { method: 'DELETE' }),
+
+    /** Calls `onEvent` for every event of the run's stream until it closes or `signal` aborts. */
+    async follow(id: string, onEvent: (type: string, data: any) => void, signal: AbortSignal): Promise<void> {
+      const res = await fetch(`${runUrl(id)}/events`, { headers: headers(), signal })
+      if (!res.ok || !res.body) throw await problem(res)
+      const reader = res.body.pipeThrough(new TextDecoderStream()).getReader()
+      let buffer = ''
+      for (;;) {
+        const { value, done } = await reader.read()
+        if (done) return
+        buffer += value.replace(/\r\n?/g, '\n')
+        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+          const block = buffer.slice(0, end)
+          buffer = buffer.slice(end + 2)
+          let type = 'message'
+          let data = ''
+          for (const line of block.split('\n')) {
+            if (line.startsWith('event:')) type = line.slice(6).trim()
+            else if (line.startsWith('data:')) data += line.slice(line.startsWith('data: ') ? 6 : 5)
+          }
+          if (data) onEvent(type, JSON.parse(data))
+        }
+      }
+    },
+  }
+}
+
+export type Api = ReturnType<typeof createApi>
