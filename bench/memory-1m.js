@@ -9,6 +9,7 @@
 // Records: 128 output tokens with a token time each, ~5% failures. Each run is its own process
 // (peak RSS is the process's maxRSS); prints every run and the median over runs.
 import { spawnSync } from 'node:child_process'
+import { fromDist, makeRecord } from './synthetic-record.js'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -23,38 +24,7 @@ const RUNS = Number(arg('runs', 3))
 const MODE = arg('mode', 'parent')
 const FILE = arg('file', '')
 
-async function fromDist(rel) {
-  try {
-    return await import(`../dist/src/${rel}`)
-  } catch (err) {
-    if (err?.code !== 'ERR_MODULE_NOT_FOUND') throw err
-    return import(`../dist/${rel}`)
-  }
-}
 
-function makeRecord(i, rng) {
-  // 256 requests in flight, each ~1.6 s long.
-  const sentAt = 1_000 + i * 6.25 + rng() * 5
-  if (rng() < 0.05) {
-    return {
-      index: i, warmup: false, stream: true, scheduledAt: sentAt - 0.01, sentAt, endAt: sentAt + 30_000 * rng(),
-      outcome: 'timeout', error: { message: 'no token for 30000 ms (idle timeout)' },
-      outputTokens: 0, outputTokensSource: 'events', inputTokens: 512, inputTokensSource: 'prompt',
-    }
-  }
-  const tokenTimes = new Array(128)
-  let t = 20 + rng() * 20
-  for (let k = 0; k < 128; k++) {
-    tokenTimes[k] = Math.round(t * 1000) / 1000
-    t += rng() < 0.01 ? 50 + rng() * 200 : 8 + rng() * 8
-  }
-  const last = sentAt + tokenTimes[127]
-  return {
-    index: i, warmup: false, stream: true, scheduledAt: sentAt - 0.01, sentAt,
-    firstTokenAt: sentAt + tokenTimes[0], firstContentAt: sentAt + tokenTimes[0], lastTokenAt: last, endAt: last + 0.2,
-    outcome: 'ok', outputTokens: 128, outputTokensSource: 'usage', inputTokens: 512, inputTokensSource: 'usage', tokenTimes,
-  }
-}
 
 const MB = 1024 * 1024
 let peakHeap = 0

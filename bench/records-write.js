@@ -10,43 +10,14 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { fromDist, makeRecord } from './synthetic-record.js'
 
 const N = Number(process.argv[2] ?? 100_000)
 const RUNS = Number(process.argv[3] ?? 5)
 
-async function fromDist(rel) {
-  try {
-    return await import(`../dist/src/${rel}`)
-  } catch (err) {
-    if (err?.code !== 'ERR_MODULE_NOT_FOUND') throw err
-    return import(`../dist/${rel}`)
-  }
-}
 const { RecordsWriter } = await fromDist('results/records-file.js')
 const { mulberry32 } = await fromDist('data/random.js')
 
-function makeRecord(i, rng) {
-  const sentAt = 1_000 + i * 6.25 + rng() * 5
-  if (rng() < 0.05) {
-    return {
-      index: i, warmup: false, stream: true, scheduledAt: sentAt - 0.01, sentAt, endAt: sentAt + 30_000 * rng(),
-      outcome: 'timeout', error: { message: 'no token for 30000 ms (idle timeout)' },
-      outputTokens: 0, outputTokensSource: 'events', inputTokens: 512, inputTokensSource: 'prompt',
-    }
-  }
-  const tokenTimes = new Array(128)
-  let t = 20 + rng() * 20
-  for (let k = 0; k < 128; k++) {
-    tokenTimes[k] = Math.round(t * 1000) / 1000
-    t += rng() < 0.01 ? 50 + rng() * 200 : 8 + rng() * 8
-  }
-  const last = sentAt + tokenTimes[127]
-  return {
-    index: i, warmup: false, stream: true, scheduledAt: sentAt - 0.01, sentAt,
-    firstTokenAt: sentAt + tokenTimes[0], firstContentAt: sentAt + tokenTimes[0], lastTokenAt: last, endAt: last + 0.2,
-    outcome: 'ok', outputTokens: 128, outputTokensSource: 'usage', inputTokens: 512, inputTokensSource: 'usage', tokenTimes,
-  }
-}
 
 const rng = mulberry32(1)
 const records = Array.from({ length: N }, (_, i) => makeRecord(i, rng))

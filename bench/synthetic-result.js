@@ -7,18 +7,10 @@
  *   syntheticRunResult({ requests: 10_000, concurrency: [1, 8, 32, 64, 128] })
  */
 import { summarizeLevel } from '../dist/src/metrics/index.js'
+import { mulberry32 } from '../dist/src/data/random.js'
 
 /** A small deterministic PRNG (mulberry32): the same seed gives the same result. */
-function rng(seed) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+const rng = mulberry32
 
 /** One level: `slots` requests in flight, `count` measured requests after one warm-up per slot. */
 function level(rand, { slots, count, tokens, inputTokens, startAt, failRate, errorMessage, slo }) {

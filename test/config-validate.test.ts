@@ -27,7 +27,7 @@ describe('config validation: unknown keys', () => {
 
   it('lists the known keys when none is close', () => {
     expect(error({ color: true })).toBe(
-      'llmbench.config.ts: unknown key "color": expected one of include, exclude, defaults, servers, reporters, outputFile, fileParallelism, bail, fileTimeout, history',
+      'llmbench.config.ts: unknown key "color": expected one of include, exclude, defaults, servers, reporters, outputFile, fileParallelism, bail, fileTimeout, history, serve',
     )
   })
 

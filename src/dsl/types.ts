@@ -2,11 +2,12 @@
  * What a bench file declares: scenario options and objectives. Every field is optional here;
  * the config's defaults fill the rest (src/config), and validation names the file and key.
  */
-import type { Arrival, LevelSummary, SloSet, Stats, StatName } from '../results/types.js'
-import type { RampInput, SweepInput } from '../load/options.js'
+import type { LevelSummary, SloSet, Stats, StatName } from '../results/types.js'
+import type { LoadInput } from '../load/options.js'
 import type { DatasetObject, InputOptions, OutputOptions } from '../data/spec-check.js'
 
-export interface BenchOptions {
+/** The load-shape keys (rate, arrival, duration, warmup, cooldown, ramp, sweep…) are LoadInput's: docs/workloads.md. */
+export interface BenchOptions extends LoadInput {
   /** A URL, or the name of a server in the config's `servers`. */
   server?: string
   model?: string
@@ -21,24 +22,6 @@ export interface BenchOptions {
   concurrency?: number | number[]
   /** Measured requests per level. */
   requests?: number
-  /** Request rates in req/s, one open-loop level each (replaces `concurrency` levels). */
-  rate?: number | number[]
-  /** How arrivals are spaced at a rate: `poisson` (default), `constant`, or `gamma` with `burstiness`. */
-  arrival?: Arrival
-  /** Gamma shape: 1 is Poisson, below 1 burstier, above 1 more regular (vLLM's --burstiness). */
-  burstiness?: number
-  /** At a rate: most requests in flight at once; the rest wait and keep their scheduled time. */
-  maxConcurrency?: number
-  /** Length of each level by time (`'60s'`, `'2m'`) instead of by `requests`. */
-  duration?: string | number
-  /** Short warm-up requests per level (default: one per concurrent slot), or a time (`'10s'`) at full load. */
-  warmup?: number | string
-  /** Requests or a time at the level's load after the measured ones, left out of the figures. */
-  cooldown?: number | string
-  /** One level whose concurrency (or rate) grows: `{ from: 1, to: 50, over: '2m' }`. */
-  ramp?: RampInput
-  /** Search the capacity under `slo.goodput`, or spread rates between the extremes (docs/workloads.md). */
-  sweep?: SweepInput
   /** Server /metrics and GPU sampling (docs/telemetry.md): on by default every second. */
   telemetry?: { enabled?: boolean; interval?: string | number; gpu?: boolean; dcgmUrl?: string }
   /** Prompt length, with a spread, a shared prefix or groups (docs/datasets.md). */

@@ -13,14 +13,23 @@ export const ARRIVALS: readonly Arrival[] = ['constant', 'poisson', 'gamma']
 
 /** The user-facing shape (BenchOptions keys). */
 export interface LoadInput {
+  /** Request rates in req/s, one open-loop level each (replaces `concurrency` levels). */
   rate?: number | number[]
+  /** How arrivals are spaced at a rate: `poisson` (default), `constant`, or `gamma` with `burstiness`. */
   arrival?: Arrival
+  /** Gamma shape: 1 is Poisson, below 1 burstier, above 1 more regular (vLLM's --burstiness). */
   burstiness?: number
+  /** At a rate: most requests in flight at once; the rest wait and keep their scheduled time. */
   maxConcurrency?: number
+  /** Length of each level by time (`'60s'`, `'2m'`) instead of by `requests`. */
   duration?: string | number
+  /** Short warm-up requests per level (default: one per concurrent slot), or a time (`'10s'`) at full load. */
   warmup?: number | string
+  /** Requests or a time at the level's load after the measured ones, left out of the figures. */
   cooldown?: number | string
+  /** One level whose concurrency (or rate) grows: `{ from: 1, to: 50, over: '2m' }`. */
   ramp?: RampInput
+  /** Search the capacity under `slo.goodput`, or spread rates between the extremes (docs/workloads.md). */
   sweep?: SweepInput
 }
 

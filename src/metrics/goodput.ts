@@ -113,7 +113,7 @@ export function evaluateGoodput(records: readonly RequestRecord[], slo: SloSet, 
   let total = 0
   let good = 0
   for (const r of records) {
-    if (r.warmup) continue
+    if (r.warmup || r.cooldown) continue
     total++
     if (!isSuccess(r)) continue
     let all = true

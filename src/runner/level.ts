@@ -88,15 +88,21 @@ export function createContext(base: Omit<LevelContext, 'send'>): LevelContext {
 const WARMUP_MAX_TOKENS = 16
 const LOOP_SAMPLE_MS = 10
 
-export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): Promise<LevelResult> {
-  const { opts, listener, stopped } = ctx
+/** What a level's listeners are told when it starts. */
+export function levelStart(plan: LevelPlan, i: number): LevelStart {
   const { measured } = plan.phases
-  const start: LevelStart = {
+  return {
     index: i,
     plan,
     warmup: plan.shortWarmup.count,
     ...('count' in measured ? { total: measured.count } : { durationSec: measured.ms / 1000 }),
   }
+}
+
+export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): Promise<LevelResult> {
+  const { opts, listener, stopped } = ctx
+  const { measured } = plan.phases
+  const start = levelStart(plan, i)
   listener.onLevelStart?.(start)
   // Each record is written out and counted as it ends, then dropped: a level of any length keeps
   // a bounded sample (results/trim.ts) and a few numbers per request, never every token time.
@@ -153,13 +159,13 @@ export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): P
   const ttftBefore = await ctx.telemetry?.snapshotTtftHistogram()
   const cpuBefore = process.cpuUsage()
   const wallBefore = performance.now()
-  const levelStart = now()
+  const loopStart = now()
   const sliced = Boolean(plan.load.ramp) || 'ms' in measured
   if (sliced) {
     const warmMs = 'ms' in plan.phases.warmup ? plan.phases.warmup.ms : 0
     const lengthMs = 'ms' in measured ? measured.ms : plan.load.ramp!.overSec * 1000
     const profile = plan.profile
-    slices = new SliceCollector(levelStart + warmMs, sliceWidth(lengthMs), levelStart, (t) => (profile ? profile.valueAt(t) : plan.load.value))
+    slices = new SliceCollector(loopStart + warmMs, sliceWidth(lengthMs), loopStart, (t) => (profile ? profile.valueAt(t) : plan.load.value))
   }
   const phases = new PhaseClock(plan.phases)
   const keep = false

@@ -15,8 +15,8 @@ import { levelSampleSeed, trimRecords } from '../results/trim.js'
 import type { LevelResult, RequestRecord } from '../results/types.js'
 import { compareServerTtft, histogramDelta } from '../telemetry/sampler.js'
 import { planLevel, type LevelPlan } from './levels.js'
-import { runLevel, type LevelContext } from './level.js'
-import type { LevelStart, ScenarioOptions } from './scenario.js'
+import { levelStart, runLevel, type LevelContext } from './level.js'
+import type { ScenarioOptions } from './scenario.js'
 import type { FromThread, ToThread } from './thread-worker.js'
 
 /** Streams one thread is expected to carry comfortably (docs/performance.md). */
@@ -65,12 +65,7 @@ export class ThreadPool {
 
   async run(ctx: LevelContext, plan: LevelPlan, i: number): Promise<LevelResult> {
     const { measured } = plan.phases
-    const start: LevelStart = {
-      index: i,
-      plan,
-      warmup: plan.shortWarmup.count,
-      ...('count' in measured ? { total: measured.count } : { durationSec: measured.ms / 1000 }),
-    }
+    const start = levelStart(plan, i)
     ctx.listener.onLevelStart?.(start)
     const done: Array<FromThread & { type: 'done'; thread: number }> = []
     let ready = 0
