@@ -42,6 +42,16 @@ describe('config validation: unknown keys', () => {
     expect(error({ defaults: { input: { token: 5 } } })).toBe('llmbench.config.ts: unknown key "defaults.input.token", did you mean "defaults.input.tokens"?')
   })
 
+  it('checks serve: its keys, the allow-list URLs, the port', () => {
+    expect(check({ serve: { allow: ['http://gpu-3:8000/'], host: '0.0.0.0', port: 5050, store: 'postgres://db/llmbench' } }).serve).toEqual({
+      allow: ['http://gpu-3:8000'], host: '0.0.0.0', port: 5050, store: 'postgres://db/llmbench',
+    })
+    expect(error({ serve: { alow: [] } })).toBe('llmbench.config.ts: unknown key "serve.alow", did you mean "serve.allow"?')
+    expect(error({ serve: { allow: ['gpu-3:8000'] } })).toBe('llmbench.config.ts: serve.allow[0] must be an http:// or https:// URL such as http://127.0.0.1:8000, got "gpu-3:8000"')
+    expect(error({ serve: { allow: 'http://a:1' } })).toBe('llmbench.config.ts: serve.allow must be a list of http:// or https:// URLs, got "http://a:1"')
+    expect(error({ serve: { port: 70000 } })).toBe('llmbench.config.ts: serve.port must be a port from 0 to 65535, got 70000')
+  })
+
   it('keeps objectives out of defaults', () => {
     expect(error({ defaults: { slo: { 'ttft.p95': '< 500' } } })).toBe(
       "llmbench.config.ts: defaults.slo is not allowed here: objectives belong to each bench's options",

@@ -10,6 +10,7 @@ import { UsageError } from '../src/errors.js'
 import { FileStore } from '../src/results/store-file.js'
 import { applyEvent, emptyProgress, type LiveEvent } from '../src/serve/progress.js'
 import { ROUTES } from '../src/serve/routes.js'
+import { AllowList } from '../src/serve/allow.js'
 import { startServe } from '../src/serve/server.js'
 import { validateConfig } from '../src/config/index.js'
 import { openApiDocument } from '../src/serve/openapi.js'
@@ -223,6 +224,19 @@ describe('llmbench serve: the API', () => {
     expect((await raw(base, 'GET', `${API}/history`, undefined, { host: 'localhost' })).status).toBe(200)
   })
 
+  it('ends a run that cannot start as an error that says why, without a result', async () => {
+    const started = await api('POST', `${API}/run`, { ...SMALL, model: 'no-such-model' })
+    expect(started.status).toBe(202)
+    const { events } = await follow(base, started.body.id)
+    const run = events.at(-1)!.json.run
+    expect(run).toMatchObject({ status: 'error', hasResult: false })
+    expect(run.error).toMatch(/no-such-model/)
+    const result = await api('GET', `${API}/result/${started.body.id}`)
+    expect([result.status, result.body.error.code]).toEqual([404, 'no-result'])
+    expect(result.body.error.message).toContain('ended without a result (error: ')
+    expect(await api('DELETE', `${API}/run/${started.body.id}`)).toMatchObject({ status: 200 })
+  })
+
   it('deletes runs: a finished one with its result, a queued one, and a running one (aborted first)', async () => {
     const running = (await api('POST', `${API}/run`, { ...LONG, name: 'long' })).body.id
     const queued = (await api('POST', `${API}/run`, { ...SMALL, name: 'waits' })).body.id
@@ -265,6 +279,14 @@ describe('llmbench serve: the API', () => {
 })
 
 describe('llmbench serve: access', () => {
+  it('allows a server by its config name, or a URL with an entry\'s scheme, host, port and path', () => {
+    const allow = new AllowList({ vllm: { url: 'http://gpu-1:8000', model: 'm', apiKey: 'sk-not-listed-anywhere' } }, ['https://api.example.com/team-a'])
+    expect(allow.list()).toEqual([{ name: 'vllm', url: 'http://gpu-1:8000', model: 'm' }, { url: 'https://api.example.com/team-a' }])
+    for (const ok of ['http://gpu-1:8000', 'http://GPU-1:8000/v1', 'https://api.example.com/team-a/v1', 'https://api.example.com/team-a']) expect(allow.permits(ok), ok).toBe(true)
+    for (const no of ['http://gpu-1:8001', 'https://gpu-1:8000', 'http://gpu-1', 'http://gpu-10:8000', 'https://api.example.com/team-ab', 'https://api.example.com/',
+      'http://u:p@gpu-1:8000', 'file:///etc/passwd', 'gpu-1:8000', 'http://gpu-1:8000@evil.example']) expect(allow.permits(no), no).toBe(false)
+  })
+
   it('refuses to listen off loopback without a token, or with a short one', async () => {
     const config = validateConfig({}, { cwd: tmpdir() })
     const store = new FileStore(mkdtempSync(join(tmpdir(), 'llmbench-serve-')))

@@ -126,6 +126,9 @@ export function planLevel(o: LoadOptions, whole: LoadSpec): LevelPlan {
 }
 
 
+/** Prompts prepared at most for a level bounded by time (raise --num-prompts for more). */
+const MAX_TIMED_POOL = 10_000
+
 /** Prompts to prepare for a level: its count, or for a timed level an estimate from its load. */
 export function promptsNeeded(plan: LevelPlan, numPrompts: number): number {
   const { warmup, measured, cooldown } = plan.phases
@@ -137,9 +140,10 @@ export function promptsNeeded(plan: LevelPlan, numPrompts: number): number {
   }
   if (ms === 0) return n
   // A rate level sends about rate × time; a concurrency level is guessed at two requests per slot
-  // per second. Either way at least `numPrompts`: a reused prompt is counted and warned about.
+  // per second. Either way at least `numPrompts`, and at most a pool that is quick to prepare (and
+  // to fit to /tokenize): past it prompts are reused, counted and warned about.
   const perSec = plan.load.kind === 'rate' ? plan.load.value * 1.1 + 5 : plan.load.value * 2
-  return Math.max(numPrompts, n + Math.ceil((perSec * ms) / 1000))
+  return Math.max(numPrompts, Math.min(MAX_TIMED_POOL, n + Math.ceil((perSec * ms) / 1000)))
 }
 
 /** How long each level runs, for the run's first line: "100 requests per level", "60 s per level". */

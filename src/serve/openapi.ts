@@ -108,7 +108,7 @@ function paths(): Schema {
         requestBody: { required: true, content: { 'application/json': { schema: ref('RunRequest') } } },
         responses: {
           202: json(ref('Accepted'), 'Queued; Location names the run'), 400: error('Bad JSON or an invalid option (one line naming the key)'),
-          401: error('Access token missing or wrong'), 403: error('Server, DCGM exporter or file not allowed'), 413: error('Body over 1 MiB'), 415: error('Not JSON'),
+          403: error('Server, DCGM exporter or file not allowed'), 413: error('Body over 1 MiB'), 415: error('Not JSON'),
         },
       },
     },
@@ -170,10 +170,21 @@ export function openApiDocument(): Schema {
     },
     servers: [{ url: '/' }],
     security: [{}, { bearer: [] }],
-    paths: paths(),
+    paths: withUnauthorized(paths()),
     components: components(),
   }
   return document
+}
+
+/** Every operation that takes the token can answer 401. */
+function withUnauthorized(all: Schema): Schema {
+  for (const item of Object.values(all) as Array<Record<string, { security?: unknown[]; responses?: Schema }>>) {
+    for (const [method, op] of Object.entries(item)) {
+      if (method === 'parameters' || op.security?.length === 0 || !op.responses) continue
+      op.responses[401] ??= error('The access token is missing or wrong')
+    }
+  }
+  return all
 }
 
 /** A shipped JSON Schema as a component: no $id or $schema, every reference pointing inside this document. */

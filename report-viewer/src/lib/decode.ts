@@ -1,11 +1,8 @@
 /** Reads what llmbench put into the page: report data (plain JSON, or gzip + base64), or the dashboard's live config. */
+import type { LiveConfig } from '../../../src/report/page'
 import type { ReportData } from '../../../src/report/types'
 
-/** Put in by `llmbench serve` instead of report data: the page is its dashboard, reading `api`. */
-export interface LiveConfig {
-  mode: 'live'
-  api: string
-}
+export type { LiveConfig }
 
 export async function readReportData(doc: Document = document): Promise<ReportData | LiveConfig | undefined> {
   const el = doc.getElementById('llmbench-data')
