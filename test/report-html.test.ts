@@ -78,6 +78,9 @@ describe('the HTML report in chromium, from file://', () => {
     await page.getByRole('tab', { name: 'concurrency 1' }).click()
     await expect.poll(() => page.locator('[data-level]').getAttribute('data-level')).toBe('concurrency-1')
     await expectShapes(page, DETAIL_CHARTS)
+    // The simulator serves vLLM's TTFT histogram: the level sets the server's TTFT beside the client's.
+    expect(measured.levels[0].summary.serverTtft).toBeDefined()
+    expect(await page.locator('.server-ttft').first().innerText()).toMatch(/server TTFT from its own histogram \(\d+ requests\).*network and client share is [\d.]+ ms/)
     await page.locator('table[data-table="s0-levels"] th button', { hasText: 'TTFT p50' }).click()
     await screenshot(page, 'single-run')
     expect(errors).toEqual([])

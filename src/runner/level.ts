@@ -79,7 +79,10 @@ export function createContext(base: Omit<LevelContext, 'send'>): LevelContext {
     ...base,
     send(tag, prompt, maxTokens, index, warmup, scheduledAt) {
       const tracker = new RequestTracker(index, warmup, stream, scheduledAt, prompt.tokens, adapter.generates !== false)
-      return client.send(adapter, adapter.buildRequest(spec(prompt, maxTokens)), tracker, `llmbench-${tag}-${index}`)
+      // A shard's (or thread's) request k is request k·n + i of the whole level, as merging numbers it:
+      // request ids stay unique across shards and match the merged records.
+      const id = opts.shard ? index * opts.shard.count + opts.shard.index : index
+      return client.send(adapter, adapter.buildRequest(spec(prompt, maxTokens)), tracker, `llmbench-${tag}-${id}`)
     },
   }
 }
