@@ -21,6 +21,8 @@ export interface OpenLoopOptions {
   stopped?: () => boolean
   /** Keep the records in the outcome (default); false: onRecord is their only way out, memory stays flat. */
   keep?: boolean
+  /** Monotonic ms the schedule counts from (default: now): threads share one, so their arrivals interleave exactly. */
+  startAt?: number
 }
 
 export interface LoopOutcome {
@@ -30,7 +32,7 @@ export interface LoopOutcome {
 }
 
 export async function runOpenLoop(opts: OpenLoopOptions): Promise<LoopOutcome> {
-  const t0 = now()
+  const t0 = opts.startAt ?? now()
   const records: RequestRecord[] = []
   const inFlight = new Set<Promise<void>>()
   const cap = opts.maxConcurrency ?? Infinity

@@ -46,8 +46,8 @@ export interface LevelContext {
   recordsFile?: RecordsWriter
   /** The scenario's load threads, when it runs on several (threads.ts). */
   threads?: ThreadPool
-  /** Called between a level's warm-up and its measured part: threads wait there to start together. */
-  beforeMeasure?: (level: number) => Promise<void>
+  /** Called between a level's warm-up and its measured part: threads wait there to start together, from the time it gives. */
+  beforeMeasure?: (level: number) => Promise<number>
   send(tag: string, prompt: SendablePrompt, maxTokens: number, index: number, warmup: boolean, scheduledAt: number): Promise<RequestRecord>
 }
 
@@ -135,7 +135,7 @@ export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): P
   })
   warm.forEach(take)
   if (i === 0 && opts.startAt !== undefined) await waitForStart(ctx, opts.startAt)
-  await ctx.beforeMeasure?.(i)
+  const startAt = await ctx.beforeMeasure?.(i)
   listener.onWarmupEnd?.(start)
 
   let reused = 0
@@ -174,7 +174,7 @@ export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): P
   const keep = false
   plan.load.kind === 'concurrency'
     ? await runPhasedClosedLoop({ slots: slotsOf(plan), profile: plan.load.ramp ? plan.profile : undefined, phases, send, onRecord, stopped: stoppedHere, keep })
-    : await runOpenLoop({ scheduleAt: plan.trace ? traceSchedule(plan, prompts.slice(0, poolSize)) : arrivalSchedule(plan, shardSeed(opts, opts.seed + i), opts.shard), phases, send, maxConcurrency: plan.load.maxConcurrency, onRecord, stopped: stoppedHere, keep })
+    : await runOpenLoop({ scheduleAt: plan.trace ? traceSchedule(plan, prompts.slice(0, poolSize)) : arrivalSchedule(plan, shardSeed(opts, opts.seed + i), opts.shard), phases, send, maxConcurrency: plan.load.maxConcurrency, onRecord, stopped: stoppedHere, keep, startAt })
   monitor.disable()
   const cpu = process.cpuUsage(cpuBefore)
   const wall = performance.now() - wallBefore

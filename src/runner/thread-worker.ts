@@ -65,6 +65,7 @@ ctx.beforeMeasure = async (index) => {
     post({ type: 'ready', index })
   })
   await waitUntil(at)
+  return at
 }
 const prepared = preparePrompts(ctx)
 
