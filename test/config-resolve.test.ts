@@ -79,6 +79,13 @@ describe('resolveScenario: load shapes and telemetry', () => {
     })
   })
 
+  it('takes threads when every level has a slot for each thread', () => {
+    expect(resolve({ model: 'm', concurrency: [2, 8], threads: 2 }).threads).toBe(2)
+    expect(resolve({ model: 'm', rate: [5], threads: 4 }).threads).toBe(4)
+    expect(() => resolve({ model: 'm', concurrency: [1, 8], threads: 2 })).toThrow(/threads 2: concurrency 1 cannot be split over 2 threads/)
+    expect(error({ model: 'm', threads: 0 })).toMatch(/threads must be a whole number of at least 1, got 0/)
+  })
+
   it('asks a capacity sweep for goodput bounds, naming the scenario', () => {
     expect(() => resolve({ model: 'm', sweep: { min: 0.95 } })).toThrow(/scenario ".*": sweep needs goodput bounds to judge each level/)
     expect(resolve({ model: 'm', sweep: { min: 0.95 }, slo: { goodput: { ttft: 500, min: 0.9 } } }).sweep).toMatchObject({ method: 'capacity', kind: 'concurrency', min: 0.95 })

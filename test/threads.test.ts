@@ -10,6 +10,8 @@ import { spawnSimulator, type SpawnedSimulator } from '../src/simulator/index.js
 import type { RunResult } from '../src/results/types.js'
 import { runCli } from './helpers/cli.js'
 import { schemaErrors } from './helpers/schema.js'
+import { makeProject } from './helpers/project.js'
+import type { SuiteResult } from '../src/results/suite.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'llmbench-threads-'))
 let sim: SpawnedSimulator
@@ -56,6 +58,20 @@ describe('load threads', () => {
     const sent = read('rate.json').levels[0].records.filter((x) => !x.warmup).map((x) => x.scheduledAt).sort((a, b) => a - b)
     const gaps = sent.slice(1).map((x, i) => x - sent[i])
     expect(Math.max(...gaps)).toBeLessThan(1000 / 30 + 2)
+  }, 60_000)
+
+  it('run a bench file scenario that asks for threads', async () => {
+    const root = makeProject({
+      'threads.bench.ts': `import { bench } from 'llmbench'
+bench('two threads', { server: '${sim.url}', model: 'sim-model', concurrency: [4], requests: 20, threads: 2, input: { tokens: 16 }, output: { tokens: 10 }, telemetry: { enabled: false } })
+`,
+    })
+    const out = join(root, 'suite.json')
+    const r = await runCli(['--root', root, '--reporter', 'json', `--outputFile.json=${out}`])
+    expect(r.code, r.stderr).toBe(0)
+    const level = (JSON.parse(readFileSync(out, 'utf8')) as SuiteResult).files[0].scenarios[0].levels[0]
+    expect(level.summary.requests).toMatchObject({ total: 20, succeeded: 20, warmup: 4 })
+    expect(level.summary.concurrency.maxInFlight).toBe(4)
   }, 60_000)
 
   it('refuse more threads than a level has slots, in one line', async () => {

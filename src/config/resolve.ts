@@ -92,6 +92,7 @@ export function resolveScenario(
       scenario,
     )),
     ...(value('calibrate') === false ? { calibrate: false } : {}),
+    ...threadsOf(value('threads'), load, concurrency, scenario),
     ...telemetrySettings(pick(layers, 'telemetry')?.value as BenchOptions['telemetry']),
     inputLen: value('input')!.tokens,
     outputLen: value('output')!.tokens,
@@ -128,6 +129,16 @@ function loadShape(layers: Layer[], goodput: boolean, scenario: string) {
 function promptSource(spec: PromptSpec): { prompts?: PromptSpec } {
   const plain = spec.kind === 'synthetic' && !spec.tokenizer && !spec.prefix && !spec.groups && !spec.input.spread && !spec.output.spread && spec.shuffle === undefined
   return plain ? {} : { prompts: spec }
+}
+
+/** Threads as given, when every level has a slot for each (as `--threads` checks). */
+function threadsOf(threads: BenchOptions['threads'], load: { rate?: number[]; sweep?: unknown }, concurrency: number | number[], scenario: string): { threads?: number | 'auto' } {
+  if (threads === undefined) return {}
+  if (threads === 'auto' || threads === 1) return { threads }
+  if (load.sweep) throw new UsageError(`${scenario}: threads cannot split a sweep: leave threads out (or 'auto')`)
+  const small = load.rate?.length ? undefined : [concurrency].flat().find((c) => c < threads)
+  if (small !== undefined) throw new UsageError(`${scenario}: threads ${threads}: concurrency ${small} cannot be split over ${threads} threads (each needs at least one slot)`)
+  return { threads }
 }
 
 function telemetrySettings(t: BenchOptions['telemetry']): { telemetry?: TelemetrySettings } {

@@ -33,6 +33,8 @@ export interface BenchOptions extends LoadInput {
   tokenizer?: string
   /** Fit synthetic prompts to the server's /tokenize when it has one (default true). */
   calibrate?: boolean
+  /** Load-generating threads for the scenario, or 'auto' (docs/scale.md). */
+  threads?: number | 'auto'
   stream?: boolean
   /** Per-request timeout in ms. */
   timeout?: number
