@@ -6,6 +6,7 @@
 import { appendFileSync } from 'node:fs'
 import { isAbsolute, relative, resolve, sep } from 'node:path'
 import type { ErrorInfo, ScenarioResult, SuiteResult } from '../src/results/suite.js'
+import { loadLabel } from '../src/results/labels.js'
 import type { LevelSummary } from '../src/results/types.js'
 import { fmt } from './console.js'
 import { checkMessage, countSuite, failedChecks, formatLocation, joinCounts, stripControl } from './suite-counts.js'
@@ -109,7 +110,7 @@ function levelRow(s: ScenarioResult, l: LevelSummary): string {
   const checks = s.checks.filter((c) => c.level === l.load.value)
   const verdict = !checks.length ? '—' : checks.every((c) => c.passed) ? '✅ pass' : '❌ fail'
   const cells = [
-    `concurrency ${l.load.value}`,
+    loadLabel(l.load),
     fmt(l.throughput.requestsPerSec, 2),
     fmt(l.stats.ttft?.p50),
     fmt(l.stats.ttft?.p99),

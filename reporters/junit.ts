@@ -126,7 +126,7 @@ function counts(cases: TestCase[]) {
 }
 
 /**
- * Each level's key figures: `concurrency.10.ttft.p50` and so on, prefixed with the scenario id
+ * Each level's key figures: `concurrency.10.ttft.p50` (or `rate.20.…`) and so on, prefixed with the scenario id
  * (`<id> › concurrency.10.ttft.p50`) when the file has more than one scenario with levels.
  */
 function properties(file: FileResult): Array<[string, string]> {
@@ -150,7 +150,7 @@ function properties(file: FileResult): Array<[string, string]> {
         ['goodput', l.goodput?.ratio],
       ]
       for (const [key, value] of figures) {
-        if (value !== undefined && Number.isFinite(value)) props.push([`${prefix}concurrency.${l.load.value}.${key}`, String(round(value))])
+        if (value !== undefined && Number.isFinite(value)) props.push([`${prefix}${l.load.kind}.${l.load.value}.${key}`, String(round(value))])
       }
     }
   }

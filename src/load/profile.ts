@@ -13,6 +13,14 @@ export interface Profile {
   timeAt(s: number): number
 }
 
+/** The mean of the profile's value from `fromMs` to `toMs` (a ramp's mean target over a part of it). */
+export function meanValue(p: Profile, fromMs: number, toMs: number): number {
+  const steps = 100
+  let sum = 0
+  for (let k = 0; k < steps; k++) sum += p.valueAt(fromMs + ((k + 0.5) * (toMs - fromMs)) / steps)
+  return sum / steps
+}
+
 export function constantProfile(value: number): Profile {
   const perMs = value / 1000
   return { valueAt: () => value, timeAt: (s) => s / perMs }

@@ -14,6 +14,7 @@ import { mulberry32, mixSeed } from '../data/random.js'
 import { runClosedLoop, runPhasedClosedLoop } from '../load/closed-loop.js'
 import { runOpenLoop, type LoopOutcome } from '../load/open-loop.js'
 import { gapSource } from '../load/arrivals.js'
+import { meanValue } from '../load/profile.js'
 import { PhaseClock, type Phase } from '../load/phases.js'
 import { LevelAccumulator } from '../metrics/accumulator.js'
 import { ScheduleCollector } from '../metrics/schedule.js'
@@ -265,9 +266,5 @@ function traceSchedule(plan: LevelPlan, prompts: Prompt[]): (i: number) => numbe
 function meanTarget(plan: LevelPlan, phases: PhaseClock): number {
   if (!plan.load.ramp || !plan.profile) return plan.load.value
   const from = phases.measuredStart
-  const to = Math.min(phases.measuredEnd, from + plan.load.ramp.overSec * 1000)
-  const steps = 100
-  let sum = 0
-  for (let k = 0; k < steps; k++) sum += plan.profile.valueAt(from + ((k + 0.5) * (to - from)) / steps)
-  return sum / steps
+  return meanValue(plan.profile, from, Math.min(phases.measuredEnd, from + plan.load.ramp.overSec * 1000))
 }

@@ -126,7 +126,7 @@ export async function runScenario(opts: ScenarioOptions, listener: ScenarioListe
     listener.onPrompts?.(prompts)
     ctx.telemetry = startSampler(opts, headers, listener)
     const trace = ctx.spec.kind === 'file' && ctx.spec.format === 'trace'
-    const threads = trace ? 1 : threadCount(opts, slotsOf(opts))
+    const threads = trace ? 1 : threadCount(opts, splitSlots(opts))
     if (threads > 1) ctx.threads = new ThreadPool(opts, threads)
     const outcome: ScenarioOutcome = opts.sweep ? await runSweep(ctx, opts.sweep) : { levels: [] }
     outcome.prompts = prompts
@@ -200,7 +200,7 @@ const OPEN_LOOP_CONNECTIONS = 1024
  * sockets (a request past it waits for a connection, and that wait counts as the client's lateness).
  */
 /** The most slots any level fills: what threads divide. Uncapped rates have none to divide. */
-function slotsOf(o: ScenarioOptions): number {
+function splitSlots(o: ScenarioOptions): number {
   if (o.ramp) return o.ramp.kind === 'concurrency' ? Math.min(o.ramp.from, o.ramp.to) : (o.maxConcurrency ?? 1)
   if (o.rate?.length || o.sweep) return o.maxConcurrency ?? 1
   return Math.min(...o.concurrency)

@@ -20,9 +20,8 @@ export interface LevelFigures {
 }
 
 export function summarizeRecords(records: readonly RequestRecord[], f: LevelFigures): LevelSummary {
-  const cooldown = records.filter((r) => r.cooldown).length
-  const summary = summarizeLevel(cooldown ? records.filter((r) => !r.cooldown) : records, { load: f.load, slo: f.slo, client: f.client })
-  if (cooldown) summary.requests.cooldown = cooldown
+  // Warm-up and cool-down records are counted apart and left out of the figures by the accumulator.
+  const summary = summarizeLevel(records, { load: f.load, slo: f.slo, client: f.client })
   const measured = records.filter((r) => !r.warmup && !r.cooldown)
   if (f.load.kind === 'rate') {
     const { schedule, warnings } = summarizeSchedule({ measured, targetRate: f.targetRate ?? f.load.value, maxConcurrency: f.load.maxConcurrency })

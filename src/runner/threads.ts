@@ -15,6 +15,7 @@ import { levelSampleSeed, trimRecords } from '../results/trim.js'
 import type { LevelResult, RequestRecord } from '../results/types.js'
 import { compareServerTtft, histogramDelta } from '../telemetry/sampler.js'
 import { planLevel, type LevelPlan } from './levels.js'
+import { meanValue } from '../load/profile.js'
 import { levelStart, runLevel, type LevelContext } from './level.js'
 import type { ScenarioOptions } from './scenario.js'
 import type { FromThread, ToThread } from './thread-worker.js'
@@ -40,11 +41,7 @@ export function runAnyLevel(ctx: LevelContext, plan: LevelPlan, i: number): Prom
 /** A rate level's mean target: the rate, or a ramp's average over its length. */
 function meanRate(plan: LevelPlan): number {
   const ramp = plan.load.ramp
-  if (!ramp || !plan.profile) return plan.load.value
-  const steps = 100
-  let sum = 0
-  for (let k = 0; k < steps; k++) sum += plan.profile.valueAt(((k + 0.5) * ramp.overSec * 1000) / steps)
-  return sum / steps
+  return ramp && plan.profile ? meanValue(plan.profile, 0, ramp.overSec * 1000) : plan.load.value
 }
 
 export class ThreadPool {
