@@ -27,6 +27,7 @@
  *   --cpu-prof-dir DIR (run llmbench workers under node --cpu-prof, profiles written to DIR)
  *   --no-loop-monitor (diagnostic: llmbench without runScenario's event-loop-delay monitor)
  *   --threads N (llmbench's load threads for the scenario, default 1)
+ *   --node-args 'FLAGS' (diagnostic: node flags for the workers, e.g. --trace-gc; what they print goes to stderr)
  */
 import { spawn } from 'node:child_process'
 import http from 'node:http'
@@ -87,6 +88,15 @@ function median(xs) {
   return v.length ? pct(sortedOf(v), 50) : NaN
 }
 
+/** Linux: how often the kernel took the CPU from this process's main thread (other work wanted it), or NaN. */
+function preemptions() {
+  try {
+    return Number(/nonvoluntary_ctxt_switches:\s*(\d+)/.exec(readFileSync(`/proc/self/task/${process.pid}/status`, 'latin1'))[1])
+  } catch {
+    return NaN
+  }
+}
+
 /** Linux: the machine's CPU counters (all cores, in clock ticks): busy, steal and total. */
 function machineCpu() {
   try {
@@ -131,10 +141,21 @@ async function worker() {
   process.stdin.resume()
 
   const { now } = await import('../dist/src/clock.js')
+  // Diagnostic: the worker's GC pauses on the same clock, beside the events (LLMBENCH_DUMP_EVENTS).
+  const gcPauses = []
+  if (process.env.LLMBENCH_DUMP_EVENTS) {
+    const { PerformanceObserver, performance } = await import('node:perf_hooks')
+    const shift = now() - performance.now()
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) gcPauses.push(`gc ${(e.startTime + shift).toFixed(3)} ${e.duration.toFixed(3)} ${e.detail?.kind ?? ''}`)
+    }).observe({ entryTypes: ['gc'] })
+  }
   await getJson(port, '/trace') // clear anything left over
 
+  let preempt0, preempt1
   let cpu0, cpu1, wall0, wall1, rssPeakKb, rssStart, serverCpu0, serverCpu1, mach0, mach1
   const startWindow = () => {
+    preempt0 = preemptions()
     mach0 = machineCpu()
     rssStart = process.memoryUsage.rss()
     cpu0 = process.cpuUsage()
@@ -143,6 +164,7 @@ async function worker() {
     serverCpu0 = getJson(port, '/cpu')
   }
   const endWindow = () => {
+    preempt1 = preemptions()
     cpu1 = process.cpuUsage(cpu0)
     wall1 = now()
     rssPeakKb = process.resourceUsage().maxRSS
@@ -258,6 +280,8 @@ async function worker() {
   let events = 0
   let unmatched = 0
   let backpressure = 0
+  // Diagnostic: every matched event as `write arrival index`, to see when and why lag grows.
+  const dump = process.env.LLMBENCH_DUMP_EVENTS ? [] : undefined
   for (const m of measured) {
     const s = truth[m.id]
     if (!s) {
@@ -276,9 +300,11 @@ async function worker() {
       unmatched++
       continue
     }
+    if (dump) for (let j = 0; j < a.length; j++) dump.push(`${w[j].toFixed(3)} ${a[j].toFixed(3)} ${j}`)
     ttftErr.push(a[0] - w[0])
     for (let j = 1; j < a.length; j++) itlErr.push(Math.abs(a[j] - a[j - 1] - (w[j] - w[j - 1])))
   }
+  if (dump) writeFileSync(process.env.LLMBENCH_DUMP_EVENTS, dump.concat(gcPauses).join('\n') + '\n')
   const t = sortedOf(ttftErr)
   const i = sortedOf(itlErr)
   const l = sortedOf(late)
@@ -318,6 +344,7 @@ async function worker() {
     machineBusyCores,
     machineStealCores,
     peakRssMb: rssPeakKb / 1024,
+    mainThreadPreemptions: preempt1 - preempt0,
     rssAtStartMb: rssStart / 1048576,
     failed,
     warmFailed,
@@ -394,6 +421,8 @@ function runWorker(port, client, concurrency, requests, extraNodeArgs = []) {
     child.on('exit', (code, signal) => {
       children.delete(child)
       const line = out.split('\n').find((s) => s.startsWith('RESULT '))
+      // What node itself printed (--node-args '--trace-gc', say) is shown, not lost.
+      if (args['node-args']) process.stderr.write(out.split('\n').filter((s) => s && !s.startsWith('RESULT ')).join('\n') + '\n')
       if (code === 0 && line) resolve(JSON.parse(line.slice(7)))
       else reject(new Error(`worker ${client} c=${concurrency} failed (code ${code}, signal ${signal})\n${out}`))
     })
@@ -441,6 +470,7 @@ async function orchestrate() {
         const n = requestsFor(c, minRequests, maxSeconds)
         for (const client of clients) {
           const extra = profDir && client === 'llmbench' ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []
+          if (args['node-args']) extra.push(...String(args['node-args']).split(/\s+/).filter(Boolean))
           const r = await runWorker(port, client, c, n, extra)
           r.rep = rep
           runs.push(r)
@@ -449,7 +479,7 @@ async function orchestrate() {
               `TTFT err p50/p99 ${f(r.ttftErrP50)}/${f(r.ttftErrP99)} ms, ITL err p50/p99 ${f(r.itlErrP50, 3)}/${f(r.itlErrP99)} ms, ` +
               `CPU ${f(r.cpuPer1kEvents, 4)} s/1k ev (${f(r.cpuSec)} s over ${f(r.wallSec)} s), RSS ${f(r.peakRssMb, 0)} MB, ` +
               `client ${f(r.clientCores)} cores, server ${f(r.serverCores)} cores, machine ${f(r.machineBusyCores)} busy/${f(r.machineStealCores)} steal, ` +
-              `failed ${r.failed + r.warmFailed}, unmatched ${r.unmatched}, server late p50/p99 ${f(r.serverLateP50)}/${f(r.serverLateP99)} ms` +
+              `preempted ${r.mainThreadPreemptions}×, failed ${r.failed + r.warmFailed}, unmatched ${r.unmatched}, server late p50/p99 ${f(r.serverLateP50)}/${f(r.serverLateP99)} ms` +
               (r.serverBackpressure ? `, server backpressure ${r.serverBackpressure}` : '') +
               (r.selfCheck ? `\n    llmbench's own check: event-loop delay p99 ${f(r.selfCheck.eventLoopDelayP99Ms)} ms, CPU ${f(r.selfCheck.cpuPercent, 0)}%, ${r.selfCheck.warnings.length} client warning(s)` : '') +
               (r.failures.length ? `\n    e.g. ${r.failures[0]}` : '') +

@@ -267,6 +267,18 @@ describe('NDJSON parser', () => {
     p.push(Buffer.from('z"}\n'))
     expect(lines).toEqual(['{"a":"xyz"}'])
   })
+
+  it('reads only the range it is given of a larger read buffer', () => {
+    const shared = Buffer.alloc(256, '{"stale":1}\n')
+    const lines: string[] = []
+    const p = new NdjsonParser((d) => lines.push(d))
+    shared.write('{"a":1}\n{"b"', 40)
+    p.push(shared, 40, 40 + 12)
+    shared.write(':2}\n', 5)
+    p.push(shared, 5, 9)
+    p.end()
+    expect(lines).toEqual(['{"a":1}', '{"b":2}'])
+  })
 })
 
 describe('ollama adapters', () => {

@@ -499,3 +499,41 @@ describe('SseParser: end()', () => {
     ])
   })
 })
+
+describe('SseParser: a range of a larger read buffer', () => {
+  // The HTTP reader hands the parser `buf[start, end)` of one shared read buffer; the bytes past
+  // `end` are left over from earlier reads and must never be read as this stream's.
+  it('reads only [start, end), whatever line endings lie past it', () => {
+    const stream = 'data: one\n\ndata: t'
+    const rest = 'wo\n\n'
+    const shared = Buffer.alloc(4096, 'x\n\ndata: stale\r\n\n')
+    const out: Ev[] = []
+    const p = new SseParser((data, event) => out.push([event, data]))
+    shared.write(stream, 100)
+    p.push(shared, 100, 100 + stream.length)
+    expect(out).toEqual([['message', 'one']]) // "t" is an unterminated tail, not "t" + stale bytes
+    shared.fill('data: stale\n\n')
+    shared.write(rest, 7)
+    p.push(shared, 7, 7 + rest.length)
+    p.end()
+    expect(out).toEqual([['message', 'one'], ['message', 'two']])
+  })
+
+  it('gives the same events as whole chunks, for every split of a real stream', () => {
+    const text = ['data: {"a":1}', '', 'event: x', 'data: b\r', 'data: c', '', ''].join('\n') + 'data: {"z":true}\r\n\r\n'
+    const whole = parseStr(text)
+    const b = Buffer.from(text)
+    for (let cut = 0; cut <= b.length; cut++) {
+      const shared = Buffer.alloc(b.length + 64, '\n')
+      const out: Ev[] = []
+      const p = new SseParser((data, event) => out.push([event, data]))
+      b.copy(shared, 10, 0, cut)
+      p.push(shared, 10, 10 + cut)
+      shared.fill('\r')
+      b.copy(shared, 3, cut)
+      p.push(shared, 3, 3 + b.length - cut)
+      p.end()
+      expect(out).toEqual(whole)
+    }
+  })
+})

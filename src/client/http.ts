@@ -3,18 +3,20 @@
  * concurrency, so only the first request on each connection pays for the TCP connect. Each read
  * is stamped before parsing (http1.ts), then fed to the SSE parser and the adapter.
  *
- * Two clocks end a request that does not finish: `timeoutMs` from send to end (one timer per
- * request), and `idleTimeoutMs` without a byte of the response once its head came. The idle
- * check costs nothing per read: each read already stamps the tracker (`readAt`), and one sweeper
- * per client, running only while requests are in flight, compares those stamps with the clock a
- * few times a second (every idle/4, at most every 250 ms: a stall ends within idle + 250 ms).
+ * Two clocks end a request that does not finish: `timeoutMs` from send to end, and
+ * `idleTimeoutMs` without a byte of the response once its head came. Neither costs anything per
+ * read or a timer per request: each read already stamps the tracker (`readAt`), and one sweeper
+ * per client, running only while requests are in flight, compares deadlines and stamps with the
+ * clock every quarter of the shorter limit, at most every 250 ms and at least every 10 ms (a stall
+ * or a timeout ends within its limit + 250 ms).
  */
 import { now } from '../clock.js'
 import type { FailureKind, RequestRecord } from '../results/types.js'
 import type { Adapter, HttpRequest } from './adapter.js'
-import { SseParser } from './sse.js'
+import { SseParser, type EventSink } from './sse.js'
 import { NdjsonParser } from './ndjson.js'
 import type { RequestTracker } from './tracker.js'
+import { handOff } from '../load/turns.js'
 import { ClosedError, Http1Connection, ProtocolError, type Origin, type ResponseSink } from './http1.js'
 
 export interface ClientOptions {
@@ -91,30 +93,33 @@ export class LlmClient {
   send(adapter: Adapter, req: HttpRequest, tracker: RequestTracker, requestId: string): Promise<RequestRecord> {
     const text = this.requestText(req, requestId)
     return new Promise((resolve) => {
-      const handler = new ResponseHandler(adapter, tracker, (record) => {
-        this.inFlight.delete(handler)
-        if (this.inFlight.size === 0) this.stopSweeper()
-        resolve(record)
-      })
+      const handler = new ResponseHandler(this, adapter, tracker, text, resolve, now() + this.options.timeoutMs)
       this.inFlight.add(handler)
-      if (this.idleMs > 0 && this.sweeper === undefined && !this.closed) this.startSweeper()
-      handler.startTimer(this.options.timeoutMs)
-      const start = (retry: boolean) => {
-        if (handler.finished) return // timed out or aborted while it waited for a connection
-        const conn = this.acquire()
-        if (!conn) {
-          // Every connection is busy: wait for one (the load never asks for more than the pool).
-          this.waiting.push(() => start(retry))
-          return
-        }
-        handler.connection = conn
-        handler.retry = retry && conn.uses > 0 ? () => start(false) : undefined
-        tracker.sentAt = now()
-        conn.send(text, handler)
-      }
+      if (this.sweeper === undefined && !this.closed) this.startSweeper()
       if (this.closed) handler.onError(new AbortedError('the client is closed'), now())
-      else start(true)
+      else this.start(handler, true)
     })
+  }
+
+  /** Puts a request on a connection; `retry`: it may be sent again if a reused connection turns out stale. */
+  start(handler: ResponseHandler, retry: boolean): void {
+    if (handler.finished) return // timed out or aborted while it waited for a connection
+    const conn = this.acquire()
+    if (!conn) {
+      // Every connection is busy: wait for one (the load never asks for more than the pool).
+      this.waiting.push(() => this.start(handler, retry))
+      return
+    }
+    handler.connection = conn
+    handler.retryable = retry && conn.uses > 0
+    handler.t.sentAt = now()
+    conn.send(handler.text, handler)
+  }
+
+  /** A request's record is out: it no longer counts as in flight. */
+  settled(handler: ResponseHandler): void {
+    this.inFlight.delete(handler)
+    if (this.inFlight.size === 0) this.stopSweeper()
   }
 
   private requestText(req: HttpRequest, requestId: string): string {
@@ -153,15 +158,20 @@ export class LlmClient {
     return c
   }
 
-  /** One timer for every request in flight: ends those silent for longer than the idle timeout. */
+  /**
+   * One timer for every request in flight, in place of a timer per request: ends those past
+   * their deadline (`timeoutMs` from send) and those silent for longer than the idle timeout.
+   */
   private startSweeper(): void {
     const idle = this.idleMs
+    const limit = idle > 0 ? Math.min(idle, this.options.timeoutMs) : this.options.timeoutMs
     this.sweeper = setInterval(() => {
-      const limit = now() - idle
+      const t = now()
       for (const h of this.inFlight) {
-        if (h.lastActivity() < limit) h.abort(new TimeoutError(`stream idle: no data for ${idle} ms`))
+        if (h.deadline <= t) h.abort(new TimeoutError(`no complete response within ${this.options.timeoutMs} ms`))
+        else if (idle > 0 && h.lastActivity() < t - idle) h.abort(new TimeoutError(`stream idle: no data for ${idle} ms`))
       }
-    }, Math.min(MAX_SWEEP_MS, Math.max(MIN_SWEEP_MS, idle / 4)))
+    }, Math.min(MAX_SWEEP_MS, Math.max(MIN_SWEEP_MS, limit / 4)))
     this.sweeper.unref?.()
   }
 
@@ -184,11 +194,10 @@ export class LlmClient {
   }
 }
 
-class ResponseHandler implements ResponseSink {
+export class ResponseHandler implements ResponseSink, EventSink {
   connection: Http1Connection | undefined
-  /** Sends again on a fresh connection: set while a failure may be a stale keep-alive connection. */
-  retry: (() => void) | undefined
-  private timer: NodeJS.Timeout | undefined
+  /** Whether a failure before any answer may be sent again on a fresh connection (a stale keep-alive one). */
+  retryable = false
   private status = 0
   private responseStarted = false
   private parser: SseParser | NdjsonParser | undefined
@@ -201,16 +210,17 @@ class ResponseHandler implements ResponseSink {
    */
   idleFrom = Infinity
 
+  // One object per request holds everything a request needs (no closures or timer of its own):
+  // thousands in flight are thousands of objects the young-generation GC copies.
   constructor(
+    private readonly client: LlmClient,
     private readonly adapter: Adapter,
-    private readonly t: RequestTracker,
-    private readonly done: (record: RequestRecord) => void,
+    readonly t: RequestTracker,
+    readonly text: string,
+    private readonly resolve: (record: RequestRecord) => void,
+    /** Monotonic ms after which the request ends as a timeout. */
+    readonly deadline: number,
   ) {}
-
-  startTimer(ms: number): void {
-    this.timer = setTimeout(() => this.abort(new TimeoutError(`no complete response within ${ms} ms`)), ms)
-    this.timer.unref?.()
-  }
 
   /** The later of the idle clock's start and the last read of this response. */
   lastActivity(): number {
@@ -230,40 +240,44 @@ class ResponseHandler implements ResponseSink {
     this.idleFrom = at
     const ok = status >= 200 && status < 300
     if (ok && this.t.stream) {
-      const { adapter, t } = this
-      const onEvent = (data: string, event: string) => adapter.onEvent(data, event, t)
-      // A line or event past the parser's bound (16 MiB) fails the request instead of growing.
-      const onLimit = (message: string) => {
-        t.fail('parse', message) // also when the response already ended (the last line, in end())
-        this.abort(new ProtocolError(message))
-      }
-      this.parser = adapter.framing === 'ndjson' ? new NdjsonParser(onEvent, onLimit) : new SseParser(onEvent, onLimit)
+      this.parser = this.adapter.framing === 'ndjson' ? new NdjsonParser(this) : new SseParser(this)
     } else {
       this.chunks = []
     }
   }
 
-  onData(chunk: Buffer, at: number): void {
+  /** The parser's event: the adapter reads it. */
+  onEvent(data: string, event: string): void {
+    this.adapter.onEvent(data, event, this.t)
+  }
+
+  /** A line or event past the parser's bound (16 MiB) fails the request instead of growing. */
+  onLimit(message: string): void {
+    this.t.fail('parse', message) // also when the response already ended (the last line, in end())
+    this.abort(new ProtocolError(message))
+  }
+
+  onData(buf: Buffer, start: number, end: number, at: number): void {
     this.t.readAt = at
     if (this.parser) {
       // An adapter must never throw; if one does (a bug), the request fails and the run goes on.
       try {
-        this.parser.push(chunk)
+        this.parser.push(buf, start, end)
       } catch (err) {
         this.abort(new ProtocolError(`could not read the response: ${(err as Error)?.message ?? err}`))
       }
       return
     }
     const ok = this.status >= 200 && this.status < 300
-    if (ok && this.bodyBytes + chunk.length > MAX_BODY_BYTES) {
+    if (ok && this.bodyBytes + end - start > MAX_BODY_BYTES) {
       // No point reading on: the request has failed, and the rest may never end.
       this.chunks = []
       this.abort(new ProtocolError(`response body larger than ${MAX_BODY_BYTES} bytes`))
       return
     }
     if (this.bodyBytes < (ok ? MAX_BODY_BYTES : BODY_EXCERPT_BYTES)) {
-      this.chunks!.push(Buffer.from(chunk)) // a copy: the read buffer is reused
-      this.bodyBytes += chunk.length
+      this.chunks!.push(Buffer.from(buf.subarray(start, end))) // a copy: the read buffer is reused
+      this.bodyBytes += end - start
     }
   }
 
@@ -286,11 +300,10 @@ class ResponseHandler implements ResponseSink {
   onError(err: Error, at: number): void {
     if (this.finished) return
     const code = (err as { code?: string }).code ?? ''
-    if (this.retry && !this.responseStarted && STALE_ERRORS.has(code)) {
-      const retry = this.retry
-      this.retry = undefined
+    if (this.retryable && !this.responseStarted && STALE_ERRORS.has(code)) {
+      this.retryable = false
       this.connection = undefined
-      retry()
+      this.client.start(this, false)
       return
     }
     this.t.fail(this.classify(err), describeError(err))
@@ -309,8 +322,10 @@ class ResponseHandler implements ResponseSink {
   private finish(endAt: number): void {
     if (this.finished) return
     this.finished = true
-    clearTimeout(this.timer)
-    this.done(this.t.toRecord(endAt))
+    handOff(() => {
+      this.client.settled(this)
+      this.resolve(this.t.toRecord(endAt))
+    })
   }
 }
 

@@ -13,11 +13,12 @@ import net from 'node:net'
 import tls from 'node:tls'
 import { now } from '../clock.js'
 
-/** Receives one response. `chunk` is only valid during the call: copy what must be kept. */
+/** Receives one response. Bytes are only valid during the call: copy what must be kept. */
 export interface ResponseSink {
   /** The response head arrived (`at`: the arrival of the read that completed it). */
   onStart(status: number, at: number): void
-  onData(chunk: Buffer, at: number): void
+  /** Body bytes `buf[start, end)`: a view into the read buffer, valid only during the call. */
+  onData(buf: Buffer, start: number, end: number, at: number): void
   onEnd(at: number): void
   onError(err: Error, at: number): void
 }
@@ -151,7 +152,7 @@ export class Http1Connection {
         }
         case State.ChunkData: {
           const n = Math.min(this.remaining, end - pos)
-          sink!.onData(buf.subarray(pos, pos + n), at)
+          sink!.onData(buf, pos, pos + n, at)
           pos += n
           this.remaining -= n
           if (this.remaining === 0) {
@@ -184,14 +185,14 @@ export class Http1Connection {
         }
         case State.Length: {
           const n = Math.min(this.remaining, end - pos)
-          if (n > 0) sink!.onData(buf.subarray(pos, pos + n), at)
+          if (n > 0) sink!.onData(buf, pos, pos + n, at)
           pos += n
           this.remaining -= n
           if (this.remaining === 0) this.complete(at)
           break
         }
         case State.UntilClose:
-          sink!.onData(buf.subarray(pos, end), at)
+          sink!.onData(buf, pos, end, at)
           pos = end
           break
         case State.Idle:

@@ -8,7 +8,7 @@
  * parser delivers nothing more. The pieces of a split line are kept apart and joined once when
  * the line ends, so a long line costs linear time.
  */
-import { MAX_LINE_BYTES, type LimitHandler } from './sse.js'
+import { eventSink, MAX_LINE_BYTES, type EventSink, type LimitHandler, type SseHandler } from './sse.js'
 
 export class NdjsonParser {
   /** Pieces of the current unterminated line (copies), `tailLen` bytes in all. */
@@ -16,15 +16,16 @@ export class NdjsonParser {
   private tailLen = 0
   private broken = false
 
-  constructor(
-    private readonly onEvent: (data: string, event: string) => void,
-    private readonly onLimit?: LimitHandler,
-    private readonly maxLineBytes = MAX_LINE_BYTES,
-  ) {}
+  private readonly sink: EventSink
 
-  push(chunk: Uint8Array): void {
+  constructor(onEvent: SseHandler | EventSink, onLimit?: LimitHandler, private readonly maxLineBytes = MAX_LINE_BYTES) {
+    this.sink = eventSink(onEvent, onLimit)
+  }
+
+  push(chunk: Uint8Array, from = 0, to = chunk.length): void {
     if (this.broken) return
-    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+    const whole = from === 0 && to === chunk.length
+    const buf = Buffer.isBuffer(chunk) && whole ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset + from, to - from)
     let start = 0
     if (this.tailLen > 0) {
       const nl = buf.indexOf(10)
@@ -71,12 +72,12 @@ export class NdjsonParser {
     this.tail = []
     this.tailLen = 0
     const message = `stream line longer than ${this.maxLineBytes} bytes without a line end`
-    if (this.onLimit) this.onLimit(message)
+    if (this.sink.onLimit) this.sink.onLimit(message)
     else throw new Error(message)
   }
 
   private line(buf: Buffer, start: number, end: number): void {
     if (end > start && buf[end - 1] === 13) end-- // CRLF
-    if (end > start) this.onEvent(buf.toString('utf8', start, end), 'message')
+    if (end > start) this.sink.onEvent(buf.toString('utf8', start, end), 'message')
   }
 }

@@ -16,7 +16,7 @@
  * - One UTF-8 BOM at the very start of the stream is skipped. Bytes are decoded as UTF-8 one whole
  *   line at a time (invalid sequences become U+FFFD), so a chunk may split a character anywhere.
  *
- * Cost: each chunk is scanned once for LF and once for CR with `indexOf` (memchr). Complete lines
+ * Cost: each chunk is scanned once, byte by byte, for the next CR or LF. Complete lines
  * are decoded straight from the chunk; only the unterminated tail is copied, into a buffer the
  * parser owns and reuses, and it is joined with the next chunk only up to that chunk's first line
  * end. A `data:` line decodes just its value bytes. No per-event objects or per-push closures.
@@ -35,6 +35,16 @@
 export type SseHandler = (data: string, event: string) => void
 /** Called once when a stream exceeds the parser's memory bound; the parser is dead afterwards. */
 export type LimitHandler = (message: string) => void
+/** Both handlers as methods of one object: a request's handler, with no closures of its own. */
+export interface EventSink {
+  onEvent(data: string, event: string): void
+  onLimit?(message: string): void
+}
+
+/** A sink from the two handlers, or the sink itself. */
+export function eventSink(onEvent: SseHandler | EventSink, onLimit?: LimitHandler): EventSink {
+  return typeof onEvent === 'function' ? { onEvent, onLimit } : onEvent
+}
 
 /** The longest line (and the most joined `data` of one event) a parser holds: 16 MiB. */
 export const MAX_LINE_BYTES = 16 * 1024 * 1024
@@ -44,14 +54,12 @@ const CR = 0x0d
 const COLON = 0x3a
 const SPACE = 0x20
 
-type IndexOf = (this: Uint8Array, value: number, byteOffset: number) => number
 type Utf8Slice = (this: Uint8Array, start: number, end: number) => string
 type Copy = (this: Uint8Array, target: Uint8Array, targetStart: number, sourceStart: number, sourceEnd: number) => number
 
 // Buffer's methods accept any Uint8Array as `this`, so a chunk from fetch() needs no Buffer view
-// per push. `indexOf` is memchr; `utf8Slice` is what `toString('utf8', s, e)` calls after checking
+// per push. `utf8Slice` is what `toString('utf8', s, e)` calls after checking
 // its arguments (undocumented but present since Node 0.x; fall back to toString without it).
-const indexOf = Buffer.prototype.indexOf as unknown as IndexOf
 const copy = Buffer.prototype.copy as unknown as Copy
 const nativeUtf8Slice = (Buffer.prototype as unknown as { utf8Slice?: Utf8Slice }).utf8Slice
 const utf8Slice: Utf8Slice =
@@ -65,9 +73,21 @@ const utf8Slice: Utf8Slice =
 const KEEP_TAIL_BYTES = 64 * 1024
 const MIN_TAIL_BYTES = 256
 
+/**
+ * The first CR or LF in `buf[from, to)`, or -1. A plain loop, not memchr: `indexOf` cannot stop
+ * at `to`, and the caller's bytes are a range of a larger read buffer; one pass finds either
+ * ending, where memchr took two calls per line.
+ */
+function lineEnd(buf: Uint8Array, from: number, to: number): number {
+  for (let i = from; i < to; i++) {
+    const c = buf[i]
+    if (c === LF || c === CR) return i
+  }
+  return -1
+}
+
 export class SseParser {
-  private readonly onEvent: SseHandler
-  private readonly onLimit: LimitHandler | undefined
+  private readonly sink: EventSink
   private readonly maxLineBytes: number
   /** A bound was exceeded: nothing more is delivered. */
   private broken = false
@@ -88,32 +108,32 @@ export class SseParser {
    * `onLimit` is told when the stream exceeds `maxLineBytes` (see above); without it, the parser
    * throws an Error with that message from `push()` instead.
    */
-  constructor(onEvent: SseHandler, onLimit?: LimitHandler, maxLineBytes = MAX_LINE_BYTES) {
-    this.onEvent = onEvent
-    this.onLimit = onLimit
+  constructor(onEvent: SseHandler | EventSink, onLimit?: LimitHandler, maxLineBytes = MAX_LINE_BYTES) {
+    this.sink = eventSink(onEvent, onLimit)
     this.maxLineBytes = maxLineBytes
   }
 
-  /** Feed one read from the socket. Bytes may split anywhere (mid-line, mid-UTF-8 character, between \r and \n). */
-  push(chunk: Uint8Array): void {
+  /**
+   * Feed one read from the socket, `chunk[start, end)` (the whole chunk by default: offsets spare
+   * the caller a view per read). Bytes may split anywhere (mid-line, mid-UTF-8 character, between
+   * \r and \n).
+   */
+  push(chunk: Uint8Array, start = 0, end = chunk.length): void {
     const buf = chunk
-    const n = buf.length
-    if (n === 0 || this.broken) return
-    let pos = 0
+    const n = end
+    if (n <= start || this.broken) return
+    let pos = start
     if (this.skipLF) {
       this.skipLF = false
-      if (buf[0] === LF) {
-        if (n === 1) return
-        pos = 1
+      if (buf[pos] === LF) {
+        if (n === pos + 1) return
+        pos++
       }
     }
 
-    let lf = indexOf.call(buf, LF, pos)
-    let cr = indexOf.call(buf, CR, pos)
-
     if (this.tailLen > 0) {
       // Finish the line carried over from earlier chunks, joining only up to its line end.
-      const eol = cr < 0 ? lf : lf < 0 || cr < lf ? cr : lf
+      const eol = lineEnd(buf, pos, n)
       if (eol < 0) {
         this.appendTail(buf, pos, n)
         return
@@ -124,20 +144,17 @@ export class SseParser {
       this.tailLen = 0
       if (tail.length > KEEP_TAIL_BYTES) this.tail = null
       this.line(tail, 0, len)
-      pos = this.afterEol(buf, eol, eol === cr, n)
+      pos = this.afterEol(buf, eol, buf[eol] === CR, n)
     }
 
     while (pos < n) {
-      // Rescan only past the line end just used; a blank line right after it needs no call.
-      if (lf >= 0 && lf < pos) lf = buf[pos] === LF ? pos : indexOf.call(buf, LF, pos)
-      if (cr >= 0 && cr < pos) cr = buf[pos] === CR ? pos : indexOf.call(buf, CR, pos)
-      const eol = cr < 0 ? lf : lf < 0 || cr < lf ? cr : lf
+      const eol = lineEnd(buf, pos, n)
       if (eol < 0) {
         this.appendTail(buf, pos, n)
         return
       }
       this.line(buf, pos, eol)
-      pos = this.afterEol(buf, eol, eol === cr, n)
+      pos = this.afterEol(buf, eol, buf[eol] === CR, n)
     }
   }
 
@@ -191,7 +208,7 @@ export class SseParser {
     this.tailLen = 0
     this.data = ''
     this.hasData = false
-    if (this.onLimit) this.onLimit(message)
+    if (this.sink.onLimit) this.sink.onLimit(message)
     else throw new Error(message)
   }
 
@@ -270,6 +287,6 @@ export class SseParser {
     const data = this.data
     this.data = ''
     this.hasData = false
-    this.onEvent(data, type === '' ? 'message' : type)
+    this.sink.onEvent(data, type === '' ? 'message' : type)
   }
 }

@@ -9,6 +9,7 @@ import { PhaseClock, type Phase } from './phases.js'
 import type { Profile } from './profile.js'
 import type { LoopOutcome } from './open-loop.js'
 import { yieldTurn } from './wait.js'
+import { nextSlice } from './turns.js'
 
 /** Sends request `index`, scheduled at `scheduledAt`; resolves with its record, never rejects. */
 export type SendFn = (index: number, scheduledAt: number) => Promise<RequestRecord>
@@ -59,6 +60,8 @@ export async function runPhasedClosedLoop(opts: PhasedClosedLoopOptions): Promis
   let over = false
   const active = (slot: number, t: number) => opts.profile === undefined || slot < Math.round(opts.profile.valueAt(t))
   const slot = async (k: number): Promise<void> => {
+    // Slots start a few per turn: thousands sent in one stretch would hold up the reads of the first ones' answers.
+    if (k > 0) await nextSlice()
     let scheduledAt = now()
     while (!over && !opts.stopped?.()) {
       if (!active(k, now() - t0)) {
