@@ -12,6 +12,8 @@ import { runCli } from './helpers/cli.js'
 import { schemaErrors } from './helpers/schema.js'
 import { makeProject } from './helpers/project.js'
 import type { SuiteResult } from '../src/results/suite.js'
+import { runScenario, type ScenarioOptions } from '../src/runner/scenario.js'
+import { RecordsWriter, readRecordsFile } from '../src/results/records-file.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'llmbench-threads-'))
 let sim: SpawnedSimulator
@@ -73,6 +75,31 @@ bench('two threads', { server: '${sim.url}', model: 'sim-model', concurrency: [4
     expect(level.summary.requests).toMatchObject({ total: 20, succeeded: 20, warmup: 4 })
     expect(level.summary.concurrency.maxInFlight).toBe(4)
   }, 60_000)
+
+  it('stream every record to the records file as it ends and keep only a bounded sample in the result', async () => {
+    const opts: ScenarioOptions = {
+      server: sim.url, model: 'sim-model', endpoint: 'chat', stream: true, concurrency: [4], numPrompts: 40,
+      inputLen: 16, outputLen: 10, ignoreEos: true, includeUsage: true, continuousUsage: false, timeoutMs: 30_000,
+      headers: {}, body: {}, seed: 3, threads: 2, telemetry: { enabled: false }, calibrate: false, recordsLimit: 10,
+    }
+    const path = join(dir, 'threads.records.jsonl')
+    const file = RecordsWriter.open(path, { scenario: opts as never, startedAt: new Date(), command: 'test' })
+    const onRecord: number[] = []
+    const { levels } = await runScenario(opts, { onRecord: (r) => onRecord.push(r.index) }, undefined, file)
+    file.end({ finishedAt: new Date(), interrupted: false })
+    const [level] = levels
+    // Every record is in the file, numbered as the whole level's (thread t's k-th is k·2 + t)...
+    const onDisk = (await readRecordsFile(path)).levels[0].records
+    const measured = onDisk.filter((r) => !r.warmup)
+    expect(measured.map((r) => r.index).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, k) => k))
+    expect(onRecord.sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, k) => k))
+    // ...the figures come from all of them...
+    expect(level.summary.requests).toMatchObject({ total: 40, succeeded: 40 })
+    expect(level.summary.stats.ttft!.count).toBe(40)
+    // ...and the result keeps the sample only.
+    expect(level.records).toHaveLength(10)
+    expect(level.recordsOmitted).toBe(onDisk.length - 10)
+  })
 
   it('refuse more threads than a level has slots, in one line', async () => {
     const r = await runCli(['run', '--server', sim.url, '--concurrency', '1,4', '--threads', '2'])

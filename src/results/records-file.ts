@@ -157,7 +157,14 @@ function iso(t: Date | string): string {
   return typeof t === 'string' ? t : t.toISOString()
 }
 
-export class RecordsWriter {
+/** Where every record of a run goes as it ends: the records file, or a load thread's way to the main thread. */
+export interface RecordsSink {
+  level(start: { index: number; load: LoadSpec }): void
+  record(levelIndex: number, record: RequestRecord): void
+  levelEnd(index: number, summary: LevelSummary): void
+}
+
+export class RecordsWriter implements RecordsSink {
   readonly path: string
   private fd: number | undefined
   private readonly flushIntervalMs: number

@@ -12,18 +12,15 @@ import type { Prompt, PromptSpec } from '../data/prompt.js'
 import type { Calibration } from '../data/calibrate.js'
 import { mulberry32, mixSeed } from '../data/random.js'
 import { runClosedLoop, runPhasedClosedLoop } from '../load/closed-loop.js'
-import { runOpenLoop, type LoopOutcome } from '../load/open-loop.js'
+import { runOpenLoop } from '../load/open-loop.js'
 import { gapSource } from '../load/arrivals.js'
 import { meanValue } from '../load/profile.js'
 import { PhaseClock, type Phase } from '../load/phases.js'
-import { LevelAccumulator } from '../metrics/accumulator.js'
-import { ScheduleCollector } from '../metrics/schedule.js'
-import { SliceCollector, sliceWidth } from '../metrics/slices.js'
-import { levelResultOf, levelSampleSeed, RecordSampler } from '../results/trim.js'
-import type { RecordsWriter } from '../results/records-file.js'
+import type { RecordsSink } from '../results/records-file.js'
 import type { LevelResult, RequestRecord } from '../results/types.js'
 import { promptsNeeded, type LevelPlan, type Shard } from './levels.js'
 import { waitUntil } from '../load/wait.js'
+import { LevelCollector } from './collector.js'
 import { now } from '../clock.js'
 import { REFUSED_IN_A_ROW } from './server-gone.js'
 import type { ThreadPool } from './threads.js'
@@ -44,7 +41,7 @@ export interface LevelContext {
   /** The fit of prompts to the server's /tokenize, when it has one. */
   calibration?: Calibration
   /** Every record is appended here as it ends (results/records-file.ts), when the run keeps one. */
-  recordsFile?: RecordsWriter
+  recordsFile?: RecordsSink
   /** The scenario's load threads, when it runs on several (threads.ts). */
   threads?: ThreadPool
   /** Called between a level's warm-up and its measured part: threads wait there to start together, from the time it gives. */
@@ -105,24 +102,12 @@ export function levelStart(plan: LevelPlan, i: number): LevelStart {
 
 export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): Promise<LevelResult> {
   const { opts, listener, stopped } = ctx
-  const { measured } = plan.phases
   const start = levelStart(plan, i)
   listener.onLevelStart?.(start)
   // Each record is written out and counted as it ends, then dropped: a level of any length keeps
   // a bounded sample (results/trim.ts) and a few numbers per request, never every token time.
-  const acc = new LevelAccumulator()
-  const sample = new RecordSampler({ limit: opts.recordsLimit, seed: levelSampleSeed(opts.seed, i) })
-  const schedule = plan.load.kind === 'rate' ? new ScheduleCollector() : undefined
-  let slices: SliceCollector | undefined
-  ctx.recordsFile?.level({ index: i, load: plan.load })
-  const take = (r: RequestRecord) => {
-    ctx.recordsFile?.record(i, r)
-    acc.add(r)
-    sample.add(r)
-    if (r.warmup || r.cooldown) return
-    schedule?.add(r)
-    slices?.add(r)
-  }
+  const collect = new LevelCollector(opts, plan, i, ctx.recordsFile)
+  const take = (r: RequestRecord) => collect.add(r)
 
   // Prompts are built before the clock starts: tokenizing must not slow the load.
   const warmCount = plan.shortWarmup.count
@@ -163,14 +148,7 @@ export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): P
   const ttftBefore = await ctx.telemetry?.snapshotTtftHistogram()
   const cpuBefore = process.cpuUsage()
   const wallBefore = performance.now()
-  const loopStart = now()
-  const sliced = Boolean(plan.load.ramp) || 'ms' in measured
-  if (sliced) {
-    const warmMs = 'ms' in plan.phases.warmup ? plan.phases.warmup.ms : 0
-    const lengthMs = 'ms' in measured ? measured.ms : plan.load.ramp!.overSec * 1000
-    const profile = plan.profile
-    slices = new SliceCollector(loopStart + warmMs, sliceWidth(lengthMs), loopStart, (t) => (profile ? profile.valueAt(t) : plan.load.value))
-  }
+  collect.startSlices(now())
   const phases = new PhaseClock(plan.phases)
   const keep = false
   plan.load.kind === 'concurrency'
@@ -181,21 +159,14 @@ export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): P
   const wall = performance.now() - wallBefore
   const ttftAfter = ttftBefore ? await ctx.telemetry?.snapshotTtftHistogram() : undefined
 
-  const summary = acc.finish({
-    load: plan.load,
-    slo: opts.goodput,
-    client: {
+  const summary = collect.summary(
+    {
       // The histogram holds whole intervals between samples; the delay is what exceeds one.
       eventLoopDelayP99Ms: Math.max(0, monitor.percentile(99) / 1e6 - LOOP_SAMPLE_MS),
       cpuPercent: wall > 0 ? ((cpu.user + cpu.system) / 1000 / wall) * 100 : 0,
     },
-  })
-  if (schedule) {
-    const s = schedule.summarize(meanTarget(plan, phases), plan.load.maxConcurrency)
-    summary.schedule = s.schedule
-    summary.warnings.push(...s.warnings)
-  }
-  if (slices) summary.timeSlices = slices.result()
+    meanTarget(plan, phases),
+  )
   if (ttftBefore && ttftAfter && summary.stats.ttft) {
     const comparison = compareServerTtft(histogramDelta(ttftBefore, ttftAfter), summary.stats.ttft)
     if (comparison) summary.serverTtft = comparison
@@ -203,8 +174,7 @@ export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): P
   if (reused > 0) {
     summary.warnings.push(`${reused} requests reused a prompt of this level (${poolSize} were prepared): a server's prefix cache may have served them; raise the number of prompts (requests / --num-prompts)`)
   }
-  ctx.recordsFile?.levelEnd(i, summary)
-  const level = levelResultOf(summary, sample)
+  const level = collect.result(summary)
   listener.onLevelEnd?.(level, start)
   return level
 }

@@ -1,7 +1,7 @@
 /**
  * One load-generating thread (threads.ts): its own client and event loop, running its share of
- * each level the main thread asks for, starting the measured part when told, and sending back the
- * records. Times are on the process-wide monotonic clock (clock.ts), so threads' records merge.
+ * each level the main thread asks for, starting the measured part when told, and sending each
+ * record to the main thread as it ends (in batches). Times are on the process-wide monotonic clock (clock.ts), so threads' records merge.
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { getAdapter } from '../client/registry.js'
@@ -9,6 +9,7 @@ import { LlmClient } from '../client/http.js'
 import { authHeaders } from '../client/adapter.js'
 import { rememberSecrets, headerValueSecrets } from '../results/redact.js'
 import type { LoadSpec, RequestRecord } from '../results/types.js'
+import type { RecordsSink } from '../results/records-file.js'
 import { waitUntil } from '../load/wait.js'
 import { createContext, promptSpecOf, runLevel } from './level.js'
 import { planLevel } from './levels.js'
@@ -22,11 +23,13 @@ export type ToThread =
 
 export type FromThread =
   | { type: 'ready'; index: number }
-  | { type: 'progress'; records: Array<Pick<RequestRecord, 'outcome' | 'sentAt' | 'firstTokenAt'>> }
-  | { type: 'done'; index: number; records: RequestRecord[]; eventLoopDelayP99Ms: number; warnings: string[] }
+  | { type: 'records'; index: number; records: RequestRecord[] }
+  | { type: 'done'; index: number; eventLoopDelayP99Ms: number; warnings: string[] }
   | { type: 'failed'; message: string }
 
-const PROGRESS_EVERY_MS = 200
+/** Records go to the main thread when this many are waiting, or this long after the last batch. */
+const BATCH_RECORDS = 1000
+const BATCH_EVERY_MS = 200
 
 const port = parentPort!
 const opts = workerData.opts as ScenarioOptions
@@ -38,8 +41,29 @@ rememberSecrets([opts.apiKey, ...Object.values(headers).flatMap(headerValueSecre
 const client = new LlmClient({ server: opts.server, connections: connectionsFor(opts), timeoutMs: opts.timeoutMs, idleTimeoutMs: opts.idleTimeoutMs, headers })
 let stopped = false
 let go: ((at: number) => void) | undefined
-let batch: FromThread & { type: 'progress' } = { type: 'progress', records: [] }
-let lastPost = 0
+
+/** Every record of this thread's share, to the main thread in batches, as a records file would take them. */
+class ToMainThread implements RecordsSink {
+  private batch: RequestRecord[] = []
+  private index = 0
+  private last = performance.now()
+  level(start: { index: number }): void {
+    this.index = start.index
+  }
+  record(_level: number, r: RequestRecord): void {
+    this.batch.push(r)
+    if (this.batch.length >= BATCH_RECORDS || performance.now() - this.last >= BATCH_EVERY_MS) this.flush()
+  }
+  levelEnd(): void {
+    this.flush()
+  }
+  private flush(): void {
+    this.last = performance.now()
+    if (this.batch.length === 0) return
+    post({ type: 'records', index: this.index, records: this.batch })
+    this.batch = []
+  }
+}
 
 const ctx = createContext({
   opts,
@@ -48,16 +72,8 @@ const ctx = createContext({
   headers,
   spec: promptSpecOf(opts),
   stopped: () => stopped,
-  listener: {
-    onRecord(r) {
-      batch.records.push({ outcome: r.outcome, sentAt: r.sentAt, firstTokenAt: r.firstTokenAt })
-      const t = performance.now()
-      if (t - lastPost < PROGRESS_EVERY_MS) return
-      lastPost = t
-      post(batch)
-      batch = { type: 'progress', records: [] }
-    },
-  },
+  listener: {},
+  recordsFile: new ToMainThread(),
 })
 ctx.beforeMeasure = async (index) => {
   const at = await new Promise<number>((resolve) => {
@@ -82,9 +98,7 @@ async function runShare(index: number, load: LoadSpec): Promise<void> {
   try {
     await prepared
     const level = await runLevel(ctx, planLevel(opts, load), index)
-    if (batch.records.length) post(batch)
-    batch = { type: 'progress', records: [] }
-    post({ type: 'done', index, records: level.records, eventLoopDelayP99Ms: level.summary.client.eventLoopDelayP99Ms, warnings: level.summary.warnings })
+    post({ type: 'done', index, eventLoopDelayP99Ms: level.summary.client.eventLoopDelayP99Ms, warnings: level.summary.warnings })
   } catch (err) {
     post({ type: 'failed', message: (err as Error).message })
   }

@@ -1,8 +1,8 @@
 /**
  * One scenario's load spread over worker threads when one event loop cannot keep up: thread i of
  * n runs shard i/n of each level (levels.ts shareOf: concurrency divided exactly, a rate split),
- * all threads start each level's measured part at the same moment, and their records merge into
- * one level whose figures are computed from all of them.
+ * all threads start each level's measured part at the same moment, and their records stream into
+ * one level collector (collector.ts) whose figures are computed from all of them.
  */
 import { Worker } from 'node:worker_threads'
 import { join } from 'node:path'
@@ -10,13 +10,12 @@ import os from 'node:os'
 import { now } from '../clock.js'
 import { PACKAGE_ROOT } from '../version.js'
 import { RuntimeError } from '../errors.js'
-import { mergeLevel } from '../results/merge.js'
-import { levelSampleSeed, trimRecords } from '../results/trim.js'
-import type { LevelResult, RequestRecord } from '../results/types.js'
+import type { LevelResult } from '../results/types.js'
 import { compareServerTtft, histogramDelta } from '../telemetry/sampler.js'
-import { planLevel, type LevelPlan } from './levels.js'
+import type { LevelPlan } from './levels.js'
 import { meanValue } from '../load/profile.js'
 import { levelStart, runLevel, type LevelContext } from './level.js'
+import { LevelCollector } from './collector.js'
 import type { ScenarioOptions } from './scenario.js'
 import type { FromThread, ToThread } from './thread-worker.js'
 
@@ -51,8 +50,8 @@ export class ThreadPool {
   constructor(opts: ScenarioOptions, readonly count: number) {
     const file = join(PACKAGE_ROOT, 'dist', 'src', 'runner', 'thread-worker.js')
     this.workers = Array.from({ length: count }, (_, index) => {
-      // Threads send every record back: the merge needs all of them, not a sample.
-      const shardOpts: ScenarioOptions = { ...opts, shard: { index, count }, threads: 1, telemetry: { enabled: false }, recordsLimit: Infinity }
+      // Threads send every record to this thread as it ends (thread-worker.ts) and keep none.
+      const shardOpts: ScenarioOptions = { ...opts, shard: { index, count }, threads: 1, telemetry: { enabled: false }, recordsLimit: 0 }
       const w = new Worker(file, { workerData: { opts: shardOpts } })
       w.on('message', (m: FromThread) => this.handlers.forEach((h) => h(m, index)))
       w.on('error', (err) => this.handlers.forEach((h) => h({ type: 'failed', message: err.message }, index)))
@@ -61,10 +60,12 @@ export class ThreadPool {
   }
 
   async run(ctx: LevelContext, plan: LevelPlan, i: number): Promise<LevelResult> {
-    const { measured } = plan.phases
     const start = levelStart(plan, i)
     ctx.listener.onLevelStart?.(start)
-    const done: Array<FromThread & { type: 'done'; thread: number }> = []
+    // Threads stream their records here as they end: the level is collected exactly as one
+    // thread's would be, and no thread or list holds all of them.
+    const collect = new LevelCollector(ctx.opts, plan, i, ctx.recordsFile)
+    const done: Array<FromThread & { type: 'done' }> = []
     let ready = 0
     let ttftBefore: Awaited<ReturnType<NonNullable<LevelContext['telemetry']>['snapshotTtftHistogram']>> | undefined
     let cpuBefore: NodeJS.CpuUsage | undefined
@@ -80,13 +81,19 @@ export class ThreadPool {
             ttftBefore = await ctx.telemetry?.snapshotTtftHistogram()
             cpuBefore = process.cpuUsage()
             wallBefore = performance.now()
-            this.post({ type: 'go', at: now() + GO_DELAY_MS })
+            const at = now() + GO_DELAY_MS
+            collect.startSlices(at)
+            this.post({ type: 'go', at })
           })()
-        } else if (m.type === 'progress') {
-          // The progress display reads these three fields of a record.
-          for (const r of m.records) ctx.listener.onRecord?.(r as RequestRecord, start)
+        } else if (m.type === 'records' && m.index === i) {
+          for (const r of m.records) {
+            // Thread t's request k is request k·n + t of the level, as its request id says.
+            r.index = r.index * this.count + from
+            collect.add(r)
+            if (!r.warmup && !r.cooldown) ctx.listener.onRecord?.(r, start)
+          }
         } else if (m.type === 'done' && m.index === i) {
-          done.push({ ...m, thread: from })
+          done.push(m)
           if (done.length === this.count) {
             this.handlers.delete(handler)
             resolve()
@@ -95,39 +102,27 @@ export class ThreadPool {
       }
       this.handlers.add(handler)
     })
-    const load = plan.load
-    this.post({ type: 'level', index: i, load })
+    this.post({ type: 'level', index: i, load: plan.load })
     await finished
     const cpu = cpuBefore ? process.cpuUsage(cpuBefore) : { user: 0, system: 0 }
     const wall = performance.now() - wallBefore
-    const shares = done.map((d) => planLevel({ ...ctx.opts, shard: { index: d.thread, count: this.count } }, load).load)
-    const level = mergeLevel(
-      done.map((d, k) => ({ records: d.records, summary: { load: shares[k], client: { eventLoopDelayP99Ms: d.eventLoopDelayP99Ms, cpuPercent: 0 } }, shift: 0, index: d.thread })),
-      this.count,
+    const summary = collect.summary(
       {
-        slo: ctx.opts.goodput,
-        // Threads share the process: its CPU over the measured part, against one core per thread.
-        client: { cpuPercent: wall > 0 ? ((cpu.user + cpu.system) / 1000 / wall / this.count) * 100 : 0 },
-        ...(load.kind === 'rate' ? { targetRate: meanRate(plan) } : {}),
-        slices: Boolean(plan.load.ramp) || 'ms' in measured,
+        // The worst thread's loop says whether any was a bottleneck; threads share the process's
+        // CPU, counted against one core per thread.
+        eventLoopDelayP99Ms: Math.max(...done.map((d) => d.eventLoopDelayP99Ms)),
+        cpuPercent: wall > 0 ? ((cpu.user + cpu.system) / 1000 / wall / this.count) * 100 : 0,
       },
+      meanRate(plan),
     )
-    const file = ctx.recordsFile
-    if (file) {
-      file.level({ index: i, load })
-      for (const r of level.records) file.record(i, r)
-      file.levelEnd(i, level.summary)
-    }
-    const kept = trimRecords(level.records, { limit: ctx.opts.recordsLimit, seed: levelSampleSeed(ctx.opts.seed, i) })
-    level.records = kept.records
-    if (kept.recordsOmitted) level.recordsOmitted = kept.recordsOmitted
     const ttftAfter = ttftBefore ? await ctx.telemetry?.snapshotTtftHistogram() : undefined
-    if (ttftBefore && ttftAfter && level.summary.stats.ttft) {
-      const comparison = compareServerTtft(histogramDelta(ttftBefore, ttftAfter), level.summary.stats.ttft)
-      if (comparison) level.summary.serverTtft = comparison
+    if (ttftBefore && ttftAfter && summary.stats.ttft) {
+      const comparison = compareServerTtft(histogramDelta(ttftBefore, ttftAfter), summary.stats.ttft)
+      if (comparison) summary.serverTtft = comparison
     }
     // Warnings only a thread could see (reused prompts), once each.
-    for (const w of new Set(done.flatMap((d) => d.warnings))) if (/reused a prompt/.test(w) && !level.summary.warnings.includes(w)) level.summary.warnings.push(w)
+    for (const w of new Set(done.flatMap((d) => d.warnings))) if (/reused a prompt/.test(w) && !summary.warnings.includes(w)) summary.warnings.push(w)
+    const level = collect.result(summary)
     ctx.listener.onLevelEnd?.(level, start)
     return level
   }
