@@ -16,14 +16,16 @@
  *        TTFT error = client arrival of the first token event - server write time of that event
  *        ITL error  = |client gap - server gap| for each consecutive pair of token events
  *      and the server's own lateness = its write time - its target time.
- * Clients: `llmbench` is llmbench's real path, runScenario() from dist/ (LlmClient with its HTTP/1.1 reader,
+ * Clients: `floor` (bench/floor-client.js) is the least a Node.js client can do: raw sockets, a
+ * stamp per read, token bytes counted, no parsing; what it shows is the machine's and Node's share.
+ * `llmbench` is llmbench's real path, runScenario() from dist/ (LlmClient with its HTTP/1.1 reader,
  * SseParser, chatAdapter, RequestTracker, runClosedLoop, its event-loop monitor); `naive` is
  * bench/naive-fetch-client.js (global fetch, TextDecoder, string split). Each configuration runs
  * `--reps` times; the table shows the median of each figure over the repetitions.
  *
  * Options: --concurrency LIST (or a positional list)  --reps N (3)  --tokens N (128)
  *   --ttft MS (200)  --itl MS (10)  --input-len N (32)  --min-requests N (10)
- *   --max-seconds S (40, per level)  --clients llmbench,naive  --json FILE (all per-run figures)
+ *   --max-seconds S (40, per level)  --clients llmbench,naive[,floor]  --json FILE (all per-run figures)
  *   --cpu-prof-dir DIR (run llmbench workers under node --cpu-prof, profiles written to DIR)
  *   --no-loop-monitor (diagnostic: llmbench without runScenario's event-loop-delay monitor)
  *   --threads N (llmbench's load threads for the scenario, default 1)
@@ -266,6 +268,36 @@ async function worker() {
         failed++
         if (failures.length < 5) failures.push(r.error)
       }
+      measured.push({ id: r.id, ok: r.ok, arrivals: r.tokens })
+    }
+  } else if (client === 'floor') {
+    const { floorClient } = await import('./floor-client.js')
+    const { syntheticPrompts } = await import('../dist/src/data/synthetic.js')
+    const prompts = syntheticPrompts(total + concurrency, INPUT_LEN, 1)
+    const bodyOf = (prompt, maxTokens) => ({
+      model: 'exact',
+      max_tokens: maxTokens,
+      stream: true,
+      ignore_eos: true,
+      stream_options: { include_usage: true },
+      messages: [{ role: 'user', content: prompt.text }],
+    })
+    const fc = await floorClient(port, concurrency)
+    const warm = await fc.run({ total: concurrency, idPrefix: 'floor-L0-warmup', bodyOf: (k) => bodyOf(prompts[total + k], WARMUP_TOKENS) })
+    warmFailed = warm.filter((r) => !r.ok).length
+    startWindow()
+    let seen = 0
+    const recs = await fc.run({
+      total,
+      idPrefix: 'floor-L0',
+      bodyOf: (k) => bodyOf(prompts[k], TOKENS),
+      onRecord: () => {
+        if (++seen === total) endWindow()
+      },
+    })
+    fc.close()
+    for (const r of recs) {
+      if (!r.ok) failed++
       measured.push({ id: r.id, ok: r.ok, arrivals: r.tokens })
     }
   } else {

@@ -4,7 +4,7 @@
  * sampling error (percentiles from the merged records, not averages).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { spawnSimulator, type SpawnedSimulator } from '../src/simulator/index.js'
@@ -71,6 +71,50 @@ describe('shards', () => {
       expect(a.throughput.requestsPerSec / b.throughput.requestsPerSec).toBeLessThan(1.33)
     }
   }, 120_000)
+
+  it('merges the shards\' records files to the same figures, and does so by itself when a shard kept only a sample', async () => {
+    // Uses the shards of the test above: each run wrote s<i>.records.jsonl beside s<i>.json.
+    const m = JSON.parse(readFileSync(join(dir, 'merged.json'), 'utf8')) as RunResult
+    const fromRecords = await runCli(['merge', ...[0, 1, 2].map((i) => join(dir, `s${i}.records.jsonl`)), '-o', join(dir, 'merged-records.json'), '--no-history'])
+    expect(fromRecords.code, fromRecords.stderr).toBe(0)
+    expect(fromRecords.stdout).toContain('from their records files')
+    const r = JSON.parse(readFileSync(join(dir, 'merged-records.json'), 'utf8')) as RunResult
+    expect(schemaErrors(r)).toEqual([])
+    const same = (a: RunResult, b: RunResult) => {
+      expect(a.shards).toBe(b.shards)
+      for (const k of [0, 1]) {
+        const [x, y] = [a.levels[k].summary, b.levels[k].summary]
+        expect(x.load).toEqual(y.load)
+        expect(x.requests).toEqual(y.requests)
+        for (const metric of ['ttft', 'tpot', 'itl', 'e2e'] as const) {
+          for (const p of ['mean', 'p50', 'p99'] as const) expect(x.stats[metric]![p]).toBeCloseTo(y.stats[metric]![p], 6)
+        }
+        // Shards meet on the wall clock, read to the millisecond at the start of the records file
+        // and at the end of the result: the span of all shards may differ by that much.
+        expect(Math.abs(x.throughput.requestsPerSec / y.throughput.requestsPerSec - 1)).toBeLessThan(0.002)
+        expect(x.concurrency.maxInFlight).toBe(y.concurrency.maxInFlight)
+      }
+    }
+    same(r, m)
+
+    // A shard whose result kept a sample: the merge reads its records file (and the others') instead.
+    const s1 = JSON.parse(readFileSync(join(dir, 's1.json'), 'utf8')) as RunResult
+    for (const l of s1.levels) {
+      l.recordsOmitted = l.records.length - 3
+      l.records = l.records.slice(0, 3)
+    }
+    writeFileSync(join(dir, 's1-sampled.json'), JSON.stringify(s1))
+    const sampled = await runCli(['merge', join(dir, 's0.json'), join(dir, 's1-sampled.json'), join(dir, 's2.json'), '-o', join(dir, 'merged-sampled.json'), '--no-history'])
+    expect(sampled.code, sampled.stderr).toBe(0)
+    expect(sampled.stdout).toContain('from their records files')
+    same(JSON.parse(readFileSync(join(dir, 'merged-sampled.json'), 'utf8')) as RunResult, m)
+
+    // ...and says what to give it when that records file is gone.
+    writeFileSync(join(dir, 's1-lost.json'), JSON.stringify({ ...s1, recordsFile: join(dir, 'gone', 'nowhere.records.jsonl') }))
+    const lost = await runCli(['merge', join(dir, 's0.json'), join(dir, 's1-lost.json'), join(dir, 's2.json'), '--no-history'])
+    expect(lost.code).toBe(2)
+    expect(lost.stderr).toMatch(/^llmbench: .*s1-lost\.json keeps a sample of its records \(\d+ left out\) and its records file .* is not here: give the shards' records files/)
+  }, 60_000)
 
   it('refuses shards of different runs, missing shards and shards given twice, in one line', () => {
     const part = (index: number, count: number, model = 'm'): RunResult => ({

@@ -2,7 +2,6 @@
  * `llmbench serve`: the dashboard and the API (docs/serve.md) until Ctrl-C or SIGTERM, which
  * stop it cleanly: the running benchmark is aborted and kept as interrupted.
  */
-import { resolve } from 'node:path'
 import type { Argv } from 'yargs'
 import { loadConfig } from '../config/index.js'
 import { UsageError } from '../errors.js'

@@ -7,26 +7,41 @@ import { UsageError } from '../errors.js'
 import { summarizeRecords } from '../runner/summarize.js'
 import type { LevelResult, LevelSummary, LoadSpec, RequestRecord, RunResult, SloSet } from './types.js'
 
-const TIME_FIELDS = ['scheduledAt', 'readyAt', 'sentAt', 'firstTokenAt', 'firstContentAt', 'lastTokenAt', 'endAt'] as const
+export const TIME_FIELDS = ['scheduledAt', 'readyAt', 'sentAt', 'firstTokenAt', 'firstContentAt', 'lastTokenAt', 'endAt'] as const
 
-export function mergeRunResults(results: RunResult[], names: string[], command: string): RunResult {
-  const count = results[0]?.shard?.count
-  results.forEach((r, k) => {
-    if (!r.shard) throw new UsageError(`${names[k]} is not a shard (it was not run with --shard i/n): merge only shards of one run`)
-    if (r.shard.count !== count) throw new UsageError(`${names[k]} is shard ${r.shard.index}/${r.shard.count}, but ${names[0]} is of ${count} shards: merge the shards of one run`)
+/** What merging needs to know of each shard to check that they are the whole of one run. */
+export interface ShardHead {
+  name: string
+  shard?: { index: number; count: number }
+  scenario: { server: string; model: string; endpoint: string }
+  levels: number
+}
+
+/** Throws a one-line UsageError unless the shards are each shard of one run, once. Returns the shard count. */
+export function checkShards(heads: ShardHead[]): number {
+  const count = heads[0]?.shard?.count
+  heads.forEach((h) => {
+    if (!h.shard) throw new UsageError(`${h.name} is not a shard (it was not run with --shard i/n): merge only shards of one run`)
+    if (h.shard.count !== count) throw new UsageError(`${h.name} is shard ${h.shard.index}/${h.shard.count}, but ${heads[0].name} is of ${count} shards: merge the shards of one run`)
   })
-  const seen = new Set(results.map((r) => r.shard!.index))
-  if (seen.size !== results.length) throw new UsageError('the same shard is given twice: give each shard once')
+  const seen = new Set(heads.map((h) => h.shard!.index))
+  if (seen.size !== heads.length) throw new UsageError('the same shard is given twice: give each shard once')
   const missing = Array.from({ length: count! }, (_, i) => i).filter((i) => !seen.has(i))
   if (missing.length) throw new UsageError(`shards ${missing.map((i) => `${i}/${count}`).join(', ')} are missing: give every shard of the run`)
-  const base = results[0]
-  for (const [k, r] of results.entries()) {
-    const a = r.scenario
+  const base = heads[0]
+  for (const h of heads) {
+    const a = h.scenario
     const b = base.scenario
-    if (a.server !== b.server || a.model !== b.model || a.endpoint !== b.endpoint || r.levels.length !== base.levels.length) {
-      throw new UsageError(`${names[k]} is not a shard of the same run as ${names[0]} (server, model, endpoint or levels differ)`)
+    if (a.server !== b.server || a.model !== b.model || a.endpoint !== b.endpoint || h.levels !== base.levels) {
+      throw new UsageError(`${h.name} is not a shard of the same run as ${base.name} (server, model, endpoint or levels differ)`)
     }
   }
+  return count!
+}
+
+export function mergeRunResults(results: RunResult[], names: string[], command: string): RunResult {
+  const count = checkShards(results.map((r, k) => ({ name: names[k], shard: r.shard, scenario: r.scenario, levels: r.levels.length })))
+  const base = results[0]
   const ref = base.clockOffsetMs ?? 0
   const shifted = results.map((r) => ({ result: r, shift: (r.clockOffsetMs ?? ref) - ref }))
   const levels: LevelResult[] = base.levels.map((_, k) =>
@@ -102,7 +117,7 @@ export function mergeLevel(parts: LevelPart[], count: number, o: MergeOptions = 
 }
 
 /** The whole level's load: the parts' shares added up. */
-function wholeLoad(loads: LoadSpec[]): LoadSpec {
+export function wholeLoad(loads: LoadSpec[]): LoadSpec {
   const sum = (f: (l: LoadSpec) => number | undefined) => loads.reduce((s, l) => s + (f(l) ?? 0), 0)
   const round = (x: number) => Math.round(x * 1e6) / 1e6
   const load: LoadSpec = { ...loads[0], value: round(sum((l) => l.value)) }

@@ -12,6 +12,7 @@
  * Nothing secret is written: the scenario is the public one (header names only) and every string
  * that may echo a request (error messages) is redacted as the result document is (redact.ts).
  */
+import { now } from '../clock.js'
 import fs from 'node:fs'
 import readline from 'node:readline'
 import { UsageError, RuntimeError } from '../errors.js'
@@ -37,6 +38,8 @@ export interface RunLine {
   command: string
   environment: RunResult['environment']
   scenario: ScenarioOptionsPublic
+  /** Wall clock minus the monotonic clock when the file was opened: shards' times meet on it (merge). */
+  clockOffsetMs?: number
 }
 export interface LevelLine {
   type: 'level'
@@ -206,6 +209,7 @@ export class RecordsWriter implements RecordsSink {
       command: header.command,
       environment: machineEnvironment(),
       scenario: header.scenario,
+      clockOffsetMs: Date.now() - now(),
     }
     try {
       w.line(JSON.stringify(redactDeep(run, w.redact)))

@@ -20,7 +20,8 @@ import type { RecordsSink } from '../results/records-file.js'
 import type { LevelResult, RequestRecord } from '../results/types.js'
 import { promptsNeeded, type LevelPlan, type Shard } from './levels.js'
 import { waitUntil } from '../load/wait.js'
-import { LevelCollector } from './collector.js'
+import { LevelCollector, type SliceWindow } from '../results/level-collector.js'
+import { sliceWidth } from '../metrics/slices.js'
 import { now } from '../clock.js'
 import { REFUSED_IN_A_ROW } from './server-gone.js'
 import type { ThreadPool } from './threads.js'
@@ -106,7 +107,7 @@ export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): P
   listener.onLevelStart?.(start)
   // Each record is written out and counted as it ends, then dropped: a level of any length keeps
   // a bounded sample (results/trim.ts) and a few numbers per request, never every token time.
-  const collect = new LevelCollector(opts, plan, i, ctx.recordsFile)
+  const collect = levelCollector(ctx, plan, i)
   const take = (r: RequestRecord) => collect.add(r)
 
   // Prompts are built before the clock starts: tokenizing must not slow the load.
@@ -148,7 +149,8 @@ export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): P
   const ttftBefore = await ctx.telemetry?.snapshotTtftHistogram()
   const cpuBefore = process.cpuUsage()
   const wallBefore = performance.now()
-  collect.startSlices(now())
+  const slices = sliceWindow(plan, now())
+  if (slices) collect.startSlices(slices)
   const phases = new PhaseClock(plan.phases)
   const keep = false
   plan.load.kind === 'concurrency'
@@ -177,6 +179,22 @@ export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): P
   const level = collect.result(summary)
   listener.onLevelEnd?.(level, start)
   return level
+}
+
+/** The collector of a level's records (results/level-collector.ts), for its whole load. */
+export function levelCollector(ctx: LevelContext, plan: LevelPlan, i: number): LevelCollector {
+  const { opts } = ctx
+  return new LevelCollector({ index: i, load: plan.load, slo: opts.goodput, recordsLimit: opts.recordsLimit, seed: opts.seed }, ctx.recordsFile)
+}
+
+/** Ramps and timed levels keep figures over time, from the loop's start (`loopStart`, monotonic ms). */
+export function sliceWindow(plan: LevelPlan, loopStart: number): SliceWindow | undefined {
+  const measured = plan.phases.measured
+  if (!plan.load.ramp && !('ms' in measured)) return undefined
+  const warmMs = 'ms' in plan.phases.warmup ? plan.phases.warmup.ms : 0
+  const lengthMs = 'ms' in measured ? measured.ms : plan.load.ramp!.overSec * 1000
+  const profile = plan.profile
+  return { origin: loopStart + warmMs, width: sliceWidth(lengthMs), levelStart: loopStart, loadAt: (t) => (profile ? profile.valueAt(t) : plan.load.value) }
 }
 
 function slotsOf(plan: LevelPlan): number {

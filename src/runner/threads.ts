@@ -2,7 +2,7 @@
  * One scenario's load spread over worker threads when one event loop cannot keep up: thread i of
  * n runs shard i/n of each level (levels.ts shareOf: concurrency divided exactly, a rate split),
  * all threads start each level's measured part at the same moment, and their records stream into
- * one level collector (collector.ts) whose figures are computed from all of them.
+ * one level collector (results/level-collector.ts) whose figures are computed from all of them.
  */
 import { Worker } from 'node:worker_threads'
 import { join } from 'node:path'
@@ -14,8 +14,7 @@ import type { LevelResult } from '../results/types.js'
 import { compareServerTtft, histogramDelta } from '../telemetry/sampler.js'
 import type { LevelPlan } from './levels.js'
 import { meanValue } from '../load/profile.js'
-import { levelStart, runLevel, type LevelContext } from './level.js'
-import { LevelCollector } from './collector.js'
+import { levelCollector, levelStart, runLevel, sliceWindow, type LevelContext } from './level.js'
 import type { ScenarioOptions } from './scenario.js'
 import type { FromThread, ToThread } from './thread-worker.js'
 
@@ -64,7 +63,7 @@ export class ThreadPool {
     ctx.listener.onLevelStart?.(start)
     // Threads stream their records here as they end: the level is collected exactly as one
     // thread's would be, and no thread or list holds all of them.
-    const collect = new LevelCollector(ctx.opts, plan, i, ctx.recordsFile)
+    const collect = levelCollector(ctx, plan, i)
     const done: Array<FromThread & { type: 'done' }> = []
     let ready = 0
     let ttftBefore: Awaited<ReturnType<NonNullable<LevelContext['telemetry']>['snapshotTtftHistogram']>> | undefined
@@ -82,7 +81,8 @@ export class ThreadPool {
             cpuBefore = process.cpuUsage()
             wallBefore = performance.now()
             const at = now() + GO_DELAY_MS
-            collect.startSlices(at)
+            const slices = sliceWindow(plan, at)
+            if (slices) collect.startSlices(slices)
             this.post({ type: 'go', at })
           })()
         } else if (m.type === 'records' && m.index === i) {
