@@ -49,9 +49,11 @@ export async function floorClient(port, concurrency) {
             const at = now()
             const rec = c.rec
             if (!rec) return true
-            // Search only the n bytes of this read: bytes past them are left over from others.
-            for (let p = buf.indexOf(TOKEN); p >= 0 && p + TOKEN.length <= n; p = buf.indexOf(TOKEN, p + TOKEN.length)) rec.tokens.push(at)
-            if (n >= END.length && buf.compare(END, 0, END.length, n - END.length, n) === 0) {
+            // Search only the n bytes of this read (a view: indexOf cannot stop by itself, and the
+            // bytes past n, left over from other reads, would be searched to the buffer's end).
+            const got = buf.subarray(0, n)
+            for (let p = got.indexOf(TOKEN); p >= 0; p = got.indexOf(TOKEN, p + TOKEN.length)) rec.tokens.push(at)
+            if (n >= END.length && got.compare(END, 0, END.length, n - END.length, n) === 0) {
               rec.endAt = at
               rec.ok = rec.tokens.length > 0
               c.rec = undefined

@@ -127,8 +127,8 @@ export class Http1Connection {
           pos = this.readHead(buf, pos, end, at)
           break
         case State.ChunkSize: {
-          const nl = buf.indexOf(10, pos)
-          if (nl < 0 || nl >= end) {
+          const nl = lineFeed(buf, pos, end)
+          if (nl < 0) {
             if (this.line.length + end - pos > MAX_LINE_BYTES) return this.fail(new ProtocolError('chunk size line too long in a chunked response'))
             this.line += buf.toString('latin1', pos, end)
             pos = end
@@ -170,8 +170,8 @@ export class Http1Connection {
           break
         }
         case State.Trailer: {
-          const nl = buf.indexOf(10, pos)
-          if (nl < 0 || nl >= end) {
+          const nl = lineFeed(buf, pos, end)
+          if (nl < 0) {
             if (this.line.length + end - pos > MAX_LINE_BYTES) return this.fail(new ProtocolError('trailer line too long in a chunked response'))
             this.line += buf.toString('latin1', pos, end)
             pos = end
@@ -309,6 +309,15 @@ export class Http1Connection {
     this.socket.destroy()
     this.onDead(this)
   }
+}
+
+/**
+ * The first LF in `buf[from, to)`, or -1. Not `indexOf`: it cannot stop at `to`, and past it the
+ * shared read buffer holds bytes of earlier reads, which it would search to the buffer's end.
+ */
+function lineFeed(buf: Buffer, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (buf[i] === 10) return i
+  return -1
 }
 
 /** The hex number at the start of a chunk-size line (extensions after `;` ignored), or -1. */
