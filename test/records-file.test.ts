@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { summarizeLevel } from '../src/metrics/level.js'
 import { readRecordsFile, RecordsWriter } from '../src/results/records-file.js'
 import { CLIENT_UNKNOWN_WARNING, rebuildRunResult } from '../src/results/rebuild.js'
-import { RecordSampler, trimRecords } from '../src/results/trim.js'
+import { levelRecordsLimit, RecordSampler, trimRecords } from '../src/results/trim.js'
 import type { LevelSummary, RequestRecord, ScenarioOptionsPublic } from '../src/results/types.js'
 import { schemaErrors } from './helpers/schema.js'
 
@@ -279,6 +279,10 @@ describe('records writer buffering', () => {
 })
 
 describe('trimming records', () => {
+  it('shares one budget among many levels: 100,000 a level up to three, then 300,000 split, never under 10,000', () => {
+    expect([1, 3, 4, 10, 30, 31, 100].map(levelRecordsLimit)).toEqual([100_000, 100_000, 75_000, 30_000, 10_000, 10_000, 10_000])
+  })
+
   const rs = (n: number, failEvery: number) => Array.from({ length: n }, (_, i) => (i % failEvery === 0 ? failure(i, 'x') : record(i, { warmup: false })))
 
   it('keeps every record, in order, up to the limit', () => {

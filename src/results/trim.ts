@@ -13,6 +13,18 @@ import { mixSeed, mulberry32 } from '../data/random.js'
 import type { LevelResult, LevelSummary, RequestRecord } from './types.js'
 
 export const DEFAULT_RECORDS_LIMIT = 100_000
+/** Records a run keeps in its result over all its levels when not told otherwise; its records file has every one. */
+export const RUN_RECORDS_BUDGET = 300_000
+const MIN_LEVEL_RECORDS = 10_000
+
+/**
+ * The records each level keeps by default: 100,000, less when many levels share the run's budget
+ * (10 levels of a million requests would otherwise hold a million records until the result is
+ * written), never under 10,000.
+ */
+export function levelRecordsLimit(levels: number): number {
+  return Math.min(DEFAULT_RECORDS_LIMIT, Math.max(MIN_LEVEL_RECORDS, Math.floor(RUN_RECORDS_BUDGET / Math.max(1, levels))))
+}
 
 export interface RecordSamplerOptions {
   /** Records kept per level; default 100,000. */

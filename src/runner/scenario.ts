@@ -15,6 +15,7 @@ import { UsageError } from '../errors.js'
 import { headerValueSecrets, rememberSecrets } from '../results/redact.js'
 import { isConfigurationError, preflightMessage } from './preflight.js'
 import { plannedLevels, type LevelPlan, type LoadOptions } from './levels.js'
+import { levelRecordsLimit } from '../results/trim.js'
 import { createContext, promptSpecOf, type LevelContext } from './level.js'
 import { runAnyLevel, threadCount, ThreadPool } from './threads.js'
 import { runSweep } from './sweep.js'
@@ -98,7 +99,8 @@ export interface ScenarioOutcome {
  * Runs the levels in turn. When `signal` aborts (the user pressed Ctrl-C), no new request is
  * sent, requests in flight end as `aborted`, and the levels measured so far are returned.
  */
-export async function runScenario(opts: ScenarioOptions, listener: ScenarioListener = {}, signal?: AbortSignal, recordsFile?: RecordsWriter): Promise<ScenarioOutcome> {
+export async function runScenario(given: ScenarioOptions, listener: ScenarioListener = {}, signal?: AbortSignal, recordsFile?: RecordsWriter): Promise<ScenarioOutcome> {
+  const opts: ScenarioOptions = { ...given, recordsLimit: given.recordsLimit ?? levelRecordsLimit(levelsExpected(given)) }
   const stopped = () => signal?.aborted === true
   checkOpenFiles(connectionsFor(opts))
   const adapter = getAdapter(opts.endpoint)
@@ -204,6 +206,12 @@ function splitSlots(o: ScenarioOptions): number {
   if (o.ramp) return o.ramp.kind === 'concurrency' ? Math.min(o.ramp.from, o.ramp.to) : (o.maxConcurrency ?? 1)
   if (o.rate?.length || o.sweep) return o.maxConcurrency ?? 1
   return Math.min(...o.concurrency)
+}
+
+/** The levels a scenario runs: its planned ones, or the most a sweep may run. */
+function levelsExpected(o: ScenarioOptions): number {
+  if (!o.sweep) return plannedLevels(o).length
+  return o.sweep.method === 'capacity' ? o.sweep.maxLevels : o.sweep.levels + 2
 }
 
 export function connectionsFor(o: ScenarioOptions): number {
