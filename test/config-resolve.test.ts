@@ -79,6 +79,12 @@ describe('resolveScenario: load shapes and telemetry', () => {
     })
   })
 
+  it('takes recordsLimit, a whole number from 0', () => {
+    expect(resolve({ model: 'm', recordsLimit: 500 }).recordsLimit).toBe(500)
+    expect(resolve({ model: 'm' }).recordsLimit).toBeUndefined()
+    expect(error({ model: 'm', recordsLimit: -1 })).toMatch(/recordsLimit must be a whole number of at least 0, got -1/)
+  })
+
   it('takes threads when every level has a slot for each thread', () => {
     expect(resolve({ model: 'm', concurrency: [2, 8], threads: 2 }).threads).toBe(2)
     expect(resolve({ model: 'm', rate: [5], threads: 4 }).threads).toBe(4)

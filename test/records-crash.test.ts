@@ -43,6 +43,26 @@ describe('records on disk', () => {
     expect(level.summary.stats.ttft!.count).toBe(level.summary.requests.succeeded)
   }, 60_000)
 
+  it('all go to the records file while --records-limit bounds the sample kept in the result', async () => {
+    const out = join(dir, 'limited.json')
+    const r = await runCli(['run', '--server', sim.url, '--model', 'sim-model', '--input-len', '16', '--output-len', '8', '--concurrency', '2,4',
+      '--num-prompts', '30', '--records-limit', '7', '--output', out, '--no-history', '--no-telemetry'])
+    expect(r.code, r.stderr).toBe(0)
+    const result = JSON.parse(readFileSync(out, 'utf8')) as RunResult
+    expect(schemaErrors(result)).toEqual([])
+    const lines = readFileSync(join(dir, 'limited.records.jsonl'), 'utf8').split('\n').filter((l) => l.startsWith('{"type":"record"'))
+    for (const [k, level] of result.levels.entries()) {
+      expect(level.summary.requests.total).toBe(30)
+      expect(level.records).toHaveLength(7)
+      const onDisk = lines.filter((l) => l.startsWith(`{"type":"record","level":${k},`)).length
+      expect(level.recordsOmitted).toBe(onDisk - 7)
+    }
+    const bad = await runCli(['run', '--server', sim.url, '--records-limit', '-1'])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/^llmbench: --records-limit .*-1/)
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1)
+  })
+
   it('are written beside --output by default, and a finished run rebuilds to the same figures', async () => {
     const out = join(dir, 'done.json')
     const r = await runCli(['run', '--server', sim.url, '--model', 'sim-model', '--input-len', '16', '--output-len', '10', '--concurrency', '2,4',

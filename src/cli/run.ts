@@ -27,6 +27,7 @@ import { keepRunOutputs, reportOptions } from '../report/run-outputs.js'
 export function runCommand(y: Argv) {
   return shardFlags(datasetOptions(telemetryFlags(loadFlags(reportOptions(y)))))
     .option('records', { type: 'string', describe: 'Append every request\'s record to this JSONL file as it ends (default with --output: <output>.records.jsonl); rebuild with llmbench report --from' })
+    .option('records-limit', { type: 'number', describe: 'Records each level keeps in the result (a seeded sample beyond; the records file has all). Default: 100,000, shared down to 10,000 when a run has many levels' })
     .option('calibrate', { type: 'boolean', default: true, describe: "Fit synthetic prompts to the server's /tokenize when it has one (--no-calibrate to skip)" })
     .option('server', { type: 'string', default: 'http://127.0.0.1:8000', describe: 'Base URL of the server (a trailing /v1 is fine)' })
     .option('simulate', { type: 'boolean', default: false, describe: 'Start the built-in simulator on a free port and run against it (ignores --server)' })
@@ -95,6 +96,7 @@ export async function toScenarioOptions(a: RunArgs): Promise<ScenarioOptions> {
     body: jsonObject('--body', a.body),
     goodput,
     seed: nonNegativeInt('--seed', a.seed),
+    ...(a.recordsLimit !== undefined ? { recordsLimit: nonNegativeInt('--records-limit', a.recordsLimit) } : {}),
   }
   Object.assign(opts, shardFromFlags(a, opts))
   // Checked before the server is asked anything: a wrong path fails at once.

@@ -20,7 +20,7 @@ const SCENARIO_KEY_SET = {
   server: true, model: true, endpoint: true, apiKey: true, headers: true, body: true, concurrency: true,
   requests: true, warmup: true, input: true, output: true, stream: true, timeout: true, ignoreEos: true,
   includeUsage: true, continuousUsage: true, seed: true, rate: true, arrival: true, burstiness: true, maxConcurrency: true,
-  duration: true, cooldown: true, ramp: true, sweep: true, telemetry: true, dataset: true, tokenizer: true, calibrate: true, threads: true,
+  duration: true, cooldown: true, ramp: true, sweep: true, telemetry: true, dataset: true, tokenizer: true, calibrate: true, threads: true, recordsLimit: true,
 } satisfies Record<keyof ScenarioDefaults, true>
 
 /** Every scenario option but `slo`, in the order they are documented. */
@@ -53,6 +53,7 @@ export function checkScenarioOptions(value: unknown, where: string, prefix: stri
   checkPromptOptions(value, where, prefix)
   if (has('calibrate')) bool(where, at('calibrate'), value.calibrate)
   if (has('threads') && value.threads !== 'auto') wholeNumber(where, at('threads'), value.threads, 1)
+  if (has('recordsLimit')) wholeNumber(where, at('recordsLimit'), value.recordsLimit, 0)
   for (const key of ['stream', 'ignoreEos', 'includeUsage', 'continuousUsage']) if (has(key)) bool(where, at(key), value[key])
   if (has('timeout')) positiveNumber(where, at('timeout'), value.timeout, 'milliseconds')
   if (has('seed')) wholeNumber(where, at('seed'), value.seed, 0)

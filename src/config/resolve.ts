@@ -93,6 +93,7 @@ export function resolveScenario(
     )),
     ...(value('calibrate') === false ? { calibrate: false } : {}),
     ...threadsOf(value('threads'), load, concurrency, scenario),
+    ...(value('recordsLimit') !== undefined ? { recordsLimit: value('recordsLimit') } : {}),
     ...telemetrySettings(pick(layers, 'telemetry')?.value as BenchOptions['telemetry']),
     inputLen: value('input')!.tokens,
     outputLen: value('output')!.tokens,

@@ -35,6 +35,8 @@ export interface BenchOptions extends LoadInput {
   calibrate?: boolean
   /** Load-generating threads for the scenario, or 'auto' (docs/scale.md). */
   threads?: number | 'auto'
+  /** Records each level keeps in the result; the records file has every one (default: 100,000, fewer for many levels). */
+  recordsLimit?: number
   stream?: boolean
   /** Per-request timeout in ms. */
   timeout?: number
