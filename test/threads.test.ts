@@ -12,6 +12,7 @@ import { runCli } from './helpers/cli.js'
 import { schemaErrors } from './helpers/schema.js'
 import { makeProject } from './helpers/project.js'
 import type { SuiteResult } from '../src/results/suite.js'
+import { threadCount } from '../src/runner/threads.js'
 import { runScenario, type ScenarioOptions } from '../src/runner/scenario.js'
 import { RecordsWriter, readRecordsFile } from '../src/results/records-file.js'
 
@@ -25,6 +26,21 @@ afterAll(() => sim.close())
 const run = (extra: string[], out: string) => runCli(['run', '--server', sim.url, '--model', 'sim-model', '--input-len', '16', '--output-len', '20',
   '--num-prompts', '60', '--seed', '5', '--no-history', '--no-telemetry', '--output', join(dir, out), ...extra], {}, 60_000)
 const read = (out: string) => JSON.parse(readFileSync(join(dir, out), 'utf8')) as RunResult
+
+describe('threads under auto', () => {
+  const auto = { threads: 'auto' } as ScenarioOptions
+  it('follow the expected event rate: streams at the preflight\'s inter-token latency, 20,000 events a second a thread', () => {
+    expect(threadCount(auto, { slots: 4000, streams: 4000, itlMs: 100, cpus: 16 })).toBe(2) // 40,000 a second
+    expect(threadCount(auto, { slots: 1000, streams: 1000, itlMs: 10, cpus: 16 })).toBe(5) // 100,000
+    expect(threadCount(auto, { slots: 64, streams: 64, itlMs: 20, cpus: 16 })).toBe(1) // 3,200
+  })
+  it('leave a core, need a slot of every level each, and count streams without token times', () => {
+    expect(threadCount(auto, { slots: 4000, streams: 4000, itlMs: 1, cpus: 2 })).toBe(1)
+    expect(threadCount(auto, { slots: 3, streams: 10_000, itlMs: 1, cpus: 16 })).toBe(3)
+    expect(threadCount(auto, { slots: 5000, streams: 5000, cpus: 16 })).toBe(5)
+    expect(threadCount({ threads: 3 } as ScenarioOptions, { slots: 1, streams: 1, cpus: 1 })).toBe(3)
+  })
+})
 
 describe('load threads', () => {
   it('divide a concurrency exactly and merge the records into one level, like one thread', async () => {

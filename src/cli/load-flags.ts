@@ -131,7 +131,7 @@ export function telemetryFromFlags(a: Args): TelemetrySettings {
 export function shardFlags<T>(y: Argv<T>) {
   return y
     .option('shard', { type: 'string', describe: 'Run shard I of N (e.g. 0/4): this process applies its share of every level; merge the shards with llmbench merge' })
-    .option('threads', { type: 'string', default: 'auto', describe: 'Load-generating threads: N, or auto (one per 1,000 concurrent streams, leaving a core free)' })
+    .option('threads', { type: 'string', default: 'auto', describe: 'Load-generating threads: N, or auto (one per 20,000 stream events a second, from the server\'s inter-token latency before the run; leaving a core free)' })
     .option('start-at', { type: 'string', describe: 'Wall-clock time the first level starts (ISO 8601 or epoch ms), so shards begin together' })
 }
 

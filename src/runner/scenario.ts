@@ -121,14 +121,15 @@ export async function runScenario(given: ScenarioOptions, listener: ScenarioList
   }
   signal?.addEventListener('abort', onAbort)
   try {
-    await preflight(ctx)
+    const measuredBefore = await preflight(ctx)
     if (stopped()) return { levels: [] }
     const prompts = await preparePrompts(ctx)
     if (stopped()) return { levels: [], prompts }
     listener.onPrompts?.(prompts)
     ctx.telemetry = startSampler(opts, headers, listener)
     const trace = ctx.spec.kind === 'file' && ctx.spec.format === 'trace'
-    const threads = trace ? 1 : threadCount(opts, splitSlots(opts))
+    // A sweep decides each level from all its requests, a trace replays in order: one thread each.
+    const threads = trace || opts.sweep ? 1 : threadCount(opts, { slots: splitSlots(opts), streams: mostStreams(opts), itlMs: measuredBefore.itlMs })
     if (threads > 1) ctx.threads = new ThreadPool(opts, threads)
     const outcome: ScenarioOutcome = opts.sweep ? await runSweep(ctx, opts.sweep) : { levels: [] }
     outcome.prompts = prompts
@@ -186,22 +187,23 @@ function isLoopback(server: string): boolean {
   return host === 'localhost' || host === '[::1]' || host.startsWith('127.')
 }
 
-/** A first small request: an unknown model or a refused connection is a usage error, before any level. */
-async function preflight(ctx: LevelContext): Promise<void> {
+/**
+ * A first small request: an unknown model or a refused connection is a usage error, before any
+ * level. Its token times give the server's unloaded inter-token latency, when it streamed.
+ */
+async function preflight(ctx: LevelContext): Promise<{ itlMs?: number }> {
   const { opts } = ctx
   const [probe] = syntheticPrompts(1, Math.min(opts.inputLen, 16), opts.seed + 7919)
   const check = await ctx.send('preflight', probe, 4, 0, true, 0)
-  if (ctx.stopped()) return
+  if (ctx.stopped()) return {}
   if (isConfigurationError(check)) throw new UsageError(preflightMessage(opts.server, opts.model, check))
+  const t = check.tokenTimes
+  return t && t.length >= 2 ? { itlMs: (t[t.length - 1] - t[0]) / (t.length - 1) } : {}
 }
 
 const OPEN_LOOP_CONNECTIONS = 1024
 
-/**
- * The pool's size: the most requests ever in flight, or for open loops without a cap a bound on
- * sockets (a request past it waits for a connection, and that wait counts as the client's lateness).
- */
-/** The most slots any level fills: what threads divide. Uncapped rates have none to divide. */
+/** The smallest level's slots: what threads divide. Uncapped rates have none to divide. */
 function splitSlots(o: ScenarioOptions): number {
   if (o.ramp) return o.ramp.kind === 'concurrency' ? Math.min(o.ramp.from, o.ramp.to) : (o.maxConcurrency ?? 1)
   if (o.rate?.length || o.sweep) return o.maxConcurrency ?? 1
@@ -214,6 +216,17 @@ function levelsExpected(o: ScenarioOptions): number {
   return o.sweep.method === 'capacity' ? o.sweep.maxLevels : o.sweep.levels + 2
 }
 
+/** The most streams any level keeps open (threads carry them); an uncapped rate has no bound, so 1. */
+function mostStreams(o: ScenarioOptions): number {
+  if (o.ramp) return o.ramp.kind === 'concurrency' ? Math.max(o.ramp.from, o.ramp.to) : (o.maxConcurrency ?? 1)
+  if (o.rate?.length || o.sweep) return o.maxConcurrency ?? 1
+  return Math.max(...o.concurrency)
+}
+
+/**
+ * The pool's size: the most requests ever in flight, or for open loops without a cap a bound on
+ * sockets (a request past it waits for a connection, and that wait counts as the client's lateness).
+ */
 export function connectionsFor(o: ScenarioOptions): number {
   if (o.maxConcurrency !== undefined) return o.maxConcurrency
   if (o.prompts?.kind === 'file' && o.prompts.format === 'trace') return OPEN_LOOP_CONNECTIONS

@@ -18,17 +18,42 @@ import { levelCollector, levelStart, runLevel, sliceWindow, type LevelContext } 
 import type { ScenarioOptions } from './scenario.js'
 import type { FromThread, ToThread } from './thread-worker.js'
 
-/** Streams one thread is expected to carry comfortably (docs/performance.md). */
+/**
+ * Stream events a second one thread reads with its own figures still sharp: at 20,000 (2,000
+ * streams at 100 ms) it adds under 2 / 3.5 ms at p99 to TTFT / ITL even with the server on the
+ * same 2 cores (docs/performance.md).
+ */
+const EVENTS_PER_THREAD = 20_000
+/** Without an event rate (no streaming, or no token times), the streams one thread carries. */
 const STREAMS_PER_THREAD = 1000
 /** Threads start a level's measured part together this long after the last is ready. */
 const GO_DELAY_MS = 5
 
-/** Threads for a scenario: as asked, or from the CPUs and the most streams any level opens. */
-export function threadCount(opts: ScenarioOptions, slots: number): number {
+export interface ThreadDemand {
+  /** Slots of the smallest level: each thread needs at least one of every level. */
+  slots: number
+  /** The most streams any level keeps open. */
+  streams: number
+  /** The server's inter-token latency measured before the run (the preflight), in ms. */
+  itlMs?: number
+  /** CPUs to count with (default: this machine's). */
+  cpus?: number
+}
+
+/**
+ * Threads for a scenario: as asked, or from the expected event rate (the most streams at the
+ * server's unloaded inter-token latency, an upper bound since latency grows with load), one
+ * thread per EVENTS_PER_THREAD, at most one less than the CPUs and never more than the smallest
+ * level's slots.
+ */
+export function threadCount(opts: ScenarioOptions, d: ThreadDemand): number {
   const asked = opts.threads ?? 'auto'
   if (asked !== 'auto') return asked
+  const wanted = d.itlMs !== undefined && d.itlMs > 0
+    ? Math.ceil((d.streams * 1000) / d.itlMs / EVENTS_PER_THREAD)
+    : Math.ceil(d.streams / STREAMS_PER_THREAD)
   // One core is left to the main thread (and often to a local server).
-  return Math.max(1, Math.min(os.availableParallelism() - 1, Math.ceil(slots / STREAMS_PER_THREAD)))
+  return Math.max(1, Math.min((d.cpus ?? os.availableParallelism()) - 1, d.slots, wanted))
 }
 
 /** Runs a level in this thread, or across the scenario's threads when it has them. */
