@@ -140,7 +140,7 @@ describe('the open-file limit', () => {
     writeFileSync(file, 'Limit                     Soft Limit           Hard Limit           Units     \nMax open files            1024                 524288               files     \n')
     expect(openFileLimit(file)).toBe(1024)
     expect(() => checkOpenFiles(900, 1024)).not.toThrow()
-    expect(() => checkOpenFiles(10_000, 1024)).toThrow('10000 concurrent streams need about 10064 open files, but this process may open 1024: raise the limit in the shell that runs llmbench (ulimit -n 65536), or lower the concurrency')
+    expect(() => checkOpenFiles(10_000, 1024)).toThrow('10000 concurrent streams need about 10064 open files, but this process may open 1024: raise the hard limit (ulimit -Hn 65536 as root, nofile in /etc/security/limits.conf, LimitNOFILE= for a systemd service, --ulimit nofile= for a container), or lower the concurrency')
     expect(() => checkOpenFiles(10_000, undefined)).not.toThrow()
   })
 })

@@ -1,6 +1,7 @@
 /**
- * Every stream is a socket, and a process may only open so many files. Node cannot raise its own
- * limit, so a run that needs more says so before it starts, with the shell command that fixes it.
+ * Every stream is a socket, and a process may only open so many files. Node raises its soft limit
+ * to the hard limit as it starts, so the limit read here is already as high as this process may
+ * go: a run that needs more says so before it starts, with what raises the hard limit.
  */
 import { readFileSync } from 'node:fs'
 import { UsageError } from '../errors.js'
@@ -23,6 +24,7 @@ export function checkOpenFiles(sockets: number, limit = openFileLimit()): void {
   if (limit === undefined || sockets + SPARE_FILES <= limit) return
   throw new UsageError(
     `${sockets} concurrent streams need about ${sockets + SPARE_FILES} open files, but this process may open ${limit}: ` +
-      `raise the limit in the shell that runs llmbench (ulimit -n ${Math.max(65536, sockets * 2)}), or lower the concurrency`,
+      `raise the hard limit (ulimit -Hn ${Math.max(65536, sockets * 2)} as root, nofile in /etc/security/limits.conf, ` +
+      `LimitNOFILE= for a systemd service, --ulimit nofile= for a container), or lower the concurrency`,
   )
 }
