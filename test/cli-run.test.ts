@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { spawnSync } from 'node:child_process'
 import { startSimulator, type Simulator } from '../src/simulator/index.js'
 import type { RunResult } from '../src/results/types.js'
 import { runCli, startCli } from './helpers/cli.js'
@@ -134,6 +136,15 @@ describe('llmbench run refuses bad input with one line and exit 2', () => {
       expect(r.stdout).not.toContain('Level')
     })
   }
+
+  it('more streams than the process may open files, before the server is asked anything', async () => {
+    // A hard limit of 4,096 for this run only (lowering it needs no privilege); node starts at it.
+    const bin = fileURLToPath(new URL('../bin/llmbench.js', import.meta.url))
+    const r = spawnSync('sh', ['-c', `ulimit -n 4096 && exec "${process.execPath}" "${bin}" run --server http://127.0.0.1:9 --model x --concurrency 5000`], { encoding: 'utf8' })
+    expect(r.status).toBe(2)
+    expect(r.stderr).toBe('llmbench: 5000 concurrent streams need about 5064 open files, but this process may open 4096: raise the hard limit ' +
+      '(ulimit -Hn 65536 as root, nofile in /etc/security/limits.conf, LimitNOFILE= for a systemd service, --ulimit nofile= for a container), or lower the concurrency\n')
+  })
 
   it('an unreachable server, naming the URL and the cause, before any level', async () => {
     const r = await runCli(['run', '--server', 'http://127.0.0.1:9', '--model', 'x', '--num-prompts', '1'])

@@ -2,7 +2,7 @@
 import type { Argv } from 'yargs'
 import { ENDPOINTS } from '../client/registry.js'
 import { parseSlo, checkSloApplicable } from '../metrics/index.js'
-import { runScenario, type ScenarioOptions } from '../runner/scenario.js'
+import { connectionsFor, runScenario, type ScenarioOptions } from '../runner/scenario.js'
 import { levelLength, levelValues } from '../runner/levels.js'
 import { serverGoneText } from '../runner/server-gone.js'
 import { buildRunResult, publicOptions } from '../results/result.js'
@@ -23,6 +23,7 @@ import { spawnSimulator } from '../simulator/spawn.js'
 import { loadFlags, loadFromFlags, shardFlags, shardFromFlags, telemetryFlags, telemetryFromFlags } from './load-flags.js'
 import { datasetOptions, toPromptSpec } from './dataset-flags.js'
 import { keepRunOutputs, reportOptions } from '../report/run-outputs.js'
+import { checkOpenFiles } from '../runner/fd-limit.js'
 
 export function runCommand(y: Argv) {
   return shardFlags(datasetOptions(telemetryFlags(loadFlags(reportOptions(y)))))
@@ -99,7 +100,8 @@ export async function toScenarioOptions(a: RunArgs): Promise<ScenarioOptions> {
     ...(a.recordsLimit !== undefined ? { recordsLimit: nonNegativeInt('--records-limit', a.recordsLimit) } : {}),
   }
   Object.assign(opts, shardFromFlags(a, opts))
-  // Checked before the server is asked anything: a wrong path fails at once.
+  // Checked before the server is asked anything: too few open files, or a wrong path, fail at once.
+  checkOpenFiles(connectionsFor(opts))
   opts.prompts = toPromptSpec(a, opts.inputLen, opts.outputLen)
   if (opts.endpoint === 'auto' || !a.model) {
     // Ask the server what it speaks and serves (as vLLM's client does for the model).
