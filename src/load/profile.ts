@@ -5,6 +5,7 @@
  * Λ(t) = ∫ rate: arrival i then falls at Λ⁻¹(s_i). Each arrival's time comes from the schedule,
  * never from when the previous request went out, so lateness cannot accumulate.
  */
+import type { LoadSpec } from '../results/types.js'
 
 export interface Profile {
   /** The target (rate in req/s, or concurrency) at `t` ms after the level began. */
@@ -57,4 +58,10 @@ export function rampProfile(r: Ramp): Profile {
       return (2 * s) / (a + Math.sqrt(a * a + 2 * slope * s))
     },
   }
+}
+
+/** The target load over time of a level: its ramp, or its constant value. */
+export function loadProfile(load: LoadSpec): Profile {
+  const r = load.ramp
+  return r ? rampProfile({ from: r.from, to: load.value, overMs: r.overSec * 1000, shape: r.shape }) : constantProfile(load.value)
 }

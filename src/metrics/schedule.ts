@@ -8,19 +8,6 @@ import { computeStats } from './stats.js'
 
 export const SCHEDULE_THRESHOLDS = { rateRatio: 0.95, lateP99Ms: 10 } as const
 
-export interface ScheduleInput {
-  /** Measured requests (no warm-up or cool-down), in index order. */
-  measured: readonly RequestRecord[]
-  targetRate: number
-  maxConcurrency?: number
-}
-
-export function summarizeSchedule(input: ScheduleInput): { schedule: ScheduleSummary; warnings: string[] } {
-  const c = new ScheduleCollector()
-  for (const r of input.measured) c.add(r)
-  return c.summarize(input.targetRate, input.maxConcurrency)
-}
-
 /** The schedule's figures gathered one measured request at a time: a few numbers each, no record kept. */
 export class ScheduleCollector {
   private readonly lag: number[] = []

@@ -76,16 +76,3 @@ export class SliceCollector {
   }
 }
 
-/** Slices of measured records already at hand (merged shards), from the first send. */
-export function timeSlices(measured: readonly RequestRecord[], levelStart: number, loadAt: (ms: number) => number): TimeSlice[] {
-  if (measured.length === 0) return []
-  let origin = Infinity
-  let end = -Infinity
-  for (const r of measured) {
-    origin = Math.min(origin, r.sentAt)
-    end = Math.max(end, r.endAt)
-  }
-  const c = new SliceCollector(origin, sliceWidth(end - origin), levelStart, loadAt)
-  for (const r of measured) c.add(r)
-  return c.result()
-}

@@ -4,7 +4,9 @@
  * records — percentiles of all requests, never averages of the shards' percentiles.
  */
 import { UsageError } from '../errors.js'
-import { summarizeRecords } from '../runner/summarize.js'
+import { loadProfile } from '../load/profile.js'
+import { sliceWidth } from '../metrics/slices.js'
+import { LevelCollector } from './level-collector.js'
 import type { LevelResult, LevelSummary, LoadSpec, RequestRecord, RunResult, SloSet } from './types.js'
 
 export const TIME_FIELDS = ['scheduledAt', 'readyAt', 'sentAt', 'firstTokenAt', 'firstContentAt', 'lastTokenAt', 'endAt'] as const
@@ -44,9 +46,19 @@ export function mergeRunResults(results: RunResult[], names: string[], command: 
   const base = results[0]
   const ref = base.clockOffsetMs ?? 0
   const shifted = results.map((r) => ({ result: r, shift: (r.clockOffsetMs ?? ref) - ref }))
-  const levels: LevelResult[] = base.levels.map((_, k) =>
-    mergeLevel(shifted.map(({ result, shift }) => ({ ...result.levels[k], shift, index: result.shard!.index })), count!, { slo: base.scenario.goodput }),
-  )
+  const levels: LevelResult[] = base.levels.map((_, k) => {
+    const parts = shifted.map(({ result, shift }) => {
+      const level = result.levels[k]
+      const part: ShardLevel = { load: level.summary.load, summary: level.summary, ...emptyRange() }
+      for (const r of level.records) widenRange(part, r, shift)
+      return part
+    })
+    const collect = mergedCollector(k, parts, base.scenario)
+    for (const { result, shift } of shifted) {
+      for (const r of result.levels[k].records) collect.add(onMergedLine(r, shift, count, result.shard!.index))
+    }
+    return mergedLevel(collect, parts)
+  })
   const { shard: _shard, ...scenario } = base.scenario
   const merged: RunResult = {
     ...base,
@@ -67,53 +79,62 @@ export function mergeRunResults(results: RunResult[], names: string[], command: 
   return merged
 }
 
-export interface LevelPart {
-  records: RequestRecord[]
-  /** Its own summary: the load, client figures and schedule it saw. */
-  summary: Pick<LevelSummary, 'load' | 'client' | 'schedule' | 'timeSlices'>
-  /** Ms to add to its times to put them on the merged time line. */
-  shift: number
-  /** The shard (or thread) it came from. */
-  index: number
+/** One shard's level as a merge sees it before its records go through (times on the merged line). */
+export interface ShardLevel {
+  load: LoadSpec
+  /** The shard's own summary of the level; none when its records file ends inside the level. */
+  summary?: Pick<LevelSummary, 'client' | 'schedule' | 'timeSlices'>
+  /** Earliest scheduled time of any record; earliest send and latest end of the measured ones. */
+  firstScheduled: number
+  firstSent: number
+  lastEnd: number
 }
 
-export interface MergeOptions {
-  slo?: SloSet
-  /** Client figures measured for all parts at once (threads of one process share its CPU). */
-  client?: Partial<LevelSummary['client']>
-  /** The whole level's target rate, when the parts' cannot be added up (a ramp's mean). */
-  targetRate?: number
-  /** Keep figures over time (ramps, timed levels); default: when the parts kept them. */
-  slices?: boolean
+export function emptyRange(): Pick<ShardLevel, 'firstScheduled' | 'firstSent' | 'lastEnd'> {
+  return { firstScheduled: Infinity, firstSent: Infinity, lastEnd: -Infinity }
 }
 
-/** One level from its parts (shards or threads): figures from all of their records. */
-export function mergeLevel(parts: LevelPart[], count: number, o: MergeOptions = {}): LevelResult {
-  const records: RequestRecord[] = []
-  for (const { records: own, shift, index } of parts) {
-    for (const r of own) {
-      const copy: RequestRecord = { ...r, index: r.index * count + index }
-      for (const f of TIME_FIELDS) if (copy[f] !== undefined) copy[f] = copy[f]! + shift
-      records.push(copy)
-    }
+/** Takes a record (not yet shifted) into its shard level's time range. */
+export function widenRange(l: ShardLevel, r: RequestRecord, shift: number): void {
+  l.firstScheduled = Math.min(l.firstScheduled, r.scheduledAt + shift)
+  if (r.warmup || r.cooldown) return
+  l.firstSent = Math.min(l.firstSent, r.sentAt + shift)
+  l.lastEnd = Math.max(l.lastEnd, r.endAt + shift)
+}
+
+/** A shard's record on the merged time line, numbered as the whole level's (shard i's request k is k·n + i). */
+export function onMergedLine(r: RequestRecord, shift: number, count: number, shard: number): RequestRecord {
+  const copy: RequestRecord = { ...r, index: r.index * count + shard }
+  for (const f of TIME_FIELDS) if (copy[f] !== undefined) copy[f] = copy[f]! + shift
+  return copy
+}
+
+/** The collector of a merged level: the whole load, its time sliced when the shards' was. */
+export function mergedCollector(index: number, parts: ShardLevel[], scenario: { goodput?: SloSet; seed: number }): LevelCollector {
+  const load = wholeLoad(parts.map((p) => p.load))
+  const c = new LevelCollector({ index, load, slo: scenario.goodput, seed: scenario.seed })
+  const firstSent = Math.min(...parts.map((p) => p.firstSent))
+  const lastEnd = Math.max(...parts.map((p) => p.lastEnd))
+  const sliced = load.ramp !== undefined || parts.some((p) => p.summary?.timeSlices !== undefined)
+  if (sliced && Number.isFinite(firstSent)) {
+    const profile = loadProfile(load)
+    c.startSlices({ origin: firstSent, width: sliceWidth(lastEnd - firstSent), levelStart: Math.min(...parts.map((p) => p.firstScheduled)), loadAt: (t) => profile.valueAt(t) })
   }
-  records.sort((a, b) => a.scheduledAt - b.scheduledAt)
-  const summaries = parts.map((p) => p.summary)
-  const load = wholeLoad(summaries.map((s) => s.load))
-  const sliced = o.slices ?? summaries.some((s) => s.timeSlices)
-  const summary = summarizeRecords(records, {
-    load,
-    slo: o.slo,
-    // Each part's own client; the worst of them says whether any was a bottleneck.
-    client: {
-      eventLoopDelayP99Ms: Math.max(...summaries.map((s) => s.client.eventLoopDelayP99Ms)),
-      cpuPercent: Math.max(...summaries.map((s) => s.client.cpuPercent)),
-      ...o.client,
+  return c
+}
+
+/** The merged level: the worst shard's client figures (any bottleneck shows), the shards' target rates added up. */
+export function mergedLevel(c: LevelCollector, parts: ShardLevel[]): LevelResult {
+  const known = parts.flatMap((p) => (p.summary ? [p.summary] : []))
+  const summary = c.summary(
+    {
+      eventLoopDelayP99Ms: Math.max(0, ...known.map((s) => s.client.eventLoopDelayP99Ms)),
+      cpuPercent: Math.max(0, ...known.map((s) => s.client.cpuPercent)),
     },
-    targetRate: o.targetRate ?? (summaries.reduce((sum, s) => sum + (s.schedule?.targetRate ?? 0), 0) || undefined),
-    ...(sliced && records.length ? { slicesFrom: Math.min(...records.map((r) => r.scheduledAt)) } : {}),
-  })
-  return { summary, records }
+    known.reduce((sum, s) => sum + (s.schedule?.targetRate ?? 0), 0) || wholeLoad(parts.map((p) => p.load)).value,
+  )
+  if (known.length < parts.length) summary.warnings.push('a shard\'s records file ends before this level did (the shard stopped): its records so far are merged')
+  return c.result(summary)
 }
 
 /** The whole level's load: the parts' shares added up. */

@@ -6,7 +6,7 @@ import type { Arrival, LoadSpec } from '../results/types.js'
 import { loadLabel } from '../results/labels.js'
 import type { PhasePlan } from '../load/phases.js'
 import type { Profile } from '../load/profile.js'
-import { loadProfile } from './summarize.js'
+import { loadProfile } from '../load/profile.js'
 
 export interface LoadOptions {
   concurrency: number[]
