@@ -234,11 +234,10 @@ async function worker() {
       }
       measured.push({ id: `llmbench-L0-${r.index}`, ok, arrivals: (r.tokenTimes ?? []).map((x) => r.sentAt + x) })
     }
-  } else if (client === 'naive') {
-    const { runNaive } = await import('./naive-fetch-client.js')
+  } else if (client === 'naive' || client === 'floor') {
+    // The baselines share prompts, bodies, a warm-up round (every connection open) and the window.
     const { syntheticPrompts } = await import('../dist/src/data/synthetic.js')
     const prompts = syntheticPrompts(total + concurrency, INPUT_LEN, 1)
-    const url = `http://127.0.0.1:${port}/v1/chat/completions`
     const bodyOf = (prompt, maxTokens) => ({
       model: 'exact',
       max_tokens: maxTokens,
@@ -247,57 +246,38 @@ async function worker() {
       stream_options: { include_usage: true },
       messages: [{ role: 'user', content: prompt.text }],
     })
-    const pre = await runNaive({ url, concurrency: 1, total: 1, idPrefix: 'naive-preflight', bodyOf: () => bodyOf(prompts[0], 4) })
-    if (!pre[0].ok) throw new Error(`preflight failed: ${pre[0].error}`)
-    const warm = await runNaive({ url, concurrency, total: concurrency, idPrefix: 'naive-L0-warmup', bodyOf: (k) => bodyOf(prompts[total + k], WARMUP_TOKENS) })
+    let run
+    let close = () => {}
+    if (client === 'naive') {
+      const { runNaive } = await import('./naive-fetch-client.js')
+      const url = `http://127.0.0.1:${port}/v1/chat/completions`
+      run = (o) => runNaive({ url, concurrency, ...o })
+      const pre = await runNaive({ url, concurrency: 1, total: 1, idPrefix: 'naive-preflight', bodyOf: () => bodyOf(prompts[0], 4) })
+      if (!pre[0].ok) throw new Error(`preflight failed: ${pre[0].error}`)
+    } else {
+      const { floorClient } = await import('./floor-client.js')
+      const fc = await floorClient(port, concurrency)
+      run = (o) => fc.run(o)
+      close = () => fc.close()
+    }
+    const warm = await run({ total: concurrency, idPrefix: `${client}-L0-warmup`, bodyOf: (k) => bodyOf(prompts[total + k], WARMUP_TOKENS) })
     warmFailed = warm.filter((r) => !r.ok).length
     startWindow()
     let seen = 0
-    const recs = await runNaive({
-      url,
-      concurrency,
+    const recs = await run({
       total,
-      idPrefix: 'naive-L0',
+      idPrefix: `${client}-L0`,
       bodyOf: (k) => bodyOf(prompts[k], TOKENS),
       onRecord: () => {
         if (++seen === total) endWindow()
       },
     })
+    close()
     for (const r of recs) {
       if (!r.ok) {
         failed++
-        if (failures.length < 5) failures.push(r.error)
+        if (failures.length < 5) failures.push(r.error ?? 'no token, or no end of the response')
       }
-      measured.push({ id: r.id, ok: r.ok, arrivals: r.tokens })
-    }
-  } else if (client === 'floor') {
-    const { floorClient } = await import('./floor-client.js')
-    const { syntheticPrompts } = await import('../dist/src/data/synthetic.js')
-    const prompts = syntheticPrompts(total + concurrency, INPUT_LEN, 1)
-    const bodyOf = (prompt, maxTokens) => ({
-      model: 'exact',
-      max_tokens: maxTokens,
-      stream: true,
-      ignore_eos: true,
-      stream_options: { include_usage: true },
-      messages: [{ role: 'user', content: prompt.text }],
-    })
-    const fc = await floorClient(port, concurrency)
-    const warm = await fc.run({ total: concurrency, idPrefix: 'floor-L0-warmup', bodyOf: (k) => bodyOf(prompts[total + k], WARMUP_TOKENS) })
-    warmFailed = warm.filter((r) => !r.ok).length
-    startWindow()
-    let seen = 0
-    const recs = await fc.run({
-      total,
-      idPrefix: 'floor-L0',
-      bodyOf: (k) => bodyOf(prompts[k], TOKENS),
-      onRecord: () => {
-        if (++seen === total) endWindow()
-      },
-    })
-    fc.close()
-    for (const r of recs) {
-      if (!r.ok) failed++
       measured.push({ id: r.id, ok: r.ok, arrivals: r.tokens })
     }
   } else {
