@@ -6,7 +6,7 @@
  * The only place a level's figures are computed; summarizeLevel (level.ts) feeds it an array.
  */
 import type { FailureKind, GoodputSummary, LevelSummary, OutputTokenSource, RequestRecord, SloKey, SloSet, StatName, Stats } from '../results/types.js'
-import { SLO_KEYS } from './goodput.js'
+import { goodputSummary, SLO_KEYS } from './goodput.js'
 import { e2e, e2eWithQueue, isSuccess, itlSampleCount, maxTokenGap, queueDelay, tpot, ttfc, ttft, writeItlSamples } from './request.js'
 import { DEFAULT_RELATIVE_ACCURACY, QuantileSketch } from './sketch.js'
 import { computeStatsInPlace } from './stats.js'
@@ -228,13 +228,7 @@ export class LevelAccumulator {
       }
       if (all) good++
     }
-    const met: GoodputSummary['met'] = {}
-    const sloCopy: SloSet = {}
-    keys.forEach((k, i) => {
-      met[k] = metCounts[i]
-      sloCopy[k] = bounds[i]
-    })
-    return { slo: sloCopy, good, total, ratio: total > 0 ? good / total : 0, rate: durationSec > 0 ? good / durationSec : 0, met }
+    return goodputSummary(keys, bounds, metCounts, good, total, durationSec)
   }
 
   finish(opts: SummarizeLevelOptions): LevelSummary {

@@ -123,20 +123,18 @@ export function evaluateGoodput(records: readonly RequestRecord[], slo: SloSet, 
     }
     if (all) good++
   }
+  return goodputSummary(keys, bounds, metCounts, good, total, durationSec)
+}
+
+/** The summary from the counts: `metCounts[i]` requests met bound `bounds[i]` of `keys[i]`. */
+export function goodputSummary(keys: readonly SloKey[], bounds: readonly number[], metCounts: readonly number[], good: number, total: number, durationSec: number): GoodputSummary {
   const met: GoodputSummary['met'] = {}
-  const sloCopy: SloSet = {}
+  const slo: SloSet = {}
   keys.forEach((k, i) => {
     met[k] = metCounts[i]
-    sloCopy[k] = bounds[i]
+    slo[k] = bounds[i]
   })
-  return {
-    slo: sloCopy,
-    good,
-    total,
-    ratio: total > 0 ? good / total : 0,
-    rate: durationSec > 0 ? good / durationSec : 0,
-    met,
-  }
+  return { slo, good, total, ratio: total > 0 ? good / total : 0, rate: durationSec > 0 ? good / durationSec : 0, met }
 }
 
 /** The console block: `Goodput: 87.0% (87/100 requests met SLO)` then one line per objective. */
