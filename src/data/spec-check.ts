@@ -10,7 +10,7 @@ import { UsageError } from '../errors.js'
 import { guessFormat } from './file-source.js'
 import { lengthBounds } from './lengths.js'
 import {
-  FILE_FORMATS, RANGE_MODES, type FileFormat, type LengthFilters, type LengthSpec, type PromptSpec,
+  FILE_FORMATS, RANGE_MODES, type FileFormat, type FileSpec, type LengthSpec, type PromptSpec,
   type RangeMode, type SyntheticSpec,
 } from './prompt.js'
 
@@ -23,17 +23,8 @@ export interface InputOptions extends LengthSpec {
 
 export type OutputOptions = LengthSpec
 
-export interface DatasetObject {
-  path: string
-  format?: FileFormat
-  column?: string
-  filters?: LengthFilters
-  multiTurn?: boolean
-  outputTokens?: number
-  speed?: number
-  blockTokens?: number
-  shuffle?: boolean
-}
+/** A dataset as a bench or config file writes it: a file spec whose format may be left to its name (the tokenizer is set apart). */
+export type DatasetObject = Omit<FileSpec, 'kind' | 'format' | 'tokenizer'> & { format?: FileFormat }
 
 /** The prompt options of a scenario as a config or bench file writes them. */
 export interface PromptOptions {
