@@ -2,7 +2,7 @@
 import { describe as group, expect as vexpect, it } from 'vitest'
 import { afterAll, bench, collect, describe, expect, runFile } from '../src/dsl/index.js'
 import type { CollectedFile, ExecuteContext, RunnableBench } from '../src/dsl/index.js'
-import type { RunEvent } from '../src/runner/events.js'
+import type { RunEvent } from '../src/results/events.js'
 import type { LevelResult, ScenarioOptionsPublic, Stats } from '../src/results/types.js'
 
 // ---------------------------------------------------------------------------------------------

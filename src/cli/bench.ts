@@ -1,7 +1,7 @@
 /** `npx llmbench [filters...]`: discover bench files, run them, report, and fail CI on a missed objective. */
 import type { Argv } from 'yargs'
 import { resolve } from 'node:path'
-import { runSuite } from '../runner/suite.js'
+import { runSuite } from '../suite/suite.js'
 import { UsageError } from '../errors.js'
 import type { BenchOptions } from '../dsl/types.js'
 import { positiveInt, serverUrl } from './parse.js'

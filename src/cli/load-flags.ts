@@ -6,7 +6,7 @@ import type { Arrival } from '../results/types.js'
 import { parseDuration } from '../load/duration.js'
 import { MIN_INTERVAL_MS } from '../telemetry/sampler.js'
 import type { TelemetrySettings } from '../runner/scenario.js'
-import type { Shard } from '../runner/levels.js'
+import type { Shard } from '../load/levels.js'
 import { serverUrl } from './parse.js'
 
 export function loadFlags<T>(y: Argv<T>) {

@@ -3,15 +3,16 @@ import type { Argv } from 'yargs'
 import { ENDPOINTS } from '../client/registry.js'
 import { parseSlo, checkSloApplicable } from '../metrics/index.js'
 import { connectionsFor, runScenario, type ScenarioOptions } from '../runner/scenario.js'
-import { levelLength, levelValues } from '../runner/levels.js'
+import { levelLength, levelValues } from '../load/levels.js'
 import { serverGoneText } from '../runner/server-gone.js'
-import { buildRunResult, publicOptions } from '../results/result.js'
-import { RecordsWriter } from '../results/records-file.js'
+import { buildRunResult } from '../results/result.js'
+import { publicOptions } from '../runner/public-options.js'
+import { RecordsWriter } from '../records/records-file.js'
 import { headerValueSecrets, knownSecrets, redactArgv, redactDeep, redactSecrets, rememberSecrets } from '../results/redact.js'
 import { renderErrorSamples, renderLevel, renderSummary, renderSweep } from '../../reporters/console.js'
 import type { PromptsSummary } from '../results/types.js'
 import { terminalLine } from '../text/sanitize.js'
-import { writeJsonResult } from '../../reporters/json.js'
+import { writeJsonFile } from '../write-file.js'
 import { UsageError } from '../errors.js'
 import { EXIT } from '../exit-codes.js'
 import { Progress } from './progress.js'
@@ -172,7 +173,7 @@ async function runWith(a: RunArgs): Promise<number> {
 
   let path: string | undefined
   const result = buildRunResult({
-    options,
+    scenario: publicOptions(options),
     levels,
     sweep,
     telemetry,
@@ -189,7 +190,7 @@ async function runWith(a: RunArgs): Promise<number> {
   // Error excerpts come from server bodies, which may echo the request's credentials.
   const redacted = redactDeep(result, (text) => redactSecrets(text, secrets))
   if (a.output) {
-    path = writeJsonResult(String(a.output), redacted)
+    path = writeJsonFile(String(a.output), redacted)
     say(`Result written to ${path}\n`)
   }
   for (const line of keepRunOutputs(redacted, a)) say(`${line}\n`)

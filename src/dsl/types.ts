@@ -2,9 +2,12 @@
  * What a bench file declares: scenario options and objectives. Every field is optional here;
  * the config's defaults fill the rest (src/config), and validation names the file and key.
  */
-import type { LevelSummary, SloSet, Stats, StatName } from '../results/types.js'
+import type { LevelSummary, ScenarioOptionsPublic, SloSet, Stats, StatName } from '../results/types.js'
 import type { LoadInput } from '../load/options.js'
 import type { DatasetObject, InputOptions, OutputOptions } from '../data/spec-check.js'
+import type { SourceLocation } from '../results/suite.js'
+
+export type { CheckOutcome, SourceLocation } from '../results/suite.js'
 
 /** The load-shape keys (rate, arrival, duration, warmup, cooldown, ramp, sweep…) are LoadInput's: docs/workloads.md. */
 export interface BenchOptions extends LoadInput {
@@ -71,31 +74,21 @@ export type ThresholdValue = string | { expect: string; level?: number }
 /** SLO bounds in ms, the least ratio of requests that meet them all, and optionally one level. */
 export type GoodputObjective = SloSet & { min: number; level?: number }
 
-/** A place in a user's file. `file` is the bench file as the runner named it, or an absolute path. */
-export interface SourceLocation {
-  file: string
-  line: number
-  column?: number
-}
-
 /** One level's figures as assertions see them: the summary, with each statistic at the top. */
 export type LevelView = LevelSummary & { [K in StatName]: Stats } & {
   errorRate: number
   goodputRatio: number | undefined
 }
 
-/** The outcome of one objective or assertion, on one level or on the scenario. */
-export interface CheckOutcome {
-  /** e.g. `ttft.p95 < 800 @ concurrency 50` or `expect(level(50).ttft.p95).toBeLessThan(800)`. */
-  name: string
-  kind: 'objective' | 'assertion'
-  passed: boolean
-  /** The level it was checked on, when one. */
-  level?: number
-  metric?: string
-  expected?: string
-  actual?: number
-  message?: string
-  /** Where it was written: the bench file and line. */
-  location?: SourceLocation
+
+export interface BenchResult {
+  /** The scenario id (describe names and bench name joined by ` > `). */
+  readonly id: string
+  readonly name: string
+  /** The options it ran with, as the result file records them (no secrets). */
+  readonly options: ScenarioOptionsPublic
+  /** One view per level, in the order they ran. */
+  readonly levels: LevelView[]
+  /** The level run at `concurrency`; throws, listing the levels, when there is none. */
+  level(concurrency: number): LevelView
 }

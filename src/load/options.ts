@@ -4,7 +4,7 @@
  * adds where it was written (a flag, a file and key path).
  */
 import type { Arrival } from '../results/types.js'
-import type { LoadOptions, RampOptions } from '../runner/levels.js'
+import type { LoadOptions, RampOptions } from './levels.js'
 import type { SweepOptions } from './sweep.js'
 import { parseCountOrTime, parseDuration } from './duration.js'
 

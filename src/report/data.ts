@@ -10,8 +10,9 @@ import type { RunResult, SloSet, TelemetrySeries } from '../results/types.js'
 import { VERSION } from '../version.js'
 import { compareRuns } from './compare.js'
 import { digestLevel } from './level.js'
-import type { AnyResult } from './load.js'
-import { REPORT_DATA_VERSION, type ReportData, type ReportRun, type ReportScenario, type RunStatus, type TargetLine } from './types.js'
+import type { AnyResult } from '../results/read.js'
+import { REPORT_DATA_VERSION, type ReportData, type ReportRun, type ReportScenario, type TargetLine } from './types.js'
+import { suiteStatus } from '../results/suite.js'
 
 /** A result to report on; `label` names it in legends (default: the model, or the suite's files). */
 export interface ReportInput {
@@ -100,13 +101,6 @@ function fromSuite(doc: SuiteResult): ReportRun {
     fileErrors: doc.files.flatMap((f) => (f.error ? [{ file: f.file, message: f.error.message }] : [])),
     scenarios,
   }
-}
-
-export function suiteStatus(doc: SuiteResult): RunStatus {
-  if (doc.interrupted) return 'interrupted'
-  if (doc.exitCode === 3) return 'error'
-  if (doc.exitCode !== 0) return 'failed'
-  return 'passed'
 }
 
 const CHARTS: readonly TargetLine['chart'][] = ['ttft', 'ttfc', 'tpot', 'itl', 'e2e']

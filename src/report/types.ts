@@ -7,6 +7,9 @@
 import type { CheckOutcome } from '../dsl/types.js'
 import type { ScenarioStatus } from '../results/suite.js'
 import type { LevelSummary, Outcome, ScenarioOptionsPublic, SweepSummary, TelemetrySeries } from '../results/types.js'
+import type { RunStatus } from '../results/suite.js'
+
+export type { RunStatus }
 
 export const REPORT_DATA_VERSION = 1
 
@@ -23,8 +26,6 @@ export interface ReportData {
   history?: HistoryData
 }
 
-/** Overall verdict of a run: `measured` when nothing was checked (a `llmbench run`). */
-export type RunStatus = 'passed' | 'failed' | 'error' | 'interrupted' | 'measured'
 
 export interface ReportRun {
   /** Short unique name shown in legends: the file name, or the model and server. */

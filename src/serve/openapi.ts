@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { SCENARIO_KEYS } from '../config/index.js'
-import { STORED_STATUSES } from '../results/store.js'
+import { STORED_STATUSES } from '../store/store.js'
 import { PACKAGE_ROOT, VERSION } from '../version.js'
 
 type Schema = Record<string, unknown>

@@ -6,10 +6,11 @@
  */
 import { now } from '../clock.js'
 import { UsageError } from '../errors.js'
-import { buildRunResult, publicOptions } from '../results/result.js'
+import { buildRunResult } from '../results/result.js'
+import { publicOptions } from '../runner/public-options.js'
 import { knownSecrets, redactDeep, redactSecrets } from '../results/redact.js'
-import { newRunId, runOfResult, type ResultStore, type StoredRun } from '../results/store.js'
-import { levelValues } from '../runner/levels.js'
+import { newRunId, runOfResult, type ResultStore, type StoredRun } from '../store/store.js'
+import { levelValues } from '../load/levels.js'
 import { runScenario, type ScenarioListener, type ScenarioOutcome } from '../runner/scenario.js'
 import type { RequestRecord } from '../results/types.js'
 import { terminalLine } from '../text/sanitize.js'
@@ -151,7 +152,7 @@ export class RunQueue {
     const finishedAt = new Date()
     let final: StoredRun
     if (outcome && (outcome.levels.length > 0 || !interrupted)) {
-      const result = buildRunResult({ options: job.request.options, ...outcome, startedAt, finishedAt, interrupted, command: API_COMMAND })
+      const result = buildRunResult({ scenario: publicOptions(job.request.options), ...outcome, startedAt, finishedAt, interrupted, command: API_COMMAND })
       const doc = redactDeep(result, (t) => redactSecrets(t, secrets))
       const extra = { createdAt: job.run.createdAt, ...(job.run.name ? { name: job.run.name } : {}), ...(interrupted ? { error: STOPPED_DURING } : {}) }
       final = runOfResult(job.run.id, { kind: 'run', doc }, 'api', extra)

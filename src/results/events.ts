@@ -2,9 +2,8 @@
  * The events a worker sends to the main thread while it runs one bench file. Serializable
  * (structured clone), one union: the progress bar and every reporter hook are driven by these.
  */
-import type { CheckOutcome } from '../dsl/types.js'
-import type { ErrorInfo, FileResult, ScenarioResult } from '../results/suite.js'
-import type { LevelSummary, LoadSpec } from '../results/types.js'
+import type { CheckOutcome, ErrorInfo, FileResult, ScenarioResult } from './suite.js'
+import type { LevelSummary, LoadSpec } from './types.js'
 
 export interface ScenarioRef {
   file: string

@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js'
 import { loadProfile } from '../load/profile.js'
 import { sliceWidth } from '../metrics/slices.js'
 import { LevelCollector } from './level-collector.js'
-import type { LevelResult, LevelSummary, LoadSpec, RequestRecord, RunResult, SloSet } from './types.js'
+import type { LevelResult, LevelSummary, LoadSpec, RequestRecord, RunResult, SloSet } from '../results/types.js'
 
 export const TIME_FIELDS = ['scheduledAt', 'readyAt', 'sentAt', 'firstTokenAt', 'firstContentAt', 'lastTokenAt', 'endAt'] as const
 

@@ -6,8 +6,8 @@
  */
 import pg from 'pg'
 import { RuntimeError, UsageError } from '../errors.js'
-import { classifyResult, type AnyResult } from '../report/load.js'
-import { rememberSecrets } from './redact.js'
+import { classifyResult, type AnyResult } from '../results/read.js'
+import { rememberSecrets } from '../results/redact.js'
 import { isRunId, runTime, safeStoreName, searchText, type ListPage, type ListQuery, type ResultStore, type StoredRun } from './store.js'
 
 interface Migration {

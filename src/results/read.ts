@@ -1,8 +1,8 @@
 /** Reading saved results for reports: a `llmbench run` result or a suite result, told apart and checked. */
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { UsageError } from '../errors.js'
-import { SUITE_SCHEMA_VERSION, type SuiteResult } from '../results/suite.js'
-import { SCHEMA_VERSION, type RunResult } from '../results/types.js'
+import { SUITE_SCHEMA_VERSION, type SuiteResult } from './suite.js'
+import { SCHEMA_VERSION, type RunResult } from './types.js'
 import { VERSION } from '../version.js'
 
 export type AnyResult = { kind: 'run'; doc: RunResult } | { kind: 'suite'; doc: SuiteResult }

@@ -4,9 +4,9 @@
  */
 import type { Arrival, LoadSpec } from '../results/types.js'
 import { loadLabel } from '../results/labels.js'
-import type { PhasePlan } from '../load/phases.js'
-import type { Profile } from '../load/profile.js'
-import { loadProfile } from '../load/profile.js'
+import type { PhasePlan } from './phases.js'
+import type { Profile } from './profile.js'
+import { loadProfile } from './profile.js'
 
 export interface LoadOptions {
   concurrency: number[]

@@ -8,7 +8,7 @@ import { stat } from 'node:fs/promises'
 import { LevelAccumulator, type LevelAccumulatorOptions } from '../metrics/accumulator.js'
 import { readRecordsLines, recordOfLine, type EndLine, type LevelEndLine, type LevelLine, type RunLine } from './records-file.js'
 import { levelResultOf, levelSampleSeed, RecordSampler } from './trim.js'
-import { SCHEMA_VERSION, type LevelResult, type LevelSummary, type RunResult } from './types.js'
+import { SCHEMA_VERSION, type LevelResult, type LevelSummary, type RunResult } from '../results/types.js'
 
 export const CLIENT_UNKNOWN_WARNING = 'rebuilt from records: client load figures unknown'
 

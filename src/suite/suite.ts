@@ -16,9 +16,10 @@ import { UsageError } from '../errors.js'
 import { EXIT } from '../exit-codes.js'
 import { PACKAGE_ROOT, VERSION } from '../version.js'
 import { discoverFiles } from './discover.js'
-import type { RunEvent } from './events.js'
+import type { RunEvent } from '../results/events.js'
 import type { ListedScenario, WorkerTask } from './worker.js'
-import { createHistoryReporter, historyDir, type HistorySettings } from '../report/history.js'
+import { historyDir, type HistorySettings } from '../report/history.js'
+import { createHistoryReporter } from '../../reporters/history.js'
 
 export interface SuiteOptions {
   root: string
@@ -36,7 +37,7 @@ export interface SuiteOptions {
   history?: HistorySettings
 }
 
-const WORKER = join(PACKAGE_ROOT, 'dist', 'src', 'runner', 'worker.js')
+const WORKER = join(PACKAGE_ROOT, 'dist', 'src', 'suite', 'worker.js')
 
 export async function runSuite(opts: SuiteOptions): Promise<number> {
   const root = resolve(opts.root)

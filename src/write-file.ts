@@ -4,7 +4,6 @@
  */
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import type { RunResult } from '../src/results/types.js'
 
 let tmpCounter = 0
 
@@ -28,7 +27,3 @@ export function writeJsonFile(file: string, doc: unknown): string {
   return writeFileAtomic(file, JSON.stringify(doc, null, 1) + '\n')
 }
 
-/** The result file of `llmbench run`. */
-export function writeJsonResult(file: string, result: RunResult): string {
-  return writeJsonFile(file, result)
-}

@@ -10,7 +10,7 @@ import { ScheduleCollector } from '../metrics/schedule.js'
 import { SliceCollector } from '../metrics/slices.js'
 import { levelResultOf, levelSampleSeed, RecordSampler } from './trim.js'
 import type { RecordsSink } from './records-file.js'
-import type { LevelResult, LevelSummary, LoadSpec, RequestRecord, SloSet } from './types.js'
+import type { LevelResult, LevelSummary, LoadSpec, RequestRecord, SloSet } from '../results/types.js'
 
 export interface CollectedLevel {
   index: number

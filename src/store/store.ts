@@ -4,12 +4,10 @@
  * folder (store-file.ts, the default) and PostgreSQL (store-postgres.ts, for a team server).
  */
 import { randomBytes } from 'node:crypto'
-import { resolve } from 'node:path'
 import { UsageError } from '../errors.js'
-import { suiteStatus } from '../report/data.js'
-import type { AnyResult } from '../report/load.js'
-import type { RunStatus } from '../report/types.js'
-import type { ScenarioOptionsPublic } from './types.js'
+import { suiteStatus, type RunStatus } from '../results/suite.js'
+import type { AnyResult } from '../results/read.js'
+import type { ScenarioOptionsPublic } from '../results/types.js'
 
 export type StoredStatus = 'queued' | 'running' | RunStatus
 export const STORED_STATUSES: readonly StoredStatus[] = ['queued', 'running', 'measured', 'passed', 'failed', 'error', 'interrupted']
@@ -164,13 +162,3 @@ export function safeStoreName(spec: string): string {
   }
 }
 
-/** `dir` (relative to `base`) for the history folder, or a `postgres://` URL. */
-export async function openStore(spec: string, base = process.cwd()): Promise<ResultStore> {
-  if (POSTGRES_URL.test(spec)) {
-    const { PostgresStore } = await import('./store-postgres.js')
-    return PostgresStore.open(spec)
-  }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) throw new UsageError(`--store must be a folder or a postgres:// URL, got ${safeStoreName(spec)}`)
-  const { FileStore } = await import('./store-file.js')
-  return new FileStore(resolve(base, spec))
-}

@@ -17,9 +17,9 @@ import fs from 'node:fs'
 import readline from 'node:readline'
 import { UsageError, RuntimeError } from '../errors.js'
 import { VERSION } from '../version.js'
-import { knownSecrets, redactDeep, redactSecrets } from './redact.js'
-import { machineEnvironment } from './result.js'
-import type { LevelSummary, LoadSpec, RequestRecord, RunResult, ScenarioOptionsPublic, SweepSummary, TelemetrySeries } from './types.js'
+import { knownSecrets, redactDeep, redactSecrets } from '../results/redact.js'
+import { machineEnvironment } from '../results/result.js'
+import type { LevelSummary, LoadSpec, RequestRecord, RunResult, ScenarioOptionsPublic, SweepSummary, TelemetrySeries } from '../results/types.js'
 
 export const RECORDS_FORMAT = 1
 

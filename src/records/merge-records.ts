@@ -9,7 +9,7 @@
 import { checkShards, emptyRange, mergedCollector, mergedLevel, onMergedLine, widenRange, type ShardLevel } from './merge.js'
 import { readRecordsLines, recordOfLine, type EndLine, type RunLine } from './records-file.js'
 import { UsageError } from '../errors.js'
-import { SCHEMA_VERSION, type LevelResult, type RunResult } from './types.js'
+import { SCHEMA_VERSION, type LevelResult, type RunResult } from '../results/types.js'
 
 interface ShardSeen {
   path: string

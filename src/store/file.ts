@@ -7,11 +7,11 @@
 import { existsSync, readdirSync } from 'node:fs'
 import { readFile, readdir, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { writeFileAtomic } from '../../reporters/json.js'
+import { writeFileAtomic } from '../write-file.js'
 import { UsageError } from '../errors.js'
-import { classifyResult, readResultFile, type AnyResult } from '../report/load.js'
-import type { SuiteResult } from './suite.js'
-import type { RunResult } from './types.js'
+import { classifyResult, readResultFile, type AnyResult } from '../results/read.js'
+import type { SuiteResult } from '../results/suite.js'
+import type { RunResult } from '../results/types.js'
 import {
   isRunId, matchesQuery, newestFirst, newRunId, runOfResult, searchText,
   type ListPage, type ListQuery, type ResultStore, type StoredRun,

@@ -9,8 +9,8 @@
  * half the slots and takes what the other leaves, so failures — usually the few records one wants
  * to read — are all kept whenever they are at most half the limit.
  */
-import { mixSeed, mulberry32 } from '../data/random.js'
-import type { LevelResult, LevelSummary, RequestRecord } from './types.js'
+import { mixSeed, mulberry32 } from '../random.js'
+import type { LevelResult, LevelSummary, RequestRecord } from '../results/types.js'
 
 export const DEFAULT_RECORDS_LIMIT = 100_000
 /** Records a run keeps in its result over all its levels when not told otherwise; its records file has every one. */
