@@ -11,12 +11,14 @@ import { redactArgv } from '../results/redact.js'
 import { renderLevel, renderSummary } from '../../reporters/console.js'
 import { writeJsonFile } from '../write-file.js'
 import type { RunResult } from '../results/types.js'
-import { keepRunOutputs, reportOptions } from '../report/run-outputs.js'
+import { keepRunOutputs } from '../report/run-outputs.js'
+import { flagsOf, withFlags } from '../options/flags.js'
+import { runCommandShape } from '../options/commands.js'
+import { configShape } from '../options/config.js'
 
 export function mergeCommand(y: Argv) {
-  return reportOptions(y)
+  return withFlags(y, [...flagsOf(runCommandShape, 'merge'), ...flagsOf(configShape, 'merge')])
     .positional('files', { type: 'string', array: true, describe: 'Result JSON files of the shards (llmbench run --shard i/n --output ...), or their records files (.records.jsonl)' })
-    .option('output', { alias: 'o', type: 'string', describe: 'Write the merged result JSON to this file' })
 }
 
 export async function mergeHandler(a: Record<string, unknown>): Promise<number> {

@@ -4,29 +4,14 @@
  * the metrics module built; the error rate is the ratio of its two counts.
  */
 import type { LevelSummary, StatName, Stats } from '../results/types.js'
+import { FIGURE_NAMES, LEVEL_FIGURES, STAT_FIELDS, STAT_NAMES, STREAM_ONLY, type StatField } from '../options/vocabulary.js'
 
-export const STAT_NAMES: readonly StatName[] = [
-  'ttft',
-  'ttfc',
-  'tpot',
-  'itl',
-  'e2e',
-  'e2eWithQueue',
-  'queueDelay',
-  'maxTokenGap',
-  'outputTokens',
-  'inputTokens',
-]
-
-export const STAT_FIELDS: readonly (keyof Stats)[] = ['mean', 'std', 'min', 'max', 'p50', 'p90', 'p95', 'p99', 'p999', 'count']
-
-/** Statistics only streamed requests have (METRICS.md: absent, never zero, without streaming). */
-export const STREAM_ONLY: readonly StatName[] = ['ttft', 'ttfc', 'tpot', 'itl', 'maxTokenGap']
+export { FIGURE_NAMES, STAT_FIELDS, STAT_NAMES, STREAM_ONLY }
 
 const TOKEN_STATS: readonly StatName[] = ['outputTokens', 'inputTokens']
 
 /** Figures that are not `<stat>.<field>`: name, unit, reader. */
-const OTHER: Record<string, { unit: string; read: (s: LevelSummary) => number | undefined }> = {
+const OTHER: Record<(typeof LEVEL_FIGURES)[number], { unit: string; read: (s: LevelSummary) => number | undefined }> = {
   'errors.rate': { unit: '', read: (s) => errorRate(s) },
   'errors.count': { unit: '', read: (s) => s.requests.failed },
   'throughput.requests': { unit: 'req/s', read: (s) => s.throughput.requestsPerSec },
@@ -36,11 +21,9 @@ const OTHER: Record<string, { unit: string; read: (s: LevelSummary) => number | 
   goodput: { unit: '', read: (s) => s.goodput?.ratio },
 }
 
-/** Every figure name objectives accept, for messages and suggestions. */
-export const FIGURE_NAMES: readonly string[] = [
-  ...STAT_NAMES.flatMap((m) => STAT_FIELDS.map((f) => `${m}.${f}`)),
-  ...Object.keys(OTHER),
-]
+function levelFigure(name: string) {
+  return Object.hasOwn(OTHER, name) ? OTHER[name as keyof typeof OTHER] : undefined
+}
 
 /** Share of the level's measured requests that failed (0 when none was measured). */
 export function errorRate(s: LevelSummary): number {
@@ -58,20 +41,20 @@ export interface Figure {
 
 /** The figure called `name`, or undefined when there is none. */
 export function figure(name: string): Figure | undefined {
-  const other = OTHER[name]
+  const other = levelFigure(name)
   if (other) return { name, ...other }
   const dot = name.indexOf('.')
   if (dot < 0) return undefined
   const stat = name.slice(0, dot) as StatName
   const field = name.slice(dot + 1) as keyof Stats
-  if (!STAT_NAMES.includes(stat) || !STAT_FIELDS.includes(field)) return undefined
+  if (!STAT_NAMES.includes(stat) || !STAT_FIELDS.includes(field as StatField)) return undefined
   return { name, unit: unitOf(name), stat, read: (s) => s.stats[stat]?.[field] }
 }
 
 /** The unit of a figure named like `ttft.p95` (ms for times, tokens for token counts). */
 export function unitOf(name: string | undefined): string {
   if (name === undefined) return ''
-  const other = OTHER[name]
+  const other = levelFigure(name)
   if (other) return other.unit
   const [stat, field] = name.split('.')
   if (field === 'count' || !STAT_NAMES.includes(stat as StatName)) return ''

@@ -3,7 +3,7 @@
  * objectives become lines to draw, and several runs get their changes against the first.
  */
 import { basename } from 'node:path'
-import { parseExpression } from '../dsl/expression.js'
+import { parseExpression } from '../options/expression.js'
 import type { CheckOutcome } from '../dsl/types.js'
 import type { SuiteResult } from '../results/suite.js'
 import type { RunResult, SloSet, TelemetrySeries } from '../results/types.js'

@@ -2,6 +2,14 @@
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
 
+/** What a time looks like, for JSON Schema (the value must also be above 0). */
+export const DURATION_PATTERN = '^\\s*(?:\\d+(?:\\.\\d+)?|(?:\\d+(?:\\.\\d+)?(?:ms|s|m|h))+)\\s*$'
+/** A count of requests, or a time with a unit. */
+export const COUNT_OR_TIME_PATTERN = '^\\s*(?:\\d+|(?:\\d+(?:\\.\\d+)?(?:ms|s|m|h))+)\\s*$'
+
+export const DURATION_EXPECTED = 'a time above 0 such as 60s, 2m, 1m30s or 500ms'
+export const COUNT_OR_TIME_EXPECTED = 'a number of requests (e.g. 10) or a time (e.g. 30s)'
+
 /** Milliseconds, or an Error whose message says what was expected. */
 export function parseDuration(value: unknown): number {
   if (typeof value === 'number') {
@@ -15,7 +23,7 @@ export function parseDuration(value: unknown): number {
       if (ms > 0) return ms
     }
   }
-  throw new Error(`must be a time above 0 such as 60s, 2m, 1m30s or 500ms, got ${JSON.stringify(value)}`)
+  throw new Error(`must be ${DURATION_EXPECTED}, got ${JSON.stringify(value)}`)
 }
 
 /** A count of requests (a whole number) or a time (a string with a unit). */
@@ -25,5 +33,5 @@ export function parseCountOrTime(value: unknown): { count: number } | { ms: numb
     if (Number.isInteger(n) && n >= 0) return { count: n }
   }
   if (typeof value === 'string' && /[a-z]/.test(value)) return { ms: parseDuration(value) }
-  throw new Error(`must be a number of requests (e.g. 10) or a time (e.g. 30s), got ${JSON.stringify(value)}`)
+  throw new Error(`must be ${COUNT_OR_TIME_EXPECTED}, got ${JSON.stringify(value)}`)
 }

@@ -5,6 +5,9 @@
 
 export type Operator = '<' | '<=' | '>' | '>=' | '=='
 
+/** An expression as a bench file writes it, so the editor catches `'800'` or `'< 800ms'`. */
+export type ExpressionText = `${Operator} ${number}` | `${Operator}${number}`
+
 export interface Expression {
   op: Operator
   value: number
