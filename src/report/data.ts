@@ -13,6 +13,8 @@ import { digestLevel } from './level.js'
 import type { AnyResult } from '../results/read.js'
 import { REPORT_DATA_VERSION, type ReportData, type ReportRun, type ReportScenario, type TargetLine } from './types.js'
 import { suiteStatus } from '../results/suite.js'
+import { goodputBounds } from '../options/slo.js'
+import { scenarioLengths } from '../results/labels.js'
 
 /** A result to report on; `label` names it in legends (default: the model, or the suite's files). */
 export interface ReportInput {
@@ -40,11 +42,11 @@ function fromRun(doc: RunResult): ReportRun {
   const o = doc.scenario
   const scenario: ReportScenario = {
     key: 'run',
-    name: `${o.model}, ${o.inputLen} in / ${o.outputLen} out`,
+    name: `${o.model}, ${scenarioLengths(o)}`,
     suite: [],
     options: o,
     checks: [],
-    targets: targets([], o.goodput ?? doc.levels.find((l) => l.summary.goodput)?.summary.goodput?.slo),
+    targets: targets([], goodputBounds(o.slo) ?? doc.levels.find((l) => l.summary.goodput)?.summary.goodput?.slo),
     levels: doc.levels.map(digestLevel),
   }
   if (doc.telemetry?.length) scenario.telemetry = doc.telemetry.map(thin)
@@ -70,7 +72,7 @@ function fromSuite(doc: SuiteResult): ReportRun {
   const scenarios: ReportScenario[] = []
   for (const file of doc.files) {
     for (const s of file.scenarios) {
-      const slo = s.options?.goodput ?? s.levels.find((l) => l.summary.goodput)?.summary.goodput?.slo
+      const slo = goodputBounds(s.options?.slo) ?? s.levels.find((l) => l.summary.goodput)?.summary.goodput?.slo
       scenarios.push({
         key: `${s.file} > ${s.id}`,
         name: s.name,

@@ -11,6 +11,7 @@ import { suiteStatus } from '../results/suite.js'
 import type { AnyResult } from '../results/read.js'
 import { errorRate } from '../metrics/figures.js'
 import type { HistoryData, HistoryEntry, HistoryPoint, HistoryScenario, RunStatus } from './types.js'
+import { scenarioLengths } from '../results/labels.js'
 
 export const DEFAULT_HISTORY_DIR = '.llmbench/history'
 
@@ -96,7 +97,7 @@ function scenariosOf(r: AnyResult): Flat[] {
   if (r.kind === 'run') {
     // Over time, only runs of the same shape are one series (the server's port may change between runs).
     const o = r.doc.scenario
-    const name = `${o.model}, ${o.inputLen} in / ${o.outputLen} out (${o.endpoint}${o.stream ? '' : ', not streamed'})`
+    const name = `${o.model}, ${scenarioLengths(o)} (${o.endpoint}${o.stream === false ? ', not streamed' : ''})`
     return [{ key: `run > ${name}`, name, server: o.server, model: o.model, levels: r.doc.levels.map((l) => l.summary) }]
   }
   return r.doc.files.flatMap((f) =>

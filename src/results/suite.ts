@@ -5,7 +5,8 @@
  */
 import type { LevelResult, PromptsSummary, ScenarioOptionsPublic, SweepSummary, TelemetrySeries } from './types.js'
 
-export const SUITE_SCHEMA_VERSION = 1
+/** 2: each scenario's `options` as a bench file writes them (results/upgrade.ts reads 1). */
+export const SUITE_SCHEMA_VERSION = 2
 
 export type ScenarioStatus = 'passed' | 'failed' | 'error' | 'skipped' | 'todo'
 

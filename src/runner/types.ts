@@ -7,8 +7,11 @@ import type { PromptSpec } from '../data/prompt.js'
 import type { LevelPlan, LoadOptions } from '../load/levels.js'
 import type { SweepOptions } from '../load/sweep.js'
 import type { ServerGone } from './server-gone.js'
+import type { RecordedScenario } from '../options/recorded.js'
 
 export interface ScenarioOptions extends LoadOptions {
+  /** The options as a user wrote them, after every layer: what a result records (config/resolve.ts builds both). */
+  recorded?: RecordedScenario
   server: string
   model: string
   endpoint: string
