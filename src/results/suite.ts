@@ -12,6 +12,8 @@ export type ScenarioStatus = 'passed' | 'failed' | 'error' | 'skipped' | 'todo'
 
 export interface ErrorInfo {
   message: string
+  /** A usage or configuration error (an unknown option, an unreachable server, an unknown model): exit code 2, not a crash. */
+  usage?: boolean
   stack?: string
   /** Where the error came from in the user's files, when known. */
   location?: { file: string; line: number; column?: number }

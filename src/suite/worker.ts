@@ -60,7 +60,8 @@ export default async function runTask(task: WorkerTask): Promise<FileResult | Li
     }
     if (task.mode === 'list') {
       const plan = planFile(collected)
-      return collected.benches.map((b) => ({ id: b.id, mode: plan.get(b) ?? 'run' }))
+      const pattern = task.namePattern ? new RegExp(task.namePattern) : undefined
+      return collected.benches.filter((b) => !pattern || b.id.search(pattern) >= 0).map((b) => ({ id: b.id, mode: plan.get(b) ?? 'run' }))
     }
 
     emit({ type: 'file-start', file: task.relative })
