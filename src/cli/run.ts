@@ -7,7 +7,7 @@ import { levelLength, levelValues } from '../runner/levels.js'
 import { serverGoneText } from '../runner/server-gone.js'
 import { buildRunResult, publicOptions } from '../results/result.js'
 import { RecordsWriter } from '../results/records-file.js'
-import { headerValueSecrets, knownSecrets, redactArgv, redactDeep, redactSecrets, rememberSecrets } from '../results/redact.js'
+import { headerValueSecrets, knownSecrets, redactArgv, redactDeep, redactSecrets, rememberSecrets, requestSecrets } from '../results/redact.js'
 import { renderErrorSamples, renderLevel, renderSummary, renderSweep } from '../../reporters/console.js'
 import type { PromptsSummary } from '../results/types.js'
 import { terminalLine } from '../text/sanitize.js'
@@ -99,6 +99,7 @@ export async function toScenarioOptions(a: RunArgs): Promise<ScenarioOptions> {
     seed: nonNegativeInt('--seed', a.seed),
     ...(a.recordsLimit !== undefined ? { recordsLimit: nonNegativeInt('--records-limit', a.recordsLimit) } : {}),
   }
+  rememberSecrets(requestSecrets(opts))
   Object.assign(opts, shardFromFlags(a, opts))
   // Checked before the server is asked anything: too few open files, or a wrong path, fail at once.
   checkOpenFiles(connectionsFor(opts))

@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { getAdapter } from '../client/registry.js'
 import { LlmClient } from '../client/http.js'
 import { authHeaders } from '../client/adapter.js'
-import { rememberSecrets, headerValueSecrets } from '../results/redact.js'
+import { rememberSecrets, requestSecrets } from '../results/redact.js'
 import type { LoadSpec, RequestRecord } from '../results/types.js'
 import type { RecordsSink } from '../results/records-file.js'
 import { waitUntil } from '../load/wait.js'
@@ -37,7 +37,7 @@ const post = (m: FromThread) => port.postMessage(m)
 
 const adapter = getAdapter(opts.endpoint)
 const headers = { ...opts.headers, ...authHeaders(adapter, opts.apiKey) }
-rememberSecrets([opts.apiKey, ...Object.values(headers).flatMap(headerValueSecrets)])
+rememberSecrets(requestSecrets({ ...opts, headers }))
 const client = new LlmClient({ server: opts.server, connections: connectionsFor(opts), timeoutMs: opts.timeoutMs, idleTimeoutMs: opts.idleTimeoutMs, headers })
 let stopped = false
 let go: ((at: number) => void) | undefined

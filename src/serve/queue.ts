@@ -7,7 +7,7 @@
 import { now } from '../clock.js'
 import { UsageError } from '../errors.js'
 import { buildRunResult, publicOptions } from '../results/result.js'
-import { knownSecrets, redactDeep, redactSecrets } from '../results/redact.js'
+import { knownSecrets, redactDeep, redactSecrets, requestSecrets } from '../results/redact.js'
 import { newRunId, runOfResult, type ResultStore, type StoredRun } from '../results/store.js'
 import { levelValues } from '../runner/levels.js'
 import { runScenario, type ScenarioListener, type ScenarioOutcome } from '../runner/scenario.js'
@@ -167,7 +167,7 @@ export class RunQueue {
 }
 
 function secretsOf(request: RunRequest): string[] {
-  return [...request.secrets, ...knownSecrets()]
+  return [...request.secrets, ...requestSecrets(request.options), ...knownSecrets()]
 }
 
 /** Turns the runner's callbacks into progress events, batching ended requests every PROGRESS_MS. */
