@@ -110,7 +110,7 @@ export async function toScenarioOptions(a: RunArgs): Promise<ScenarioOptions> {
     const found = await detectServer(server, { ...headers, ...auth })
     if (opts.endpoint === 'auto') {
       opts.endpoint = found.endpoint
-      process.stderr.write(`llmbench: ${terminalLine(server)} answered ${found.via}: using --endpoint ${found.endpoint}\n`)
+      process.stderr.write(redactSecrets(`llmbench: ${terminalLine(server)} answered ${found.via}: using --endpoint ${found.endpoint}\n`))
     }
     if (!a.model) {
       if (!found.model) throw new UsageError(`${server} does not list its models (${found.via}): pass --model NAME`)

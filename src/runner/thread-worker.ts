@@ -24,7 +24,7 @@ export type ToThread =
 export type FromThread =
   | { type: 'ready'; index: number }
   | { type: 'records'; index: number; records: RequestRecord[] }
-  | { type: 'done'; index: number; eventLoopDelayP99Ms: number; warnings: string[] }
+  | { type: 'done'; index: number; eventLoopDelayP99Ms: number; eventLoopDelayMaxMs: number; warnings: string[] }
   | { type: 'failed'; message: string }
 
 /** Records go to the main thread when this many are waiting, or this long after the last batch. */
@@ -98,7 +98,8 @@ async function runShare(index: number, load: LoadSpec): Promise<void> {
   try {
     await prepared
     const level = await runLevel(ctx, planLevel(opts, load), index)
-    post({ type: 'done', index, eventLoopDelayP99Ms: level.summary.client.eventLoopDelayP99Ms, warnings: level.summary.warnings })
+    const { eventLoopDelayP99Ms, eventLoopDelayMaxMs = 0 } = level.summary.client
+    post({ type: 'done', index, eventLoopDelayP99Ms, eventLoopDelayMaxMs, warnings: level.summary.warnings })
   } catch (err) {
     post({ type: 'failed', message: (err as Error).message })
   }

@@ -46,11 +46,13 @@ export class RunQueue {
     if (this.stopping) throw new UsageError('llmbench serve is stopping: start the run again once it is back')
     const createdAt = new Date().toISOString()
     const o = request.options
-    const run: StoredRun = {
+    const secrets = secretsOf(request)
+    // Redacted once here: every later state of the run is this one with fields changed, or its redacted result's.
+    const run: StoredRun = redactDeep({
       id: newRunId(createdAt), status: 'queued', origin: 'api', kind: 'run', ...(request.name ? { name: request.name } : {}),
       createdAt, servers: [o.server], models: [o.model], scenarios: 1, levels: 0, hasResult: false,
-      options: redactDeep(publicOptions(o), (t) => redactSecrets(t, secretsOf(request))),
-    }
+      options: publicOptions(o),
+    } satisfies StoredRun, (t) => redactSecrets(t, secrets))
     await this.store.save(run)
     const planned = o.sweep ? null : levelValues(o).length
     this.waiting.push({ run, request, controller: new AbortController(), progress: emptyProgress(planned), listeners: new Set() })

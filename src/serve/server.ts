@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net'
 import type { ResolvedConfig } from '../config/index.js'
 import { UsageError } from '../errors.js'
 import { renderLivePage } from '../report/page.js'
-import { rememberSecrets } from '../results/redact.js'
+import { redactSecrets, rememberSecrets } from '../results/redact.js'
 import type { ResultStore } from '../results/store.js'
 import { AllowList } from './allow.js'
 import { Access, checkListenSecurity, isLoopback } from './auth.js'
@@ -44,7 +44,8 @@ export async function startServe(o: ServeOptions): Promise<RunningServer> {
   const host = o.host ?? '127.0.0.1'
   const token = checkListenSecurity(host, o.token)
   if (token) rememberSecrets([token])
-  const log = o.log ?? (() => {})
+  // Every line passes the redaction on its way out, whoever prints it.
+  const log = (line: string) => o.log?.(redactSecrets(line))
   const interrupted = await o.store.markInterrupted(INTERRUPTED_BY_RESTART)
   if (interrupted.length) log(`${interrupted.length} run(s) left in flight by the previous server marked interrupted: ${interrupted.join(', ')}`)
   const queue = new RunQueue(o.store, log)
