@@ -225,9 +225,17 @@ export function excerpt(text: string, max: number, opts: { secrets?: Iterable<st
  */
 const SECRET_FIELD_WORDS = new Set(['token', 'key', 'apikey', 'secret', 'password', 'passwd', 'passphrase', 'authorization', 'auth', 'credential', 'credentials', 'cookie'])
 
+/** Answers by name: a result has few distinct field names and a million fields. */
+const fieldNames = new Map<string, boolean>()
+
 export function isSecretFieldName(name: string): boolean {
-  const words = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean)
-  return words.length > 0 && SECRET_FIELD_WORDS.has(words[words.length - 1])
+  let secret = fieldNames.get(name)
+  if (secret === undefined) {
+    const words = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean)
+    secret = words.length > 0 && SECRET_FIELD_WORDS.has(words[words.length - 1])
+    if (fieldNames.size < 10_000) fieldNames.set(name, secret)
+  }
+  return secret
 }
 
 /** The string values of secret-named fields anywhere in `value` (a request body), to redact wherever they are echoed. */
