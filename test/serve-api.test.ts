@@ -325,8 +325,10 @@ describe('llmbench serve: the command', () => {
     const dir = mkdtempSync(join(tmpdir(), 'llmbench-serve-cli-'))
     const config = join(dir, 'llmbench.config.json')
     writeFileSync(config, JSON.stringify({ servers: { sim: { url: sim.url, model: 'sim-model' } }, serve: { store: 'runs' } }))
+    const children: Array<ReturnType<typeof startCli>['child']> = []
     const start = async () => {
       const cli = startCli(['serve', '--port', '0', '--config', config], {}, 30_000)
+      children.push(cli.child)
       let out = ''
       cli.child.stdout!.on('data', (d) => (out += d))
       await cli.printed(/dashboard and API at http:\S+\//)
@@ -382,6 +384,8 @@ describe('llmbench serve: the command', () => {
       expect(last.stderr).toContain(`1 run(s) left in flight by the previous server marked interrupted: ${killed}`)
       expect(last.stderr).toContain(`1 of them rebuilt from their records files: ${killed}`)
     } finally {
+      // A failed expectation must not leave a server running.
+      for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
       rmSync(dir, { recursive: true, force: true })
     }
   })
