@@ -6,7 +6,7 @@
  * difference of proportions, on effective sample sizes that carry the requests' dependence.
  */
 import type { SloSet } from '../results/types.js'
-import { normalQuantile, tQuantile, wilson } from './distributions.js'
+import { newcombe, normalQuantile, tQuantile } from './distributions.js'
 import type { Estimate } from './estimate.js'
 import { toleranceOf, type FigureSpec } from './figures.js'
 import type { Side } from './side.js'
@@ -115,12 +115,8 @@ function pointsRow(row: Row, spec: FigureSpec, better: 'lower' | 'higher', eb: E
   const vn = (pn * (1 - pn)) / nn
   const df = satterthwaite(vb, eb.df, vn, en.df)
   const m = tQuantile(1 - alpha / 2, df)
-  const [lb, ub] = wilson(pb, nb, m)
-  const [ln, un] = wilson(pn, nn, m)
   const d = pn - pb
-  // Newcombe's hybrid score interval (his method 10): each side's Wilson interval, combined.
-  const lo = d - Math.sqrt((pn - ln) ** 2 + (ub - pb) ** 2)
-  const hi = d + Math.sqrt((un - pn) ** 2 + (pb - lb) ** 2)
+  const [lo, hi] = newcombe(pb, nb, pn, nn, m)
   const [wlo, whi] = better === 'lower' ? [lo, hi] : [-hi, -lo]
   const verdict = decide(wlo, whi, tolerance, tolerance)
   const fields: Parameters<Row>[0] = { base: pb, next: pn, change: d, interval: [lo, hi], verdict }

@@ -130,3 +130,14 @@ export function wilson(p: number, n: number, z: number): [number, number] {
   const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / denom
   return [Math.max(0, centre - half), Math.min(1, centre + half)]
 }
+
+/**
+ * Newcombe's hybrid score interval (his method 10) for the difference p2 − p1 of two
+ * proportions, from each one's Wilson interval; n1, n2 may be effective sample sizes.
+ */
+export function newcombe(p1: number, n1: number, p2: number, n2: number, z: number): [number, number] {
+  const [l1, u1] = wilson(p1, n1, z)
+  const [l2, u2] = wilson(p2, n2, z)
+  const d = p2 - p1
+  return [d - Math.sqrt((p2 - l2) ** 2 + (u1 - p1) ** 2), d + Math.sqrt((u2 - p2) ** 2 + (p1 - l1) ** 2)]
+}

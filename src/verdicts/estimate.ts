@@ -30,6 +30,9 @@ export interface Estimate {
   range?: [number, number]
 }
 
+/** The summary's percentiles: all are estimated together. */
+const PCTS = [50, 90, 95, 99, 99.9]
+
 const fail = (value: number | null, reason: string, needed?: number): Estimate => ({ value, ok: false, reason, se: 0, df: 0, ...(needed !== undefined ? { needed } : {}) })
 
 /**
@@ -81,6 +84,7 @@ export class LevelView {
   readonly blocks: Blocks
   private readonly samples = new Map<StatName, Blocked>()
   private readonly orders = new Map<StatName, OrderStats>()
+  private readonly percentileSets = new Map<string, Map<number, Estimate>>()
 
   constructor(readonly level: LevelResult, maxBlocks?: number) {
     this.blocks = levelBlocks(level, maxBlocks)
@@ -141,38 +145,72 @@ export class LevelView {
 
   private percentile(spec: FigureSpec, value: number | null, z: number): Estimate {
     const stat = spec.stat!
+    const n = this.samplesOf(stat).values.length
+    if (value === null || n === 0) return fail(value, `no ${stat} samples`)
+    const key = `${stat}@${z}`
+    let set = this.percentileSets.get(key)
+    if (!set) this.percentileSets.set(key, (set = this.percentileSet(stat, z)))
+    const e = set.get(spec.p! * 100)!
+    return e.ok ? { ...e, value } : { ...e, value, reason: `${spec.name}${e.reason}` }
+  }
+
+  /**
+   * Woodruff's interval of every standard percentile of a distribution at once (three passes over
+   * the samples, whatever their number): the share of samples at or under the percentile, per
+   * block, gives the share's noise; the percentiles at that share ± z·se are the interval.
+   */
+  private percentileSet(stat: StatName, z: number): Map<number, Estimate> {
     const { values, start } = this.samplesOf(stat)
     const n = values.length
-    if (value === null || n === 0) return fail(value, `no ${stat} samples`)
     const order = this.orderOf(stat)
-    const pct = spec.p! * 100
-    const q = order.percentile(pct)
-    const p = spec.p!
-    // Share of samples at or under q, per block: its spread is the quantile's noise in ranks.
+    // The percentiles and, per block, how many samples fall under each: one pass.
+    const { qs, under } = order.percentilesWithCounts(PCTS, start)
     const k = start.length - 1
-    const resid = new Float64Array(k)
-    for (let b = 0; b < k; b++) {
-      let c = 0
-      for (let i = start[b]; i < start[b + 1]; i++) if (values[i] <= q) c++
-      resid[b] = c - p * (start[b + 1] - start[b])
+    const m = PCTS.length
+    const out = new Map<number, Estimate>()
+    const positions: number[] = []
+    const pending: Array<{ pct: number; q: number; lo: number; hi: number }> = []
+    PCTS.forEach((pct, j) => {
+      const p = pct / 100
+      const resid = new Float64Array(k)
+      for (let b = 0; b < k; b++) resid[b] = under[b * m + j] - p * (start[b + 1] - start[b])
+      const binomial = (p * (1 - p)) / n
+      const v = Math.max(blockVariance(resid) / (n * n), binomial)
+      const se = Math.sqrt(v)
+      const lo = p - z * se
+      const hi = p + z * se
+      // Both ends must fall between order statistics the data hold, not on the extreme sample alone.
+      const lowOpen = !(lo >= 1 / (n - 1))
+      const highOpen = !(hi <= (n - 2) / (n - 1))
+      if (lowOpen || highOpen) {
+        const range: [number, number] = [lowOpen ? -Infinity : NaN, highOpen ? Infinity : NaN]
+        const need = Math.ceil((neededForTails(p, z, v / binomial) * this.requests) / n)
+        const past = highOpen ? 'largest' : 'smallest'
+        out.set(pct, { ...fail(null, ` of ${n} sample${n === 1 ? '' : 's'} cannot be bounded: its interval reaches past the ${past} sample`, need), range })
+        if (!lowOpen) (positions.push(lo * 100), pending.push({ pct, q: qs[j], lo: positions.length - 1, hi: -1 }))
+        if (!highOpen) (positions.push(hi * 100), pending.push({ pct, q: qs[j], lo: -1, hi: positions.length - 1 }))
+        return
+      }
+      if (!(qs[j] > 0)) {
+        out.set(pct, fail(null, ' is 0: no relative change can be measured from it'))
+        return
+      }
+      positions.push(lo * 100, hi * 100)
+      pending.push({ pct, q: qs[j], lo: positions.length - 2, hi: positions.length - 1 })
+    })
+    const at = order.percentiles(positions)
+    for (const { pct, q, lo, hi } of pending) {
+      const e = out.get(pct)
+      if (e) {
+        // A half-open interval: fill in the end the data do bound.
+        if (lo >= 0) e.range![0] = at[lo]
+        if (hi >= 0) e.range![1] = at[hi]
+        continue
+      }
+      const range: [number, number] = [at[lo], at[hi]]
+      out.set(pct, { value: null, ok: true, se: (range[1] - range[0]) / (2 * z) / q, df: k - 1, range })
     }
-    const binomial = (p * (1 - p)) / n
-    const v = Math.max(blockVariance(resid) / (n * n), binomial)
-    const deff = v / binomial
-    const se = Math.sqrt(v)
-    const lo = p - z * se
-    const hi = p + z * se
-    // Both ends must fall between order statistics the data hold, not on the extreme sample alone.
-    const lowOpen = !(lo >= 1 / (n - 1))
-    const highOpen = !(hi <= (n - 2) / (n - 1))
-    const range: [number, number] = [lowOpen ? -Infinity : order.percentile(lo * 100), highOpen ? Infinity : order.percentile(hi * 100)]
-    if (lowOpen || highOpen) {
-      const need = neededForTails(p, z, deff)
-      const past = highOpen ? 'largest' : 'smallest'
-      return { ...fail(value, `${spec.name} of ${n} sample${n === 1 ? '' : 's'} cannot be bounded: its interval reaches past the ${past} sample`, Math.ceil((need * this.requests) / n)), range }
-    }
-    if (!(q > 0)) return fail(value, `${spec.name} is 0: no relative change can be measured from it`)
-    return { value, ok: true, se: (range[1] - range[0]) / (2 * z) / q, df: k - 1, range }
+    return out
   }
 
   private moment(spec: FigureSpec, value: number | null): Estimate {
