@@ -4,9 +4,9 @@
 import { describe, expect, it } from 'vitest'
 import { mulberry32 } from '../src/data/random.js'
 import { percentile } from '../src/metrics/stats.js'
-import { MAX_BLOCKS } from '../src/verdicts/blocks.js'
 import { newcombe, normalQuantile, tQuantile, wilson } from '../src/verdicts/distributions.js'
-import { blockVariance, LevelView } from '../src/verdicts/estimate.js'
+import { longRunVariance } from '../src/verdicts/dependence.js'
+import { LevelView } from '../src/verdicts/estimate.js'
 import { figureSpec } from '../src/verdicts/figures.js'
 import { OrderStats } from '../src/verdicts/order.js'
 import type { StatName, Stats } from '../src/results/types.js'
@@ -133,8 +133,8 @@ describe('point estimates equal the level summary (the accumulator)', () => {
   })
 })
 
-describe('block variance', () => {
-  it('equals the exact block-bootstrap variance of a mean (every resample enumerated) × K/(K−1)', () => {
+describe('noise of a sum over blocks', () => {
+  it('with few, independent blocks: the exact block-bootstrap variance of a mean (every resample enumerated) × K/(K−1)', () => {
     const r = mulberry32(3)
     const K = 5
     const L = 7
@@ -157,7 +157,8 @@ describe('block variance', () => {
     }
     const bootstrap = s2 / count - (s1 / count) ** 2
     const resid = Float64Array.from(blockSums, (s) => s - mean * L)
-    expect(blockVariance(resid) / (n * n)).toBeCloseTo((bootstrap * K) / (K - 1), 12)
+    expect(longRunVariance(resid).variance / (n * n)).toBeCloseTo((bootstrap * K) / (K - 1), 12)
+    expect(longRunVariance(resid).df).toBe(K - 1)
   })
 
   it("Woodruff's percentile noise by hand: 1..100 in 10 blocks, each with 5 under the median", () => {
@@ -174,40 +175,60 @@ describe('block variance', () => {
     expect(e.df).toBe(9)
   })
 
-  it("Woodruff's noise of a median agrees with a brute-force block bootstrap on dependent data", () => {
-    // TTFT drifts as an AR(1) process over requests (batches and queues): neighbours are alike.
-    let ar = 0
-    const level = makeLevel({
-      requests: 6400, seed: 11,
-      ttft: (_, r) => {
-        ar = 0.95 * ar + Math.sqrt(1 - 0.95 ** 2) * (r() + r() + r() - 1.5) * 2
-        return 60 * Math.exp(0.25 * ar) * (0.9 + 0.2 * r())
-      },
-    })
-    const view = new LevelView(level)
-    expect(view.blocks.count).toBe(MAX_BLOCKS)
-    const z = 1.96
-    const e = view.estimate(figureSpec('ttft.p50')!, z)
-    const { values, start } = view.samplesOf('ttft')
-    const K = start.length - 1
-    const r = mulberry32(99)
-    const medians: number[] = []
-    for (let rep = 0; rep < 1500; rep++) {
-      const resample: number[] = []
-      for (let k = 0; k < K; k++) {
-        const b = Math.floor(r() * K)
-        for (let i = start[b]; i < start[b + 1]; i++) resample.push(values[i])
+  it('with neighbours alike (AR(1)): the textbook long-run variance', () => {
+    // x_t = ρ·x_{t−1} + e_t, var(e) = 1: the sum of m terms has variance ≈ m / (1 − ρ)².
+    const r = mulberry32(17)
+    for (const rho of [0, 0.5, 0.8]) {
+      const m = 1024
+      let est = 0
+      const reps = 40
+      for (let rep = 0; rep < reps; rep++) {
+        const x = new Float64Array(m)
+        let prev = 0
+        for (let i = 0; i < m; i++) x[i] = prev = rho * prev + Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r())
+        est += longRunVariance(x).variance / reps
       }
-      resample.sort((a, c) => a - c)
-      medians.push(percentile(resample, 50))
+      expect(est / (m / (1 - rho) ** 2)).toBeGreaterThan(0.8)
+      expect(est / (m / (1 - rho) ** 2)).toBeLessThan(1.15)
+    }
+  })
+
+  it("Woodruff's noise of a median on dependent requests matches its true spread over many levels", () => {
+    // TTFT drifts as an AR(1) process over requests (batches and queues make neighbours alike).
+    const levelOf = (seed: number) => {
+      let ar = 0
+      return makeLevel({
+        requests: 2000, seed, tokens: 2,
+        ttft: (_, r) => {
+          ar = 0.95 * ar + Math.sqrt(1 - 0.95 ** 2) * (r() + r() + r() - 1.5) * 2
+          return 60 * Math.exp(0.25 * ar) * (0.9 + 0.2 * r())
+        },
+      })
+    }
+    const z = 1.96
+    const logs: number[] = []
+    const ses: number[] = []
+    for (let seed = 1; seed <= 150; seed++) {
+      const e = new LevelView(levelOf(seed)).estimate(figureSpec('ttft.p50')!, z)
+      logs.push(Math.log(e.value!))
+      ses.push(e.se)
+    }
+    const mean = logs.reduce((s, x) => s + x, 0) / logs.length
+    const truth = Math.sqrt(logs.reduce((s, x) => s + (x - mean) ** 2, 0) / (logs.length - 1))
+    const estimated = Math.sqrt(ses.reduce((s, x) => s + x * x, 0) / ses.length)
+    expect(estimated / truth).toBeGreaterThan(0.8)
+    expect(estimated / truth).toBeLessThan(1.25)
+    // A plain bootstrap of single requests (as if they were independent) misses most of it.
+    const level = levelOf(1)
+    const values = new LevelView(level).samplesOf('ttft').values
+    const r = mulberry32(5)
+    const medians: number[] = []
+    for (let rep = 0; rep < 300; rep++) {
+      const resample = Array.from({ length: values.length }, () => values[Math.floor(r() * values.length)]).sort((a, b) => a - b)
+      medians.push(Math.log(percentile(resample, 50)))
     }
     const m = medians.reduce((s, x) => s + x, 0) / medians.length
-    const sd = Math.sqrt(medians.reduce((s, x) => s + (x - m) ** 2, 0) / (medians.length - 1))
-    const woodruff = e.se * e.value!
-    expect(woodruff / sd).toBeGreaterThan(0.75)
-    expect(woodruff / sd).toBeLessThan(1.33)
-    // One request per block (as if requests were independent) would miss most of the noise.
-    const independent = new LevelView(level, values.length).estimate(figureSpec('ttft.p50')!, z)
-    expect((independent.se * independent.value!) / sd).toBeLessThan(0.5)
+    const naive = Math.sqrt(medians.reduce((s, x) => s + (x - m) ** 2, 0) / (medians.length - 1))
+    expect(naive / truth).toBeLessThan(0.5)
   })
 })

@@ -6,8 +6,11 @@
  */
 import type { LevelResult, RequestRecord } from '../results/types.js'
 
-/** Most blocks a level is cut into: more only sharpen the noise estimate a little. */
-export const MAX_BLOCKS = 64
+/**
+ * Most blocks a level is cut into. Blocks are short (one wave of requests in flight) so that how
+ * far their likeness reaches can be measured (dependence.ts) rather than assumed.
+ */
+export const MAX_BLOCKS = 1024
 /** Fewest blocks for an interval: below it the spread of blocks says too little. */
 export const MIN_BLOCKS = 5
 

@@ -7,7 +7,7 @@
  */
 import type { SloSet } from '../results/types.js'
 import { newcombe, normalQuantile, tQuantile } from './distributions.js'
-import type { Estimate } from './estimate.js'
+import type { Estimate } from './estimators.js'
 import { toleranceOf, type FigureSpec } from './figures.js'
 import type { Side } from './side.js'
 import type { CompareOptions, FigureComparison, Verdict } from './types.js'

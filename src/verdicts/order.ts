@@ -1,5 +1,5 @@
 /**
- * Order statistics of a large sample without sorting all of it: up to a million values are
+ * Order statistics of a large sample without sorting all of it: up to 262,144 values are
  * sorted; past that (the pooled ITL gaps of a long level: 100,000 requests make 12.8 million) a
  * histogram over the top bits of each double finds the bins holding the wanted ranks, and only
  * those bins are sorted. Both give the exact k-th smallest value, so percentiles equal
@@ -8,7 +8,7 @@
 import { percentile } from '../metrics/stats.js'
 
 /** Samples sorted outright up to this many. */
-export const SORT_LIMIT = 1 << 20
+export const SORT_LIMIT = 1 << 18
 /** Bits of mantissa a histogram bin keeps: bins 2^-12 (0.024%) wide in relative terms. */
 const SHIFT = 8
 

@@ -5,10 +5,11 @@
  *
  * Settled: every objective is turned into the sign of a mean (a p95 <= 800 holds when the share
  * of requests at or under 800 is at least 95%; a mean, a rate, an error rate or goodput likewise),
- * observed per batch of consecutive requests (a batch spans the requests in flight together, so
- * batches are nearly independent). Each mean gets a confidence sequence (Robbins' normal mixture,
- * in its asymptotic form): an interval valid at every look at once, so looking after every batch
- * does not inflate the error. With m objectives each gets (1 − confidence) / m, so the chance
+ * observed per batch of consecutive requests (a batch spans the requests in flight together; the
+ * likeness left between neighbouring batches is measured and counted, dependence.ts). Each mean
+ * gets a confidence sequence (Robbins' normal mixture, in its asymptotic form, with the long-run
+ * variance): an interval valid at every look at once, so looking after every batch does not
+ * inflate the error. With m objectives each gets (1 − confidence) / m, so the chance
  * that any decision taken early is wrong stays under 1 − confidence.
  *
  * Over-saturated: the time to first token counted from when each request was due (so the client's
@@ -20,6 +21,7 @@
 import { isGood } from '../metrics/goodput.js'
 import { e2e, isSuccess, itlSampleCount, ttft, writeItlSamples } from '../metrics/request.js'
 import type { LoadSpec, RequestRecord, SloSet, StatName } from '../results/types.js'
+import { longRunVariance } from './dependence.js'
 import { tQuantile } from './distributions.js'
 import { requireFigure, type FigureSpec } from './figures.js'
 import type { ObjectiveSpec } from './objective.js'
@@ -81,6 +83,10 @@ interface Tracker {
   /** Share of samples counted as hits, for the binomial floor of the variance. */
   hits: number
   samples: number
+  /** Every completed batch's sum, and how much the likeness of neighbouring batches multiplies their variance (refitted as batches grow). */
+  series: number[]
+  inflation: number
+  fittedAt: number
   unsupported?: string
 }
 
@@ -95,6 +101,9 @@ export class StoppingRule {
   private readonly slo: SloSet | undefined
   private readonly saturation: SaturationDetector | undefined
   private count = 0
+  private batches = 0
+  private states: ObjectiveState[] = []
+  private statesAt = -1
   private inBatch = 0
   private batchStart = Infinity
   private batchEnd = -Infinity
@@ -193,11 +202,13 @@ export class StoppingRule {
       t.n++
       t.s1 += t.sum
       t.s2 += t.sum * t.sum
+      t.series.push(t.sum)
       t.w += t.weight
       t.sum = 0
       t.weight = 0
     }
     this.saturation?.closeBatch()
+    this.batches++
     this.lastBatchSent = this.batchEnd
     this.inBatch = 0
     this.batchStart = Infinity
@@ -206,7 +217,12 @@ export class StoppingRule {
 
   /** Whether to stop now, and why; cheap enough to ask after every record. */
   check(): StopDecision {
-    const states = this.trackers.map((t) => this.state(t))
+    // Objectives only move when a batch closes: their states are kept until the next one does.
+    if (this.statesAt !== this.batches) {
+      this.states = this.trackers.map((t) => this.state(t))
+      this.statesAt = this.batches
+    }
+    const states = this.states
     const ready = this.count >= this.minRequests
     const requests = this.count
     if (ready && this.saturation) {
@@ -238,6 +254,13 @@ export class StoppingRule {
     if (t.n < MIN_BATCHES) return { ...objective, state: 'open', estimate: 0, interval: [-Infinity, Infinity], text: `${name}: ${t.n} of ${MIN_BATCHES} batches` }
     const mean = t.s1 / t.n
     let variance = Math.max(0, (t.s2 - t.n * mean * mean) / (t.n - 1))
+    // Batches next to each other may still be alike (a queue over several batches): their
+    // long-run variance (dependence.ts), refitted whenever the batches have grown by a tenth.
+    if (t.n >= 1.1 * t.fittedAt && variance > 0) {
+      t.inflation = Math.max(1, longRunVariance(t.series).variance / t.n / variance)
+      t.fittedAt = t.n
+    }
+    variance *= t.inflation
     // Indicators never vary less than independent requests would: floor at the binomial variance.
     if (t.spec.kind === 'percentile') variance = Math.max(variance, (t.w / t.n) * t.spec.p! * (1 - t.spec.p!))
     if (t.spec.kind === 'proportion') {
@@ -267,7 +290,7 @@ export function confidenceSequenceRadius(t: number, rho2: number, alpha: number)
 
 function tracker(objective: ObjectiveSpec, slo: SloSet | undefined): Tracker {
   const spec = requireFigure(objective.figure)
-  const t: Tracker = { objective, spec, sum: 0, weight: 0, n: 0, s1: 0, s2: 0, w: 0, hits: 0, samples: 0 }
+  const t: Tracker = { objective, spec, sum: 0, weight: 0, n: 0, s1: 0, s2: 0, w: 0, hits: 0, samples: 0, series: [], inflation: 1, fittedAt: 0 }
   if (objective.op === '==') t.unsupported = 'an equality is never settled early'
   else if (spec.kind === 'std' || spec.kind === 'extreme') t.unsupported = `${spec.name} is only checked at the level's end`
   else if (spec.proportion === 'goodput' && slo === undefined) t.unsupported = 'goodput needs its bounds (goodput option)'

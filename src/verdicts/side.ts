@@ -7,7 +7,8 @@
 import { evaluateGoodput } from '../metrics/goodput.js'
 import type { LevelResult, SloSet } from '../results/types.js'
 import { measuredRecords } from './blocks.js'
-import { LevelView, sameSlo, summaryValue, type Estimate } from './estimate.js'
+import { LevelView, sameSlo, summaryValue } from './estimate.js'
+import type { Estimate } from './estimators.js'
 import type { FigureSpec } from './figures.js'
 import type { LevelInput } from './types.js'
 
