@@ -21,7 +21,10 @@
 import { pathToFileURL } from 'node:url'
 import { mulberry32 } from '../dist/src/data/random.js'
 import { summarizeLevel } from '../dist/src/metrics/index.js'
+import { compareFigure } from '../dist/src/verdicts/compare.js'
+import { figureSpec } from '../dist/src/verdicts/figures.js'
 import { compareLevels } from '../dist/src/verdicts/index.js'
+import { Side } from '../dist/src/verdicts/side.js'
 
 const quick = process.argv.includes('--quick')
 const isMain = import.meta.url === pathToFileURL(process.argv[1] ?? '').href
@@ -118,13 +121,12 @@ const line = (n) => `  ${n.toLocaleString('en-US').padStart(6)} requests:`
 const started = performance.now()
 
 async function main() {
-  const aaSizes = quick ? [500, 2000] : [500, 2000, 8000]
-  const pairs = quick ? 30 : 150
-  console.log(`A/A false alarms: share of pairs with any regressed figure (${pairs} pairs per size, 16 figures, default settings, per-run offset sd 1%; target <= 5%)`)
-  for (const n of aaSizes) {
-    const { rate, byFigure } = aa(n, pairs)
+  const aaSizes = quick ? [[500, 30], [2000, 20]] : [[500, 100], [2000, 100], [8000, 40]]
+  console.log('A/A false alarms: share of pairs with any regressed figure (16 figures, default settings, per-run offset sd 1%; target <= 5%)')
+  for (const [n, pairs] of aaSizes) {
+    const { rate, byFigure } = aa(n, pairs, { tokens: [16, 48] })
     const which = [...byFigure].map(([f, c]) => `${f} ${c}`).join(', ')
-    console.log(`${line(n)} ${pct(rate).padStart(6)}${which ? `  (${which})` : ''}`)
+    console.log(`${line(n)} ${pct(rate).padStart(6)} of ${pairs} pairs${which ? `  (${which})` : ''}`)
   }
 
   const trials = quick ? 20 : 40
@@ -138,22 +140,22 @@ async function main() {
       console.log(`${line(n)} ${pct(rate).padStart(6)}`)
     }
   }
-  sweep('TPOT +20% → tpot.p50, every figure tested', quick ? [250, 1000] : [250, 500, 1000, 2000], { tpotFactor: 1.2 }, 'tpot.p50', false)
-  sweep('TTFT +10% → ttft.p50, every figure tested', quick ? [2000, 8000] : [2000, 8000, 16000, 32000], { ttftFactor: 1.1 }, 'ttft.p50', false)
-  sweep('TTFT +10% → ttft.p50 declared primary', quick ? [2000, 8000] : [2000, 4000, 8000, 16000], { ttftFactor: 1.1 }, 'ttft.p50', true)
+  sweep('TPOT +20% → tpot.p50, every figure tested', quick ? [250, 1000] : [250, 500, 1000], { tpotFactor: 1.2 }, 'tpot.p50', false)
+  sweep('TTFT +10% → ttft.p50 declared primary', quick ? [2000, 8000] : [2000, 8000, 16000], { ttftFactor: 1.1 }, 'ttft.p50', true)
+  sweep('TTFT +10% → ttft.p50, every figure tested', quick ? [8000] : [8000, 16000, 32000], { ttftFactor: 1.1 }, 'ttft.p50', false)
   for (const [title, n] of Object.entries(found)) console.log(`  >= 90% from ${n.toLocaleString('en-US')} requests per level: ${title}`)
 
   // Interval coverage, one figure at a time at 90%: without run offsets the true change is 0.
-  const coverPairs = quick ? 40 : 100
   const figures = ['ttft.p50', 'ttft.p99', 'tpot.p50', 'itl.p50', 'itl.p99', 'e2e.p90', 'throughput.output', 'goodput', 'errors.rate']
-  for (const coverN of quick ? [1000] : [1000, 4000]) {
+  const ctx = { confidence: 0.9, tolerance: undefined, goodput: SLO }
+  for (const [coverN, coverPairs] of quick ? [[1000, 30]] : [[1000, 100], [4000, 60]]) {
     const misses = new Map(figures.map((f) => [f, 0]))
     const decided = new Map(figures.map((f) => [f, 0]))
     for (let i = 0; i < coverPairs; i++) {
-      const a = syntheticLevel({ requests: coverN, seed: seed++, runSd: 0 })
-      const b = syntheticLevel({ requests: coverN, seed: seed++, runSd: 0 })
+      const a = new Side(syntheticLevel({ requests: coverN, seed: seed++, runSd: 0, tokens: [16, 48] }))
+      const b = new Side(syntheticLevel({ requests: coverN, seed: seed++, runSd: 0, tokens: [16, 48] }))
       for (const f of figures) {
-        const row = compareLevels(a, b, { figures: [f], confidence: 0.9 }).levels[0].figures[0]
+        const row = compareFigure(a, b, figureSpec(f), ctx)
         if (!Number.isFinite(row.interval[0])) continue
         decided.set(f, decided.get(f) + 1)
         if (row.interval[0] > 0 || row.interval[1] < 0) misses.set(f, misses.get(f) + 1)
@@ -165,14 +167,15 @@ async function main() {
 
   // Runs that differ by 3%: single runs cannot see it; three repeats per side measure it.
   const repN = 6000
-  const repPairs = quick ? 10 : 40
+  const repPairs = quick ? 10 : 30
   let single = 0
   let repeated = 0
+  const opts = { runSd: 0.03, tokens: short }
   for (let i = 0; i < repPairs; i++) {
-    const side = () => [0, 1, 2].map(() => syntheticLevel({ requests: repN / 3, seed: seed++, runSd: 0.03 }))
+    const side = () => [0, 1, 2].map(() => syntheticLevel({ requests: repN / 3, seed: seed++, ...opts }))
     if (compareLevels(side(), side()).levels[0].figures.some((f) => f.verdict === 'regressed')) repeated++
-    const a = syntheticLevel({ requests: repN, seed: seed++, runSd: 0.03 })
-    const b = syntheticLevel({ requests: repN, seed: seed++, runSd: 0.03 })
+    const a = syntheticLevel({ requests: repN, seed: seed++, ...opts })
+    const b = syntheticLevel({ requests: repN, seed: seed++, ...opts })
     if (compareLevels(a, b).levels[0].figures.some((f) => f.verdict === 'regressed')) single++
   }
   console.log(`\nRuns that differ by 3% (per-run offset sd), ${repN.toLocaleString('en-US')} requests per side, A/A pairs with any regressed figure (${repPairs} pairs):`)

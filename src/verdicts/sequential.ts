@@ -12,20 +12,18 @@
  * inflate the error. With m objectives each gets (1 − confidence) / m, so the chance
  * that any decision taken early is wrong stays under 1 − confidence.
  *
- * Over-saturated: the time to first token counted from when each request was due (so the client's
- * own queue counts too) rises with time at a fixed load, as in GuideLLM's over-saturation check:
- * the slope over batches is both clear (t above the 1 − 10⁻⁴ quantile at every look, so a flat
- * level over a few hundred looks almost never trips it) and large (the fitted latency grew by
- * half or more across the window).
+ * Over-saturated: latency keeps rising at a fixed load (saturation.ts).
  */
 import { isGood } from '../metrics/goodput.js'
-import { e2e, isSuccess, itlSampleCount, ttft, writeItlSamples } from '../metrics/request.js'
+import { isSuccess, itlSampleCount, writeItlSamples } from '../metrics/request.js'
 import type { LoadSpec, RequestRecord, SloSet, StatName } from '../results/types.js'
 import { longRunVariance } from './dependence.js'
-import { tQuantile } from './distributions.js'
 import { requireFigure, type FigureSpec } from './figures.js'
 import type { ObjectiveSpec } from './objective.js'
 import { PER_REQUEST } from './samples.js'
+import { MIN_BATCHES, SaturationDetector, type OverSaturationOptions } from './saturation.js'
+
+export type { OverSaturationOptions } from './saturation.js'
 
 export interface StoppingOptions {
   objectives: readonly ObjectiveSpec[]
@@ -43,12 +41,6 @@ export interface StoppingOptions {
   overSaturation?: boolean | OverSaturationOptions
 }
 
-export interface OverSaturationOptions {
-  /** Least relative rise of the fitted latency across the window, default 0.5 (+50%). */
-  minRise?: number
-  /** Per-look false-alarm chance of the slope test, default 1e-4. */
-  alphaPerLook?: number
-}
 
 export interface ObjectiveState extends ObjectiveSpec {
   /** 'met' and 'missed' are settled; 'open' is not yet. */
@@ -89,8 +81,6 @@ interface Tracker {
   fittedAt: number
   unsupported?: string
 }
-
-const MIN_BATCHES = 10
 
 export class StoppingRule {
   private readonly trackers: Tracker[]
@@ -299,68 +289,4 @@ function tracker(objective: ObjectiveSpec, slo: SloSet | undefined): Tracker {
 
 function valueOf(stat: StatName, r: RequestRecord): number | undefined {
   return stat === 'itl' ? undefined : PER_REQUEST[stat](r)
-}
-
-/** The over-saturation check: a clear and large rise of latency over time, on batch means. */
-class SaturationDetector {
-  private readonly xs: number[] = []
-  private readonly ys: number[] = []
-  private sx = 0
-  private sy = 0
-  private k = 0
-  private readonly minRise: number
-  private readonly alphaPerLook: number
-
-  constructor(opts: OverSaturationOptions, private readonly load: LoadSpec | undefined) {
-    this.minRise = opts.minRise ?? 0.5
-    this.alphaPerLook = opts.alphaPerLook ?? 1e-4
-  }
-
-  add(r: RequestRecord): void {
-    if (!isSuccess(r)) return
-    const first = r.stream ? ttft(r) : e2e(r)
-    if (first === undefined) return
-    // Counted from when the request was due: a client queue (maxConcurrency) shows saturation too.
-    this.sx += r.scheduledAt
-    this.sy += first + (r.sentAt - r.scheduledAt)
-    this.k++
-  }
-
-  closeBatch(): void {
-    if (this.k === 0) return
-    this.xs.push(this.sx / this.k / 1000)
-    this.ys.push(this.sy / this.k)
-    this.sx = this.sy = this.k = 0
-  }
-
-  /** A line saying what rose, or undefined. Looks at the latest three quarters of the batches. */
-  check(): string | undefined {
-    const n = this.xs.length
-    if (n < MIN_BATCHES) return undefined
-    const from = n - Math.max(MIN_BATCHES, Math.ceil(0.75 * n))
-    const xs = this.xs.slice(from)
-    const ys = this.ys.slice(from)
-    const m = xs.length
-    const mx = xs.reduce((s, v) => s + v, 0) / m
-    const my = ys.reduce((s, v) => s + v, 0) / m
-    let sxx = 0
-    let sxy = 0
-    for (let i = 0; i < m; i++) {
-      sxx += (xs[i] - mx) ** 2
-      sxy += (xs[i] - mx) * (ys[i] - my)
-    }
-    if (!(sxx > 0)) return undefined
-    const slope = sxy / sxx
-    let rss = 0
-    for (let i = 0; i < m; i++) rss += (ys[i] - my - slope * (xs[i] - mx)) ** 2
-    const se = Math.sqrt(rss / (m - 2) / sxx)
-    const t = se > 0 ? slope / se : slope > 0 ? Infinity : 0
-    const start = my + slope * (xs[0] - mx)
-    const end = my + slope * (xs[m - 1] - mx)
-    const rise = start > 0 ? end / start - 1 : Infinity
-    if (!(slope > 0 && t > tQuantile(1 - this.alphaPerLook, m - 2) && rise >= this.minRise)) return undefined
-    const at = this.load ? ` at ${this.load.kind === 'rate' ? `rate ${this.load.value}/s` : `concurrency ${this.load.value}`}` : ''
-    const ms = (v: number): string => `${Math.round(v).toLocaleString('en-US')} ms`
-    return `time to first token (from when each request was due) rose from ${ms(start)} to ${ms(end)} over ${Math.round(xs[m - 1] - xs[0])} s${at} (+${ms(slope)}/s, t = ${t.toFixed(1)}): the server cannot keep up with this load`
-  }
 }
