@@ -201,6 +201,15 @@ describe('many figures at once', () => {
     expect(total).toBe(32)
   })
 
+  it('suite results match by file and scenario id; a scenario one side lacks is listed', () => {
+    const suite = (ids: string[], seed: number) => ({
+      files: [{ file: 'load.bench.ts', scenarios: ids.map((id, i) => ({ id, name: id, levels: [makeLevel(shape({ seed: seed + i }))] })) }],
+    })
+    const doc = compareResults(suite(['chat', 'rag'], 1), suite(['chat', 'tools'], 10))
+    expect(doc.levels.map((l) => l.scenario)).toEqual(['load.bench.ts > chat'])
+    expect(doc.unmatched.map((u) => [u.side, u.scenario])).toEqual([['base', 'load.bench.ts > rag'], ['next', 'load.bench.ts > tools']])
+  })
+
   it('a load only one side has is listed and decides nothing', () => {
     const doc = compareResults(a, b)
     expect(doc.unmatched).toEqual([expect.objectContaining({ side: 'next', load: { kind: 'concurrency', value: 64 } })])

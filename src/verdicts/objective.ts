@@ -9,7 +9,7 @@
  * true p95 sits near the bound (docs/verdicts.md).
  */
 import type { SloSet } from '../results/types.js'
-import { tQuantile, wilson } from './distributions.js'
+import { normalQuantile, tQuantile, wilson } from './distributions.js'
 import { requireFigure } from './figures.js'
 import { Side } from './side.js'
 import type { LevelInput } from './types.js'
@@ -75,10 +75,9 @@ export function checkObjective(level: LevelInput, objective: ObjectiveSpec, opts
     return { ...out(v, [v ?? -Infinity, v ?? Infinity]), mode: 'point', passed: v !== null && holds(v, objective.op, objective.bound), marginal: false, reason: `${spec.name} has no interval: compared as a point` }
   }
   const alpha = 1 - confidence
-  // Percentile ranges are taken at the multiplier the level's blocks allow (t with blocks − 1 df).
-  const blocks = side.views[0].blocks.count
-  const z = tQuantile(1 - alpha / 2, Math.max(1, blocks - 1))
-  const e = side.estimate(spec, z, slo)
+  let e = side.estimate(spec, normalQuantile(1 - alpha / 2), slo)
+  // A percentile's range is taken at the multiplier its degrees of freedom allow (t, not z).
+  if (spec.kind === 'percentile' && e.df > 0) e = side.estimate(spec, tQuantile(1 - alpha / 2, e.df), slo)
   if (e.value === null) return out(null, [-Infinity, Infinity], e.reason ?? `no ${spec.name} on this level`)
   if (!e.ok) return out(e.value, e.range ?? [-Infinity, Infinity], e.reason)
   const m = tQuantile(1 - alpha / 2, e.df)
