@@ -16,7 +16,7 @@
  * stalls; failures come alone and in bursts; every run has its own small offset (a run differs
  * from the next more than its requests differ from each other).
  *
- *   npm run build && node bench/verdicts-calibrate.js [--quick]
+ *   npm run build && node bench/verdicts-calibrate.js [--quick] [--only aa,power,coverage,repeats]
  */
 import { pathToFileURL } from 'node:url'
 import { mulberry32 } from '../dist/src/data/random.js'
@@ -27,6 +27,10 @@ import { compareLevels } from '../dist/src/verdicts/index.js'
 import { Side } from '../dist/src/verdicts/side.js'
 
 const quick = process.argv.includes('--quick')
+// --only aa,power,coverage,repeats: run some sections (e.g. in two processes on two cores).
+const onlyArg = process.argv.indexOf('--only')
+const only = onlyArg > 0 ? new Set(process.argv[onlyArg + 1].split(',')) : undefined
+const section = (name) => only === undefined || only.has(name)
 const isMain = import.meta.url === pathToFileURL(process.argv[1] ?? '').href
 const SLO = { ttft: 260, tpot: 24 }
 
@@ -121,6 +125,14 @@ const line = (n) => `  ${n.toLocaleString('en-US').padStart(6)} requests:`
 const started = performance.now()
 
 async function main() {
+  if (section('aa')) aaSection()
+  if (section('power')) powerSection()
+  if (section('coverage')) coverageSection()
+  if (section('repeats')) repeatsSection()
+  console.log(`\n(${((performance.now() - started) / 1000).toFixed(0)} s)`)
+}
+
+function aaSection() {
   const aaSizes = quick ? [[500, 30], [2000, 20]] : [[500, 100], [2000, 100], [8000, 40]]
   console.log('A/A false alarms: share of pairs with any regressed figure (16 figures, default settings, per-run offset sd 1%; target <= 5%)')
   for (const [n, pairs] of aaSizes) {
@@ -129,6 +141,9 @@ async function main() {
     console.log(`${line(n)} ${pct(rate).padStart(6)} of ${pairs} pairs${which ? `  (${which})` : ''}`)
   }
 
+}
+
+function powerSection() {
   const trials = quick ? 20 : 40
   console.log(`\nA/B power: share of trials flagged regressed (${trials} trials per size; target >= 90%)`)
   const found = {}
@@ -141,10 +156,13 @@ async function main() {
     }
   }
   sweep('TPOT +20% → tpot.p50, every figure tested', quick ? [250, 1000] : [250, 500, 1000], { tpotFactor: 1.2 }, 'tpot.p50', false)
-  sweep('TTFT +10% → ttft.p50 declared primary', quick ? [2000, 8000] : [2000, 8000, 16000], { ttftFactor: 1.1 }, 'ttft.p50', true)
-  sweep('TTFT +10% → ttft.p50, every figure tested', quick ? [8000] : [8000, 16000, 32000], { ttftFactor: 1.1 }, 'ttft.p50', false)
+  sweep('TTFT +10% → ttft.p50 declared primary', quick ? [2000, 8000] : [4000, 16000], { ttftFactor: 1.1 }, 'ttft.p50', true)
+  sweep('TTFT +10% → ttft.p50, every figure tested', quick ? [8000] : [16000, 32000], { ttftFactor: 1.1 }, 'ttft.p50', false)
   for (const [title, n] of Object.entries(found)) console.log(`  >= 90% from ${n.toLocaleString('en-US')} requests per level: ${title}`)
 
+}
+
+function coverageSection() {
   // Interval coverage, one figure at a time at 90%: without run offsets the true change is 0.
   const figures = ['ttft.p50', 'ttft.p99', 'tpot.p50', 'itl.p50', 'itl.p99', 'e2e.p90', 'throughput.output', 'goodput', 'errors.rate']
   const ctx = { confidence: 0.9, tolerance: undefined, goodput: SLO }
@@ -165,6 +183,9 @@ async function main() {
     for (const f of figures) console.log(`  ${f.padEnd(18)} ${decided.get(f) ? pct(misses.get(f) / decided.get(f)) : 'no interval'}${decided.get(f) < coverPairs ? ` (${decided.get(f)} with an interval)` : ''}`)
   }
 
+}
+
+function repeatsSection() {
   // Runs that differ by 3%: single runs cannot see it; three repeats per side measure it.
   const repN = 6000
   const repPairs = quick ? 10 : 30
@@ -181,7 +202,6 @@ async function main() {
   console.log(`\nRuns that differ by 3% (per-run offset sd), ${repN.toLocaleString('en-US')} requests per side, A/A pairs with any regressed figure (${repPairs} pairs):`)
   console.log(`  one run per side:        ${pct(single / repPairs)}`)
   console.log(`  three repeats per side:  ${pct(repeated / repPairs)}`)
-  console.log(`\n(${((performance.now() - started) / 1000).toFixed(0)} s)`)
 }
 
 if (isMain) await main()

@@ -70,8 +70,10 @@ export function fromAutocovariances(gamma: ArrayLike<number>, m: number): LongRu
   for (let k = 1; k < bandwidth; k++) s += 2 * flatTop(k / bandwidth) * gamma[k]
   // Never claim the blocks vary less than they do one by one (negative correlation is rare and unstable).
   s = Math.max(s, gamma[0])
-  // Bartlett's equivalent degrees of freedom: about 1.5 per bandwidth of series.
-  const df = bandwidth <= 1 ? m - 1 : Math.max(1, Math.floor((1.5 * m) / bandwidth) - 1)
+  // Equivalent degrees of freedom of a lag-window estimate: m / (bandwidth · ∫λ²) (Priestley),
+  // and the flat-top window's ∫λ² over [−1, 1] is 4/3: 0.75 per bandwidth's length of series
+  // (about 12 at the shortest bandwidth, a sixteenth of the level).
+  const df = bandwidth <= 1 ? m - 1 : Math.max(1, Math.floor((0.75 * m) / bandwidth))
   return { variance: (m * m * s) / (m - 1), df: Math.min(m - 1, df), bandwidth }
 }
 
