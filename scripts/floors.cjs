@@ -6,6 +6,7 @@ exports.FLOORS = [
   ['options'],
   ['results'],
   ['metrics'],
+  ['verdicts'],
   ['data'],
   ['load'],
   ['client'],
