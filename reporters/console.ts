@@ -25,7 +25,7 @@ export function fmt(x: number | undefined, digits = 1): string {
   return x.toFixed(digits)
 }
 
-function plain(head: string[]): Table.Table {
+export function plain(head: string[]): Table.Table {
   return new Table({ head, style: { head: [], border: [] } })
 }
 

@@ -27,20 +27,24 @@ export function createGithubReporter(options: ReporterOptions): Reporter {
   }
 }
 
-/** The `::error` commands of a result, one per failed check, errored scenario and crashed file. */
+/**
+ * The workflow commands of a result: an `::error` per failed check, errored scenario and crashed
+ * file, and a `::warning` per objective that passed with its interval across the bound (marginal).
+ */
 export function githubAnnotations(result: SuiteResult, toPath: (file: string) => string = (f) => f): string[] {
   const lines: string[] = []
-  const at = (loc: Location, title: string, message: string) => {
+  const at = (loc: Location, title: string, message: string, command = 'error') => {
     const props = [`file=${escapeProperty(stripControl(toPath(loc.file)))}`]
     if (loc.line !== undefined) props.push(`line=${loc.line}`)
     if (loc.column !== undefined) props.push(`col=${loc.column}`)
     props.push(`title=${escapeProperty(stripControl(title))}`)
-    lines.push(`::error ${props.join(',')}::${escapeData(stripControl(message))}`)
+    lines.push(`::${command} ${props.join(',')}::${escapeData(stripControl(message))}`)
   }
   const errorAt = (e: ErrorInfo, file: string, title: string) => at(e.location ?? { file }, title, e.message)
   for (const f of result.files) {
     for (const s of f.scenarios) {
       for (const c of failedChecks(s)) at(c.location ?? { file: s.file }, s.id, checkMessage(c))
+      for (const c of s.checks.filter((x) => x.passed && x.marginal)) at(c.location ?? { file: s.file }, `${s.id} (marginal)`, checkMessage(c), 'warning')
       if (s.status === 'error' && s.error) errorAt(s.error, s.file, s.id)
     }
     if (f.error) errorAt(f.error, f.file, f.file)

@@ -133,6 +133,10 @@ export class SuiteConsoleReporter implements Reporter {
       const where = c.location ? this.paint('gray', `  (${formatLocation(c.location)})`) : ''
       lines.push(indent(`→ ${plainText(checkMessage(c))}`, '      ') + where)
     }
+    // A passed objective whose interval spans its bound: worth a look, not a failure.
+    for (const c of s.checks.filter((x) => x.passed && x.marginal)) {
+      lines.push(`    ${this.paint('yellow', '~')} ${terminalLine(c.name)} ${this.paint('gray', '(marginal)')}`)
+    }
     if (s.error) lines.push(this.errorLines(s))
     return lines.join('\n')
   }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { evaluateObjectives, goodputBounds, validateObjectives } from '../src/dsl/index.js'
 import type { SloObjectives } from '../src/dsl/index.js'
 import type { ExpressionText } from '../src/options/expression.js'
+import { makeLevel } from './helpers/levels.js'
 import type { LevelResult, LevelSummary, RequestRecord, Stats } from '../src/results/types.js'
 
 // ---------------------------------------------------------------------------------------------
@@ -71,7 +72,7 @@ describe('thresholds', () => {
   it('fails a missed threshold with a message naming level, metric, value and bound', () => {
     const [c] = evaluateObjectives({ 'ttft.p95': '< 500' }, [level(50)], { file: 'latency.bench.ts', line: 14 }, { scenario: 'chat 256/128' })
     expect(c.passed).toBe(false)
-    expect(c.message).toBe('chat 256/128 › concurrency 50: ttft.p95 = 600 ms, expected < 500 (latency.bench.ts:14)')
+    expect(c.message).toBe('chat 256/128 › concurrency 50: ttft.p95 = 600 ms, expected < 500 (latency.bench.ts:14); marginal: too few requests for a 95% interval, decided on the estimate')
     expect(c.location).toEqual({ file: 'latency.bench.ts', line: 14 })
   })
 
@@ -175,7 +176,7 @@ describe('goodput bounds', () => {
   it('fails below min with the count of good requests in the message', () => {
     const [c] = evaluateObjectives({ goodput: { ttft: 500, tpot: 50, min: 0.9 } }, [level(4, {}, records)])
     expect(c.passed).toBe(false)
-    expect(c.message).toBe('concurrency 4: goodput [ttft:500,tpot:50] = 0.25 (1/4 requests met the SLO), expected >= 0.9')
+    expect(c.message).toBe('concurrency 4: goodput [ttft:500,tpot:50] = 0.25 (1/4 requests met the SLO), expected >= 0.9; marginal: too few requests for a 95% interval, decided on the estimate')
   })
 
   it('checks only the named level', () => {
@@ -266,5 +267,47 @@ describe('configuration errors', () => {
 
   it('throws from evaluateObjectives for a level the results do not hold', () => {
     expect(() => evaluateObjectives({ 'ttft.p95': { expect: '< 800', level: 64 } }, [level(1)])).toThrow(/level is 64, not a level of this scenario \(it runs concurrency 1\)/)
+  })
+})
+
+describe('objectives that know their noise (docs/verdicts.md)', () => {
+  // TTFT uniform on [40, 60] ms over 400 requests: its p95 is about 59, known to about ±0.5 ms.
+  const level = makeLevel({ requests: 400, concurrency: 4, seed: 3 })
+  const p95 = level.summary.stats.ttft!.p95
+  const one = (expr: ExpressionText, confidence?: 'strict' | 'lenient' | 'point') =>
+    evaluateObjectives({ 'ttft.p95': confidence ? { expect: expr, confidence } : expr }, [level])[0]
+
+  it('report the interval of the figure they check, around the estimate', () => {
+    const c = one('< 1000')
+    expect(c.actual).toBe(p95)
+    expect(c.interval![0]).toBeLessThan(p95)
+    expect(c.interval![1]).toBeGreaterThan(p95)
+    expect(c.interval![1] - c.interval![0]).toBeLessThan(5)
+    expect(c).toMatchObject({ passed: true, confidence: 'lenient' })
+    expect(c.marginal).toBeUndefined()
+  })
+
+  it('decide a bound inside the interval by the rule, and flag it marginal', () => {
+    // Just under the estimate: the point misses it, the interval spans it.
+    const bound = Number((p95 - 0.05).toFixed(2)) as number
+    const expr = `< ${bound}` as ExpressionText
+    expect(one(expr, 'lenient')).toMatchObject({ passed: true, marginal: true })
+    expect(one(expr, 'point')).toMatchObject({ passed: false, marginal: true })
+    expect(one(expr, 'strict')).toMatchObject({ passed: false, marginal: true })
+    expect(one(expr, 'lenient').message).toMatch(/; marginal: the 95% interval spans the bound \(lenient: passes until the data show a miss\)$/)
+  })
+
+  it('fail a clear miss and pass a clear hit under every rule', () => {
+    for (const rule of ['lenient', 'strict', 'point'] as const) {
+      expect(one('< 50', rule)).toMatchObject({ passed: false })
+      expect(one('< 70', rule)).toMatchObject({ passed: true })
+      expect(one('< 50', rule).marginal).toBeUndefined()
+    }
+  })
+
+  it('take the scenario rule when an objective names none', () => {
+    const bound = `< ${Number((p95 - 0.05).toFixed(2))}` as ExpressionText
+    expect(evaluateObjectives({ 'ttft.p95': bound }, [level], undefined, { confidence: 'strict' })[0].passed).toBe(false)
+    expect(evaluateObjectives({ 'ttft.p95': bound }, [level], undefined, { confidence: 'lenient' })[0].passed).toBe(true)
   })
 })

@@ -9,6 +9,7 @@ import { EXIT } from '../exit-codes.js'
 import { VERSION } from '../version.js'
 import { RUN_FLAGS, runCommand, runHandler } from './run.js'
 import { mergeCommand, mergeHandler } from './merge.js'
+import { compareCommand, compareHandler } from './compare.js'
 import { BENCH_FLAGS, benchCommand, benchHandler } from './bench.js'
 import { unknownFlagMessage } from '../options/flags.js'
 import { simulateCommand, simulateHandler } from './simulate.js'
@@ -38,6 +39,7 @@ export async function main(argv = hideBin(process.argv)): Promise<number> {
       .usage('$0 [filters..] | $0 <command> [options]\n\nLoad tests for LLM inference servers.')
       .command('$0 [filters..]', 'Run the bench files (*.bench.ts) of the project', benchCommand, wrap(benchHandler))
       .command('run', 'Run one scenario from flags against a server', runCommand, wrap(runHandler))
+      .command('compare <files..>', 'Compare results with a baseline: every figure with its change, interval and verdict; exit 1 on a regression', compareCommand, wrap(compareHandler))
       .command('merge <files..>', 'Merge the results of the shards of one run (llmbench run --shard i/n) into one', mergeCommand, wrap(mergeHandler))
       .command('simulate', 'Start the built-in simulated LLM server in the foreground', simulateCommand, wrap(simulateHandler))
       .command('info', 'Describe this machine: OS, CPU, memory, Node.js, llmbench, GPUs', (y) => y.option('json', { type: 'boolean', describe: 'Print JSON' }), wrap(infoHandler))

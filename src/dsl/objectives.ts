@@ -1,7 +1,8 @@
 /**
  * Objectives (`slo` of a bench): parsed and validated before the run, checked per level after it.
  * Every figure comes from the level summary or, for goodput bounds, from evaluateGoodput over the
- * level's records: nothing is computed here.
+ * level's records, and its interval from the verdicts module: nothing is computed here. A rule
+ * (`confidence`: lenient by default) decides from the interval; docs/verdicts.md says why.
  */
 import { checkSloApplicable } from '../metrics/index.js'
 import { levelGoodput } from '../metrics/goodput.js'
@@ -12,12 +13,14 @@ import { isGoodputBounds, sloBounds, sloSchema, type SloObjectives, type Thresho
 
 export { goodputBounds } from '../options/slo.js'
 import { figure, STREAM_ONLY, type Figure } from '../metrics/figures.js'
-import { checkMessage, equalsText, formatSlo } from './format.js'
+import { checkMessage, equalsText, formatSlo, formatValue } from './format.js'
+import { checkObjective, DEFAULT_CONFIDENCE_MODE, type ObjectiveSpec } from '../verdicts/objective.js'
+import type { ConfidenceRule } from '../options/vocabulary.js'
 import type { CheckOutcome, SourceLocation } from './types.js'
 
 type Parsed =
-  | { kind: 'threshold'; key: string; figure: Figure; expr: Expression; level?: number }
-  | { kind: 'goodput'; key: string; bounds: SloSet; min: number; level?: number }
+  | { kind: 'threshold'; key: string; figure: Figure; expr: Expression; level?: number; rule?: ConfidenceRule }
+  | { kind: 'goodput'; key: string; bounds: SloSet; min: number; level?: number; rule?: ConfidenceRule }
 
 export interface ValidateOptions {
   /** False when requests are not streamed: objectives on TTFT, TTFC, TPOT or ITL are then errors. */
@@ -27,6 +30,8 @@ export interface ValidateOptions {
 export interface EvaluateOptions {
   /** The scenario id, to open each message with. */
   scenario?: string
+  /** The scenario's rule for objectives that name none (default lenient). */
+  confidence?: ConfidenceRule
 }
 
 /**
@@ -85,7 +90,8 @@ function checkThreshold(
   const s = level.summary
   const label = `${s.load.kind} ${s.load.value}`
   const actual = p.figure.read(s)
-  const passed = actual !== undefined && holds(actual, p.expr)
+  const judged = judge(level, { figure: p.key, op: p.expr.op, bound: p.expr.value }, p.rule ?? opts.confidence)
+  const passed = actual !== undefined && judged.passed
   const absent =
     p.key === 'goodput'
       ? 'has no value: the scenario has no goodput bounds (give slo.goodput bounds, or goodput in the config)'
@@ -98,15 +104,41 @@ function checkThreshold(
     metric: p.key,
     expected: p.expr.text,
     actual,
+    ...judged.fields,
     message: checkMessage({
       scenario: opts.scenario,
       level: label,
       subject: p.key,
-      actual: actual === undefined ? absent : equalsText(actual, p.figure.unit),
+      actual: actual === undefined ? absent : equalsText(actual, p.figure.unit) + judged.text(),
       expected: p.expr.text,
       location,
-    }),
+    }) + judged.note,
     location,
+  }
+}
+
+/**
+ * An objective decided from its figure's interval. Where the level is too small for any interval
+ * (both ends unbounded), the estimate decides, as a point, and the check is marked marginal.
+ */
+function judge(level: LevelResult, spec: ObjectiveSpec, rule: ConfidenceRule | undefined, goodput?: SloSet) {
+  const c = checkObjective(level, spec, { mode: rule ?? DEFAULT_CONFIDENCE_MODE, ...(goodput ? { goodput } : {}) })
+  const unbounded = !Number.isFinite(c.interval[0]) && !Number.isFinite(c.interval[1])
+  const point = c.value !== null && holds(c.value, { op: spec.op, value: spec.bound })
+  const passed = unbounded ? point : c.passed
+  const marginal = c.value !== null && (unbounded || c.marginal)
+  const pct = Math.round(c.confidence * 100)
+  const interval = unbounded ? undefined : c.interval
+  const show = (x: number) => (Number.isFinite(x) ? formatValue(x) : x > 0 ? '∞' : '−∞')
+  return {
+    passed,
+    fields: { ...(interval ? { interval } : {}), confidence: c.mode, ...(marginal ? { marginal: true } : {}) },
+    text: () => (interval ? ` [${show(interval[0])}, ${show(interval[1])}]` : ''),
+    note: !marginal
+      ? ''
+      : unbounded
+        ? `; marginal: too few requests for a ${pct}% interval, decided on the estimate`
+        : `; marginal: the ${pct}% interval spans the bound (${c.mode}: ${c.mode === 'lenient' ? 'passes until the data show a miss' : c.mode === 'strict' ? 'fails until the data show it met' : 'decided on the estimate'})`,
   }
 }
 
@@ -121,22 +153,24 @@ function checkGoodput(
   const g = levelGoodput(level, p.bounds)
   const subject = `goodput [${formatSlo(p.bounds)}]`
   const expected = `>= ${p.min}`
+  const judged = judge(level, { figure: 'goodput', op: '>=', bound: p.min }, p.rule ?? opts.confidence, p.bounds)
   return {
     name: `${subject} ${expected} @ ${label}`,
     kind: 'objective',
-    passed: g.ratio >= p.min,
+    passed: judged.passed,
     level: s.load.value,
     metric: 'goodput',
     expected,
     actual: g.ratio,
+    ...judged.fields,
     message: checkMessage({
       scenario: opts.scenario,
       level: label,
       subject,
-      actual: `${equalsText(g.ratio, '')} (${g.good}/${g.total} requests met the SLO)`,
+      actual: `${equalsText(g.ratio, '')}${judged.text()} (${g.good}/${g.total} requests met the SLO)`,
       expected,
       location,
-    }),
+    }) + judged.note,
     location,
   }
 }
@@ -149,13 +183,14 @@ function parseObjectives(slo: SloObjectives | undefined, levels: number[]): Pars
     if (raw === undefined) continue
     if (key === 'goodput' && isGoodputBounds(raw)) {
       // Bounds without a least ratio only give the scenario its goodput figure: nothing to check.
-      if (raw.min !== undefined) parsed.push({ kind: 'goodput', key, bounds: sloBounds(raw), min: raw.min, level: checkLevel(raw.level, 'slo.goodput.level', levels) })
+      if (raw.min !== undefined) parsed.push({ kind: 'goodput', key, bounds: sloBounds(raw), min: raw.min, level: checkLevel(raw.level, 'slo.goodput.level', levels), rule: raw.confidence })
       continue
     }
     const threshold = raw as ThresholdValue
     const text = typeof threshold === 'object' ? threshold.expect : threshold
     const level = typeof threshold === 'object' ? checkLevel(threshold.level, `slo["${key}"].level`, levels) : undefined
-    parsed.push({ kind: 'threshold', key, figure: figure(key)!, expr: parseExpression(text), level })
+    const rule = typeof threshold === 'object' ? threshold.confidence : undefined
+    parsed.push({ kind: 'threshold', key, figure: figure(key)!, expr: parseExpression(text), level, rule })
   }
   return parsed
 }

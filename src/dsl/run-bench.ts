@@ -93,7 +93,7 @@ export async function runBench(
       } else {
         const slo = runnable.options.slo
         validateObjectives(slo, planned?.values ?? levels.map((l) => l.summary.load.value), { stream: options.stream })
-        for (const check of evaluateObjectives(slo, levels, bench.location, { scenario: bench.id })) record(check)
+        for (const check of evaluateObjectives(slo, levels, bench.location, { scenario: bench.id, confidence: options.confidence })) record(check)
         if (bench.assertions) error = await runAssertions(bench, options, levels, record)
         // Its figures and checks are kept, but a scenario whose server went away did not run its course.
         if (serverGone) error ??= { message: `${serverGoneText(options.server, serverGone)}; the remaining levels were not run` }

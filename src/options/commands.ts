@@ -5,6 +5,7 @@
 import * as z from 'zod'
 import { expecting, option } from './declare.js'
 import { nonEmpty } from './values.js'
+import { FIGURE_NAMES } from './vocabulary.js'
 
 const run = ['run'] as const
 const bench = ['bench'] as const
@@ -62,3 +63,45 @@ export const benchCommandShape = {
 
 export const runCommandSchema = z.strictObject(runCommandShape)
 export const benchCommandSchema = z.strictObject(benchCommandShape)
+
+/** `--tolerance 5%` (every relative figure) or `--tolerance ttft.p99=10%` (one figure; `2pp` for goodput and errors.rate). */
+export function toleranceFlag(text: string): Record<string, number> {
+  const m = /^\s*(?:([A-Za-z][\w]*(?:\.\w+)?)\s*=\s*)?([0-9]*\.?[0-9]+)\s*(%|pp)?\s*$/.exec(text)
+  if (!m) throw new Error(`must be a share such as 5% (every figure) or ttft.p99=10% (one figure; 2pp for goodput and errors.rate), got "${text}"`)
+  const n = Number(m[2])
+  const value = m[3] ? n / 100 : n
+  if (!(value > 0 && value < 1)) throw new Error(`must be above 0% and below 100%, got "${text}"`)
+  return { [m[1] ?? 'default']: value }
+}
+
+const compare = ['compare'] as const
+const listOf = (text: string) => text.split(/[,\s]+/).filter(Boolean)
+
+/** `llmbench compare` (docs/verdicts.md), and the gates that compare as runs finish (`--baseline`). */
+export const compareCommandShape = {
+  tolerance: option(expecting(z.record(z.string(), z.number().gt(0).lt(1)), 'shares between 0 and 1 by figure (default for the rest)'), {
+    description: 'How much a figure may change and still be equivalent: 5% (a factor of 1.05 either way) for every latency and throughput, or per figure',
+    defaultText: '5%; 2pp goodput, 1pp errors.rate',
+    flags: [{ name: 'tolerance', parse: toleranceFlag, repeatable: true, commands: ['compare', 'run', 'bench'], placeholder: '5%|FIGURE=10%' }],
+  }),
+  confidence: option(expecting(z.number().gt(0).lt(1), 'a confidence between 0 and 1, e.g. 0.95'), {
+    description: 'Confidence that no regressed or improved verdict of the whole comparison is wrong (each figure gets its share: Bonferroni)',
+    default: 0.95,
+    flags: [{ name: 'confidence', commands: ['compare', 'run', 'bench'], placeholder: 'C' }],
+  }),
+  metrics: option(expecting(z.array(z.enum(FIGURE_NAMES)).min(1), 'figure names such as ttft.p99,throughput.output'), {
+    description: 'The figures to compare (default: TTFT, TPOT, ITL and E2E at p50/p90/p99, request and output throughput, goodput, error rate)',
+    flags: [{ name: 'metrics', parse: listOf, commands: compare, placeholder: 'LIST' }],
+  }),
+  primary: option(expecting(z.array(z.enum(FIGURE_NAMES)).min(1), 'figure names such as ttft.p99'), {
+    description: 'Figures that decide: the confidence is spent on them alone (the others are shown, marked secondary)',
+    flags: [{ name: 'primary', parse: listOf, commands: ['compare', 'run', 'bench'], placeholder: 'LIST' }],
+  }),
+  json: option(nonEmpty(), {
+    description: 'Write the verdict document (every figure, change, interval and verdict) to this JSON file',
+    flags: [{ name: 'json', commands: compare, placeholder: 'FILE' }],
+  }),
+} as const
+
+export const compareCommandSchema = z.strictObject(compareCommandShape)
+export type CompareSettings = z.output<typeof compareCommandSchema>

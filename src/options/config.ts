@@ -71,7 +71,7 @@ export const configShape = {
     defaultText: "{ dir: '.llmbench/history', enabled: true }",
     flags: [
       { name: 'history', path: 'enabled', commands: ['bench', 'run', 'merge'], defaultText: 'on', describe: 'Keep the result in the history folder (default on; --no-history)' },
-      { name: 'history-dir', path: 'dir', commands: ['bench', 'run', 'merge'], placeholder: 'DIR', describe: 'History folder (default: .llmbench/history in the project root)' },
+      { name: 'history-dir', path: 'dir', commands: ['bench', 'run', 'merge', 'compare'], placeholder: 'DIR', describe: 'History folder (default: .llmbench/history in the project root)' },
     ],
   }),
   serve: option(

@@ -15,7 +15,7 @@ export interface FlagRule {
   message: string
 }
 
-export type Command = 'run' | 'bench' | 'merge'
+export type Command = 'run' | 'bench' | 'merge' | 'compare'
 
 export interface FlagDecl {
   /** Kebab-case, without dashes: `num-prompts`. */

@@ -10,7 +10,7 @@ import { parseSlo, sloSchema } from './slo.js'
 import { parseDuration } from './duration.js'
 import { sharedPrefixTooLong } from './lengths.js'
 import { countOrTime, duration, headers, milliseconds, nonEmpty, positive, secret, url, whole } from './values.js'
-import { ARRIVALS, ENDPOINTS, FILE_FORMATS, RANGE_MODES } from './vocabulary.js'
+import { ARRIVALS, CONFIDENCE_RULES, ENDPOINTS, FILE_FORMATS, RANGE_MODES } from './vocabulary.js'
 import { headerFlag, jsonObjectFlag, rampFlag, sweepFlag } from './flag-parsers.js'
 
 /** Sampling faster than this loads the server it measures. */
@@ -321,6 +321,12 @@ export const scenarioShape = {
     defaultText: 'auto',
     docs: 'scale.md',
     flags: [{ name: 'threads', placeholder: 'N|auto', defaultText: 'auto' }],
+  }),
+  confidence: option(z.enum(CONFIDENCE_RULES), {
+    description: 'How objectives are decided from their interval: lenient fails only when the data show a miss, strict passes only when they show it met, point compares the estimate; marginal ones are flagged either way',
+    default: 'lenient',
+    docs: 'verdicts.md',
+    flags: [{ name: 'confidence', commands: ['run', 'bench'], placeholder: 'RULE' }],
   }),
   recordsLimit: option(whole(0), {
     description: 'Records each level keeps in the result (a seeded sample beyond it); the records file has every one',

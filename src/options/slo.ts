@@ -8,7 +8,7 @@ import { declarations, expecting } from './declare.js'
 import { parseExpression, type ExpressionText } from './expression.js'
 export { SLO_KEYS }
 
-import { FIGURE_NAMES, SLO_KEYS, STAT_FIELDS, STAT_NAMES, type FigureName, type SloKey } from './vocabulary.js'
+import { CONFIDENCE_RULES, FIGURE_NAMES, SLO_KEYS, STAT_FIELDS, STAT_NAMES, type FigureName, type SloKey } from './vocabulary.js'
 import { whole } from './values.js'
 
 /** Bounds in ms, inclusive (a request is good when value <= bound). */
@@ -28,7 +28,8 @@ const anyExpression = z.unknown().superRefine((text, ctx) => {
   }
 }) as unknown as z.ZodType<ExpressionText, ExpressionText>
 
-const onLevel = z.strictObject({ expect: anyExpression, level: whole(1).optional() })
+const rule = z.enum(CONFIDENCE_RULES)
+const onLevel = z.strictObject({ expect: anyExpression, level: whole(1).optional(), confidence: rule.optional() })
 declarations.add(onLevel, { description: '', unknownKey: (key) => `has an unknown field "${key}": write { expect: '< 800', level: 50 }` })
 
 /** `'< 800'`, or the same limited to one level: `{ expect: '< 800', level: 50 }`. */
@@ -45,6 +46,7 @@ export const goodputObjective = z
     e2el: ms().optional(),
     min: expecting(z.number().min(0).max(1), 'a ratio between 0 and 1, e.g. 0.9').optional(),
     level: whole(1).optional(),
+    confidence: rule.optional(),
   })
   .superRefine((g, ctx) => {
     if (!SLO_KEYS.some((k) => g[k] !== undefined) && g.e2el === undefined) {
@@ -114,7 +116,7 @@ export function parseSlo(text: string): SloSet {
 }
 
 /** The bounds of a goodput objective in canonical key order, without min and level (`e2el` read as `e2e`). */
-export function sloBounds(g: SloSet & { e2el?: number }): SloSet {
+export function sloBounds(g: SloSet & { e2el?: number; min?: number; level?: number; confidence?: string }): SloSet {
   const ordered: SloSet = {}
   for (const key of SLO_KEYS) {
     const v = g[key] ?? (key === 'e2e' ? g.e2el : undefined)

@@ -25,6 +25,14 @@ export type RangeMode = (typeof RANGE_MODES)[number]
 export const FILE_FORMATS = ['sharegpt', 'jsonl', 'csv', 'text', 'trace'] as const
 export type FileFormat = (typeof FILE_FORMATS)[number]
 
+/**
+ * How an objective is decided from its figure's interval (docs/verdicts.md): `lenient` fails only
+ * when the whole interval misses the bound, `strict` passes only when it all meets it, `point`
+ * compares the estimate. Every rule warns "marginal" when the interval spans the bound.
+ */
+export const CONFIDENCE_RULES = ['lenient', 'strict', 'point'] as const
+export type ConfidenceRule = (typeof CONFIDENCE_RULES)[number]
+
 /** Goodput bound keys in report order (METRICS.md, "Goodput"). */
 export const SLO_KEYS = ['ttft', 'ttfc', 'tpot', 'itl', 'e2e'] as const
 export type SloKey = (typeof SLO_KEYS)[number]

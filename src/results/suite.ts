@@ -90,6 +90,11 @@ export interface CheckOutcome {
   metric?: string
   expected?: string
   actual?: number
+  /** Objectives: the interval of the figure (95%), and the rule that decided from it (docs/verdicts.md). */
+  interval?: [number, number]
+  confidence?: 'lenient' | 'strict' | 'point'
+  /** Objectives: the interval spans the bound, so this level cannot tell whether it is met. */
+  marginal?: boolean
   message?: string
   /** Where it was written: the bench file and line. */
   location?: SourceLocation
