@@ -5,7 +5,8 @@ import { runSuite } from '../suite/suite.js'
 import { UsageError } from '../errors.js'
 import { benchSchema, benchShape, type BenchOptions } from '../options/scenario.js'
 import { configSchema, configShape } from '../options/config.js'
-import { benchCommandSchema, benchCommandShape } from '../options/commands.js'
+import { benchCommandSchema, benchCommandShape, compareCommandSchema, compareCommandShape } from '../options/commands.js'
+import { compareOptions } from './compare.js'
 import { checkFlags, flagsOf, fromFlags, withFlags } from '../options/flags.js'
 import { httpUrl } from '../options/values.js'
 import { loadConfig, type ResolvedConfig } from '../config/index.js'
@@ -14,7 +15,8 @@ import { headerValueSecrets, rememberSecrets } from '../results/redact.js'
 const SCENARIO_FLAGS = flagsOf(benchShape, 'bench')
 const CONFIG_FLAGS = flagsOf(configShape, 'bench')
 const COMMAND_FLAGS = flagsOf(benchCommandShape, 'bench')
-export const BENCH_FLAGS = [...COMMAND_FLAGS, ...CONFIG_FLAGS, ...SCENARIO_FLAGS]
+const COMPARE_FLAGS = flagsOf(compareCommandShape, 'bench')
+export const BENCH_FLAGS = [...COMMAND_FLAGS, ...CONFIG_FLAGS, ...SCENARIO_FLAGS, ...COMPARE_FLAGS]
 
 export function benchCommand(y: Argv) {
   return withFlags(y.positional('filters', { type: 'string', array: true, describe: 'Run only bench files whose path contains one of these' }), BENCH_FLAGS)
@@ -27,6 +29,7 @@ export async function benchHandler(a: Record<string, any>): Promise<number> {
   }
   const settings = checkFlags(configSchema, fromFlags(a, CONFIG_FLAGS, configShape))
   const command = checkFlags(benchCommandSchema, fromFlags(a, COMMAND_FLAGS, benchCommandShape))
+  const compare = compareOptions(checkFlags(compareCommandSchema, fromFlags(a, COMPARE_FLAGS, compareCommandShape)))
   const root = command.root ?? process.cwd()
   await rememberRunSecrets(root, command.config, overrides.apiKey)
   return runSuite({
@@ -41,6 +44,7 @@ export async function benchHandler(a: Record<string, any>): Promise<number> {
     fileParallelism: settings.fileParallelism,
     overrides,
     passWithNoTests: command.passWithNoTests,
+    compare,
     history: { enabled: settings.history?.enabled, dir: settings.history?.dir === undefined ? undefined : resolve(settings.history.dir) },
   })
 }

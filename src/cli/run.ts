@@ -24,7 +24,12 @@ import type { Shard } from '../load/levels.js'
 import { resolveScenario, SCENARIO_DEFAULTS, validateConfig } from '../config/index.js'
 import { checkPromptFiles } from '../data/spec-check.js'
 import { benchSchema, benchShape, type BenchOptions } from '../options/scenario.js'
-import { runCommandSchema, runCommandShape } from '../options/commands.js'
+import { compareCommandSchema, compareCommandShape, runCommandSchema, runCommandShape } from '../options/commands.js'
+import { readResultSet } from '../report/baseline.js'
+import { historyDir } from '../report/history.js'
+import { compareResults } from '../verdicts/index.js'
+import { renderVerdicts } from '../../reporters/verdicts.js'
+import { compareOptions } from './compare.js'
 import { configShape } from '../options/config.js'
 import { checkFlags, flagsOf, fromFlags, withFlags } from '../options/flags.js'
 import { named } from '../options/check.js'
@@ -34,7 +39,8 @@ import { httpUrl } from '../options/values.js'
 const SCENARIO_FLAGS = flagsOf(benchShape, 'run')
 const COMMAND_FLAGS = flagsOf(runCommandShape, 'run')
 const CONFIG_FLAGS = flagsOf(configShape, 'run')
-export const RUN_FLAGS = [...SCENARIO_FLAGS, ...COMMAND_FLAGS, ...CONFIG_FLAGS]
+const COMPARE_FLAGS = flagsOf(compareCommandShape, 'run')
+export const RUN_FLAGS = [...SCENARIO_FLAGS, ...COMMAND_FLAGS, ...CONFIG_FLAGS, ...COMPARE_FLAGS]
 
 export function runCommand(y: Argv) {
   return withFlags(y, RUN_FLAGS)
@@ -111,6 +117,10 @@ export async function runHandler(a: RunArgs): Promise<number> {
 
 async function runWith(a: RunArgs): Promise<number> {
   const options = await toScenarioOptions(a)
+  // Read before the run: a baseline that is not there fails at once, not after the measuring.
+  const history = historyDir(process.cwd(), { enabled: a.history as boolean | undefined, dir: a.historyDir as string | undefined })
+  const baseline = options.recorded?.baseline ? readResultSet(options.recorded.baseline, history) : undefined
+  const compare = compareOptions(checkFlags(compareCommandSchema, fromFlags(a, COMPARE_FLAGS, compareCommandShape)))
   const secrets = knownSecrets()
   const out = process.stdout
   // Every line below may carry server text (the model it listed, error bodies): redacted of the
@@ -165,6 +175,10 @@ async function runWith(a: RunArgs): Promise<number> {
     records.end({ finishedAt: result.finishedAt, interrupted, telemetry, sweep })
     result.recordsFile = records.path
   }
+  if (baseline && levels.length && !interrupted) {
+    result.comparison = { baseline: baseline.label, ...compareResults(baseline.results.map((r) => r.doc), result, compare) }
+    say('\n' + renderVerdicts(result.comparison, { color: out.isTTY === true, base: baseline.label, next: 'this run' }) + '\n\n')
+  }
   // Error excerpts come from server bodies, which may echo the request's credentials.
   const redacted = redactDeep(result, (text) => redactSecrets(text, secrets))
   if (a.output) {
@@ -182,7 +196,7 @@ async function runWith(a: RunArgs): Promise<number> {
     ))
     return EXIT.RUNTIME
   }
-  return EXIT.OK
+  return result.comparison && result.comparison.counts.regressed > 0 ? EXIT.OBJECTIVE_FAILED : EXIT.OK
 }
 
 /** The records file: --records, else beside --output; none without either. */

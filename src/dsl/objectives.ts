@@ -9,7 +9,7 @@ import { levelGoodput } from '../metrics/goodput.js'
 import type { LevelResult, SloSet } from '../results/types.js'
 import { holds, parseExpression, type Expression } from '../options/expression.js'
 import { check, keyNaming } from '../options/check.js'
-import { isGoodputBounds, sloBounds, sloSchema, type SloObjectives, type ThresholdValue } from '../options/slo.js'
+import { isGoodputBounds, sloBounds, sloSchema, toleranceOfText, type SloObjectives, type ThresholdValue } from '../options/slo.js'
 
 export { goodputBounds } from '../options/slo.js'
 import { figure, STREAM_ONLY, type Figure } from '../metrics/figures.js'
@@ -187,12 +187,28 @@ function parseObjectives(slo: SloObjectives | undefined, levels: number[]): Pars
       continue
     }
     const threshold = raw as ThresholdValue
+    // No regression against the baseline: decided by the comparison as the scenario ends (regressionObjectives).
+    if (typeof threshold === 'object' && 'regress' in threshold) {
+      checkLevel(threshold.level, `slo["${key}"].level`, levels)
+      continue
+    }
     const text = typeof threshold === 'object' ? threshold.expect : threshold
     const level = typeof threshold === 'object' ? checkLevel(threshold.level, `slo["${key}"].level`, levels) : undefined
     const rule = typeof threshold === 'object' ? threshold.confidence : undefined
     parsed.push({ kind: 'threshold', key, figure: figure(key)!, expr: parseExpression(text), level, rule })
   }
   return parsed
+}
+
+/** The objectives that ask for no regression against the baseline (`{ regress: '5%' }`): figure, tolerance, level. */
+export function regressionObjectives(slo: SloObjectives | undefined): Array<{ figure: string; tolerance: number; level?: number }> {
+  const out: Array<{ figure: string; tolerance: number; level?: number }> = []
+  for (const [key, raw] of Object.entries(slo ?? {})) {
+    if (typeof raw === 'object' && raw !== null && 'regress' in raw && typeof raw.regress === 'string') {
+      out.push({ figure: key, tolerance: toleranceOfText(raw.regress), ...(raw.level !== undefined ? { level: raw.level } : {}) })
+    }
+  }
+  return out
 }
 
 function checkLevel(level: unknown, what: string, levels: number[]): number | undefined {

@@ -31,6 +31,8 @@ export interface ExecuteContext {
    * bench's `concurrency` as written, or none, and objectives are validated after the run.
    */
   levels?(options: BenchOptions, ref: ScenarioRef): { values: number[]; kind: LoadSpec['kind'] } | undefined
+  /** Checks against the scenario's baseline, as it ends (the worker reads the baseline); none without one. */
+  compare?(bench: RunnableBench, ref: ScenarioRef, levels: LevelResult[], options: ScenarioOptionsPublic): CheckOutcome[] | Promise<CheckOutcome[]>
 }
 
 export function scenarioRef(bench: CollectedBench): ScenarioRef {
@@ -94,6 +96,7 @@ export async function runBench(
         const slo = runnable.options.slo
         validateObjectives(slo, planned?.values ?? levels.map((l) => l.summary.load.value), { stream: options.stream })
         for (const check of evaluateObjectives(slo, levels, bench.location, { scenario: bench.id, confidence: options.confidence })) record(check)
+        for (const check of (await ctx.compare?.(runnable, ref, levels, options)) ?? []) record(check)
         if (bench.assertions) error = await runAssertions(bench, options, levels, record)
         // Its figures and checks are kept, but a scenario whose server went away did not run its course.
         if (serverGone) error ??= { message: `${serverGoneText(options.server, serverGone)}; the remaining levels were not run` }

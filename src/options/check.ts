@@ -87,12 +87,15 @@ function resolveIssue(issue: Issue, root: z.ZodType): { issue: Issue; node: z.Zo
   const options = unionOptions(node)
   let best = -1
   let bestScore = -1
+  const input = (issue as { input?: unknown }).input
+  const written = typeof input === 'object' && input !== null && !Array.isArray(input) ? Object.keys(input) : []
   issue.errors.forEach((errs, i) => {
     if (!errs.length) return
     const first = errs[0]
     const typeOnly = first.path.length === 0 && (first.code === 'invalid_type' || first.code === 'invalid_value')
-    // The branch the value was written for: the one that got furthest into it.
-    const score = first.path.length * 2 + (typeOnly ? 0 : 1)
+    // The branch the value was written for: an object whose keys it uses, else the one it got furthest into.
+    const shared = options[i] ? keysOf(options[i]).filter((k) => written.includes(k)).length : 0
+    const score = shared * 100 + first.path.length * 2 + (typeOnly ? 0 : 1)
     if (score > bestScore) [best, bestScore] = [i, score]
   })
   if (bestScore <= 0 || !options[best]) return { issue, node }

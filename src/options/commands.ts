@@ -87,7 +87,7 @@ export const compareCommandShape = {
   confidence: option(expecting(z.number().gt(0).lt(1), 'a confidence between 0 and 1, e.g. 0.95'), {
     description: 'Confidence that no regressed or improved verdict of the whole comparison is wrong (each figure gets its share: Bonferroni)',
     default: 0.95,
-    flags: [{ name: 'confidence', commands: ['compare', 'run', 'bench'], placeholder: 'C' }],
+    flags: [{ name: 'confidence', commands: compare, placeholder: 'C' }],
   }),
   metrics: option(expecting(z.array(z.enum(FIGURE_NAMES)).min(1), 'figure names such as ttft.p99,throughput.output'), {
     description: 'The figures to compare (default: TTFT, TPOT, ITL and E2E at p50/p90/p99, request and output throughput, goodput, error rate)',

@@ -322,6 +322,11 @@ export const scenarioShape = {
     docs: 'scale.md',
     flags: [{ name: 'threads', placeholder: 'N|auto', defaultText: 'auto' }],
   }),
+  baseline: option(nonEmpty(), {
+    description: 'A result to compare with as the run finishes (a file, a folder of repeats, history:latest or history:<id>): a figure that regressed fails the scenario',
+    docs: 'verdicts.md',
+    flags: [{ name: 'baseline', commands: ['run', 'bench'], placeholder: 'FILE|history:latest' }],
+  }),
   confidence: option(z.enum(CONFIDENCE_RULES), {
     description: 'How objectives are decided from their interval: lenient fails only when the data show a miss, strict passes only when they show it met, point compares the estimate; marginal ones are flagged either way',
     default: 'lenient',

@@ -32,8 +32,21 @@ const rule = z.enum(CONFIDENCE_RULES)
 const onLevel = z.strictObject({ expect: anyExpression, level: whole(1).optional(), confidence: rule.optional() })
 declarations.add(onLevel, { description: '', unknownKey: (key) => `has an unknown field "${key}": write { expect: '< 800', level: 50 }` })
 
-/** `'< 800'`, or the same limited to one level: `{ expect: '< 800', level: 50 }`. */
-export const threshold = z.union([anyExpression, onLevel])
+/** A share such as `'5%'`: how much the figure may change against the baseline. */
+export const TOLERANCE_TEXT = /^\s*([0-9]*\.?[0-9]+)\s*%\s*$/
+const regress = z.strictObject({
+  regress: expecting(z.string().regex(TOLERANCE_TEXT), "a tolerance such as '5%'"),
+  level: whole(1).optional(),
+})
+declarations.add(regress, { description: '', unknownKey: (key) => `has an unknown field "${key}": write { regress: '5%', level: 50 }` })
+
+/** `'< 800'`, the same limited to one level (`{ expect: '< 800', level: 50 }`), or no regression against the baseline (`{ regress: '5%' }`). */
+export const threshold = z.union([anyExpression, onLevel, regress])
+
+/** `'5%'` as 0.05. */
+export function toleranceOfText(text: string): number {
+  return Number(TOLERANCE_TEXT.exec(text)![1]) / 100
+}
 export type ThresholdValue = z.input<typeof threshold>
 
 const ms = () => expecting(z.number().positive(), 'a number of milliseconds above 0')

@@ -3,10 +3,13 @@
  * `history:latest`, or `history:<id>` (a run kept in the history folder, docs/report.md).
  */
 import { existsSync, readdirSync, statSync } from 'node:fs'
-import { basename, join } from 'node:path'
+import { basename, isAbsolute, join } from 'node:path'
 import { UsageError } from '../errors.js'
 import { readResultFile, type AnyResult } from '../results/read.js'
 import { loadHistory } from './history.js'
+
+/** The history holds no run yet: the first run of a project has nothing to compare with. */
+export class NoBaselineYet extends UsageError {}
 
 export interface ResultSet {
   /** As messages and tables name it: the file, folder or history entry. */
@@ -16,6 +19,11 @@ export interface ResultSet {
 }
 
 const HISTORY = /^history:(.+)$/
+
+/** A baseline as a config or bench file names it: `history:…` as it is, a path from `root`. */
+export function baselinePath(spec: string, root: string): string {
+  return HISTORY.test(spec) || isAbsolute(spec) ? spec : join(root, spec)
+}
 
 /** The results `spec` names; one line naming the fix when it names none. `historyDir`: where `history:` looks. */
 export function readResultSet(spec: string, historyDir: string | undefined): ResultSet {
@@ -32,7 +40,7 @@ export function readResultSet(spec: string, historyDir: string | undefined): Res
 function fromHistory(which: string, dir: string | undefined, spec: string): ResultSet {
   if (!dir) throw new UsageError(`${spec}: history is off (--no-history or LLMBENCH_HISTORY=0): give a result file instead`)
   const { runs } = loadHistory(dir)
-  if (!runs.length) throw new UsageError(`${spec}: no run is kept in ${dir} yet: give a result file, or run once with history on`)
+  if (!runs.length) throw new NoBaselineYet(`${spec}: no run is kept in ${dir} yet: give a result file, or run once with history on`)
   if (which === 'latest') {
     const last = runs[runs.length - 1]
     return { label: `${spec} (${basename(last.file)})`, results: [last.result] }

@@ -6,6 +6,7 @@
 import type { Arrival, SloKey, StatName } from '../options/vocabulary.js'
 import type { SloSet } from '../options/slo.js'
 import type { RecordedScenario } from '../options/recorded.js'
+import type { VerdictDocument } from './verdicts.js'
 
 export type { Arrival, RecordedScenario, SloKey, SloSet, StatName }
 
@@ -234,8 +235,10 @@ export interface RunResult {
   shard?: { index: number; count: number }
   /** Date.now() minus the monotonic clock when the result was made: puts records of several machines on one time line. */
   clockOffsetMs?: number
-  /** The JSONL file holding every record of the run (results/records-file.ts). */
+  /** The JSONL file holding every record of the run (records/records-file.ts). */
   recordsFile?: string
+  /** The run against its baseline (`--baseline`): every figure's change, interval and verdict (docs/verdicts.md). */
+  comparison?: { baseline: string } & VerdictDocument
 }
 
 /** Where a scenario's prompts came from, and how they were fitted to the server's tokenizer. */

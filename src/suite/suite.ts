@@ -14,6 +14,8 @@ import { SUITE_SCHEMA_VERSION, type FileResult, type SuiteResult } from '../resu
 import type { BenchOptions } from '../dsl/types.js'
 import { UsageError } from '../errors.js'
 import { EXIT } from '../exit-codes.js'
+import type { CompareOptions } from '../verdicts/index.js'
+import { baselinePath, readResultSet } from '../report/baseline.js'
 import { PACKAGE_ROOT, VERSION } from '../version.js'
 import { discoverFiles } from './discover.js'
 import type { RunEvent } from '../results/events.js'
@@ -32,6 +34,8 @@ export interface SuiteOptions {
   bail?: boolean
   fileParallelism?: number
   overrides: BenchOptions
+  /** How scenarios compare with their baseline (`--tolerance`, `--primary`). */
+  compare?: CompareOptions
   /** A name filter that selects no scenario is a failure (exit 1) unless this is set. */
   passWithNoTests?: boolean
   stdout?: NodeJS.WritableStream
@@ -49,6 +53,8 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
     const what = opts.filters.length ? ` matching ${opts.filters.map((f) => `"${f}"`).join(', ')}` : ''
     throw new UsageError(`no bench files found${what} in ${config.root} (include: ${config.include.join(', ')}): add a *.bench.ts file or change "include" in the config`)
   }
+  // A baseline named on the command line is read now: one that is not there fails at once.
+  if (opts.overrides.baseline) readResultSet(baselinePath(opts.overrides.baseline, config.root), historyDir(config.root, opts.history, config.history))
   const parallelism = Math.max(1, opts.fileParallelism ?? config.fileParallelism ?? 1)
   const pool = new Tinypool({ filename: WORKER, maxThreads: parallelism, minThreads: 0, isolateWorkers: true })
   const task = (file: string, mode: WorkerTask['mode'], port: WorkerTask['port']): WorkerTask => ({
@@ -58,6 +64,8 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
     root: config.root,
     configFile: opts.configFile,
     overrides: opts.overrides,
+    ...(opts.compare ? { compare: opts.compare } : {}),
+    ...(opts.history ? { history: opts.history } : {}),
     namePattern: opts.namePattern,
     bail: opts.bail ?? Boolean(config.bail),
     port,

@@ -17,6 +17,11 @@ import { levelKind, levelValues } from '../load/levels.js'
 import type { LoadSpec } from '../results/types.js'
 import { detectServer } from '../client/detect.js'
 import type { RunEvent, ScenarioRef } from '../results/events.js'
+import { baselinePath, NoBaselineYet, readResultSet, type ResultSet } from '../report/baseline.js'
+import { historyDir, type HistorySettings } from '../report/history.js'
+import { regressionObjectives } from '../dsl/objectives.js'
+import type { CompareOptions } from '../verdicts/index.js'
+import { baselineChecks } from './baseline-checks.js'
 
 export interface WorkerTask {
   mode: 'run' | 'list'
@@ -27,6 +32,10 @@ export interface WorkerTask {
   root: string
   configFile?: string
   overrides: BenchOptions
+  /** `--tolerance`, `--primary`: how scenarios compare with their baseline. */
+  compare?: CompareOptions
+  /** `--history-dir`, `--no-history`: where `history:` baselines are read. */
+  history?: HistorySettings
   namePattern?: string
   bail: boolean
   port: MessagePort
@@ -64,6 +73,7 @@ export default async function runTask(task: WorkerTask): Promise<FileResult | Li
       return collected.benches.filter((b) => !pattern || b.id.search(pattern) >= 0).map((b) => ({ id: b.id, mode: plan.get(b) ?? 'run' }))
     }
 
+    const baselines = new Map<string, ResultSet>()
     emit({ type: 'file-start', file: task.relative })
     const result = await runFile(collected, {
       emit,
@@ -74,6 +84,22 @@ export default async function runTask(task: WorkerTask): Promise<FileResult | Li
         const resolved = resolveScenario(options, config, task.overrides, { file: task.relative, scenario: ref.id })
         // A sweep chooses its levels as it goes: objectives are checked against those it ran.
         return resolved.sweep ? undefined : { values: levelValues(resolved), kind: levelKind(resolved) }
+      },
+      compare(bench, ref, levels, options) {
+        const objectives = regressionObjectives(bench.options.slo)
+        // Nothing to compare with yet (no baseline named, or an empty history): said, never failed.
+        const none = (why: string) => [{ name: 'no baseline', kind: 'objective' as const, passed: true, message: `${ref.id}: ${why}: its regression objectives were not checked` }]
+        if (!options.baseline) return objectives.length ? none('no baseline to compare with (set baseline in the bench options or the config, or pass --baseline)') : []
+        const spec = options.baseline
+        let set = baselines.get(spec)
+        try {
+          set ??= readResultSet(baselinePath(spec, config.root), historyDir(config.root, task.history, config.history))
+        } catch (err) {
+          if (err instanceof NoBaselineYet) return none(err.message.split(':').slice(0, 2).join(':'))
+          throw err
+        }
+        baselines.set(spec, set)
+        return baselineChecks(set, ref, levels, objectives, task.compare ?? {}, bench.location)
       },
       async run(bench, ref) {
         const options = resolveScenario(bench.options, config, task.overrides, { file: task.relative, scenario: ref.id })
