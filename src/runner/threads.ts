@@ -10,6 +10,7 @@ import os from 'node:os'
 import { now } from '../clock.js'
 import { PACKAGE_ROOT } from '../version.js'
 import { RuntimeError } from '../errors.js'
+import { PromptsStopped } from '../data/turns.js'
 import type { LevelResult } from '../results/types.js'
 import { compareServerTtft, histogramDelta } from '../telemetry/sampler.js'
 import type { LevelPlan } from '../load/levels.js'
@@ -60,6 +61,16 @@ export function runAnyLevel(ctx: LevelContext, plan: LevelPlan, i: number): Prom
   return ctx.threads ? ctx.threads.run(ctx, plan, i) : runLevel(ctx, plan, i)
 }
 
+/** As runAnyLevel, but undefined when Ctrl-C stopped the level while its prompts were prepared (nothing was sent). */
+export async function runLevelUnlessStopped(ctx: LevelContext, plan: LevelPlan, i: number): Promise<LevelResult | undefined> {
+  try {
+    return await runAnyLevel(ctx, plan, i)
+  } catch (err) {
+    if (err instanceof PromptsStopped && ctx.stopped()) return undefined
+    throw err
+  }
+}
+
 /** A rate level's mean target: the rate, or a ramp's average over its length. */
 function meanRate(plan: LevelPlan): number {
   const ramp = plan.load.ramp
@@ -97,7 +108,7 @@ export class ThreadPool {
       const handler = (m: FromThread, from: number) => {
         if (m.type === 'failed') {
           this.handlers.delete(handler)
-          reject(new RuntimeError(`a load thread failed: ${m.message}`))
+          reject(m.stopped ? new PromptsStopped() : new RuntimeError(`a load thread failed: ${m.message}`))
         } else if (m.type === 'ready' && m.index === i && ++ready === this.count) {
           void (async () => {
             ctx.listener.onWarmupEnd?.(start)
