@@ -12,6 +12,7 @@ import type { LoadSpec, RequestRecord } from '../results/types.js'
 import type { RecordsSink } from '../records/records-file.js'
 import { waitUntil } from '../load/wait.js'
 import { PromptsStopped } from '../data/turns.js'
+import { adoptBudget, type BudgetShare } from '../client/budget.js'
 import { createContext, promptSpecOf, runLevel } from './level.js'
 import { planLevel } from '../load/levels.js'
 import { connectionsFor, preparePrompts } from './prepare.js'
@@ -23,6 +24,7 @@ const BATCH_EVERY_MS = 200
 
 const port = parentPort!
 const opts = workerData.opts as ScenarioOptions
+adoptBudget(workerData.budget as BudgetShare | undefined)
 const post = (m: FromThread) => port.postMessage(m)
 
 const adapter = getAdapter(opts.endpoint)

@@ -11,6 +11,7 @@ import { now } from '../clock.js'
 import { PACKAGE_ROOT } from '../version.js'
 import { RuntimeError } from '../errors.js'
 import { PromptsStopped } from '../data/turns.js'
+import { responseBudget } from '../client/budget.js'
 import type { LevelResult } from '../results/types.js'
 import { compareServerTtft, histogramDelta } from '../telemetry/sampler.js'
 import type { LevelPlan } from '../load/levels.js'
@@ -86,9 +87,12 @@ export class ThreadPool {
     this.workers = Array.from({ length: count }, (_, index) => {
       // Threads send every record to this thread as it ends (thread-worker.ts) and keep none.
       const shardOpts: ScenarioOptions = { ...opts, shard: { index, count }, threads: 1, telemetry: { enabled: false }, recordsLimit: 0 }
-      const w = new Worker(file, { workerData: { opts: shardOpts } })
+      // The thread's responses count against this process's buffer budget; what it held is freed when it ends.
+      const budget = responseBudget().forThread()
+      const w = new Worker(file, { workerData: { opts: shardOpts, budget } })
       w.on('message', (m: FromThread) => this.handlers.forEach((h) => h(m, index)))
       w.on('error', (err) => this.handlers.forEach((h) => h({ type: 'failed', message: err.message }, index)))
+      w.on('exit', () => responseBudget().release(budget))
       return w
     })
   }
