@@ -165,7 +165,8 @@ export interface ServerTtftComparison {
 
 export interface LevelSummary {
   load: LoadSpec
-  requests: { total: number; succeeded: number; failed: number; warmup: number; cooldown?: number }
+  /** `interrupted`: requests in flight when the run was stopped (Ctrl-C), ended as `aborted` and left out of the rest. */
+  requests: { total: number; succeeded: number; failed: number; warmup: number; cooldown?: number; interrupted?: number }
   errors: Partial<Record<FailureKind, number>>
   /** Seconds from the first measured `sentAt` to the last `endAt`. */
   durationSec: number
