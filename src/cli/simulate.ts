@@ -75,6 +75,7 @@ export async function simulateHandler(a: Record<string, any>): Promise<number> {
       process.stdin.once('end', stop).once('error', stop).resume()
     }
   })
+  process.stdin.destroy() // a pipe still open would keep the process alive
   await sim.close()
   return EXIT.OK
 }
