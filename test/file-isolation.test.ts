@@ -5,8 +5,12 @@
  * spawnSimulator end with it, however it ended.
  */
 import { afterAll, describe, expect, it } from 'vitest'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { RunResult } from '../src/results/types.js'
 import { runCli, startCli } from './helpers/cli.js'
 import { makeProject, simBench } from './helpers/project.js'
 import type { SuiteResult } from '../src/results/suite.js'
@@ -131,6 +135,49 @@ bench('never', { server: 'http://127.0.0.1:9', model: 'm', requests: 1 })
       expect(await gone(pid)).toBe(true)
     } finally {
       cli.child.kill('SIGKILL')
+    }
+  }, 60_000)
+})
+
+describe('Ctrl-C in a terminal', () => {
+  /** The process group of `pid` (field 5 of /proc/PID/stat, after the command name in parentheses). */
+  const groupOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[2])
+
+  it('reaches llmbench alone, not the simulator it started: requests in flight end as interrupted, never cut by the server', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'llmbench-group-')), 'r.json')
+    const bin = fileURLToPath(new URL('../bin/llmbench.js', import.meta.url))
+    // Its own process group, as a shell gives a command; the terminal's Ctrl-C goes to the whole group.
+    const cli = spawn(process.execPath, [bin, 'run', '--simulate', '--concurrency', '4', '--num-prompts', '8', '--input-len', '16', '--output-len', '4000',
+      '--warmup', '0', '--no-calibrate', '--output', out], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '1', LLMBENCH_HISTORY: '0' } })
+    const exited = new Promise<number | null>((r) => cli.once('exit', r))
+    try {
+      let printed = ''
+      await new Promise<void>((resolve, reject) => {
+        const seen = (d: Buffer) => {
+          printed += d
+          if (/running 8 requests/.test(printed)) resolve()
+        }
+        cli.stdout!.on('data', seen)
+        cli.stderr!.on('data', seen)
+        void exited.then(() => reject(new Error(`llmbench exited early:\n${printed}`)))
+      })
+      await new Promise((r) => setTimeout(r, 700))
+      const sims = spawnSync('ps', ['-o', 'pid=', '--ppid', String(cli.pid)]).stdout.toString().trim().split(/\s+/).map(Number)
+      started.push(...sims)
+      expect(sims).toHaveLength(1)
+      expect(groupOf(sims[0])).not.toBe(groupOf(cli.pid!))
+      process.kill(-cli.pid!, 'SIGINT')
+      expect(await exited).toBe(130)
+      const level = (JSON.parse(readFileSync(out, 'utf8')) as RunResult).levels[0]
+      expect(level.summary.requests).toEqual({ total: 0, succeeded: 0, failed: 0, warmup: 0, interrupted: 4 })
+      expect(level.summary.errors).toEqual({})
+      expect(await gone(sims[0])).toBe(true)
+    } finally {
+      try {
+        process.kill(-cli.pid!, 'SIGKILL')
+      } catch {
+        // already gone
+      }
     }
   }, 60_000)
 })

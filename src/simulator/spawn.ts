@@ -6,6 +6,9 @@
  * The child ends with the thread that started it, however that ends (a bench file's thread that
  * exits, crashes or times out; a process killed with SIGKILL): it holds its stdin pipe to that
  * thread, and the pipe's end when the thread's handles close tells it to stop (LLMBENCH_EXIT_WITH_PARENT).
+ * So it can live in its own process group: Ctrl-C in a terminal reaches llmbench alone, which
+ * ends the requests in flight as interrupted before it stops the server, instead of the server
+ * closing their connections under it (they would count as failures).
  */
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
@@ -34,6 +37,7 @@ export function spawnSimulator(options: SimulatorOptions = {}): Promise<SpawnedS
   const child = spawn(process.execPath, [bin, 'simulate', ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, [EXIT_WITH_PARENT]: '1' },
+    detached: true,
   })
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const stop = async () => {
