@@ -3,7 +3,7 @@
  * and the goodput block of METRICS.md. Reads only the result model.
  */
 import Table from 'cli-table3'
-import { formatGoodput } from '../src/metrics/index.js'
+import { formatGoodput, isMeasured } from '../src/metrics/index.js'
 import type { FailureKind, LevelSummary, RequestRecord, StatName, Stats, SweepSummary } from '../src/results/types.js'
 import { loadLabel } from '../src/results/labels.js'
 import { redactSecrets } from '../src/results/redact.js'
@@ -32,7 +32,7 @@ export function plain(head: string[]): Table.Table {
 export function renderLevel(s: LevelSummary): string {
   const lines: string[] = []
   const r = s.requests
-  const left = [r.warmup ? `${r.warmup} warm-up` : '', r.cooldown ? `${r.cooldown} cool-down` : ''].filter(Boolean).join(', ')
+  const left = [r.warmup ? `${r.warmup} warm-up` : '', r.cooldown ? `${r.cooldown} cool-down` : '', r.interrupted ? `${r.interrupted} interrupted` : ''].filter(Boolean).join(', ')
   lines.push(`Level ${loadLabel(s.load)}: ${r.succeeded}/${r.total} succeeded in ${s.durationSec.toFixed(2)} s${left ? ` (${left} not counted)` : ''}`)
   const table = plain(['metric', ...STAT_COLUMNS])
   for (const [key, label] of LATENCY_ROWS) {
@@ -96,7 +96,7 @@ const ERROR_EXCERPT_CHARS = 200
 export function renderErrorSamples(records: RequestRecord[], secrets?: string[]): string {
   const first = new Map<FailureKind, { count: number; record: RequestRecord }>()
   for (const r of records) {
-    if (r.warmup || r.cooldown || r.outcome === 'ok') continue
+    if (!isMeasured(r) || r.outcome === 'ok') continue
     const seen = first.get(r.outcome)
     if (seen) seen.count++
     else first.set(r.outcome, { count: 1, record: r })

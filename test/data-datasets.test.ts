@@ -258,6 +258,6 @@ describe('record boundaries on raw bytes', () => {
 
   it('finds the lines that are not blank, without their endings', () => {
     const buf = Buffer.from('one\r\n\n  \ntwo\nthree')
-    expect(lineSpans(buf).map((s) => [buf.toString('utf8', s.start, s.end), s.line])).toEqual([['one', 1], ['two', 4], ['three', 5]])
+    expect(lineSpans(buf, 'lines.txt').map((s) => [buf.toString('utf8', s.start, s.end), s.line])).toEqual([['one', 1], ['two', 4], ['three', 5]])
   })
 })

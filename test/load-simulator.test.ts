@@ -28,14 +28,17 @@ describe('open-loop rates against a fast server', () => {
   })
   afterAll(() => sim.close())
 
-  it('constant arrivals: the achieved rate is within 2% of the target, and scheduled times are exact', async () => {
+  it('constant arrivals: scheduled times are exact, and the verdict on the client follows its rule', async () => {
     const { levels: [level] } = await runScenario(base(sim.url, { rate: [40], arrival: 'constant', numPrompts: 120 }))
     const s = level.summary.schedule!
     expect(level.summary.load).toEqual({ kind: 'rate', value: 40, arrival: 'constant' })
-    expect(Math.abs(s.achievedRate / 40 - 1)).toBeLessThan(0.02)
     expect(s.scheduledRate).toBeCloseTo(40, 6)
-    const gaps = measured(level).slice(1).map((r, i) => r.scheduledAt - measured(level)[i].scheduledAt)
-    for (const g of gaps) expect(g).toBeCloseTo(25, 6)
+    // What the code controls: request k is scheduled k gaps of 25 ms after the first. Records come
+    // in the order requests end, which a loaded machine may swap: they are put in request order.
+    // How closely the client keeps to the schedule is a benchmark's figure (bench/arrival-precision.js).
+    const rs = measured(level).sort((a, b) => a.index - b.index)
+    expect(rs.map((r) => r.index)).toEqual(rs.map((_, k) => rs[0].index + k))
+    for (const r of rs) expect(r.scheduledAt - rs[0].scheduledAt).toBeCloseTo((r.index - rs[0].index) * 25, 6)
     // Whether the client fell behind depends on this shared machine; the verdict must follow its rule.
     expect(s.behind).toBe(s.clientLag.p99 > 10 || s.achievedRate < 0.95 * s.scheduledRate)
   })
@@ -55,7 +58,8 @@ describe('open-loop rates against a fast server', () => {
   it('the same seed schedules the same arrivals; timed levels and cool-down are kept apart', async () => {
     const o = base(sim.url, { rate: [30], durationMs: 1000, cooldownMs: 300, seed: 9 })
     const [a, b] = [await runScenario(o), await runScenario(o)]
-    const offsets = (l: LevelResult) => measured(l).map((r) => r.scheduledAt - measured(l)[0].scheduledAt)
+    // In request order: records come in the order requests end, which a loaded machine may swap.
+    const offsets = (l: LevelResult) => measured(l).sort((x, y) => x.index - y.index).map((r, _, rs) => r.scheduledAt - rs[0].scheduledAt)
     expect(offsets(a.levels[0])).toEqual(offsets(b.levels[0]))
     const level = a.levels[0]
     const first = measured(level)[0].scheduledAt

@@ -20,7 +20,9 @@ function exactMaxInFlight(rs: readonly RequestRecord[]): number {
 
 /** The summary from all records at once, as level.ts computed it before the accumulator. */
 function exactSummary(records: readonly RequestRecord[], opts: SummarizeLevelOptions): LevelSummary {
-  const measured = records.filter((r) => !r.warmup)
+  // Requests cut by Ctrl-C (aborted) are counted apart and left out, as warm-up requests are.
+  const measured = records.filter((r) => !r.warmup && r.outcome !== 'aborted')
+  const interrupted = records.filter((r) => !r.warmup && r.outcome === 'aborted').length
   const ok = measured.filter(isSuccess)
   const errors: LevelSummary['errors'] = {}
   for (const r of measured) if (!isSuccess(r)) errors[r.outcome as FailureKind] = (errors[r.outcome as FailureKind] ?? 0) + 1
@@ -64,7 +66,7 @@ function exactSummary(records: readonly RequestRecord[], opts: SummarizeLevelOpt
   if (measured.length > 0 && ok.length < 0.95 * measured.length) warnings.push(`Only ${(Math.floor((ok.length / measured.length) * 1000) / 10).toFixed(1)}% of requests succeeded (${ok.length}/${measured.length}, under 95%): figures describe the successful minority; see errors`)
   return {
     load: opts.load,
-    requests: { total: measured.length, succeeded: ok.length, failed: measured.length - ok.length, warmup: records.length - measured.length },
+    requests: { total: measured.length, succeeded: ok.length, failed: measured.length - ok.length, warmup: records.filter((r) => r.warmup).length, ...(interrupted ? { interrupted } : {}) },
     errors,
     durationSec: sec,
     throughput: { requestsPerSec: perSec(ok.length), outputTokensPerSec: perSec(out), inputTokensPerSec: perSec(inp), totalTokensPerSec: perSec(out + inp) },
@@ -160,6 +162,20 @@ describe('LevelAccumulator', () => {
     for (const records of [[], varied(50, 12).map((r) => ({ ...r, warmup: true })), varied(50, 13, { failRate: 1 })]) {
       expect(accumulate(records).finish(OPTS)).toEqual(exactSummary(records, OPTS))
     }
+  })
+
+  it('counts requests cut by Ctrl-C as interrupted, not as failures: no "Only 75% succeeded" after 6 ok and 2 aborted', () => {
+    const ok = varied(40, 16, { failRate: 0 }).filter((r) => !r.warmup).slice(0, 6)
+    const aborted: RequestRecord[] = [0, 1].map((k) => ({
+      ...ok[k], index: 6 + k, sentAt: ok[k].sentAt + 1, endAt: ok[5].endAt + 50, outcome: 'aborted', error: { message: 'run interrupted' },
+    }))
+    const s = accumulate([...ok, ...aborted]).finish(OPTS)
+    expect(s.requests).toEqual({ total: 6, succeeded: 6, failed: 0, warmup: 0, interrupted: 2 })
+    expect(s.errors).toEqual({})
+    expect(s.warnings.filter((w) => /^Only/.test(w))).toEqual([])
+    expect(s.goodput?.total).toBe(6)
+    // The level's span and load are those of the requests that ended on their own.
+    expect({ ...s, requests: undefined }).toEqual({ ...accumulate(ok).finish(OPTS), requests: undefined })
   })
 
   it('can finish, take more records and finish again', () => {

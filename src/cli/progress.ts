@@ -37,6 +37,7 @@ export class Progress {
   }
 
   record(r: RequestRecord): void {
+    if (r.outcome === 'aborted') return // cut by Ctrl-C: not a request of the figures
     this.done++
     if (r.outcome !== 'ok') this.failed++
     else if (r.firstTokenAt !== undefined) this.ttfts.push(r.firstTokenAt - r.sentAt)

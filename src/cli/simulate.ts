@@ -2,6 +2,7 @@
 import type { Argv } from 'yargs'
 import { startSimulator, FAULTS, QUIRKS, SIMULATOR_DEFAULTS, type Fault, type Quirk, type SimulatorOptions } from '../simulator/index.js'
 import { NUMERIC_FLAGS } from '../simulator/flags.js'
+import { EXIT_WITH_PARENT } from '../simulator/spawn.js'
 import { UsageError } from '../errors.js'
 import { EXIT } from '../exit-codes.js'
 
@@ -68,7 +69,13 @@ export async function simulateHandler(a: Record<string, any>): Promise<number> {
     const stop = () => resolve()
     process.once('SIGINT', stop)
     process.once('SIGTERM', stop)
+    // Started by spawnSimulator: stop when the thread that started it is gone (its end of stdin closed).
+    if (process.env[EXIT_WITH_PARENT] === '1') {
+      delete process.env[EXIT_WITH_PARENT]
+      process.stdin.once('end', stop).once('error', stop).resume()
+    }
   })
+  process.stdin.destroy() // a pipe still open would keep the process alive
   await sim.close()
   return EXIT.OK
 }

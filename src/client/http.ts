@@ -19,6 +19,7 @@ import type { RequestTracker } from './tracker.js'
 import { handOff } from '../load/turns.js'
 import { ClosedError, Http1Connection, ProtocolError, type Origin, type ResponseSink } from './http1.js'
 import { excerpt } from '../results/redact.js'
+import { budgetMessage, responseBudget, type BufferBudget } from './budget.js'
 
 export interface ClientOptions {
   /** Base URL of the server, e.g. http://127.0.0.1:8000 or https://host/v1. */
@@ -35,6 +36,8 @@ export interface ClientOptions {
   idleTimeoutMs?: number
   /** Sent with every request (auth and the user's extra headers); never recorded. */
   headers: Record<string, string>
+  /** What all responses may hold at once (budget.ts); default: the process's. */
+  budget?: BufferBudget
 }
 
 /** Characters of an error body kept in its record. */
@@ -71,8 +74,10 @@ export class LlmClient {
   /** 0 when off. */
   private readonly idleMs: number
   private sweeper: NodeJS.Timeout | undefined
+  readonly budget: BufferBudget
 
   constructor(private readonly options: ClientOptions) {
+    this.budget = options.budget ?? responseBudget()
     const url = new URL(options.server)
     const tls = url.protocol === 'https:'
     this.origin = {
@@ -209,6 +214,8 @@ export class ResponseHandler implements ResponseSink, EventSink {
   private bodyBytes = 0
   /** An error body had more bytes than were read. */
   private bodyCut = false
+  /** Bytes of a 2xx body held, counted against the client's budget. */
+  private bodyHeld = 0
   finished = false
   /**
    * When the idle clock started: the arrival of the response head; Infinity until then. The
@@ -246,7 +253,8 @@ export class ResponseHandler implements ResponseSink, EventSink {
     this.idleFrom = at
     const ok = status >= 200 && status < 300
     if (ok && this.t.stream) {
-      this.parser = this.adapter.framing === 'ndjson' ? new NdjsonParser(this) : new SseParser(this)
+      const budget = this.client.budget
+      this.parser = this.adapter.framing === 'ndjson' ? new NdjsonParser(this, undefined, undefined, budget) : new SseParser(this, undefined, undefined, budget)
     } else {
       this.chunks = []
     }
@@ -282,6 +290,14 @@ export class ResponseHandler implements ResponseSink, EventSink {
       return
     }
     if (this.bodyBytes < (ok ? MAX_BODY_BYTES : BODY_READ_BYTES)) {
+      if (ok) {
+        const budget = this.client.budget
+        if (!budget.take(end - start)) {
+          this.abort(new ProtocolError(budgetMessage(budget, this.bodyHeld, 'its body')))
+          return
+        }
+        this.bodyHeld += end - start
+      }
       this.chunks!.push(Buffer.from(buf.subarray(start, end))) // a copy: the read buffer is reused
       this.bodyBytes += end - start
     } else this.bodyCut = true
@@ -329,6 +345,10 @@ export class ResponseHandler implements ResponseSink, EventSink {
   private finish(endAt: number): void {
     if (this.finished) return
     this.finished = true
+    this.parser?.dispose()
+    this.client.budget.give(this.bodyHeld)
+    this.bodyHeld = 0
+    this.chunks = undefined
     handOff(() => {
       this.client.settled(this)
       this.resolve(this.t.toRecord(endAt))

@@ -6,9 +6,11 @@
  * Memory is bounded as in SseParser: at most `maxLineBytes` (default 16 MiB) of one unterminated
  * line are held; past that `onLimit` is called once (or, without it, `push()` throws) and the
  * parser delivers nothing more. The pieces of a split line are kept apart and joined once when
- * the line ends, so a long line costs linear time.
+ * the line ends, so a long line costs linear time. With a `budget`, the kept pieces count against
+ * it too (budget.ts), and `dispose()` gives them back when the response ends.
  */
 import { eventSink, MAX_LINE_BYTES, type EventSink, type LimitHandler, type SseHandler } from './sse.js'
+import { budgetMessage, type BufferBudget } from './budget.js'
 
 export class NdjsonParser {
   /** Pieces of the current unterminated line (copies), `tailLen` bytes in all. */
@@ -18,8 +20,19 @@ export class NdjsonParser {
 
   private readonly sink: EventSink
 
-  constructor(onEvent: SseHandler | EventSink, onLimit?: LimitHandler, private readonly maxLineBytes = MAX_LINE_BYTES) {
+  constructor(onEvent: SseHandler | EventSink, onLimit?: LimitHandler, private readonly maxLineBytes = MAX_LINE_BYTES, private readonly budget?: BufferBudget) {
     this.sink = eventSink(onEvent, onLimit)
+  }
+
+  /** The response is over: the pieces held are given back to the budget. */
+  dispose(): void {
+    this.drop()
+  }
+
+  private drop(): void {
+    this.budget?.give(this.tailLen)
+    this.tail = []
+    this.tailLen = 0
   }
 
   push(chunk: Uint8Array, from = 0, to = chunk.length): void {
@@ -36,8 +49,7 @@ export class NdjsonParser {
       if (this.tailLen + nl > this.maxLineBytes) return this.limit()
       this.tail.push(buf.subarray(0, nl))
       const line = Buffer.concat(this.tail, this.tailLen + nl)
-      this.tail = []
-      this.tailLen = 0
+      this.drop()
       this.line(line, 0, line.length)
       start = nl + 1
     }
@@ -53,8 +65,7 @@ export class NdjsonParser {
   end(): void {
     if (this.broken || this.tailLen === 0) return
     const line = Buffer.concat(this.tail, this.tailLen)
-    this.tail = []
-    this.tailLen = 0
+    this.drop()
     this.line(line, 0, line.length)
   }
 
@@ -62,16 +73,15 @@ export class NdjsonParser {
   private keep(buf: Buffer, start: number): void {
     const add = buf.length - start
     if (this.tailLen + add > this.maxLineBytes) return this.limit()
+    if (this.budget && !this.budget.take(add)) return this.limit(budgetMessage(this.budget, this.tailLen, 'an unfinished stream line'))
     // A copy: the caller's buffer is reused by the next read.
     this.tail.push(Buffer.from(buf.subarray(start)))
     this.tailLen += add
   }
 
-  private limit(): void {
+  private limit(message = `stream line longer than ${this.maxLineBytes} bytes without a line end`): void {
     this.broken = true
-    this.tail = []
-    this.tailLen = 0
-    const message = `stream line longer than ${this.maxLineBytes} bytes without a line end`
+    this.drop()
     if (this.sink.onLimit) this.sink.onLimit(message)
     else throw new Error(message)
   }

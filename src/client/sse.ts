@@ -30,7 +30,13 @@
  * `push()`/`end()` is ignored); the caller fails the request. The bound is checked only where the
  * parser copies or joins (a line split across pushes, a second `data` line), never per event. A
  * complete line inside one push is the caller's memory and is not checked.
+ *
+ * With a `budget` (budget.ts, shared by every request of the process), the bytes it holds count
+ * against it as well: the unterminated line's buffer as it grows, and the joined `data` of an
+ * event; a growth the budget refuses is a limit like the others. The owner calls `dispose()`
+ * when the response ends, however it ends, to give back what the parser still holds.
  */
+import { budgetMessage, type BufferBudget } from './budget.js'
 
 export type SseHandler = (data: string, event: string) => void
 /** Called once when a stream exceeds the parser's memory bound; the parser is dead afterwards. */
@@ -103,14 +109,23 @@ export class SseParser {
   private hasData = false
   /** Event type buffer; '' means the default, 'message'. */
   private eventType = ''
+  /** Bytes counted against the budget: the tail buffer's size, and the joined data's. */
+  private heldTail = 0
+  private heldData = 0
 
   /**
    * `onLimit` is told when the stream exceeds `maxLineBytes` (see above); without it, the parser
    * throws an Error with that message from `push()` instead.
    */
-  constructor(onEvent: SseHandler | EventSink, onLimit?: LimitHandler, maxLineBytes = MAX_LINE_BYTES) {
+  constructor(onEvent: SseHandler | EventSink, onLimit?: LimitHandler, maxLineBytes = MAX_LINE_BYTES, private readonly budget?: BufferBudget) {
     this.sink = eventSink(onEvent, onLimit)
     this.maxLineBytes = maxLineBytes
+  }
+
+  /** The response is over: what the parser holds is given back to the budget. */
+  dispose(): void {
+    this.dropTail()
+    this.dropData()
   }
 
   /**
@@ -142,8 +157,8 @@ export class SseParser {
       const tail = this.tail as Buffer
       const len = this.tailLen
       this.tailLen = 0
-      if (tail.length > KEEP_TAIL_BYTES) this.tail = null
       this.line(tail, 0, len)
+      if (tail.length > KEEP_TAIL_BYTES && this.tail === tail) this.dropTail()
       pos = this.afterEol(buf, eol, buf[eol] === CR, n)
     }
 
@@ -167,7 +182,7 @@ export class SseParser {
       this.line(this.tail as Buffer, 0, len)
     }
     // Reset to a fresh stream before dispatching, so a throwing handler leaves a clean parser.
-    this.tail = null
+    this.dropTail()
     this.skipLF = false
     this.atStart = true
     this.dispatch()
@@ -192,7 +207,13 @@ export class SseParser {
     }
     let tail = this.tail
     if (tail === null || need > tail.length) {
-      const grown = Buffer.allocUnsafe(Math.max(need, MIN_TAIL_BYTES, tail === null ? 0 : tail.length * 2))
+      const size = Math.max(need, MIN_TAIL_BYTES, tail === null ? 0 : tail.length * 2)
+      if (this.budget && !this.budget.take(size - this.heldTail)) {
+        this.limit(budgetMessage(this.budget, this.heldTail + this.heldData, 'an unfinished stream line'))
+        return false
+      }
+      this.heldTail = size
+      const grown = Buffer.allocUnsafe(size)
       if (tail !== null && this.tailLen > 0) tail.copy(grown, 0, 0, this.tailLen)
       this.tail = tail = grown
     }
@@ -204,12 +225,24 @@ export class SseParser {
   /** A bound was exceeded: free what is held, stop delivering, and say so once. */
   private limit(message: string): void {
     this.broken = true
-    this.tail = null
-    this.tailLen = 0
-    this.data = ''
+    this.dropTail()
+    this.dropData()
     this.hasData = false
     if (this.sink.onLimit) this.sink.onLimit(message)
     else throw new Error(message)
+  }
+
+  private dropTail(): void {
+    this.tail = null
+    this.tailLen = 0
+    this.budget?.give(this.heldTail)
+    this.heldTail = 0
+  }
+
+  private dropData(): void {
+    this.data = ''
+    this.budget?.give(this.heldData)
+    this.heldData = 0
   }
 
   /** Process one complete line, `buf[start, end)` without its line ending. */
@@ -273,6 +306,13 @@ export class SseParser {
         this.limit(`stream event data longer than ${this.maxLineBytes} bytes without an event end`)
         return
       }
+      // The joined data is held until the event ends: a first line is counted with the second.
+      const add = value.length + 1 + (this.heldData === 0 ? this.data.length : 0)
+      if (this.budget && !this.budget.take(add)) {
+        this.limit(budgetMessage(this.budget, this.heldTail + this.heldData, 'an unfinished stream event'))
+        return
+      }
+      this.heldData += add
       this.data += '\n' + value
     } else {
       this.data = value
@@ -285,7 +325,7 @@ export class SseParser {
     this.eventType = ''
     if (!this.hasData || this.broken) return
     const data = this.data
-    this.data = ''
+    this.dropData()
     this.hasData = false
     this.sink.onEvent(data, type === '' ? 'message' : type)
   }

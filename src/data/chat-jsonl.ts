@@ -12,7 +12,7 @@ const FIX = 'each line is {"prompt": "..."} or {"messages": [{"role": "user", "c
 const ROLES: Record<string, ChatMessage['role']> = { system: 'system', developer: 'system', user: 'user', assistant: 'assistant' }
 
 export function readChatJsonl(path: string, buf: Buffer): RecordSource {
-  return jsonRecordSource('jsonl', path, buf, lineSpans(buf), FIX, (value, line) => record(value, path, line))
+  return jsonRecordSource('jsonl', path, buf, lineSpans(buf, path), FIX, (value, line) => record(value, path, line))
 }
 
 function record(value: unknown, path: string, line: number): Conversation {

@@ -91,7 +91,8 @@ export interface FileStats {
 const cache = new WeakMap<RecordSource, Map<string, Map<number, Prompt[]>>>()
 export const fileStats = new Map<string, FileStats>()
 
-export function filePrompts(source: RecordSource, spec: FileSpec, count: number, seed: number, tok: TextTokenizer): Prompt[] {
+/** `pause` is awaited after each record (data/turns.ts): tokenizing a large file takes a while. */
+export async function filePrompts(source: RecordSource, spec: FileSpec, count: number, seed: number, tok: TextTokenizer, pause: () => Promise<void> | undefined = () => undefined): Promise<Prompt[]> {
   const key = JSON.stringify([tok.name, spec.multiTurn === true, spec.outputTokens, filtersOf(spec)])
   let bySource = cache.get(source)
   if (!bySource) cache.set(source, (bySource = new Map()))
@@ -107,6 +108,7 @@ export function filePrompts(source: RecordSource, spec: FileSpec, count: number,
     if (!prompts) byRecord.set(index, (prompts = recordPrompts(source, spec, tok, index)))
     examined++
     out.push(...prompts)
+    await pause()
   }
   if (out.length === 0) {
     throw datasetError(source.path, undefined, `no prompt passes the filters among its ${source.size} records`, 'loosen the filters, or check the format')

@@ -16,6 +16,8 @@ import { readTrace, type TraceSource } from './trace.js'
 export type Source = RecordSource | TraceSource
 
 const FIX = 'give a path to a ShareGPT JSON, JSONL, CSV or text file'
+/** A file is read whole into one Buffer, which Node caps at 2 GiB. */
+export const MAX_FILE_BYTES = 2 ** 31 - 1
 
 const sources = new Map<string, { stamp: string; source: Source }>()
 
@@ -41,6 +43,9 @@ function fileStamp(path: string, full: string): string {
   try {
     const s = statSync(full)
     if (!s.isFile()) throw datasetError(path, undefined, 'is not a file', FIX)
+    if (s.size > MAX_FILE_BYTES) {
+      throw datasetError(path, undefined, `the file is ${(s.size / 2 ** 30).toFixed(1)} GB, more than the 2 GB llmbench reads`, 'split it, or keep the records you need')
+    }
     return `${s.size}:${s.mtimeMs}`
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw datasetError(path, undefined, 'no such file', FIX)

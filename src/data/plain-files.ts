@@ -1,7 +1,7 @@
 /** CSV with a header row (a prompt column, an optional max_tokens column) and plain text, one prompt per line. */
 import { parse } from 'csv-parse/sync'
 import { datasetError } from './dataset-error.js'
-import { lineSpans, spanText } from './records.js'
+import { lineSpans, MAX_RECORD_BYTES, spanText } from './records.js'
 import type { Conversation, RecordSource } from './source.js'
 
 const MAX_TOKENS_COLUMN = 'max_tokens'
@@ -14,9 +14,12 @@ export function readCsv(path: string, buf: Buffer, column = 'prompt'): RecordSou
   const fix = `a CSV file needs a header row naming a "${column}" column, and one prompt per row; quote fields that hold commas or line breaks`
   let rows: Array<{ record: Record<string, string>; info: { lines: number } }>
   try {
-    rows = parse(buf, { columns: true, info: true, skip_empty_lines: true, bom: true, relax_column_count: false })
+    rows = parse(buf, { columns: true, info: true, skip_empty_lines: true, bom: true, relax_column_count: false, max_record_size: MAX_RECORD_BYTES })
   } catch (err) {
-    const e = err as { message?: string; lines?: number }
+    const e = err as { message?: string; lines?: number; code?: string }
+    if (e.code === 'CSV_MAX_RECORD_SIZE') {
+      throw datasetError(path, e.lines, `a row longer than the ${MAX_RECORD_BYTES / 1048576} MB llmbench reads as one prompt`, 'a quote may be left open; split or shorten the row')
+    }
     throw datasetError(path, e.lines, `not valid CSV: ${String(e.message).replace(/ (?:at|on) line \d+.*$/s, '')}`, fix)
   }
   if (rows.length === 0) throw datasetError(path, 1, 'no rows below the header', fix)
@@ -43,7 +46,7 @@ export function readCsv(path: string, buf: Buffer, column = 'prompt'): RecordSou
 }
 
 export function readText(path: string, buf: Buffer): RecordSource {
-  const spans = lineSpans(buf)
+  const spans = lineSpans(buf, path)
   if (spans.length === 0) throw datasetError(path, undefined, 'the file has no prompts', 'write one prompt per line')
   const records = spans.map((s): Conversation => ({ messages: [{ role: 'user', content: spanText(buf, s) }] }))
   return storedSource('text', path, records, spans.map((s) => s.line))

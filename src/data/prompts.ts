@@ -9,6 +9,10 @@ import { cachedSource, openSource } from './file-source.js'
 import { describeLength } from './lengths.js'
 import type { FileSpec, Prompt, PromptSpec, SyntheticSpec } from './prompt.js'
 import { fitDrafts, type Tokenize } from './server-fit.js'
+import { checkPromptsFit } from './prompt-memory.js'
+import { PromptsStopped, turns } from './turns.js'
+
+export { PromptsStopped }
 import { shownPath } from './dataset-error.js'
 import { checkPromptSpec } from './spec-check.js'
 import { syntheticDrafts } from './synthetic-set.js'
@@ -20,22 +24,36 @@ export interface LoadOptions {
   tokenize?: Tokenize
   /** Expected server count minus ours, from a calibration: the fit's first guess. */
   offset?: number
+  /** Asked between pieces of the work (the event loop runs there): true ends it with PromptsStopped. */
+  stopped?: () => boolean
 }
 
 export async function loadPrompts(spec: PromptSpec, count: number, seed: number, options: LoadOptions = {}): Promise<Prompt[]> {
   checkPromptSpec(spec)
   if (count <= 0) return []
+  checkPromptsFit(spec, count)
   const tok = loadTokenizer(spec.tokenizer)
   let drafts: Draft[]
   if (spec.kind === 'synthetic') {
     drafts = syntheticDrafts(spec, count, seed, tok)
   } else {
     const source = openSource(spec)
-    if (source.format !== 'trace') return filePrompts(source, spec, count, seed, tok)
+    if (source.format !== 'trace') return filePrompts(source, spec, count, seed, tok, turns(options.stopped))
     drafts = traceDrafts(source, spec, count, seed, tok)
   }
-  if (!options.tokenize) return drafts.map((d) => buildDraft(tok, d))
-  return (await fitDrafts(drafts, tok, options.tokenize, options.offset)).map((f) => f.prompt)
+  const tokenize = options.tokenize
+  if (!tokenize) {
+    const pause = turns(options.stopped)
+    const prompts: Prompt[] = new Array(drafts.length)
+    for (let i = 0; i < drafts.length; i++) {
+      prompts[i] = buildDraft(tok, drafts[i])
+      await pause()
+    }
+    return prompts
+  }
+  const stopped = options.stopped ?? (() => false)
+  const ask: Tokenize = (text, messages) => (stopped() ? Promise.reject(new PromptsStopped()) : tokenize(text, messages))
+  return (await fitDrafts(drafts, tok, ask, options.offset)).map((f) => f.prompt)
 }
 
 const FORMAT_NAMES: Record<FileSpec['format'], string> = {

@@ -23,6 +23,24 @@ const PAIR = new Map([[0x5b, 0x5d], [0x7b, 0x7d]])
 const CLOSE = new Set([0x5d, 0x7d])
 const isSpace = (c: number) => c === 0x20 || c === NL || c === CR || c === 0x09
 
+/**
+ * The longest record (a line, or an element of a JSON list) read as a prompt: 64 MiB, over 10
+ * million tokens of text, longer than any model's context. A longer one is a broken file (a
+ * missing line break, a dump in a field), and past ~512 MB could not even be made a string.
+ */
+export const MAX_RECORD_BYTES = 64 * 1024 * 1024
+
+const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`
+
+/** The record must fit MAX_RECORD_BYTES. */
+function checkSize(path: string, span: Span): Span {
+  const size = span.end - span.start
+  if (size > MAX_RECORD_BYTES) {
+    throw datasetError(path, span.line, `a record of ${mb(size)}, longer than the ${MAX_RECORD_BYTES / 1048576} MB llmbench reads as one prompt`, 'a line break may be missing; split or shorten the record')
+  }
+  return span
+}
+
 /** Offset of the first byte that is not whitespace or a byte-order mark. */
 export function firstContent(buf: Buffer): number {
   let i = bomLength(buf)
@@ -34,8 +52,8 @@ function bomLength(buf: Buffer): number {
   return buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0
 }
 
-/** Lines that are not blank, without their line ending. */
-export function lineSpans(buf: Buffer): Span[] {
+/** Lines that are not blank, without their line ending; each within MAX_RECORD_BYTES. */
+export function lineSpans(buf: Buffer, path: string): Span[] {
   const spans: Span[] = []
   let start = bomLength(buf)
   let line = 1
@@ -46,14 +64,14 @@ export function lineSpans(buf: Buffer): Span[] {
     if (stop > start && buf[stop - 1] === CR) stop--
     let k = start
     while (k < stop && isSpace(buf[k])) k++
-    if (k < stop) spans.push({ start, end: stop, line })
+    if (k < stop) spans.push(checkSize(path, { start, end: stop, line }))
     line++
     start = end + 1
   }
   return spans
 }
 
-/** The elements of a top-level JSON list. The caller has checked that the file starts with `[`. */
+/** The elements of a top-level JSON list, each within MAX_RECORD_BYTES. The caller has checked that the file starts with `[`. */
 export function jsonListSpans(buf: Buffer, path: string, fix: string): Span[] {
   const spans: Span[] = []
   let i = firstContent(buf)
@@ -65,7 +83,7 @@ export function jsonListSpans(buf: Buffer, path: string, fix: string): Span[] {
   let startLine = 0
   const close = (end: number) => {
     if (start < 0) throw datasetError(path, line, 'empty record in the list (two commas in a row, or a comma before "]")', fix)
-    spans.push({ start, end, line: startLine })
+    spans.push(checkSize(path, { start, end, line: startLine }))
     start = -1
   }
   for (; i < buf.length; i++) {

@@ -18,7 +18,7 @@ export function readShareGpt(path: string, buf: Buffer): RecordSource {
   if (first !== 0x5b && first !== 0x7b) {
     throw datasetError(path, undefined, 'not a ShareGPT file: it is neither a JSON list nor JSON lines of records', FIX)
   }
-  const spans = first === 0x5b ? jsonListSpans(buf, path, FIX) : lineSpans(buf)
+  const spans = first === 0x5b ? jsonListSpans(buf, path, FIX) : lineSpans(buf, path)
   return jsonRecordSource('sharegpt', path, buf, spans, FIX, (value, line) => conversation(value, path, line))
 }
 

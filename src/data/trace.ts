@@ -33,7 +33,7 @@ export interface TraceSource {
 
 export function readTrace(path: string, buf: Buffer): TraceSource {
   const lines: TraceLine[] = []
-  for (const span of lineSpans(buf)) {
+  for (const span of lineSpans(buf, path)) {
     const v = parseSpan(buf, span, path, FIX)
     const bad = (what: string) => datasetError(path, span.line, what, FIX)
     if (!isRecord(v)) throw bad('line is not a JSON object')

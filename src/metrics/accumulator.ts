@@ -106,7 +106,9 @@ function fmt(x: number, digits: number): string {
 /**
  * Takes a level's records one at a time (`add`) and gives the summary summarizeLevel defines
  * (`finish`, which can be called again after more records). Warm-up records are counted in
- * `requests.warmup` and left out of everything else. Latency statistics, throughputs and token
+ * `requests.warmup` and left out of everything else; so are requests cut by Ctrl-C (outcome
+ * `aborted`), counted in `requests.interrupted`: they never ended, so they are no failure of the
+ * server's and no figure about it. Latency statistics, throughputs and token
  * counts use succeeded requests only; queue delay and max in flight use every measured request;
  * goodput counts every measured request. Memory: about 100 bytes per request plus the ITL budget.
  */
@@ -115,6 +117,7 @@ export class LevelAccumulator {
   private readonly alpha: number
   private warmup = 0
   private cooldown = 0
+  private interrupted = 0
   private readonly errors: LevelSummary['errors'] = {}
   private firstSent = Infinity
   private lastEnd = -Infinity
@@ -145,7 +148,7 @@ export class LevelAccumulator {
 
   /** Requests added so far, warm-up included. */
   get added(): number {
-    return this.warmup + this.cooldown + this.sentAt.length
+    return this.warmup + this.cooldown + this.interrupted + this.sentAt.length
   }
 
   add(r: RequestRecord): void {
@@ -155,6 +158,10 @@ export class LevelAccumulator {
     }
     if (r.cooldown) {
       this.cooldown++
+      return
+    }
+    if (r.outcome === 'aborted') {
+      this.interrupted++
       return
     }
     if (r.sentAt < this.firstSent) this.firstSent = r.sentAt
@@ -289,7 +296,11 @@ export class LevelAccumulator {
 
     return {
       load: opts.load,
-      requests: { total, succeeded, failed: total - succeeded, warmup: this.warmup, ...(this.cooldown ? { cooldown: this.cooldown } : {}) },
+      requests: {
+        total, succeeded, failed: total - succeeded, warmup: this.warmup,
+        ...(this.cooldown ? { cooldown: this.cooldown } : {}),
+        ...(this.interrupted ? { interrupted: this.interrupted } : {}),
+      },
       errors: { ...this.errors },
       durationSec,
       throughput: {

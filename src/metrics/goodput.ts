@@ -3,7 +3,7 @@
  * console block that reports it.
  */
 import type { GoodputSummary, RequestRecord, SloKey, SloSet } from '../results/types.js'
-import { e2e, isSuccess, maxTokenGap, tpot, ttfc, ttft } from './request.js'
+import { e2e, isMeasured, isSuccess, maxTokenGap, tpot, ttfc, ttft } from './request.js'
 import { SLO_KEYS } from '../options/vocabulary.js'
 
 export { SLO_KEYS, parseSlo } from '../options/slo.js'
@@ -73,7 +73,7 @@ export function evaluateGoodput(records: readonly RequestRecord[], slo: SloSet, 
   let total = 0
   let good = 0
   for (const r of records) {
-    if (r.warmup || r.cooldown) continue
+    if (!isMeasured(r)) continue
     total++
     if (!isSuccess(r)) continue
     let all = true

@@ -3,6 +3,7 @@ export { computeStats, computeStatsInPlace, percentile } from './stats.js'
 export {
   e2e,
   e2eWithQueue,
+  isMeasured,
   isSuccess,
   itlSampleCount,
   itlSamples,

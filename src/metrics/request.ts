@@ -5,6 +5,14 @@
  */
 import type { RequestRecord } from '../results/types.js'
 
+/**
+ * A request of the level's measured part that ended on its own: not warm-up or cool-down, and not
+ * cut by Ctrl-C (outcome `aborted`, counted apart as interrupted). Only these make the figures.
+ */
+export function isMeasured(r: RequestRecord): boolean {
+  return !r.warmup && !r.cooldown && r.outcome !== 'aborted'
+}
+
 /** A request succeeded: 2xx, at least one token, clean end of stream. */
 export function isSuccess(r: RequestRecord): boolean {
   return r.outcome === 'ok'

@@ -8,6 +8,7 @@
 import { LevelAccumulator } from '../metrics/accumulator.js'
 import { ScheduleCollector } from '../metrics/schedule.js'
 import { SliceCollector } from '../metrics/slices.js'
+import { isMeasured } from '../metrics/request.js'
 import { levelResultOf, levelSampleSeed, RecordSampler } from './trim.js'
 import type { RecordsSink } from './records-file.js'
 import type { LevelResult, LevelSummary, LoadSpec, RequestRecord, SloSet } from '../results/types.js'
@@ -55,7 +56,7 @@ export class LevelCollector {
     this.file?.record(this.level.index, r)
     this.acc.add(r)
     this.sample.add(r)
-    if (r.warmup || r.cooldown) return
+    if (!isMeasured(r)) return
     this.schedule?.add(r)
     this.slices?.add(r)
   }

@@ -6,6 +6,7 @@
 import { UsageError } from '../errors.js'
 import { loadProfile } from '../load/profile.js'
 import { sliceWidth } from '../metrics/slices.js'
+import { isMeasured } from '../metrics/request.js'
 import { LevelCollector } from './level-collector.js'
 import type { LevelResult, LevelSummary, LoadSpec, RequestRecord, RunResult, SloSet } from '../results/types.js'
 import { goodputBounds } from '../options/slo.js'
@@ -99,7 +100,7 @@ export function emptyRange(): Pick<ShardLevel, 'firstScheduled' | 'firstSent' | 
 /** Takes a record (not yet shifted) into its shard level's time range. */
 export function widenRange(l: ShardLevel, r: RequestRecord, shift: number): void {
   l.firstScheduled = Math.min(l.firstScheduled, r.scheduledAt + shift)
-  if (r.warmup || r.cooldown) return
+  if (!isMeasured(r)) return
   l.firstSent = Math.min(l.firstSent, r.sentAt + shift)
   l.lastEnd = Math.max(l.lastEnd, r.endAt + shift)
 }

@@ -91,22 +91,8 @@ export interface GoodputSummary {
 
 
 
-/**
- * What a level is: a concurrency (closed loop: a request is sent when a slot frees) or a request
- * rate (open loop: requests are sent on a schedule, whether or not the server keeps up).
- */
-export interface LoadSpec {
-  kind: 'concurrency' | 'rate'
-  /** Concurrent slots, or requests per second. For a ramp, the value it ends at. */
-  value: number
-  /** Rate levels: how gaps between arrivals are drawn (gamma with `burstiness`; 1 = Poisson). */
-  arrival?: Arrival
-  burstiness?: number
-  /** Rate levels: the most requests in flight at once; a request waiting for a slot keeps its scheduled time. */
-  maxConcurrency?: number
-  /** A level whose concurrency or rate grows from `from` to `value` over `overSec`. */
-  ramp?: { from: number; overSec: number; shape: 'linear' | 'exponential' }
-}
+export type { LoadSpec } from './load-spec.js'
+import type { LoadSpec } from './load-spec.js'
 
 /** How well an open-loop level kept to its schedule (METRICS.md, Validity). */
 export interface ScheduleSummary {
@@ -166,7 +152,8 @@ export interface ServerTtftComparison {
 
 export interface LevelSummary {
   load: LoadSpec
-  requests: { total: number; succeeded: number; failed: number; warmup: number; cooldown?: number }
+  /** `interrupted`: requests in flight when the run was stopped (Ctrl-C), ended as `aborted` and left out of the rest. */
+  requests: { total: number; succeeded: number; failed: number; warmup: number; cooldown?: number; interrupted?: number }
   errors: Partial<Record<FailureKind, number>>
   /** Seconds from the first measured `sentAt` to the last `endAt`. */
   durationSec: number

@@ -3,7 +3,7 @@
  * makes it). Plain serializable data, shared by the CLI, the result file, the reports and the API.
  * Unbounded interval ends are ±Infinity (JSON writes them as null); no field is ever NaN.
  */
-import type { LoadSpec } from './types.js'
+import type { LoadSpec } from './load-spec.js'
 
 export type Verdict = 'regressed' | 'improved' | 'equivalent' | 'inconclusive'
 

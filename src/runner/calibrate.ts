@@ -8,6 +8,7 @@
 import type { PromptsSummary } from '../results/types.js'
 import { request } from 'undici'
 import { describeError } from '../client/http.js'
+import { BodyTooLargeError, readCapped, sizeText } from '../client/capped-body.js'
 import { errorMessage } from '../client/openai-common.js'
 import { RuntimeError, UsageError } from '../errors.js'
 import { excerpt } from '../results/redact.js'
@@ -38,6 +39,14 @@ export interface CalibrateOptions {
   headers?: Record<string, string>
   /** Per /tokenize call, ms. Default 10 s. */
   timeoutMs?: number
+}
+
+/**
+ * The most a /tokenize answer may take: its token list has at most one id (8 bytes of JSON) per
+ * byte of the prompt, plus room for the rest. A larger answer is no token count.
+ */
+function maxAnswerBytes(requestBytes: number): number {
+  return 1024 * 1024 + 8 * requestBytes
 }
 
 /** Statuses of a server without a usable /tokenize: calibration is skipped, not failed. */
@@ -107,17 +116,20 @@ async function tokenizeCall(url: string, body: object, options: CalibrateOptions
   const timeout = options.timeoutMs ?? 10_000
   let status: number
   let text: string
+  const json = JSON.stringify(body)
+  const cap = maxAnswerBytes(Buffer.byteLength(json))
   try {
     const res = await request(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...options.headers },
-      body: JSON.stringify(body),
+      body: json,
       headersTimeout: timeout,
       bodyTimeout: timeout,
     })
     status = res.statusCode
-    text = await res.body.text()
+    text = await readCapped(res.body, cap)
   } catch (err) {
+    if (err instanceof BodyTooLargeError) throw new RuntimeError(`calibration: POST ${url} answered with more than ${sizeText(cap)} for a prompt of ${sizeText(json.length)}: not a token count`)
     throw new RuntimeError(`calibration: POST ${url} failed: ${describeError(err as Error)}`)
   }
   let o: Record<string, any> | undefined

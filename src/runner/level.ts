@@ -119,7 +119,7 @@ export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): P
   // Prompts are built before the clock starts: tokenizing must not slow the load.
   const warmCount = plan.shortWarmup.count
   const poolSize = promptsNeeded(plan, opts.numPrompts)
-  const prompts = await loadPrompts(ctx.spec, poolSize + warmCount, shardSeed(opts, opts.seed + i * 1_000_003), ctx.calibration)
+  const prompts = await loadPrompts(ctx.spec, poolSize + warmCount, shardSeed(opts, opts.seed + i * 1_000_003), { tokenize: ctx.calibration?.tokenize, offset: ctx.calibration?.offset, stopped })
   const warm = await runClosedLoop({
     concurrency: plan.shortWarmup.concurrency,
     total: warmCount,

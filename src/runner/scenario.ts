@@ -6,14 +6,15 @@ import { getAdapter } from '../client/registry.js'
 import { LlmClient } from '../client/http.js'
 import { authHeaders } from '../client/adapter.js'
 import { syntheticPrompts } from '../data/synthetic.js'
+import { checkPromptsFit } from '../data/prompt-memory.js'
 import { startTelemetry, type TelemetrySampler } from '../telemetry/sampler.js'
 import { UsageError } from '../errors.js'
 import { rememberSecrets, requestSecrets } from '../results/redact.js'
 import { isConfigurationError, preflightMessage } from './preflight.js'
-import { plannedLevels } from '../load/levels.js'
+import { plannedLevels, promptsNeeded } from '../load/levels.js'
 import { levelRecordsLimit } from '../records/trim.js'
 import { createContext, promptSpecOf, type LevelContext } from './level.js'
-import { runAnyLevel, threadCount, ThreadPool } from './threads.js'
+import { runLevelUnlessStopped, threadCount, ThreadPool } from './threads.js'
 import { runSweep } from './sweep.js'
 import { serverWentAway } from './server-gone.js'
 import { checkOpenFiles } from './fd-limit.js'
@@ -53,23 +54,26 @@ export async function runScenario(given: ScenarioOptions, listener: ScenarioList
     client.abortAll()
     ctx.threads?.abort()
   }
+  const trace = ctx.spec.kind === 'file' && ctx.spec.format === 'trace'
+  const plans = opts.sweep ? [] : plannedLevels({ ...opts, trace })
+  // Before any request: a dataset file that cannot be read, prompts that cannot fit in memory.
+  checkPromptsFit(ctx.spec, Math.max(opts.numPrompts, ...plans.map((p) => promptsNeeded(p, opts.numPrompts))))
   signal?.addEventListener('abort', onAbort)
+  const outcome: ScenarioOutcome = { levels: [] }
   try {
     const measuredBefore = await preflight(ctx)
-    if (stopped()) return { levels: [] }
-    const prompts = await preparePrompts(ctx)
-    if (stopped()) return { levels: [], prompts }
-    listener.onPrompts?.(prompts)
+    if (stopped()) return outcome
+    outcome.prompts = await preparePrompts(ctx)
+    if (stopped()) return outcome
+    listener.onPrompts?.(outcome.prompts)
     ctx.telemetry = startSampler(opts, headers, listener)
-    const trace = ctx.spec.kind === 'file' && ctx.spec.format === 'trace'
     // A sweep decides each level from all its requests, a trace replays in order: one thread each.
     const threads = trace || opts.sweep ? 1 : threadCount(opts, { slots: splitSlots(opts), streams: mostStreams(opts), itlMs: measuredBefore.itlMs })
     if (threads > 1) ctx.threads = new ThreadPool(opts, threads)
-    const outcome: ScenarioOutcome = opts.sweep ? await runSweep(ctx, opts.sweep) : { levels: [] }
-    outcome.prompts = prompts
-    const plans = opts.sweep ? [] : plannedLevels({ ...opts, trace })
+    if (opts.sweep) Object.assign(outcome, await runSweep(ctx, opts.sweep), { prompts: outcome.prompts })
     for (let i = 0; i < plans.length && !stopped(); i++) {
-      const level = await runAnyLevel(ctx, plans[i], i)
+      const level = await runLevelUnlessStopped(ctx, plans[i], i)
+      if (!level) break
       outcome.levels.push(level)
       outcome.serverGone = serverWentAway(level, i === plans.length - 1)
       if (outcome.serverGone) break

@@ -6,7 +6,7 @@ import { CapacitySearch, evenRates, type CapacitySweep, type RatesSweep, type Sw
 import type { LevelResult } from '../results/types.js'
 import { loadOf, planLevel } from '../load/levels.js'
 import type { LevelContext } from './level.js'
-import { runAnyLevel as runLevel } from './threads.js'
+import { runLevelUnlessStopped } from './threads.js'
 import type { ScenarioOutcome } from './types.js'
 import { serverWentAway } from './server-gone.js'
 
@@ -29,7 +29,8 @@ async function capacity(ctx: LevelContext, sweep: CapacitySweep): Promise<Scenar
     else if (sweep.maxTimeMs !== undefined && performance.now() - began >= sweep.maxTimeMs) search.stop('budget')
     const load = search.next()
     if (load === null) break
-    const level = await runLevel(ctx, planLevel(ctx.opts, loadOf(ctx.opts, sweep.kind, load)), levels.length)
+    const level = await runLevelUnlessStopped(ctx, planLevel(ctx.opts, loadOf(ctx.opts, sweep.kind, load)), levels.length)
+    if (!level) break
     if (ctx.stopped() || serverWentAway(level, false)) {
       levels.push(level)
       break
@@ -43,7 +44,8 @@ async function capacity(ctx: LevelContext, sweep: CapacitySweep): Promise<Scenar
 async function rates(ctx: LevelContext, sweep: RatesSweep): Promise<ScenarioOutcome> {
   const levels: LevelResult[] = []
   const run = async (kind: 'concurrency' | 'rate', value: number) => {
-    if (!ctx.stopped()) levels.push(await runLevel(ctx, planLevel(ctx.opts, loadOf(ctx.opts, kind, value)), levels.length))
+    const level = ctx.stopped() ? undefined : await runLevelUnlessStopped(ctx, planLevel(ctx.opts, loadOf(ctx.opts, kind, value)), levels.length)
+    if (level) levels.push(level)
   }
   await run('concurrency', 1)
   await run('concurrency', sweep.saturation)

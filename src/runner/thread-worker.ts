@@ -11,6 +11,8 @@ import { rememberSecrets, requestSecrets } from '../results/redact.js'
 import type { LoadSpec, RequestRecord } from '../results/types.js'
 import type { RecordsSink } from '../records/records-file.js'
 import { waitUntil } from '../load/wait.js'
+import { PromptsStopped } from '../data/turns.js'
+import { adoptBudget, type BudgetShare } from '../client/budget.js'
 import { createContext, promptSpecOf, runLevel } from './level.js'
 import { planLevel } from '../load/levels.js'
 import { connectionsFor, preparePrompts } from './prepare.js'
@@ -22,6 +24,7 @@ const BATCH_EVERY_MS = 200
 
 const port = parentPort!
 const opts = workerData.opts as ScenarioOptions
+adoptBudget(workerData.budget as BudgetShare | undefined)
 const post = (m: FromThread) => port.postMessage(m)
 
 const adapter = getAdapter(opts.endpoint)
@@ -90,6 +93,6 @@ async function runShare(index: number, load: LoadSpec): Promise<void> {
     const { eventLoopDelayP99Ms, eventLoopDelayMaxMs = 0 } = level.summary.client
     post({ type: 'done', index, eventLoopDelayP99Ms, eventLoopDelayMaxMs, warnings: level.summary.warnings })
   } catch (err) {
-    post({ type: 'failed', message: (err as Error).message })
+    post({ type: 'failed', message: (err as Error).message, ...(err instanceof PromptsStopped ? { stopped: true } : {}) })
   }
 }

@@ -10,6 +10,8 @@ import os from 'node:os'
 import { now } from '../clock.js'
 import { PACKAGE_ROOT } from '../version.js'
 import { RuntimeError } from '../errors.js'
+import { PromptsStopped } from '../data/turns.js'
+import { responseBudget } from '../client/budget.js'
 import type { LevelResult } from '../results/types.js'
 import { compareServerTtft, histogramDelta } from '../telemetry/sampler.js'
 import type { LevelPlan } from '../load/levels.js'
@@ -60,6 +62,16 @@ export function runAnyLevel(ctx: LevelContext, plan: LevelPlan, i: number): Prom
   return ctx.threads ? ctx.threads.run(ctx, plan, i) : runLevel(ctx, plan, i)
 }
 
+/** As runAnyLevel, but undefined when Ctrl-C stopped the level while its prompts were prepared (nothing was sent). */
+export async function runLevelUnlessStopped(ctx: LevelContext, plan: LevelPlan, i: number): Promise<LevelResult | undefined> {
+  try {
+    return await runAnyLevel(ctx, plan, i)
+  } catch (err) {
+    if (err instanceof PromptsStopped && ctx.stopped()) return undefined
+    throw err
+  }
+}
+
 /** A rate level's mean target: the rate, or a ramp's average over its length. */
 function meanRate(plan: LevelPlan): number {
   const ramp = plan.load.ramp
@@ -75,9 +87,12 @@ export class ThreadPool {
     this.workers = Array.from({ length: count }, (_, index) => {
       // Threads send every record to this thread as it ends (thread-worker.ts) and keep none.
       const shardOpts: ScenarioOptions = { ...opts, shard: { index, count }, threads: 1, telemetry: { enabled: false }, recordsLimit: 0 }
-      const w = new Worker(file, { workerData: { opts: shardOpts } })
+      // The thread's responses count against this process's buffer budget; what it held is freed when it ends.
+      const budget = responseBudget().forThread()
+      const w = new Worker(file, { workerData: { opts: shardOpts, budget } })
       w.on('message', (m: FromThread) => this.handlers.forEach((h) => h(m, index)))
       w.on('error', (err) => this.handlers.forEach((h) => h({ type: 'failed', message: err.message }, index)))
+      w.on('exit', () => responseBudget().release(budget))
       return w
     })
   }
@@ -97,7 +112,7 @@ export class ThreadPool {
       const handler = (m: FromThread, from: number) => {
         if (m.type === 'failed') {
           this.handlers.delete(handler)
-          reject(new RuntimeError(`a load thread failed: ${m.message}`))
+          reject(m.stopped ? new PromptsStopped() : new RuntimeError(`a load thread failed: ${m.message}`))
         } else if (m.type === 'ready' && m.index === i && ++ready === this.count) {
           void (async () => {
             ctx.listener.onWarmupEnd?.(start)

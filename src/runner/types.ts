@@ -93,5 +93,5 @@ export type FromThread =
   | { type: 'ready'; index: number }
   | { type: 'records'; index: number; records: RequestRecord[] }
   | { type: 'done'; index: number; eventLoopDelayP99Ms: number; eventLoopDelayMaxMs: number; warnings: string[] }
-  | { type: 'failed'; message: string }
+  | { type: 'failed'; message: string; stopped?: boolean }
 

@@ -11,6 +11,7 @@ import { RuntimeError, UsageError } from '../errors.js'
 import type { RecordsHeader } from '../records/records-file.js'
 import type { ScenarioOptions, ScenarioOutcome } from '../runner/scenario.js'
 import { PACKAGE_ROOT } from '../version.js'
+import { responseBudget, type BudgetShare } from '../client/budget.js'
 import type { LiveEvent } from './progress.js'
 
 export interface RunThreadInput {
@@ -21,6 +22,8 @@ export interface RunThreadInput {
   planned: number | null
   /** The records file to write as requests end (records-file.ts), when the run keeps one. */
   records?: { path: string; header: RecordsHeader }
+  /** The run's responses count against the process's buffer budget (client/budget.ts). */
+  budget?: BudgetShare
 }
 
 export type ToRunThread = { type: 'abort' }
@@ -44,7 +47,9 @@ const WORKER = join(PACKAGE_ROOT, 'dist', 'src', 'serve', 'run-worker.js')
  */
 export function runInThread(input: RunThreadInput, onEvent: (e: LiveEvent) => void, signal: AbortSignal): Promise<ScenarioOutcome> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER, { workerData: input })
+    const budget = responseBudget().forThread()
+    const worker = new Worker(WORKER, { workerData: { ...input, budget } satisfies RunThreadInput })
+    worker.once('exit', () => responseBudget().release(budget))
     let settled = false
     const settle = (fn: () => void) => {
       if (settled) return

@@ -9,12 +9,14 @@ import { RecordsWriter } from '../records/records-file.js'
 import { redactSecrets, rememberSecrets } from '../results/redact.js'
 import { runScenario, type ScenarioOutcome } from '../runner/scenario.js'
 import { terminalLine } from '../text/sanitize.js'
+import { adoptBudget } from '../client/budget.js'
 import { ProgressFeed } from './feed.js'
 import { applyEvent, emptyProgress } from './progress.js'
 import type { FromRunThread, RunThreadInput, ToRunThread } from './run-thread.js'
 
 const port = parentPort!
 const input = workerData as RunThreadInput
+adoptBudget(input.budget)
 const post = (m: FromRunThread) => port.postMessage(m)
 // This thread's redaction knows the run's secrets too: failure messages are redacted where they are made.
 rememberSecrets(input.secrets)

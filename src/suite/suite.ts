@@ -5,7 +5,6 @@
  */
 import { join, resolve } from 'node:path'
 import { MessageChannel } from 'node:worker_threads'
-import Tinypool from 'tinypool'
 import { loadConfig } from '../config/index.js'
 import { createReporters } from '../../reporters/registry.js'
 import { ReporterDispatcher } from '../../reporters/dispatch.js'
@@ -16,10 +15,11 @@ import { UsageError } from '../errors.js'
 import { EXIT } from '../exit-codes.js'
 import type { CompareOptions } from '../verdicts/index.js'
 import { baselinePath, readResultSet } from '../report/baseline.js'
-import { PACKAGE_ROOT, VERSION } from '../version.js'
+import { VERSION } from '../version.js'
 import { discoverFiles } from './discover.js'
 import type { RunEvent } from '../results/events.js'
-import type { ListedScenario, WorkerTask } from './worker.js'
+import type { WorkerTask } from './worker.js'
+import { runInThread } from './file-thread.js'
 import { historyDir, type HistorySettings } from '../report/history.js'
 import { createHistoryReporter } from '../../reporters/history.js'
 
@@ -43,8 +43,6 @@ export interface SuiteOptions {
   history?: HistorySettings
 }
 
-const WORKER = join(PACKAGE_ROOT, 'dist', 'src', 'suite', 'worker.js')
-
 export async function runSuite(opts: SuiteOptions): Promise<number> {
   const root = resolve(opts.root)
   const { config } = await loadConfig(root, opts.configFile)
@@ -56,7 +54,6 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
   // A baseline named on the command line is read now: one that is not there fails at once.
   if (opts.overrides.baseline) readResultSet(baselinePath(opts.overrides.baseline, config.root), historyDir(config.root, opts.history, config.history))
   const parallelism = Math.max(1, opts.fileParallelism ?? config.fileParallelism ?? 1)
-  const pool = new Tinypool({ filename: WORKER, maxThreads: parallelism, minThreads: 0, isolateWorkers: true })
   const task = (file: string, mode: WorkerTask['mode'], port: WorkerTask['port']): WorkerTask => ({
     mode,
     file: join(config.root, file),
@@ -71,83 +68,71 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
     port,
   })
 
-  try {
-    if (opts.list) {
-      const listed = await listScenarios(pool, files, task, opts.stdout ?? process.stdout)
-      return listed.code !== EXIT.OK ? listed.code : noneMatched(opts, listed.count)
-    }
-
-    const reporters = await createReporters(opts.reporters ?? config.reporters, {
-      root: config.root,
-      outputFile: { ...config.outputFile, ...opts.outputFile },
-      stdout: opts.stdout,
-    })
-    const keep = historyDir(config.root, opts.history, config.history)
-    // Through the dispatcher like any reporter: the saved result is redacted of the run's secrets.
-    if (keep) reporters.push({ name: 'history', reporter: createHistoryReporter(keep) })
-    const dispatcher = new ReporterDispatcher(reporters)
-    const startedAt = new Date()
-    await dispatcher.runStart({ root: config.root, files, startedAt: startedAt.toISOString() })
-
-    const controllers = new Set<MessageChannel>()
-    let interrupted = false
-    const onSignal = () => {
-      if (interrupted) process.exit(EXIT.INTERRUPTED)
-      interrupted = true
-      process.stderr.write('\nStopping: in-flight requests end as aborted; results so far are kept (Ctrl-C again to quit now).\n')
-      for (const c of controllers) c.port1.postMessage({ type: 'abort' })
-    }
-    process.on('SIGINT', onSignal)
-    process.on('SIGTERM', onSignal)
-
-    let failedFast = false
-    const runOne = async (file: string): Promise<FileResult> => {
-      if (interrupted || failedFast) return { file, scenarios: [], durationMs: 0 }
-      const channel = new MessageChannel()
-      controllers.add(channel)
-      channel.port1.on('message', (event: RunEvent) => dispatcher.dispatch(event))
-      const started = performance.now()
-      try {
-        const signal = config.fileTimeout ? AbortSignal.timeout(config.fileTimeout * 1000) : undefined
-        const result = (await pool.run(task(file, 'run', channel.port2), { transferList: [channel.port2], signal })) as FileResult
-        if (opts.bail && result.scenarios.some((s) => s.status === 'failed' || s.status === 'error')) failedFast = true
-        return result
-      } catch (err) {
-        // The worker itself died (a crash, an exit): the file fails, the run goes on.
-        const e = err instanceof Error ? err : new Error(String(err))
-        const message = config.fileTimeout && performance.now() - started >= config.fileTimeout * 1000
-          ? `the file ran longer than fileTimeout (${config.fileTimeout} s) and was stopped`
-          : `the worker running this file crashed: ${e.message}`
-        const result: FileResult = { file, scenarios: [], error: { message, stack: e.stack }, durationMs: performance.now() - started }
-        dispatcher.dispatch({ type: 'file-error', file, error: result.error! })
-        return result
-      } finally {
-        await new Promise((r) => setImmediate(r)) // let the last events of the port arrive
-        channel.port1.close()
-        controllers.delete(channel)
-      }
-    }
-    const results = await runLimited(files, parallelism, runOne)
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
-
-    const suite: SuiteResult = {
-      schemaVersion: SUITE_SCHEMA_VERSION,
-      llmbench: { version: VERSION },
-      startedAt: startedAt.toISOString(),
-      finishedAt: new Date().toISOString(),
-      interrupted,
-      environment: machineEnvironment(),
-      files: results.filter((r) => r.durationMs > 0 || r.error || r.scenarios.length),
-      exitCode: 0,
-    }
-    const matched = suite.files.reduce((n, f) => n + f.scenarios.filter((s) => !opts.namePattern || s.id.search(new RegExp(opts.namePattern)) >= 0).length, 0)
-    suite.exitCode = interrupted ? EXIT.INTERRUPTED : Math.max(exitCodeOf(suite.files), noneMatched(opts, matched))
-    await dispatcher.runEnd(suite)
-    return suite.exitCode
-  } finally {
-    await pool.destroy()
+  if (opts.list) {
+    const listed = await listScenarios(files, task, opts.stdout ?? process.stdout)
+    return listed.code !== EXIT.OK ? listed.code : noneMatched(opts, listed.count)
   }
+
+  const reporters = await createReporters(opts.reporters ?? config.reporters, {
+    root: config.root,
+    outputFile: { ...config.outputFile, ...opts.outputFile },
+    stdout: opts.stdout,
+  })
+  const keep = historyDir(config.root, opts.history, config.history)
+  // Through the dispatcher like any reporter: the saved result is redacted of the run's secrets.
+  if (keep) reporters.push({ name: 'history', reporter: createHistoryReporter(keep) })
+  const dispatcher = new ReporterDispatcher(reporters)
+  const startedAt = new Date()
+  await dispatcher.runStart({ root: config.root, files, startedAt: startedAt.toISOString() })
+
+  const controllers = new Set<MessageChannel>()
+  let interrupted = false
+  const onSignal = () => {
+    if (interrupted) process.exit(EXIT.INTERRUPTED)
+    interrupted = true
+    process.stderr.write('\nStopping: in-flight requests end as aborted; results so far are kept (Ctrl-C again to quit now).\n')
+    for (const c of controllers) c.port1.postMessage({ type: 'abort' })
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+
+  let failedFast = false
+  const runOne = async (file: string): Promise<FileResult> => {
+    if (interrupted || failedFast) return { file, scenarios: [], durationMs: 0 }
+    const channel = new MessageChannel()
+    controllers.add(channel)
+    channel.port1.on('message', (event: RunEvent) => dispatcher.dispatch(event))
+    try {
+      const { value, died } = await runInThread(task(file, 'run', channel.port2), { timeoutMs: config.fileTimeout ? config.fileTimeout * 1000 : undefined })
+      const result = value as FileResult
+      // The thread itself died (process.exit, a crash, a timeout): the file fails, the run goes on.
+      if (died) dispatcher.dispatch({ type: 'file-error', file, error: result.error! })
+      if (opts.bail && result.scenarios.some((s) => s.status === 'failed' || s.status === 'error')) failedFast = true
+      return result
+    } finally {
+      await new Promise((r) => setImmediate(r)) // let the last events of the port arrive
+      channel.port1.close()
+      controllers.delete(channel)
+    }
+  }
+  const results = await runLimited(files, parallelism, runOne)
+  process.off('SIGINT', onSignal)
+  process.off('SIGTERM', onSignal)
+
+  const suite: SuiteResult = {
+    schemaVersion: SUITE_SCHEMA_VERSION,
+    llmbench: { version: VERSION },
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    interrupted,
+    environment: machineEnvironment(),
+    files: results.filter((r) => r.durationMs > 0 || r.error || r.scenarios.length),
+    exitCode: 0,
+  }
+  const matched = suite.files.reduce((n, f) => n + f.scenarios.filter((s) => !opts.namePattern || s.id.search(new RegExp(opts.namePattern)) >= 0).length, 0)
+  suite.exitCode = interrupted ? EXIT.INTERRUPTED : Math.max(exitCodeOf(suite.files), noneMatched(opts, matched))
+  await dispatcher.runEnd(suite)
+  return suite.exitCode
 }
 
 /**
@@ -183,12 +168,12 @@ function noneMatched(opts: SuiteOptions, matched: number): number {
   return EXIT.OBJECTIVE_FAILED
 }
 
-async function listScenarios(pool: Tinypool, files: string[], task: (f: string, m: WorkerTask['mode'], p: WorkerTask['port']) => WorkerTask, out: NodeJS.WritableStream): Promise<{ code: number; count: number }> {
+async function listScenarios(files: string[], task: (f: string, m: WorkerTask['mode'], p: WorkerTask['port']) => WorkerTask, out: NodeJS.WritableStream): Promise<{ code: number; count: number }> {
   let code: number = EXIT.OK
   let count = 0
   for (const file of files) {
     const channel = new MessageChannel()
-    const listed = (await pool.run(task(file, 'list', channel.port2), { transferList: [channel.port2] })) as ListedScenario[] | FileResult
+    const listed = (await runInThread(task(file, 'list', channel.port2))).value
     channel.port1.close()
     if (!Array.isArray(listed)) {
       out.write(`${file}: ${listed.error?.message ?? 'could not be loaded'}\n`)

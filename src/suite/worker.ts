@@ -148,6 +148,7 @@ function progressListener(scenario: ScenarioRef, emit: (e: RunEvent) => void) {
       emit({ type: 'level-start', scenario, load, total, ...(l.durationSec !== undefined ? { durationSec: l.durationSec } : {}) })
     },
     onRecord(r: { outcome: string; firstTokenAt?: number; sentAt: number }) {
+      if (r.outcome === 'aborted') return // cut by Ctrl-C: not a request of the figures
       done++
       if (r.outcome !== 'ok') failed++
       else if (r.firstTokenAt !== undefined) ttfts.push(r.firstTokenAt - r.sentAt)

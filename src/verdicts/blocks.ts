@@ -5,6 +5,7 @@
  * independent, and the spread of per-block figures measures the level's real noise (docs/verdicts.md).
  */
 import type { LevelResult, RequestRecord } from '../results/types.js'
+import { isMeasured } from '../metrics/request.js'
 
 /**
  * Most blocks a level is cut into. Blocks are short (one wave of requests in flight) so that how
@@ -24,9 +25,9 @@ export interface Blocks {
   minLength: number
 }
 
-/** Measured records of a level (warm-up and cool-down left out, as the level summary does), in send order. */
+/** Measured records of a level (warm-up, cool-down and interrupted ones left out, as the level summary does), in send order. */
 export function measuredRecords(level: LevelResult): RequestRecord[] {
-  const out = level.records.filter((r) => !r.warmup && !r.cooldown)
+  const out = level.records.filter(isMeasured)
   let sorted = true
   for (let i = 1; i < out.length && sorted; i++) sorted = out[i - 1].index < out[i].index
   if (!sorted) out.sort((a, b) => a.index - b.index || a.sentAt - b.sentAt)

@@ -15,7 +15,7 @@
  * Over-saturated: latency keeps rising at a fixed load (saturation.ts).
  */
 import { isGood } from '../metrics/goodput.js'
-import { isSuccess, itlSampleCount, writeItlSamples } from '../metrics/request.js'
+import { isMeasured, isSuccess, itlSampleCount, writeItlSamples } from '../metrics/request.js'
 import type { LoadSpec, RequestRecord, SloSet, StatName } from '../results/types.js'
 import { longRunVariance } from './dependence.js'
 import { requireFigure, type FigureSpec } from './figures.js'
@@ -118,9 +118,9 @@ export class StoppingRule {
     if (watch) this.saturation = new SaturationDetector(typeof watch === 'object' ? watch : {}, load)
   }
 
-  /** A measured record that ended (warm-up and cool-down records are ignored). */
+  /** A measured record that ended (warm-up, cool-down and interrupted records are ignored). */
   add(r: RequestRecord): void {
-    if (r.warmup || r.cooldown) return
+    if (!isMeasured(r)) return
     this.count++
     this.inBatch++
     if (r.sentAt < this.batchStart) this.batchStart = r.sentAt
