@@ -23,6 +23,7 @@ import { spawnSimulator } from '../simulator/spawn.js'
 import { loadFlags, loadFromFlags, shardFlags, shardFromFlags, telemetryFlags, telemetryFromFlags } from './load-flags.js'
 import { datasetOptions, toPromptSpec } from './dataset-flags.js'
 import { keepRunOutputs, reportOptions } from '../report/run-outputs.js'
+import { headlineText, runHeadline } from '../report/headline.js'
 import { checkOpenFiles } from '../runner/fd-limit.js'
 
 export function runCommand(y: Argv) {
@@ -182,6 +183,7 @@ async function runWith(a: RunArgs): Promise<number> {
     interrupted,
     command,
   })
+  if (levels.length) say(`\n${headlineText(runHeadline(result)).map((l) => terminalLine(l)).join('\n')}\n`)
   if (records) {
     records.end({ finishedAt: result.finishedAt, interrupted, telemetry, sweep })
     result.recordsFile = records.path

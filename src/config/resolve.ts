@@ -104,7 +104,7 @@ export function resolveScenario(
     ...(apiKey ? { apiKey } : {}),
     headers: mergeHeaders(layers),
     body: Object.assign({}, ...[...layers].reverse().map((l) => l.options.body ?? {})),
-    ...(goodput ? { goodput } : {}),
+    ...(goodput ? { goodput, ...goodputMin(overrides, bench) } : {}),
     seed: value('seed')!,
   }
 }
@@ -171,6 +171,12 @@ function mergeHeaders(layers: Layer[]): Record<string, string> {
     headers[lower] = text
   }
   return headers
+}
+
+/** `slo.goodput.min`, kept with the scenario so reports draw the target and judge each level by it. */
+function goodputMin(overrides: BenchOptions, bench: BenchOptions): { goodputMin?: number } {
+  const source = isGoodputBounds(overrides.slo?.goodput) ? overrides.slo.goodput : bench.slo?.goodput
+  return isGoodputBounds(source) && typeof source.min === 'number' ? { goodputMin: source.min } : {}
 }
 
 /** The bounds of `slo.goodput` (without min and level), so each level's summary carries goodput. */

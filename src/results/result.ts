@@ -28,6 +28,7 @@ export function publicOptions(o: ScenarioOptions): ScenarioOptionsPublic {
     body: o.body,
   }
   if (o.goodput) pub.goodput = o.goodput
+  if (o.goodputMin !== undefined) pub.goodputMin = o.goodputMin
   for (const key of LOAD_KEYS) if (o[key] !== undefined) (pub as unknown as Record<string, unknown>)[key] = o[key]
   return pub
 }

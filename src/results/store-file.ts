@@ -141,7 +141,9 @@ export class FileStore implements ResultStore {
     let result: AnyResult | undefined
     if (r) result = await this.result(id).catch(() => undefined)
     if (!meta && !result) return undefined
-    const run = result ? { ...runOfResult(id, result, 'cli'), ...meta, hasResult: true } : (meta as StoredRun)
+    const fresh = result ? runOfResult(id, result, 'cli') : undefined
+    // The state file says where the run came from and what was done with it; the result says what it measured.
+    const run = fresh ? { ...fresh, ...meta, digest: fresh.digest, hasResult: true } : (meta as StoredRun)
     const known = { stamp, run, search: searchText(run, result) }
     this.known.set(id, known)
     return known

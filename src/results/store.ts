@@ -7,7 +7,9 @@ import { randomBytes } from 'node:crypto'
 import { resolve } from 'node:path'
 import { UsageError } from '../errors.js'
 import { suiteStatus } from '../report/data.js'
+import { digestResult, type ScenarioDigest } from '../report/digest.js'
 import type { AnyResult } from '../report/load.js'
+import { scenarioFields } from '../report/scenario-fields.js'
 import type { RunStatus } from '../report/types.js'
 import type { ScenarioOptionsPublic } from './types.js'
 
@@ -37,6 +39,10 @@ export interface StoredRun {
   hasResult: boolean
   /** API runs: the scenario's options, without secrets. */
   options?: ScenarioOptionsPublic
+  /** Each scenario's settings, headline and key figures per level, for lists and trends. */
+  digest?: ScenarioDigest[]
+  /** Marked as the baseline of its scenarios: later runs are compared against it. */
+  baseline?: boolean
 }
 
 export interface ListQuery {
@@ -98,7 +104,7 @@ export function runOfResult(id: string, result: AnyResult, origin: RunOrigin, ex
   const doc = result.doc
   const scenarios: Array<{ options?: ScenarioOptionsPublic; levels: number }> = result.kind === 'run' ? [{ options: result.doc.scenario, levels: result.doc.levels.length }]
     : result.doc.files.flatMap((f) => f.scenarios.map((s) => ({ options: s.options, levels: s.levels.length })))
-  const options = scenarios.flatMap((s) => (s.options ? [s.options] : []))
+  const options = scenarios.flatMap((s) => (s.options ? [scenarioFields(s.options)] : []))
   return {
     id,
     status: result.kind === 'suite' ? suiteStatus(result.doc) : result.doc.interrupted ? 'interrupted' : 'measured',
@@ -113,6 +119,7 @@ export function runOfResult(id: string, result: AnyResult, origin: RunOrigin, ex
     levels: scenarios.reduce((n, s) => n + s.levels, 0),
     version: doc.llmbench.version,
     ...(result.kind === 'run' ? { options: result.doc.scenario } : {}),
+    digest: digestResult(result),
     ...extra,
     hasResult: true,
   }

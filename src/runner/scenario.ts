@@ -41,6 +41,8 @@ export interface ScenarioOptions extends LoadOptions {
   headers: Record<string, string>
   body: Record<string, unknown>
   goodput?: SloSet
+  /** `slo.goodput.min`: the share of good requests a level should reach (drawn and judged by reports). */
+  goodputMin?: number
   /** Instead of fixed levels, search for the capacity or spread rates (load/sweep.ts). */
   sweep?: SweepOptions
   /** Server /metrics and GPU sampling during the run (docs/telemetry.md); on unless `enabled: false`. */

@@ -13,6 +13,7 @@ import { levelValues } from '../runner/levels.js'
 import { runScenario, type ScenarioListener, type ScenarioOutcome } from '../runner/scenario.js'
 import type { RequestRecord } from '../results/types.js'
 import { terminalLine } from '../text/sanitize.js'
+import type { Changes } from './changes.js'
 import { applyEvent, emptyProgress, type LiveEvent, type LiveProgress, type Sample } from './progress.js'
 import type { RunRequest } from './request.js'
 
@@ -27,6 +28,8 @@ type Listener = (event: LiveEvent | { type: 'end'; run: StoredRun } | { type: 'd
 interface Job {
   run: StoredRun
   request: RunRequest
+  /** The result's `command`: how to start the same run again. */
+  command: string
   controller: AbortController
   progress: LiveProgress
   listeners: Set<Listener>
@@ -40,9 +43,14 @@ export class RunQueue {
   private current?: Job
   private stopping = false
 
-  constructor(private readonly store: ResultStore, private readonly log: (line: string) => void = () => {}) {}
+  constructor(
+    private readonly store: ResultStore,
+    private readonly log: (line: string) => void = () => {},
+    private readonly changes?: Changes,
+  ) {}
 
-  async submit(request: RunRequest): Promise<StoredRun> {
+  /** Queues a run; `body` is the request as sent (its secrets removed here), kept as the result's command. */
+  async submit(request: RunRequest, body?: unknown): Promise<StoredRun> {
     if (this.stopping) throw new UsageError('llmbench serve is stopping: start the run again once it is back')
     const createdAt = new Date().toISOString()
     const o = request.options
@@ -51,9 +59,10 @@ export class RunQueue {
       createdAt, servers: [o.server], models: [o.model], scenarios: 1, levels: 0, hasResult: false,
       options: redactDeep(publicOptions(o), (t) => redactSecrets(t, secretsOf(request))),
     }
-    await this.store.save(run)
+    await this.save(run)
     const planned = o.sweep ? null : levelValues(o).length
-    this.waiting.push({ run, request, controller: new AbortController(), progress: emptyProgress(planned), listeners: new Set() })
+    const command = body === undefined ? API_COMMAND : commandOf(body, secretsOf(request))
+    this.waiting.push({ run, request, command, controller: new AbortController(), progress: emptyProgress(planned), listeners: new Set() })
     this.log(`run ${run.id} queued (${this.waiting.length} waiting)`)
     this.pump()
     return run
@@ -100,13 +109,19 @@ export class RunQueue {
     this.stopping = true
     for (const job of this.waiting.splice(0)) {
       const run: StoredRun = { ...job.run, status: 'interrupted', finishedAt: new Date().toISOString(), error: STOPPED_BEFORE }
-      await this.store.save(run)
+      await this.save(run)
       for (const l of job.listeners) l({ type: 'end', run })
     }
     const job = this.current
     if (!job) return
     job.controller.abort()
     await job.finished
+  }
+
+  /** Saves a run and tells the list streams. */
+  private async save(run: StoredRun, result?: Parameters<ResultStore['save']>[1]): Promise<void> {
+    await this.store.save(run, result)
+    this.changes?.emit({ type: 'run', run })
   }
 
   private pump(): void {
@@ -132,7 +147,7 @@ export class RunQueue {
     const clean = (text: string) => redactSecrets(terminalLine(text), secrets)
     const startedAt = new Date()
     job.run = { ...job.run, status: 'running', startedAt: startedAt.toISOString() }
-    await this.store.save(job.run)
+    await this.save(job.run)
     this.emit(job, { type: 'run', run: job.run })
     this.log(`run ${job.run.id} started: ${job.request.options.model} at ${job.request.options.server}`)
     let outcome: ScenarioOutcome | undefined
@@ -151,19 +166,29 @@ export class RunQueue {
     const finishedAt = new Date()
     let final: StoredRun
     if (outcome && (outcome.levels.length > 0 || !interrupted)) {
-      const result = buildRunResult({ options: job.request.options, ...outcome, startedAt, finishedAt, interrupted, command: API_COMMAND })
+      const result = buildRunResult({ options: job.request.options, ...outcome, startedAt, finishedAt, interrupted, command: job.command })
       const doc = redactDeep(result, (t) => redactSecrets(t, secrets))
       const extra = { createdAt: job.run.createdAt, ...(job.run.name ? { name: job.run.name } : {}), ...(interrupted ? { error: STOPPED_DURING } : {}) }
       final = runOfResult(job.run.id, { kind: 'run', doc }, 'api', extra)
-      await this.store.save(final, { kind: 'run', doc })
+      await this.save(final, { kind: 'run', doc })
     } else {
       final = { ...job.run, status: interrupted ? 'interrupted' : 'error', finishedAt: finishedAt.toISOString(), error: interrupted ? STOPPED_BEFORE : error }
-      await this.store.save(final)
+      await this.save(final)
     }
     job.run = final
     this.log(`run ${final.id} ${final.status}${final.error && final.status === 'error' ? `: ${final.error}` : ''}`)
     this.emit(job, { type: 'end', run: final })
   }
+}
+
+/**
+ * The run request as a command line a reader can send again: the body as posted, without the API
+ * key, with header values and the run's secrets as `***`.
+ */
+function commandOf(body: unknown, secrets: string[]): string {
+  const { apiKey: _key, ...rest } = (body && typeof body === 'object' && !Array.isArray(body) ? body : {}) as Record<string, unknown>
+  if (rest.headers && typeof rest.headers === 'object') rest.headers = Object.fromEntries(Object.keys(rest.headers).map((k) => [k, '***']))
+  return `${API_COMMAND} ${JSON.stringify(redactDeep(rest, (t) => redactSecrets(t, secrets)))}`
 }
 
 function secretsOf(request: RunRequest): string[] {

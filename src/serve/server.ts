@@ -13,6 +13,7 @@ import { rememberSecrets } from '../results/redact.js'
 import type { ResultStore } from '../results/store.js'
 import { AllowList } from './allow.js'
 import { Access, checkListenSecurity, isLoopback } from './auth.js'
+import { Changes } from './changes.js'
 import { ApiError, BASE_HEADERS, sendError } from './http.js'
 import { RunQueue } from './queue.js'
 import { API, checkId, ROUTES, type Route, type ServeContext } from './routes.js'
@@ -47,10 +48,12 @@ export async function startServe(o: ServeOptions): Promise<RunningServer> {
   const log = o.log ?? (() => {})
   const interrupted = await o.store.markInterrupted(INTERRUPTED_BY_RESTART)
   if (interrupted.length) log(`${interrupted.length} run(s) left in flight by the previous server marked interrupted: ${interrupted.join(', ')}`)
-  const queue = new RunQueue(o.store, log)
+  const changes = new Changes()
+  const queue = new RunQueue(o.store, log, changes)
   const ctx: ServeContext = {
     store: o.store,
     queue,
+    changes,
     config: o.config,
     allow: new AllowList(o.config.servers, o.config.serve?.allow),
     limits: { request: REQUEST_LIMIT, upload: o.uploadLimit ?? UPLOAD_LIMIT },
