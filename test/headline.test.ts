@@ -133,7 +133,7 @@ describe('every place prints the same headline', () => {
   it('for a `llmbench run` result: report data and run list', () => {
     const doc = syntheticRunResult({ requests: 300, concurrency: [8, 1, 32], seed: 3 })
     const lines = headlineText(runHeadline(doc))
-    expect(lines[0]).toBe('Measured: no objectives were set.')
+    expect(lines[0]).toMatch(/^Measured: goodput from [\d.]+% to [\d.]+% across levels \(no share to reach was set\)\.$/)
     expect(lines.find((l) => l.startsWith('Peak throughput:'))).toMatch(/at concurrency 32/)
     expect(headlineText(buildReportData([{ result: { kind: 'run', doc } }]).runs[0].scenarios[0].headline)).toEqual(lines)
     expect(runOfResult('x', { kind: 'run', doc }, 'api').digest![0].headline.map((l) => l.text)).toEqual(lines)

@@ -51,6 +51,8 @@ export interface Headline {
   capacity?: number | null
   /** The lowest load that did not (null: none failed). */
   firstFailing?: number | null
+  /** Each judged level's verdict against the objectives, by load. */
+  verdicts?: Array<{ load: number; passed: boolean }>
 }
 
 /** Which statistic a goodput bound is on, and how it is called. */
@@ -71,6 +73,7 @@ export function headline(input: HeadlineInput): Headline {
   if (cap) {
     h.capacity = cap.capacity
     h.firstFailing = cap.firstFailing
+    h.verdicts = cap.verdicts
     h.lines.push(cap.line)
   } else {
     const crossings = crossingsOf(input, sorted, kind)
@@ -134,10 +137,15 @@ function verdict(input: HeadlineInput, kind: 'concurrency' | 'rate'): HeadlineLi
 
 function measuredText(input: HeadlineInput): string {
   const min = input.goodput?.min
-  const judged = input.levels.filter((l) => l.goodput)
-  if (min === undefined || !judged.length) return input.sweep ? 'Measured: a capacity sweep.' : 'Measured: no objectives were set.'
-  const met = judged.filter((l) => l.goodput!.ratio >= min).length
-  return `Measured: goodput ≥ ${pct(min)} at ${met} of ${judged.length} level${judged.length === 1 ? '' : 's'}.`
+  const ratios = input.levels.flatMap((l) => (l.goodput ? [l.goodput.ratio] : []))
+  if (!ratios.length) return input.sweep ? 'Measured: a capacity sweep.' : 'Measured: no objectives were set.'
+  if (min === undefined) {
+    const [lo, hi] = [Math.min(...ratios), Math.max(...ratios)]
+    const range = lo === hi ? `${pct(lo)} at every level` : `from ${pct(lo)} to ${pct(hi)} across levels`
+    return `Measured: goodput ${range} (no share to reach was set).`
+  }
+  const met = ratios.filter((r) => r >= min).length
+  return `Measured: goodput ≥ ${pct(min)} at ${met} of ${ratios.length} level${ratios.length === 1 ? '' : 's'}.`
 }
 
 function checkText(c: CheckOutcome, kind: 'concurrency' | 'rate'): string {
@@ -150,6 +158,7 @@ function checkText(c: CheckOutcome, kind: 'concurrency' | 'rate'): string {
 interface Capacity {
   capacity: number | null
   firstFailing: number | null
+  verdicts: Array<{ load: number; passed: boolean }>
   line: HeadlineLine
 }
 
@@ -163,7 +172,8 @@ function capacity(input: HeadlineInput, sorted: LevelSummary[], kind: 'concurren
     const text = s.capacity === null
       ? `Capacity: no ${s.kind} met ${criterion} (the lowest probed, ${fig(s.firstFailing ?? 0)}${unit}, did not)`
       : `Capacity: ${criterion} up to ${loadText(s.kind, s.capacity)}${s.firstFailing !== null ? `, not at ${fig(s.firstFailing)}${unit}` : ''} (sweep, within ${fig(s.resolution)}${unit})`
-    return { capacity: s.capacity, firstFailing: s.firstFailing, line: { kind: 'capacity', tone: s.capacity === null ? 'bad' : 'good', text: text + tail(crossingsOf(input, sorted, kind)) } }
+    const verdicts = [...new Map(s.probes.map((p) => [p.load, p.passed])).entries()].map(([load, passed]) => ({ load, passed })).sort((a, b) => a.load - b.load)
+    return { capacity: s.capacity, firstFailing: s.firstFailing, verdicts, line: { kind: 'capacity', tone: s.capacity === null ? 'bad' : 'good', text: text + tail(crossingsOf(input, sorted, kind)) } }
   }
   if (min === undefined && !byLevel.length) return undefined
   const passes = (l: LevelSummary) => (min === undefined || (l.goodput !== undefined && l.goodput.ratio >= min)) && byLevel.every((c) => c.level !== l.load.value || c.passed)
@@ -185,7 +195,8 @@ function capacity(input: HeadlineInput, sorted: LevelSummary[], kind: 'concurren
     text = `Capacity: ${criterion} up to ${loadText(kind, cap)} (at ${fig(failing.load.value)}${kind === 'rate' ? ' req/s' : ''}: ${why!.text})`
     tone = 'warn'
   }
-  return { capacity: cap, firstFailing: failing?.load.value ?? null, line: { kind: 'capacity', tone, text: text + tail(crossings) } }
+  const verdicts = judged.map((l) => ({ load: l.load.value, passed: passes(l) }))
+  return { capacity: cap, firstFailing: failing?.load.value ?? null, verdicts, line: { kind: 'capacity', tone, text: text + tail(crossings) } }
 }
 
 function tail(crossings: string[]): string {
@@ -260,7 +271,7 @@ function client(levels: LevelSummary[]): HeadlineLine {
     const cpu = Math.max(...levels.map((l) => l.client.cpuPercent))
     return { kind: 'client', tone: 'good', text: `Load generator: kept up at every level (event-loop delay p99 ≤ ${fig(delay)} ms, CPU ≤ ${fig(cpu)}%).` }
   }
-  const where = faults.map((f) => loadText(f.l.load.kind, f.l.load.value)).join(', ')
+  const where = loadsText(faults.map((f) => f.l.load))
   return { kind: 'client', tone: 'warn', text: `Load generator: the bottleneck at ${where} (${faults[0].why}): figures there include its own delay.` }
 }
 
@@ -276,6 +287,16 @@ function clientFault(l: LevelSummary): string | undefined {
 function dominantKind(levels: LevelSummary[]): 'concurrency' | 'rate' {
   const rates = levels.filter((l) => l.load.kind === 'rate').length
   return rates > levels.length - rates ? 'rate' : 'concurrency'
+}
+
+/** `concurrency 1, 8 and 32`, `15, 30 and 60 req/s`. */
+function loadsText(loads: Array<{ kind: 'concurrency' | 'rate'; value: number }>): string {
+  const kinds = [...new Set(loads.map((l) => l.kind))]
+  return kinds.map((kind) => {
+    const values = loads.filter((l) => l.kind === kind).map((l) => fig(l.value))
+    const list = values.length > 1 ? `${values.slice(0, -1).join(', ')} and ${values.at(-1)}` : values[0]
+    return kind === 'rate' ? `${list} req/s` : `concurrency ${list}`
+  }).join('; ')
 }
 
 export function loadText(kind: 'concurrency' | 'rate', value: number): string {

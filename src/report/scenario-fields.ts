@@ -66,7 +66,7 @@ export function scenarioFields(options: ScenarioOptionsPublic | Loose): Scenario
   const rateSweep = sweep && (sweep.method === 'rates' || (sweep.kind ?? sweep.of) === 'rate')
   const kind: 'concurrency' | 'rate' = rateSweep || (ramp?.kind ?? ramp?.of) === 'rate' || (!sweep && !ramp && rates.length) ? 'rate' : 'concurrency'
   const mode: LoadMode = sweep ? 'sweep' : ramp ? 'ramp' : kind
-  const loads = ramp ? nums(ramp.to) : sweep ? [] : kind === 'rate' ? rates : nums(o.concurrency)
+  const loads = [...new Set(ramp ? nums(ramp.to) : sweep ? [] : kind === 'rate' ? rates : nums(o.concurrency))].sort((a, b) => a - b)
   const headers = obj(o.headers)
   const prompts = str(obj(o.prompts)?.kind)
   const out: ScenarioFields = {
