@@ -12,7 +12,7 @@ import { historyData, saveToHistory } from '../src/report/history.js'
 import { writeReport } from '../src/report/page.js'
 import type { RunResult } from '../src/results/types.js'
 import type { ReportData } from '../src/report/types.js'
-import { chartShapes, headlineLines, launchChromium, loadPaths, openReport, overlappingTicks, pageWidth, screenshot } from './helpers/browser.js'
+import { backgroundColor, chartShapes, headlineLines, launchChromium, loadPaths, openReport, overlappingTicks, pageWidth, screenshot } from './helpers/browser.js'
 import { headlineText, runHeadline } from '../src/report/headline.js'
 import { runCli } from './helpers/cli.js'
 
@@ -201,16 +201,15 @@ describe('the HTML report in chromium, from file://', () => {
     const other = syntheticRunResult({ requests: 60, concurrency: [1, 4], seed: 9 })
     const two = writeReport(join(dir, 'narrow-compare'), buildReportData([{ result: { kind: 'run', doc: measured }, label: 'a' }, { result: { kind: 'run', doc: other }, label: 'b' }]))
     const history = writeReport(join(dir, 'narrow-history'), { version: 1, kind: 'history', generatedAt: new Date().toISOString(), generator: 'test', runs: [], history: historyData(join(dir, 'history')) })
-    const background = (page: Parameters<typeof pageWidth>[0]) => page.evaluate(() => getComputedStyle((globalThis as any).document.documentElement).backgroundColor)
     for (const file of [one, two, history]) {
       const narrow = await openReport(browser, file, 360)
       expect(await pageWidth(narrow.page), file).toBeLessThanOrEqual(360)
       expect(await overlappingTicks(narrow.page)).toEqual([])
       expect(narrow.errors).toEqual([])
-      const light = await background(narrow.page)
+      const light = await backgroundColor(narrow.page)
       await narrow.page.close()
       const dark = await openReport(browser, file, 1366, 'dark')
-      expect(await background(dark.page)).not.toBe(light)
+      expect(await backgroundColor(dark.page)).not.toBe(light)
       if (file === one) await screenshot(dark.page, 'single-run-dark')
       await dark.page.close()
     }

@@ -105,3 +105,11 @@ export function pageWidth(page: Page): Promise<number> {
 export function headlineLines(page: Page): Promise<string[][]> {
   return page.$$eval('[data-headline]', (blocks) => blocks.map((b) => [...b.querySelectorAll('li')].map((li) => (li.textContent ?? '').trim())))
 }
+
+/** The page's background colour as drawn. */
+export function backgroundColor(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const g = globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string }; document: { documentElement: unknown } }
+    return g.getComputedStyle(g.document.documentElement).backgroundColor
+  })
+}
