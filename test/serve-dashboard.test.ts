@@ -122,7 +122,7 @@ describe('the dashboard of llmbench serve, in chromium', () => {
       const text = await page.locator('[data-level-progress="0"]').innerText()
       texts.add(text)
       return text
-    }, { timeout: 10_000, intervals: [100] }).toMatch(/ · done$/)
+    }, { timeout: 10_000, interval: 100 }).toMatch(/ · done$/)
     expect(texts.size).toBeGreaterThanOrEqual(3)
     await page.waitForSelector('[data-level-progress="1"]')
     await screenshot(page, 'dashboard-live')
@@ -141,9 +141,9 @@ describe('the dashboard of llmbench serve, in chromium', () => {
     const before = await rows(page).count()
     const doc = syntheticRunResult({ requests: 12, concurrency: [1, 2], seed: 4, model: 'other-model', server: sim.url, startedAt: '2026-03-05T10:00:00.000Z' })
     const uploaded = (await call(serve.url, 'POST', `${API}/result?name=from elsewhere`, doc)).body.id
-    await expect.poll(() => rows(page).count(), { timeout: 2000, intervals: [50] }).toBe(before + 1)
+    await expect.poll(() => rows(page).count(), { timeout: 2000, interval: 50 }).toBe(before + 1)
     const queued = (await call(serve.url, 'POST', `${API}/run`, { server: 'sim', name: 'queued elsewhere', concurrency: [1], requests: 2, input: { tokens: 8 }, output: { tokens: 4 } })).body.id
-    await expect.poll(() => page.locator(`tr[data-run="${queued}"]`).count(), { timeout: 2000, intervals: [50] }).toBe(1)
+    await expect.poll(() => page.locator(`tr[data-run="${queued}"]`).count(), { timeout: 2000, interval: 50 }).toBe(1)
     // Each row says what ran and what it found.
     const row = page.locator(`tr[data-run="${uploaded}"]`)
     expect(await row.locator('[data-settings]').innerText()).toBe('concurrency 1, 2 · 256 in / 128 out · 6 requests a level · chat')
