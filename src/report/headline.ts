@@ -91,8 +91,8 @@ export function headlineText(h: Headline): string[] {
   return h.lines.map((l) => l.text)
 }
 
-/** A `llmbench run` result (or an API run's). */
-export function runHeadline(doc: RunResult): Headline {
+/** A `llmbench run` result (or an API run's); `comparison`: its verdict against a baseline, when one was computed. */
+export function runHeadline(doc: RunResult, comparison?: ComparisonVerdict): Headline {
   const f = scenarioFields(doc.scenario)
   const min = goodputTarget(f)
   return headline({
@@ -101,11 +101,12 @@ export function runHeadline(doc: RunResult): Headline {
     interrupted: doc.interrupted,
     ...(f.goodput ? { goodput: { bounds: f.goodput.bounds, ...(min !== undefined ? { min } : {}) } } : {}),
     ...(doc.sweep ? { sweep: doc.sweep } : {}),
+    ...(comparison ? { comparison } : {}),
   })
 }
 
 /** A bench file's scenario, from the suite result. */
-export function suiteScenarioHeadline(s: ScenarioResult, interrupted = false): Headline {
+export function suiteScenarioHeadline(s: ScenarioResult, interrupted = false, comparison?: ComparisonVerdict): Headline {
   const f = s.options ? scenarioFields(s.options) : undefined
   const min = f ? goodputTarget(f) : undefined
   return headline({
@@ -115,6 +116,7 @@ export function suiteScenarioHeadline(s: ScenarioResult, interrupted = false): H
     interrupted,
     ...(s.error ? { error: s.error.message } : {}),
     ...(f?.goodput ? { goodput: { bounds: f.goodput.bounds, ...(min !== undefined ? { min } : {}) } } : {}),
+    ...(comparison ? { comparison } : {}),
   })
 }
 
@@ -293,7 +295,7 @@ function dominantKind(levels: LevelSummary[]): 'concurrency' | 'rate' {
 function loadsText(loads: Array<{ kind: 'concurrency' | 'rate'; value: number }>): string {
   const kinds = [...new Set(loads.map((l) => l.kind))]
   return kinds.map((kind) => {
-    const values = loads.filter((l) => l.kind === kind).map((l) => fig(l.value))
+    const values = loads.filter((l) => l.kind === kind).map((l) => l.value).sort((a, b) => a - b).map(fig)
     const list = values.length > 1 ? `${values.slice(0, -1).join(', ')} and ${values.at(-1)}` : values[0]
     return kind === 'rate' ? `${list} req/s` : `concurrency ${list}`
   }).join('; ')
