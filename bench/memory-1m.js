@@ -38,10 +38,10 @@ const retainedHeap = () => {
 const maxRssMB = () => process.resourceUsage().maxRSS / 1024
 
 async function runChild() {
-  const { RecordsWriter } = await fromDist('results/records-file.js')
+  const { RecordsWriter } = await fromDist('records/records-file.js')
   const { LevelAccumulator } = await fromDist('metrics/accumulator.js')
-  const { RecordSampler, levelResultOf, levelSampleSeed } = await fromDist('results/trim.js')
-  const { mulberry32 } = await fromDist('data/random.js')
+  const { RecordSampler, levelResultOf, levelSampleSeed } = await fromDist('records/trim.js')
+  const { mulberry32 } = await fromDist('random.js')
   const scenario = {
     server: 'http://127.0.0.1:8000', model: 'm', endpoint: 'chat', stream: true, concurrency: [256], numPrompts: REQUESTS, warmup: 0,
     inputLen: 512, outputLen: 128, ignoreEos: true, includeUsage: true, continuousUsage: false, timeoutMs: 60_000, seed: 1,
@@ -94,7 +94,7 @@ async function runChild() {
 }
 
 async function rebuildChild() {
-  const { rebuildRunResult } = await fromDist('results/rebuild.js')
+  const { rebuildRunResult } = await fromDist('records/rebuild.js')
   const t0 = performance.now()
   const c0 = process.cpuUsage()
   const result = await rebuildRunResult(FILE)

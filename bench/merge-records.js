@@ -25,7 +25,7 @@ const OUT = join(HERE, 'out')
 const fileOf = (i) => join(OUT, `merge-shard-${i}.records.jsonl`)
 
 if (process.argv.includes('--merge')) {
-  const { mergeRecordsFiles } = await fromDist('results/merge-records.js')
+  const { mergeRecordsFiles } = await fromDist('records/merge-records.js')
   const t0 = performance.now()
   const merged = await mergeRecordsFiles(Array.from({ length: SHARDS }, (_, i) => fileOf(i)), 'bench/merge-records.js')
   const level = merged.levels[0]
@@ -41,8 +41,8 @@ if (process.argv.includes('--merge')) {
   }))
 } else {
   mkdirSync(OUT, { recursive: true })
-  const { RecordsWriter } = await fromDist('results/records-file.js')
-  const { mulberry32 } = await fromDist('data/random.js')
+  const { RecordsWriter } = await fromDist('records/records-file.js')
+  const { mulberry32 } = await fromDist('random.js')
   const scenario = {
     server: 'http://127.0.0.1:8000', model: 'm', endpoint: 'chat', stream: true, concurrency: [256 * SHARDS], numPrompts: REQUESTS, warmup: 0,
     inputLen: 512, outputLen: 128, ignoreEos: true, includeUsage: true, continuousUsage: false, timeoutMs: 60_000, seed: 1,

@@ -15,8 +15,8 @@ import { fromDist, makeRecord } from './synthetic-record.js'
 const N = Number(process.argv[2] ?? 100_000)
 const RUNS = Number(process.argv[3] ?? 5)
 
-const { RecordsWriter } = await fromDist('results/records-file.js')
-const { mulberry32 } = await fromDist('data/random.js')
+const { RecordsWriter } = await fromDist('records/records-file.js')
+const { mulberry32 } = await fromDist('random.js')
 
 
 const rng = mulberry32(1)

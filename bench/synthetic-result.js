@@ -7,7 +7,7 @@
  *   syntheticRunResult({ requests: 10_000, concurrency: [1, 8, 32, 64, 128] })
  */
 import { summarizeLevel } from '../dist/src/metrics/index.js'
-import { mulberry32 } from '../dist/src/data/random.js'
+import { mulberry32 } from '../dist/src/random.js'
 
 /** A small deterministic PRNG (mulberry32): the same seed gives the same result. */
 const rng = mulberry32

@@ -9,7 +9,7 @@
  * credential-shaped text are replaced by `***` in every string, so no reporter, built-in or
  * custom, can print or write a key a server echoed in an error body or a message carried.
  */
-import type { RunEvent } from '../src/runner/events.js'
+import type { RunEvent } from '../src/results/events.js'
 import type { FileResult, ScenarioResult, SuiteResult } from '../src/results/suite.js'
 import type { Reporter, RunStart } from './types.js'
 import { knownSecrets, redactDeep, redactSecrets } from '../src/results/redact.js'

@@ -4,7 +4,7 @@
  * file, merged shards). Progress events are not kept in results, so none are replayed.
  */
 import type { SuiteResult } from '../src/results/suite.js'
-import type { RunEvent, ScenarioRef } from '../src/runner/events.js'
+import type { RunEvent, ScenarioRef } from '../src/results/events.js'
 
 export function replayEvents(result: SuiteResult): RunEvent[] {
   const events: RunEvent[] = []

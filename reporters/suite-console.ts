@@ -6,7 +6,7 @@
 import type { LevelSummary, LoadSpec } from '../src/results/types.js'
 import { loadLabel } from '../src/results/labels.js'
 import type { FileResult, ScenarioResult, SuiteResult } from '../src/results/suite.js'
-import type { RunEvent, ScenarioRef } from '../src/runner/events.js'
+import type { RunEvent, ScenarioRef } from '../src/results/events.js'
 import { fmt, renderLevel, renderSummary } from './console.js'
 import { checkMessage, countSuite, failedChecks, formatLocation, joinCounts, mentionsLocation, plainText } from './suite-counts.js'
 import { suiteScenarioHeadline, type HeadlineTone } from '../src/report/headline.js'

@@ -1,7 +1,7 @@
 /** The JSON reporter of `npx llmbench`: the suite result, written atomically when the run ends. */
 import { resolve } from 'node:path'
 import type { SuiteResult } from '../src/results/suite.js'
-import { writeJsonFile } from './json.js'
+import { writeJsonFile } from '../src/write-file.js'
 import type { Reporter, ReporterOptions } from './types.js'
 
 export const DEFAULT_JSON_FILE = 'llmbench-results/results.json'

@@ -3,7 +3,7 @@
  * are called through one dispatcher (reporters/dispatch.ts) that catches each one's errors, so a
  * broken reporter never hides the others' output or changes the exit code.
  */
-import type { RunEvent, ScenarioRef } from '../src/runner/events.js'
+import type { RunEvent, ScenarioRef } from '../src/results/events.js'
 import type { FileResult, ScenarioResult, SuiteResult } from '../src/results/suite.js'
 import type { CheckOutcome } from '../src/dsl/types.js'
 import type { LevelSummary, LoadSpec } from '../src/results/types.js'

@@ -1,37 +1,50 @@
 import { describe, expect, it } from 'vitest'
-import { headerList, intList, jsonObject, positiveInt, serverUrl } from '../src/cli/parse.js'
+import yargs from 'yargs'
+import { checkFlags, flagsOf, fromFlags, unknownFlagMessage, withFlags } from '../src/options/flags.js'
+import { benchSchema, benchShape } from '../src/options/scenario.js'
 import { redactArgv, redactText } from '../src/results/redact.js'
 import { UsageError } from '../src/errors.js'
 
+/** The scenario options `llmbench run` flags give, checked as the command checks them (messages name the flags). */
+const flags = flagsOf(benchShape, 'run')
+const run = (line: string) => {
+  const argv = withFlags(yargs(), flags).parseSync(line)
+  return checkFlags(benchSchema, fromFlags(argv, flags, benchShape))
+}
+
 describe('flag parsing', () => {
-  it('reads concurrency lists with commas, spaces and repeated flags', () => {
-    expect(intList('--concurrency', '1,10,50')).toEqual([1, 10, 50])
-    expect(intList('--concurrency', ['1', '4 8'])).toEqual([1, 4, 8])
+  it('reads concurrency lists with commas and spaces', () => {
+    expect(run('--concurrency 1,10,50').concurrency).toEqual([1, 10, 50])
+    expect(run("--concurrency '4 8'").concurrency).toEqual([4, 8])
   })
 
   it('rejects zero, negatives, fractions and words with one line naming the flag', () => {
     for (const bad of ['0', '-1', '1.5', 'abc']) {
-      expect(() => intList('--concurrency', bad)).toThrowError(UsageError)
-      expect(() => intList('--concurrency', bad)).toThrowError(/--concurrency must be a whole number of at least 1/)
+      expect(() => run(`--concurrency=${bad}`)).toThrowError(UsageError)
+      expect(() => run(`--concurrency=${bad}`)).toThrowError(/--concurrency must be a whole number of at least 1/)
     }
-    expect(() => positiveInt('--num-prompts', 0)).toThrowError(/--num-prompts/)
+    expect(() => run('--num-prompts 0')).toThrowError(/--num-prompts/)
+  })
+
+  it('quotes the value as typed and names the unit of the flag', () => {
+    expect(() => run('--timeout abc')).toThrowError('--timeout must be a number of seconds above 0, got "abc"')
+    expect(run('--timeout 2.5').timeout).toBe(2500)
   })
 
   it('parses headers and lowercases their names', () => {
-    expect(headerList(['X-Team: a:b', 'Authorization:  Bearer x'])).toEqual({ 'x-team': 'a:b', authorization: 'Bearer x' })
-    expect(() => headerList(['no colon here'])).toThrowError(/--header must look like/)
+    expect(run("-H 'X-Team: a:b' -H 'Authorization:  Bearer x'").headers).toEqual({ 'x-team': 'a:b', authorization: 'Bearer x' })
+    expect(() => run("--header 'no colon here'")).toThrowError(/--header must look like/)
   })
 
   it('accepts only JSON objects for --body', () => {
-    expect(jsonObject('--body', '{"temperature":0}')).toEqual({ temperature: 0 })
-    expect(() => jsonObject('--body', '[1]')).toThrowError(/JSON object/)
-    expect(() => jsonObject('--body', '{oops')).toThrowError(/--body must be a JSON object/)
+    expect(run(`--body '{"temperature":0}'`).body).toEqual({ temperature: 0 })
+    expect(() => run("--body '[1]'")).toThrowError(/JSON object/)
+    expect(() => run("--body '{oops'")).toThrowError(/--body must be a JSON object/)
   })
 
-  it('accepts http(s) URLs only and drops a trailing slash', () => {
-    expect(serverUrl('--server', 'http://127.0.0.1:8000/')).toBe('http://127.0.0.1:8000')
-    expect(() => serverUrl('--server', 'localhost:8000')).toThrowError(/http:\/\/ or https:\/\//)
-    expect(() => serverUrl('--server', 'not a url')).toThrowError(/must be a URL/)
+  it('suggests the flag a misspelled one most likely was', () => {
+    expect(unknownFlagMessage('Unknown argument: concurency', flags.map((f) => f.name))).toBe('unknown flag --concurency, did you mean --concurrency? (see llmbench <command> --help)')
+    expect(unknownFlagMessage('Unknown arguments: numPrompt, x', flags.map((f) => f.name))).toMatch(/^unknown flag --num-prompt, did you mean --num-prompts\?/)
   })
 })
 

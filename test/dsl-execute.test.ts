@@ -2,7 +2,7 @@
 import { describe as group, expect as vexpect, it } from 'vitest'
 import { afterAll, bench, collect, describe, expect, runFile } from '../src/dsl/index.js'
 import type { CollectedFile, ExecuteContext, RunnableBench } from '../src/dsl/index.js'
-import type { RunEvent } from '../src/runner/events.js'
+import type { RunEvent } from '../src/results/events.js'
 import type { LevelResult, ScenarioOptionsPublic, Stats } from '../src/results/types.js'
 
 // ---------------------------------------------------------------------------------------------
@@ -158,7 +158,7 @@ group('a scenario', () => {
   })
 
   it('marks the scenario error for a typo in its objectives', async () => {
-    const f = await load(() => bench('a', { slo: { 'ttft.p59': '< 800' } }))
+    const f = await load(() => bench('a', { slo: { 'ttft.p59': '< 800' } as never }))
     const r = await runFile(f, context().ctx)
     vexpect(r.scenarios[0].status).toBe('error')
     vexpect(r.scenarios[0].error?.message).toMatch(/^slo has an unknown objective "ttft.p59"/)

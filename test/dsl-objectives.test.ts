@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { evaluateObjectives, goodputBounds, validateObjectives } from '../src/dsl/index.js'
 import type { SloObjectives } from '../src/dsl/index.js'
+import type { ExpressionText } from '../src/options/expression.js'
 import type { LevelResult, LevelSummary, RequestRecord, Stats } from '../src/results/types.js'
 
 // ---------------------------------------------------------------------------------------------
@@ -85,7 +86,7 @@ describe('thresholds', () => {
     ['< 6e2', false],
     ['<= 600.0', true],
   ])('evaluates %j against 600', (expr, passed) => {
-    expect(one({ 'ttft.p95': expr })[0].passed).toBe(passed)
+    expect(one({ 'ttft.p95': expr as ExpressionText })[0].passed).toBe(passed)
   })
 
   it('normalizes the expected text', () => {
@@ -232,19 +233,19 @@ describe('configuration errors', () => {
   })
 
   it('rejects a goodput min given as a percentage', () => {
-    expect(err({ goodput: { ttft: 500, min: 90 } })).toThrow('slo.goodput.min must be the least ratio of good requests, a number from 0 to 1, e.g. 0.9 (0.9, not 90)')
+    expect(err({ goodput: { ttft: 500, min: 90 } })).toThrow('slo.goodput.min must be a ratio between 0 and 1, e.g. 0.9, got 90')
   })
 
   it('rejects an unknown goodput bound', () => {
-    expect(err({ goodput: { ttfb: 500, min: 0.9 } })).toThrow(/^slo.goodput: Goodput SLO key "ttfb" is unknown/)
+    expect(err({ goodput: { ttfb: 500, min: 0.9 } })).toThrow(/^unknown key "slo.goodput.ttfb", did you mean "slo.goodput.ttft"\?/)
   })
 
   it('rejects a goodput bound that is not a number', () => {
-    expect(err({ goodput: { ttft: '500', min: 0.9 } })).toThrow('slo.goodput.ttft is "500": give a number of milliseconds, e.g. ttft: 500')
+    expect(err({ goodput: { ttft: '500', min: 0.9 } })).toThrow('slo.goodput.ttft must be a number of milliseconds above 0, got "500"')
   })
 
   it('rejects goodput without bounds', () => {
-    expect(err({ goodput: { min: 0.9 } })).toThrow(/^slo.goodput: Goodput SLO is empty/)
+    expect(err({ goodput: { min: 0.9 } })).toThrow(/^slo.goodput needs at least one bound in ms/)
   })
 
   it('rejects a goodput level the scenario does not run', () => {

@@ -4,7 +4,7 @@
  * count and time (the file runs in a few seconds); a failure names the seed and case to replay.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { mulberry32 } from '../src/data/random.js'
+import { mulberry32 } from '../src/random.js'
 import { SseParser } from '../src/client/sse.js'
 import { NdjsonParser } from '../src/client/ndjson.js'
 import { ENDPOINTS, getAdapter } from '../src/client/registry.js'

@@ -6,7 +6,8 @@ import { githubSummary } from '../reporters/github.js'
 import { SuiteConsoleReporter } from '../reporters/suite-console.js'
 import { buildReportData } from '../src/report/data.js'
 import { headline, headlineText, runHeadline } from '../src/report/headline.js'
-import { runOfResult } from '../src/results/store.js'
+import { describeResult } from '../src/report/digest.js'
+import { runOfResult } from '../src/store/store.js'
 import type { LevelSummary, Stats } from '../src/results/types.js'
 import { syntheticRunResult } from '../bench/synthetic-result.js'
 import { captureStream, levelSummary, suiteResult } from './fixtures/reporters/suite.js'
@@ -115,7 +116,7 @@ describe('every place prints the same headline', () => {
   it('for a suite: report data, run list, console and GitHub step summary', () => {
     const suite = suiteResult()
     const report = buildReportData([{ result: { kind: 'suite', doc: suite } }])
-    const stored = runOfResult('x', { kind: 'suite', doc: suite }, 'upload')
+    const stored = runOfResult('x', { kind: 'suite', doc: suite }, 'upload', describeResult({ kind: 'suite', doc: suite }))
     const closing = new SuiteConsoleReporter({ stdout: captureStream(false), env: {} }).finalSummary(suite)
     const md = githubSummary(suite)
     const measured = report.runs[0].scenarios.filter((s) => s.levels.length)
@@ -136,6 +137,6 @@ describe('every place prints the same headline', () => {
     expect(lines[0]).toMatch(/^Measured: goodput from [\d.]+% to [\d.]+% across levels \(no share to reach was set\)\.$/)
     expect(lines.find((l) => l.startsWith('Peak throughput:'))).toMatch(/at concurrency 32/)
     expect(headlineText(buildReportData([{ result: { kind: 'run', doc } }]).runs[0].scenarios[0].headline)).toEqual(lines)
-    expect(runOfResult('x', { kind: 'run', doc }, 'api').digest![0].headline.map((l) => l.text)).toEqual(lines)
+    expect(runOfResult('x', { kind: 'run', doc }, 'api', describeResult({ kind: 'run', doc })).digest![0].headline.map((l) => l.text)).toEqual(lines)
   })
 })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { gapSource } from '../src/load/arrivals.js'
 import { constantProfile, rampProfile } from '../src/load/profile.js'
-import { mulberry32 } from '../src/data/random.js'
+import { mulberry32 } from '../src/random.js'
 
 const N = 20_000
 

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { PhaseClock, type PhasePlan } from '../src/load/phases.js'
 import { CapacitySearch, evenRates, type CapacitySweep } from '../src/load/sweep.js'
-import { parseCountOrTime, parseDuration } from '../src/load/duration.js'
-import { LoadInputError, toLoadOptions } from '../src/load/options.js'
+import { parseCountOrTime, parseDuration } from '../src/options/duration.js'
+import { toLoadOptions } from '../src/load/options.js'
+import { check, keyNaming, named } from '../src/options/check.js'
+import { benchSchema } from '../src/options/scenario.js'
 
 const phasesOf = (plan: PhasePlan, times: number[]) => {
   const clock = new PhaseClock(plan)
@@ -110,13 +112,13 @@ describe('load options as users write them', () => {
   })
 
   it('names the key at fault and what it expects', () => {
+    // As a bench file's options are read: checked by their declarations, then turned into levels.
     const fails = (input: object, goodput = false) => {
+      const naming = keyNaming(undefined)
       try {
-        toLoadOptions(input, goodput)
+        named(naming, () => toLoadOptions(check(benchSchema, input, naming), goodput))
       } catch (err) {
-        expect(err).toBeInstanceOf(LoadInputError)
-        const e = err as LoadInputError
-        return `${e.path} ${e.message}`
+        return (err as Error).message
       }
       throw new Error('expected an error')
     }

@@ -2,7 +2,7 @@
 // (kept below as `exactSummary`, from every record in memory): identical on varied records, and
 // within the sketch's bound once the pooled ITL passes its budget.
 import { describe, expect, it } from 'vitest'
-import { mulberry32 } from '../src/data/random.js'
+import { mulberry32 } from '../src/random.js'
 import { LevelAccumulator, THRESHOLDS, type SummarizeLevelOptions } from '../src/metrics/accumulator.js'
 import { evaluateGoodput } from '../src/metrics/goodput.js'
 import { summarizeLevel } from '../src/metrics/level.js'

@@ -1,7 +1,7 @@
 // The quantile sketch against exact type-7 percentiles: the bound stated in src/metrics/sketch.ts,
 // over several distributions with fixed seeds, and merging.
 import { describe, expect, it } from 'vitest'
-import { mulberry32 } from '../src/data/random.js'
+import { mulberry32 } from '../src/random.js'
 import { QuantileSketch } from '../src/metrics/sketch.js'
 import { computeStats, percentile } from '../src/metrics/stats.js'
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { ReporterDispatcher } from '../reporters/dispatch.js'
 import { replayEvents } from '../reporters/replay.js'
 import type { Reporter } from '../reporters/types.js'
-import type { RunEvent } from '../src/runner/events.js'
+import type { RunEvent } from '../src/results/events.js'
 import { BROKEN_FILE, CHAT_FILE, captureStream, passing, suiteResult } from './fixtures/reporters/suite.js'
 
 const HOOKS = ['onRunStart', 'onFileStart', 'onScenarioStart', 'onLevelStart', 'onLevelProgress', 'onLevelEnd', 'onCheck', 'onScenarioEnd', 'onFileEnd', 'onRunEnd'] as const

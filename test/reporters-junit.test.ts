@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { XMLParser } from 'fast-xml-parser'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ReporterDispatcher } from '../reporters/dispatch.js'
-import { writeJsonResult } from '../reporters/json.js'
+import { writeJsonFile } from '../src/write-file.js'
 import { renderJunit, xmlAttr, xmlText } from '../reporters/junit.js'
 import { createReporters } from '../reporters/registry.js'
 import { replayEvents } from '../reporters/replay.js'
@@ -148,10 +148,10 @@ describe('json reporter', () => {
     expect(text.endsWith('}\n')).toBe(true)
   })
 
-  it('keeps writeJsonResult for `llmbench run`', () => {
+  it('keeps writeJsonFile for `llmbench run`', () => {
     const file = join(tmp(), 'a', 'b.json')
     const doc = { schemaVersion: 1, levels: [] } as unknown as RunResult
-    expect(writeJsonResult(file, doc)).toBe(file)
+    expect(writeJsonFile(file, doc)).toBe(file)
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(doc)
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { mulberry32 } from '../src/data/random.js'
+import { mulberry32 } from '../src/random.js'
 import { SseParser } from '../src/client/sse.js'
 
 type Ev = [event: string, data: string]

@@ -8,10 +8,11 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { syntheticRunResult, syntheticSuiteResult } from '../bench/synthetic-result.js'
 import { historyData, saveToHistory } from '../src/report/history.js'
-import type { AnyResult } from '../src/report/load.js'
-import { FileStore } from '../src/results/store-file.js'
-import { MIGRATIONS, PostgresStore } from '../src/results/store-postgres.js'
-import { newRunId, openStore, runOfResult, type ListQuery, type ResultStore } from '../src/results/store.js'
+import type { AnyResult } from '../src/results/read.js'
+import { FileStore } from '../src/store/file.js'
+import { MIGRATIONS, PostgresStore } from '../src/store/postgres.js'
+import { newRunId, runOfResult, type ListQuery, type ResultStore } from '../src/store/store.js'
+import { openStore } from '../src/store/open.js'
 
 const PG_URL = process.env.LLMBENCH_TEST_PG
 if (!PG_URL) console.warn('test/store.test.ts: LLMBENCH_TEST_PG is not set, so the PostgreSQL store tests are skipped (.ci/run sets it)')

@@ -14,7 +14,7 @@ import { makeProject } from './helpers/project.js'
 import type { SuiteResult } from '../src/results/suite.js'
 import { threadCount } from '../src/runner/threads.js'
 import { runScenario, type ScenarioOptions } from '../src/runner/scenario.js'
-import { RecordsWriter, readRecordsFile } from '../src/results/records-file.js'
+import { RecordsWriter, readRecordsFile } from '../src/records/records-file.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'llmbench-threads-'))
 let sim: SpawnedSimulator

@@ -1,69 +1,53 @@
 /** `npx llmbench [filters...]`: discover bench files, run them, report, and fail CI on a missed objective. */
 import type { Argv } from 'yargs'
 import { resolve } from 'node:path'
-import { runSuite } from '../runner/suite.js'
+import { runSuite } from '../suite/suite.js'
 import { UsageError } from '../errors.js'
-import type { BenchOptions } from '../dsl/types.js'
-import { positiveInt, serverUrl } from './parse.js'
+import { benchSchema, benchShape, type BenchOptions } from '../options/scenario.js'
+import { configSchema, configShape } from '../options/config.js'
+import { benchCommandSchema, benchCommandShape } from '../options/commands.js'
+import { checkFlags, flagsOf, fromFlags, withFlags } from '../options/flags.js'
+import { httpUrl } from '../options/values.js'
 import { loadConfig, type ResolvedConfig } from '../config/index.js'
 import { headerValueSecrets, rememberSecrets } from '../results/redact.js'
 
+const SCENARIO_FLAGS = flagsOf(benchShape, 'bench')
+const CONFIG_FLAGS = flagsOf(configShape, 'bench')
+const COMMAND_FLAGS = flagsOf(benchCommandShape, 'bench')
+export const BENCH_FLAGS = [...COMMAND_FLAGS, ...CONFIG_FLAGS, ...SCENARIO_FLAGS]
+
 export function benchCommand(y: Argv) {
-  return y
-    .positional('filters', { type: 'string', array: true, describe: 'Run only bench files whose path contains one of these' })
-    .option('testNamePattern', { alias: 't', type: 'string', describe: 'Run only scenarios whose name matches this regular expression' })
-    .option('config', { alias: 'c', type: 'string', describe: 'Config file (default: llmbench.config.* found in --root)' })
-    .option('root', { alias: 'r', type: 'string', describe: 'Project root (default: the current folder)' })
-    .option('reporter', { type: 'string', array: true, describe: 'Reporter: console, json, junit, github, html, or a module path (repeatable)' })
-    .option('outputFile', { describe: 'Where a reporter writes: --outputFile.junit=junit.xml (repeatable)' })
-    .option('list', { type: 'boolean', describe: 'Print the scenarios without running them' })
-    .option('bail', { type: 'boolean', describe: 'Stop at the first failed scenario' })
-    .option('file-parallelism', { type: 'number', describe: 'Bench files run at once (default 1: parallel files share the server)' })
-    .option('server', { type: 'string', describe: 'Override the server of every scenario (URL or a configured name)' })
-    .option('model', { type: 'string', describe: 'Override the model of every scenario' })
-    .option('api-key', { type: 'string', describe: 'API key for every scenario (default: $OPENAI_API_KEY); never recorded' })
-    .option('history', { type: 'boolean', describe: 'Keep the suite result in the history folder (default on; --no-history)' })
-    .option('history-dir', { type: 'string', describe: 'History folder (default: .llmbench/history in the project root)' })
+  return withFlags(y.positional('filters', { type: 'string', array: true, describe: 'Run only bench files whose path contains one of these' }), BENCH_FLAGS)
 }
 
 export async function benchHandler(a: Record<string, any>): Promise<number> {
-  const overrides: BenchOptions = {}
-  if (a.server) overrides.server = /^https?:/.test(a.server) ? serverUrl('--server', a.server) : String(a.server)
-  if (a.model) overrides.model = String(a.model)
-  if (a.apiKey) overrides.apiKey = String(a.apiKey)
-  await rememberRunSecrets(a.root ?? process.cwd(), a.config, overrides.apiKey)
-  let namePattern: string | undefined
-  if (a.testNamePattern !== undefined) {
-    try {
-      new RegExp(String(a.testNamePattern))
-    } catch (err) {
-      throw new UsageError(`-t: not a valid regular expression: ${(err as Error).message}`)
-    }
-    namePattern = String(a.testNamePattern)
+  const overrides: BenchOptions = checkFlags(benchSchema, fromFlags(a, SCENARIO_FLAGS, benchShape))
+  if (overrides.server !== undefined && /^https?:/.test(overrides.server) && httpUrl(overrides.server) === undefined) {
+    throw new UsageError(`--server must be an http:// or https:// URL or the name of a server in the config, got ${JSON.stringify(overrides.server)}`)
   }
+  const settings = checkFlags(configSchema, fromFlags(a, CONFIG_FLAGS, configShape))
+  const command = checkFlags(benchCommandSchema, fromFlags(a, COMMAND_FLAGS, benchCommandShape))
+  const root = command.root ?? process.cwd()
+  await rememberRunSecrets(root, command.config, overrides.apiKey)
   return runSuite({
-    root: a.root ?? process.cwd(),
-    configFile: a.config,
+    root,
+    configFile: command.config,
     filters: (a.filters ?? []).map(String),
-    namePattern,
-    reporters: a.reporter,
-    outputFile: outputFiles(a.outputFile),
-    list: a.list,
-    bail: a.bail,
-    fileParallelism: a.fileParallelism === undefined ? undefined : positiveInt('--file-parallelism', a.fileParallelism),
+    namePattern: command.testNamePattern,
+    reporters: settings.reporters?.map((e) => (typeof e === 'string' ? e : [e[0], { ...(e[1] ?? {}) }])),
+    outputFile: outputFiles(settings.outputFile),
+    list: command.list,
+    bail: settings.bail === undefined ? undefined : Boolean(settings.bail),
+    fileParallelism: settings.fileParallelism,
     overrides,
-    history: { enabled: a.history, dir: a.historyDir === undefined ? undefined : resolve(String(a.historyDir)) },
+    history: { enabled: settings.history?.enabled, dir: settings.history?.dir === undefined ? undefined : resolve(settings.history.dir) },
   })
 }
 
 /** `--outputFile.junit=x.xml` arrives as an object; a bare `--outputFile x.json` means the JSON reporter. */
-function outputFiles(value: unknown): Record<string, string> | undefined {
+function outputFiles(value: string | Record<string, string> | undefined): Record<string, string> | undefined {
   if (value === undefined) return undefined
-  if (typeof value === 'string') return { json: value }
-  if (value && typeof value === 'object' && !Array.isArray(value)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]))
-  }
-  throw new UsageError('--outputFile takes a path, or --outputFile.<reporter>=<path>')
+  return typeof value === 'string' ? { json: value } : value
 }
 
 /**

@@ -7,9 +7,10 @@ import { hideBin } from 'yargs/helpers'
 import { UsageError } from '../errors.js'
 import { EXIT } from '../exit-codes.js'
 import { VERSION } from '../version.js'
-import { runCommand, runHandler } from './run.js'
+import { RUN_FLAGS, runCommand, runHandler } from './run.js'
 import { mergeCommand, mergeHandler } from './merge.js'
-import { benchCommand, benchHandler } from './bench.js'
+import { BENCH_FLAGS, benchCommand, benchHandler } from './bench.js'
+import { unknownFlagMessage } from '../options/flags.js'
 import { simulateCommand, simulateHandler } from './simulate.js'
 import { infoHandler } from './info.js'
 import { gpuHandler } from './gpu.js'
@@ -49,7 +50,9 @@ export async function main(argv = hideBin(process.argv)): Promise<number> {
       .middleware(lastValueWins)
       .wrap(Math.min(110, process.stdout.columns || 100))
       .fail((msg, err) => {
-        throw err ?? new UsageError(msg.includes('--help') ? msg : `${msg} (see llmbench <command> --help)`)
+        if (err) throw err
+        const unknown = unknownFlagMessage(msg, ALL_FLAGS.map((f) => f.name))
+        throw new UsageError(unknown ?? (msg.includes('--help') ? msg : `${msg} (see llmbench <command> --help)`))
       })
       .parseAsync()
   } catch (err) {
@@ -58,8 +61,9 @@ export async function main(argv = hideBin(process.argv)): Promise<number> {
   return exitCode
 }
 
+const ALL_FLAGS = [...RUN_FLAGS, ...BENCH_FLAGS]
 /** Options that take several values; any other flag given twice keeps its last value, as in most CLIs. */
-const LIST_OPTIONS = new Set(['_', 'filters', 'files', 'header', 'H', 'goodput', 'reporter', 'fault'])
+const LIST_OPTIONS = new Set(['_', 'filters', 'files', 'fault', ...ALL_FLAGS.filter((f) => f.repeatable).flatMap((f) => (f.alias ? [f.name, f.alias] : [f.name]))])
 
 function lastValueWins(argv: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(argv)) {

@@ -2,21 +2,23 @@
 import type { Argv } from 'yargs'
 import { UsageError } from '../errors.js'
 import { EXIT } from '../exit-codes.js'
-import { readResultFile } from '../report/load.js'
-import { mergeRunResults } from '../results/merge.js'
-import { mergeRecordsFiles } from '../results/merge-records.js'
+import { readResultFile } from '../results/read.js'
+import { mergeRunResults } from '../records/merge.js'
+import { mergeRecordsFiles } from '../records/merge-records.js'
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { redactArgv } from '../results/redact.js'
 import { renderLevel, renderSummary } from '../../reporters/console.js'
-import { writeJsonResult } from '../../reporters/json.js'
+import { writeJsonFile } from '../write-file.js'
 import type { RunResult } from '../results/types.js'
-import { keepRunOutputs, reportOptions } from '../report/run-outputs.js'
+import { keepRunOutputs } from '../report/run-outputs.js'
+import { flagsOf, withFlags } from '../options/flags.js'
+import { runCommandShape } from '../options/commands.js'
+import { configShape } from '../options/config.js'
 
 export function mergeCommand(y: Argv) {
-  return reportOptions(y)
+  return withFlags(y, [...flagsOf(runCommandShape, 'merge'), ...flagsOf(configShape, 'merge')])
     .positional('files', { type: 'string', array: true, describe: 'Result JSON files of the shards (llmbench run --shard i/n --output ...), or their records files (.records.jsonl)' })
-    .option('output', { alias: 'o', type: 'string', describe: 'Write the merged result JSON to this file' })
 }
 
 export async function mergeHandler(a: Record<string, unknown>): Promise<number> {
@@ -34,7 +36,7 @@ export async function mergeHandler(a: Record<string, unknown>): Promise<number> 
   out.write(`Merged ${files.length} shards of ${merged.scenario.model} at ${merged.scenario.server}${complete ? '' : ', from their records files'}\n\n`)
   for (const level of merged.levels) out.write(renderLevel(level.summary) + '\n\n')
   if (merged.levels.length) out.write(renderSummary(merged.levels.map((l) => l.summary)) + '\n')
-  if (a.output) out.write(`Merged result written to ${writeJsonResult(String(a.output), merged)}\n`)
+  if (a.output) out.write(`Merged result written to ${writeJsonFile(String(a.output), merged)}\n`)
   for (const line of keepRunOutputs(merged, a)) out.write(`${line}\n`)
   return EXIT.OK
 }

@@ -9,17 +9,17 @@ import { UsageError } from '../errors.js'
 import { EXIT } from '../exit-codes.js'
 import { buildReportData, labelOfFile } from '../report/data.js'
 import { DEFAULT_HISTORY_DIR, historyData } from '../report/history.js'
-import { readResultFile } from '../report/load.js'
+import { readResultFile } from '../results/read.js'
 import { openInBrowser } from '../report/open.js'
 import { writeReport } from '../report/page.js'
 import { DEFAULT_REPORT_DIR } from '../report/run-outputs.js'
 import { REPORT_DATA_VERSION, type ReportData } from '../report/types.js'
 import { VERSION } from '../version.js'
 import { existsSync } from 'node:fs'
-import { rebuildRunResult } from '../results/rebuild.js'
+import { rebuildRunResult } from '../records/rebuild.js'
 import type { RunResult } from '../results/types.js'
 import { renderLevel } from '../../reporters/console.js'
-import { writeJsonResult } from '../../reporters/json.js'
+import { writeJsonFile } from '../write-file.js'
 
 export function reportCommand(y: Argv) {
   return y
@@ -63,7 +63,7 @@ async function rebuilt(path: string): Promise<RunResult> {
   if (!existsSync(path)) throw new UsageError(`--from: no such file ${path} (give the .records.jsonl file llmbench run wrote)`)
   const result = await rebuildRunResult(path)
   for (const level of result.levels) process.stdout.write(renderLevel(level.summary) + '\n\n')
-  const saved = writeJsonResult(path.replace(/(\.records)?\.jsonl$/i, '') + '.rebuilt.json', result)
+  const saved = writeJsonFile(path.replace(/(\.records)?\.jsonl$/i, '') + '.rebuilt.json', result)
   process.stdout.write(`Rebuilt ${result.levels.length} levels from ${path}${result.interrupted ? ' (the run did not finish)' : ''}; result written to ${saved}\n`)
   return result
 }

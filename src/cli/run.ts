@@ -1,124 +1,102 @@
 /** `llmbench run`: one scenario from flags alone, levels one after another, tables and a JSON file. */
 import type { Argv } from 'yargs'
-import { ENDPOINTS } from '../client/registry.js'
-import { parseSlo, checkSloApplicable } from '../metrics/index.js'
 import { connectionsFor, runScenario, type ScenarioOptions } from '../runner/scenario.js'
-import { levelLength, levelValues } from '../runner/levels.js'
+import { levelLength, levelValues } from '../load/levels.js'
 import { serverGoneText } from '../runner/server-gone.js'
-import { buildRunResult, publicOptions } from '../results/result.js'
-import { RecordsWriter } from '../results/records-file.js'
+import { buildRunResult } from '../results/result.js'
+import { publicOptions } from '../runner/public-options.js'
+import { RecordsWriter } from '../records/records-file.js'
 import { headerValueSecrets, knownSecrets, redactArgv, redactDeep, redactSecrets, rememberSecrets } from '../results/redact.js'
 import { renderErrorSamples, renderLevel, renderSummary, renderSweep } from '../../reporters/console.js'
 import type { PromptsSummary } from '../results/types.js'
 import { terminalLine } from '../text/sanitize.js'
-import { writeJsonResult } from '../../reporters/json.js'
+import { writeJsonFile } from '../write-file.js'
 import { UsageError } from '../errors.js'
 import { EXIT } from '../exit-codes.js'
 import { Progress } from './progress.js'
-import { headerList, intList, jsonObject, nonNegativeInt, positiveInt, positiveNumber, serverUrl } from './parse.js'
 import { detectServer } from '../client/detect.js'
 import { authHeaders } from '../client/adapter.js'
 import { getAdapter } from '../client/registry.js'
 import { spawnSimulator } from '../simulator/spawn.js'
-import { loadFlags, loadFromFlags, shardFlags, shardFromFlags, telemetryFlags, telemetryFromFlags } from './load-flags.js'
-import { datasetOptions, toPromptSpec } from './dataset-flags.js'
-import { keepRunOutputs, reportOptions } from '../report/run-outputs.js'
+import { keepRunOutputs } from '../report/run-outputs.js'
 import { headlineText, runHeadline } from '../report/headline.js'
 import { checkOpenFiles } from '../runner/fd-limit.js'
+import type { Shard } from '../load/levels.js'
+import { resolveScenario, SCENARIO_DEFAULTS, validateConfig } from '../config/index.js'
+import { checkPromptFiles } from '../data/spec-check.js'
+import { benchSchema, benchShape, type BenchOptions } from '../options/scenario.js'
+import { runCommandSchema, runCommandShape } from '../options/commands.js'
+import { configShape } from '../options/config.js'
+import { checkFlags, flagsOf, fromFlags, withFlags } from '../options/flags.js'
+import { named } from '../options/check.js'
+import { httpUrl } from '../options/values.js'
+
+/** Every flag of `llmbench run`: the scenario's options, the command's own, and the history's. */
+const SCENARIO_FLAGS = flagsOf(benchShape, 'run')
+const COMMAND_FLAGS = flagsOf(runCommandShape, 'run')
+const CONFIG_FLAGS = flagsOf(configShape, 'run')
+export const RUN_FLAGS = [...SCENARIO_FLAGS, ...COMMAND_FLAGS, ...CONFIG_FLAGS]
 
 export function runCommand(y: Argv) {
-  return shardFlags(datasetOptions(telemetryFlags(loadFlags(reportOptions(y)))))
-    .option('records', { type: 'string', describe: 'Append every request\'s record to this JSONL file as it ends (default with --output: <output>.records.jsonl); rebuild with llmbench report --from' })
-    .option('records-limit', { type: 'number', describe: 'Records each level keeps in the result (a seeded sample beyond; the records file has all). Default: 100,000, shared down to 10,000 when a run has many levels' })
-    .option('calibrate', { type: 'boolean', default: true, describe: "Fit synthetic prompts to the server's /tokenize when it has one (--no-calibrate to skip)" })
-    .option('server', { type: 'string', default: 'http://127.0.0.1:8000', describe: 'Base URL of the server (a trailing /v1 is fine)' })
-    .option('simulate', { type: 'boolean', default: false, describe: 'Start the built-in simulator on a free port and run against it (ignores --server)' })
-    .option('model', { type: 'string', describe: 'Model name; default: the first model the server lists at /v1/models' })
-    .option('endpoint', { type: 'string', default: 'chat', choices: ENDPOINTS, describe: 'API to call (auto: ask the server)' })
-    .option('concurrency', { type: 'string', default: '1', describe: 'Concurrency levels, e.g. 1,10,50 (each a level, run in turn)' })
-    .option('num-prompts', { type: 'number', default: 100, describe: 'Measured requests per level' })
-    .option('input-len', { type: 'number', default: 256, describe: 'Prompt length in tokens (synthetic prompts)' })
-    .option('output-len', { type: 'number', default: 128, describe: 'Output tokens to ask for (max_tokens)' })
-    .option('stream', { type: 'boolean', default: true, describe: 'Stream responses (--no-stream for one body per request)' })
-    .option('goodput', { type: 'string', array: true, describe: 'SLO bounds in ms, e.g. ttft:500,tpot:50 (keys: ttft, ttfc, tpot, itl, e2e)' })
-    .option('output', { alias: 'o', type: 'string', describe: 'Write the result JSON to this file' })
-    .option('api-key', { type: 'string', describe: 'API key sent as a Bearer token (default: $OPENAI_API_KEY); never recorded' })
-    .option('header', { alias: 'H', type: 'string', array: true, describe: 'Extra header "Name: value" (repeatable); values never recorded' })
-    .option('body', { type: 'string', describe: 'Extra JSON fields merged into every request body, e.g. \'{"temperature":0}\'' })
-    .option('ignore-eos', { type: 'boolean', default: true, describe: 'Send ignore_eos so outputs have exactly --output-len tokens (--no-ignore-eos for Ollama/OpenAI)' })
-    .option('include-usage', { type: 'boolean', default: true, describe: 'Ask for a usage chunk (stream_options.include_usage); --no-include-usage for servers that reject it' })
-    .option('continuous-usage', { type: 'boolean', default: false, describe: 'Ask for usage on every chunk (vLLM, SGLang): exact per-token ITL with multi-token chunks' })
-    .option('timeout', { type: 'number', default: 300, describe: 'Per-request timeout in seconds' })
-    .option('seed', { type: 'number', default: 0, describe: 'Seed for the synthetic prompts' })
+  return withFlags(y, RUN_FLAGS)
 }
 
 type RunArgs = Record<string, unknown>
 
+/** The command's own flags (where it writes, shards), checked. */
+export function runSettings(a: RunArgs) {
+  return checkFlags(runCommandSchema, fromFlags(a, COMMAND_FLAGS, runCommandShape))
+}
+
+/**
+ * The scenario the flags describe, through the same checks and layers as a bench file's (with no
+ * config). A model or endpoint left to the server is asked for, after every local check passed.
+ */
 export async function toScenarioOptions(a: RunArgs): Promise<ScenarioOptions> {
-  const server = serverUrl('--server', a.server)
-  const goodputText = Array.isArray(a.goodput) ? a.goodput.join(' ') : (a.goodput as string | undefined)
-  let goodput
-  if (goodputText !== undefined) {
-    try {
-      goodput = parseSlo(goodputText)
-    } catch (err) {
-      throw new UsageError(`--goodput: ${(err as Error).message}`)
-    }
-  }
-  const stream = a.stream !== false
-  if (goodput) {
-    try {
-      checkSloApplicable(goodput, stream)
-    } catch (err) {
-      throw new UsageError(`--goodput: ${(err as Error).message}`)
-    }
-  }
-  const apiKey = (a.apiKey as string | undefined) ?? process.env.OPENAI_API_KEY
-  const headers = headerList(a.header)
+  const flags = fromFlags(a, SCENARIO_FLAGS, benchShape)
+  const bench: BenchOptions = checkFlags(benchSchema, flags)
+  const server = bench.server ?? SCENARIO_DEFAULTS.server!
+  if (httpUrl(server) === undefined) throw new UsageError(`--server must be an http:// or https:// URL such as http://127.0.0.1:8000, got ${JSON.stringify(server)}`)
   // Known before any request: every line and file from here on is redacted of them.
-  rememberSecrets([apiKey, ...Object.values(headers).flatMap(headerValueSecrets)])
-  const opts: ScenarioOptions = {
-    server,
-    model: '',
-    endpoint: String(a.endpoint),
-    stream,
-    concurrency: intList('--concurrency', a.concurrency),
-    numPrompts: positiveInt('--num-prompts', a.numPrompts),
-    ...loadFromFlags(a, goodput !== undefined),
-    telemetry: telemetryFromFlags(a),
-    calibrate: a.calibrate !== false,
-    inputLen: positiveInt('--input-len', a.inputLen),
-    outputLen: positiveInt('--output-len', a.outputLen),
-    ignoreEos: a.ignoreEos !== false,
-    includeUsage: a.includeUsage !== false,
-    continuousUsage: a.continuousUsage === true,
-    timeoutMs: positiveNumber('--timeout', a.timeout) * 1000,
-    apiKey: apiKey || undefined,
-    headers,
-    body: jsonObject('--body', a.body),
-    goodput,
-    seed: nonNegativeInt('--seed', a.seed),
-    ...(a.recordsLimit !== undefined ? { recordsLimit: nonNegativeInt('--records-limit', a.recordsLimit) } : {}),
-  }
-  Object.assign(opts, shardFromFlags(a, opts))
-  // Checked before the server is asked anything: too few open files, or a wrong path, fail at once.
+  rememberSecrets([bench.apiKey ?? process.env.OPENAI_API_KEY, ...Object.values(bench.headers ?? {}).flatMap(headerValueSecrets)])
+  // Checked before the server is asked anything: a wrong path, or too few open files, fail at once.
+  named(flags.naming, () => checkPromptFiles(bench, process.cwd()))
+  const opts = resolveScenario({}, validateConfig({}, { cwd: process.cwd() }), bench, { file: 'command line', scenario: 'llmbench run', naming: flags.naming, modelLater: true })
+  Object.assign(opts, shardSettings(runSettings(a), opts))
   checkOpenFiles(connectionsFor(opts))
-  opts.prompts = toPromptSpec(a, opts.inputLen, opts.outputLen)
-  if (opts.endpoint === 'auto' || !a.model) {
+  if (opts.endpoint === 'auto' || !opts.model) {
     // Ask the server what it speaks and serves (as vLLM's client does for the model).
     const auth = opts.endpoint === 'auto' ? {} : authHeaders(getAdapter(opts.endpoint), opts.apiKey)
-    const found = await detectServer(server, { ...headers, ...auth })
+    const found = await detectServer(opts.server, { ...opts.headers, ...auth })
     if (opts.endpoint === 'auto') {
       opts.endpoint = found.endpoint
-      process.stderr.write(`llmbench: ${terminalLine(server)} answered ${found.via}: using --endpoint ${found.endpoint}\n`)
+      process.stderr.write(`llmbench: ${terminalLine(opts.server)} answered ${found.via}: using --endpoint ${found.endpoint}\n`)
     }
-    if (!a.model) {
-      if (!found.model) throw new UsageError(`${server} does not list its models (${found.via}): pass --model NAME`)
+    if (!opts.model) {
+      if (!found.model) throw new UsageError(`${opts.server} does not list its models (${found.via}): pass --model NAME`)
       opts.model = found.model
     }
   }
-  if (a.model) opts.model = String(a.model)
   return opts
+}
+
+/** `--shard i/n` and `--start-at`, checked against the levels they split. */
+function shardSettings(s: { shard?: string; startAt?: string }, o: ScenarioOptions): { shard?: Shard; startAt?: number } {
+  const out: { shard?: Shard; startAt?: number } = {}
+  if (s.shard !== undefined) {
+    const [index, count] = s.shard.split('/').map((n) => Number(n.trim()))
+    if (count < 1 || index >= count) throw new UsageError(`--shard must be I/N with 0 <= I < N, e.g. 0/4, got "${s.shard}"`)
+    if (o.sweep) throw new UsageError('--shard cannot split a sweep: a sweep decides its levels from all of their requests')
+    const small = o.rate?.length ? undefined : o.concurrency.find((c) => c < count)
+    if (small !== undefined) throw new UsageError(`--shard ${index}/${count}: concurrency ${small} cannot be split over ${count} shards (each needs at least one slot)`)
+    if (o.numPrompts < count) throw new UsageError(`--shard ${index}/${count}: --num-prompts ${o.numPrompts} cannot be split over ${count} shards`)
+    out.shard = { index, count }
+  }
+  if (s.startAt !== undefined) {
+    const text = s.startAt.trim()
+    out.startAt = /^\d+$/.test(text) ? Number(text) : Date.parse(text)
+  }
+  return out
 }
 
 export async function runHandler(a: RunArgs): Promise<number> {
@@ -173,7 +151,7 @@ async function runWith(a: RunArgs): Promise<number> {
 
   let path: string | undefined
   const result = buildRunResult({
-    options,
+    scenario: publicOptions(options),
     levels,
     sweep,
     telemetry,
@@ -191,7 +169,7 @@ async function runWith(a: RunArgs): Promise<number> {
   // Error excerpts come from server bodies, which may echo the request's credentials.
   const redacted = redactDeep(result, (text) => redactSecrets(text, secrets))
   if (a.output) {
-    path = writeJsonResult(String(a.output), redacted)
+    path = writeJsonFile(String(a.output), redacted)
     say(`Result written to ${path}\n`)
   }
   for (const line of keepRunOutputs(redacted, a)) say(`${line}\n`)

@@ -1,5 +1,6 @@
 /** Adapters by endpoint name: the one place that knows which protocols exist. */
 import type { Adapter } from './adapter.js'
+import type { AdapterEndpoint } from '../options/vocabulary.js'
 import { anthropicAdapter } from './anthropic.js'
 import { embeddingsAdapter } from './embeddings.js'
 import { chatAdapter } from './openai-chat.js'
@@ -10,7 +11,7 @@ import { sglangAdapter } from './sglang.js'
 import { tgiAdapter } from './tgi.js'
 import { tritonAdapter } from './triton.js'
 
-const ADAPTERS: Record<string, Adapter> = {
+const ADAPTERS: Record<AdapterEndpoint, Adapter> = {
   chat: chatAdapter,
   completions: completionsAdapter,
   responses: responsesAdapter,
@@ -23,11 +24,10 @@ const ADAPTERS: Record<string, Adapter> = {
   'ollama-generate': ollamaGenerateAdapter,
 }
 
-/** Every endpoint a user may name: the adapters, and `auto` (ask the server, client/detect.ts). */
-export const ENDPOINTS = [...Object.keys(ADAPTERS), 'auto']
+export { ENDPOINTS } from '../options/vocabulary.js'
 
 export function getAdapter(endpoint: string): Adapter {
-  const adapter = Object.hasOwn(ADAPTERS, endpoint) ? ADAPTERS[endpoint] : undefined
+  const adapter = Object.hasOwn(ADAPTERS, endpoint) ? ADAPTERS[endpoint as AdapterEndpoint] : undefined
   if (!adapter) {
     throw new Error(`unknown endpoint "${endpoint}": use one of ${Object.keys(ADAPTERS).join(', ')}`)
   }

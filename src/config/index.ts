@@ -1,7 +1,6 @@
-/** The configuration of `npx llmbench`: its type, loading, checks, and each scenario's options. */
+/** The config: `defineConfig`, loading, validation, and resolving one scenario's options. */
 export { defineConfig } from './define.js'
 export type { UserConfig, ServerConfig, ServeConfig, ScenarioDefaults, ReporterEntry } from './define.js'
 export { loadConfig, SEARCH_PLACES } from './load.js'
 export { validateConfig, CONFIG_DEFAULTS, type ResolvedConfig } from './validate.js'
 export { resolveScenario, SCENARIO_DEFAULTS } from './resolve.js'
-export { checkScenarioOptions, SCENARIO_KEYS } from './options.js'

@@ -1,36 +1,25 @@
 /**
  * One scenario's options from four layers, highest first: the command line's overrides, the
  * bench's own options, the config (a named server's fields, then `defaults`), and the built-in
- * defaults of `llmbench run`. Each layer is checked with messages naming where it was written.
+ * defaults (options/scenario.ts). Each layer is checked with messages naming where it was written;
+ * the merged options become the runner's ScenarioOptions.
  */
-import { checkSloApplicable, SLO_KEYS } from '../metrics/goodput.js'
-import type { ScenarioOptions, TelemetrySettings } from '../runner/scenario.js'
-import { parseDuration } from '../load/duration.js'
+import { checkSloApplicable } from '../metrics/goodput.js'
+import type { ScenarioOptions, TelemetrySettings } from '../runner/types.js'
+import { parseDuration } from '../options/duration.js'
 import { promptSpecFromOptions } from '../data/spec-check.js'
 import type { PromptSpec } from '../data/prompt.js'
-import type { BenchOptions } from '../dsl/types.js'
-import type { SloSet } from '../results/types.js'
+import { benchSchema, scenarioShape, type BenchOptions } from '../options/scenario.js'
+import { goodputBounds, isGoodputBounds, type SloSet } from '../options/slo.js'
 import { UsageError } from '../errors.js'
-import { LoadInputError, toLoadOptions, type LoadInput } from '../load/options.js'
-import { fromEnv, httpUrl, keyPath } from './fields.js'
-import { checkScenarioOptions, isGoodputBounds } from './options.js'
+import { toLoadOptions, type LoadInput } from '../load/options.js'
+import { check, keyNaming, keyPath, named, OptionError, optionMessage, type Naming } from '../options/check.js'
+import { declaredDefaults } from '../options/defaults.js'
+import { httpUrl } from '../options/values.js'
 import { displayPath, unknownServer, type ResolvedConfig } from './validate.js'
 
-/** The defaults of `llmbench run`, under the names bench files use. */
-export const SCENARIO_DEFAULTS = {
-  server: 'http://127.0.0.1:8000',
-  endpoint: 'chat',
-  concurrency: [1],
-  requests: 100,
-  input: { tokens: 256 },
-  output: { tokens: 128 },
-  stream: true,
-  ignoreEos: true,
-  includeUsage: true,
-  continuousUsage: false,
-  timeout: 300_000,
-  seed: 0,
-} as const satisfies BenchOptions
+/** The built-in defaults, under the names bench files use. */
+export const SCENARIO_DEFAULTS = declaredDefaults(scenarioShape) as BenchOptions
 
 interface Layer {
   options: BenchOptions
@@ -39,34 +28,40 @@ interface Layer {
   prefix: string
 }
 
+/**
+ * `overrides` come from the command line: already checked by the caller when `naming` is given
+ * (it names flags), else checked here as the `command line`. With `modelLater` a missing model is
+ * left empty for the caller to ask the server.
+ */
 export function resolveScenario(
   bench: BenchOptions,
   config: ResolvedConfig,
   overrides: BenchOptions,
-  where: { file: string; scenario: string },
+  where: { file: string; scenario: string; naming?: Naming; modelLater?: boolean },
 ): ScenarioOptions {
   const scenario = `${where.file}, scenario ${JSON.stringify(where.scenario)}`
   const configName = config.configFile ? displayPath(config.configFile) : 'the config'
+  const merged = where.naming ?? keyNaming(scenario)
   const top: Layer[] = [
-    { options: checkScenarioOptions(overrides, 'command line', '', true), where: 'command line', prefix: '' },
-    { options: checkScenarioOptions(bench, scenario, '', true), where: scenario, prefix: '' },
+    { options: where.naming ? overrides : check(benchSchema, overrides, keyNaming('command line')), where: 'command line', prefix: '' },
+    { options: check(benchSchema, bench, keyNaming(scenario)), where: scenario, prefix: '' },
   ]
-  const defaults: Layer = { options: checkScenarioOptions(config.defaults, configName, 'defaults', false), where: configName, prefix: 'defaults' }
-  const builtIn: Layer = { options: SCENARIO_DEFAULTS as BenchOptions, where: 'llmbench', prefix: '' }
+  const defaults: Layer = { options: config.defaults, where: configName, prefix: 'defaults' }
+  const builtIn: Layer = { options: SCENARIO_DEFAULTS, where: 'llmbench', prefix: '' }
 
   // The server first: a configured name brings its own layer of defaults.
-  const named = pick([...top, defaults, builtIn], 'server')!
-  const name = named.value as string
+  const chosen = pick([...top, defaults, builtIn], 'server')!
+  const name = chosen.value as string
   const entry = Object.hasOwn(config.servers, name) ? config.servers[name] : undefined
   const url = entry ? entry.url : httpUrl(name)
-  if (url === undefined) throw unknownServer(named.layer.where, keyPath(named.layer.prefix, 'server'), name, config.servers, configName)
+  if (url === undefined) throw unknownServer(chosen.layer.where, keyPath(chosen.layer.prefix, 'server'), name, config.servers, configName)
   const serverLayer: Layer[] = entry
     ? [{ options: { model: entry.model, apiKey: entry.apiKey, headers: entry.headers, endpoint: entry.endpoint }, where: configName, prefix: keyPath('servers', name) }]
     : []
   const layers = [...top, ...serverLayer, defaults, builtIn]
   const value = <K extends keyof BenchOptions>(key: K) => pick(layers, key)?.value as BenchOptions[K]
 
-  const model = value('model')
+  const model = value('model') ?? (where.modelLater ? '' : undefined)
   if (model === undefined) {
     throw new UsageError(
       `${scenario}: no model to ask for: set model in the bench options, defaults.model or servers.<name>.model in ${config.configFile ? configName : 'llmbench.config.ts'}, or pass --model`,
@@ -76,8 +71,8 @@ export function resolveScenario(
   const apiKey = key ? fromEnv(key.value as string, key.layer.where, keyPath(key.layer.prefix, 'apiKey')) : process.env.OPENAI_API_KEY
   const stream = value('stream')!
   const concurrency = value('concurrency')!
-  const goodput = goodputBounds(overrides, bench, stream, scenario)
-  const load = loadShape(layers, goodput !== undefined, scenario)
+  const goodput = goodputOf(overrides, bench, stream, where.naming ?? keyNaming('command line'), keyNaming(scenario))
+  const load = named(merged, () => loadShape(layers, goodput !== undefined))
   return {
     server: url,
     model,
@@ -86,13 +81,12 @@ export function resolveScenario(
     concurrency: Array.isArray(concurrency) ? [...concurrency] : [concurrency],
     numPrompts: value('requests')!,
     ...load,
-    ...promptSource(promptSpecFromOptions(
+    ...promptSource(named(merged, () => promptSpecFromOptions(
       { input: value('input')!, output: value('output')!, dataset: value('dataset'), tokenizer: value('tokenizer') },
       config.root,
-      scenario,
-    )),
+    ))),
     ...(value('calibrate') === false ? { calibrate: false } : {}),
-    ...threadsOf(value('threads'), load, concurrency, scenario),
+    ...named(merged, () => threadsOf(value('threads'), load, concurrency)),
     ...(value('recordsLimit') !== undefined ? { recordsLimit: value('recordsLimit') } : {}),
     ...telemetrySettings(pick(layers, 'telemetry')?.value as BenchOptions['telemetry']),
     inputLen: value('input')!.tokens,
@@ -112,18 +106,13 @@ export function resolveScenario(
 const LOAD_KEYS = ['rate', 'arrival', 'burstiness', 'maxConcurrency', 'duration', 'warmup', 'cooldown', 'ramp', 'sweep'] as const
 
 /** The load-shape keys, each from the highest layer that sets it, as the runner's options. */
-function loadShape(layers: Layer[], goodput: boolean, scenario: string) {
+function loadShape(layers: Layer[], goodput: boolean) {
   const input: LoadInput = {}
   for (const key of LOAD_KEYS) {
     const found = pick(layers, key)
     if (found) (input as Record<string, unknown>)[key] = found.value
   }
-  try {
-    return toLoadOptions(input, goodput)
-  } catch (err) {
-    if (err instanceof LoadInputError) throw new UsageError(`${scenario}: ${err.path} ${err.message}`)
-    throw err
-  }
+  return toLoadOptions(input, goodput)
 }
 
 /** The prompt spec, when it says more than inputLen and outputLen already do. */
@@ -132,13 +121,13 @@ function promptSource(spec: PromptSpec): { prompts?: PromptSpec } {
   return plain ? {} : { prompts: spec }
 }
 
-/** Threads as given, when every level has a slot for each (as `--threads` checks). */
-function threadsOf(threads: BenchOptions['threads'], load: { rate?: number[]; sweep?: unknown }, concurrency: number | number[], scenario: string): { threads?: number | 'auto' } {
+/** Threads as given, when every level has a slot for each. */
+function threadsOf(threads: BenchOptions['threads'], load: { rate?: number[]; sweep?: unknown }, concurrency: number | number[]): { threads?: number | 'auto' } {
   if (threads === undefined) return {}
   if (threads === 'auto' || threads === 1) return { threads }
-  if (load.sweep) throw new UsageError(`${scenario}: threads cannot split a sweep: leave threads out (or 'auto')`)
+  if (load.sweep) throw new OptionError(['threads'], "cannot split a sweep: leave it out (or 'auto')")
   const small = load.rate?.length ? undefined : [concurrency].flat().find((c) => c < threads)
-  if (small !== undefined) throw new UsageError(`${scenario}: threads ${threads}: concurrency ${small} cannot be split over ${threads} threads (each needs at least one slot)`)
+  if (small !== undefined) throw new OptionError(['threads'], `${threads}: concurrency ${small} cannot be split over ${threads} threads (each needs at least one slot)`)
   return { threads }
 }
 
@@ -155,6 +144,19 @@ function telemetrySettings(t: BenchOptions['telemetry']): { telemetry?: Telemetr
 function pick(layers: Layer[], key: keyof BenchOptions): { value: unknown; layer: Layer } | undefined {
   for (const layer of layers) if (layer.options[key] !== undefined) return { value: layer.options[key], layer }
   return undefined
+}
+
+const ENV_PREFIX = 'env:'
+
+/** `env:NAME` to the value of that variable; anything else as it is. Unset or empty is an error. */
+function fromEnv(value: string, where: string, path: string): string {
+  if (!value.startsWith(ENV_PREFIX)) return value
+  const name = value.slice(ENV_PREFIX.length)
+  const found = process.env[name]
+  if (found === undefined || found === '') {
+    throw new UsageError(`${where}: ${path} is "env:${name}" but the environment variable ${name} is not set: set it or change ${path}`)
+  }
+  return found
 }
 
 /** Headers of every layer, names lowercased, a higher layer's value winning; `env:NAME` read last. */
@@ -180,15 +182,14 @@ function goodputMin(overrides: BenchOptions, bench: BenchOptions): { goodputMin?
 }
 
 /** The bounds of `slo.goodput` (without min and level), so each level's summary carries goodput. */
-function goodputBounds(overrides: BenchOptions, bench: BenchOptions, stream: boolean, scenario: string): SloSet | undefined {
-  const [source, where] = isGoodputBounds(overrides.slo?.goodput) ? [overrides.slo.goodput, 'command line'] : [bench.slo?.goodput, scenario]
-  if (!isGoodputBounds(source)) return undefined
-  const bounds: SloSet = {}
-  for (const k of SLO_KEYS) if (source[k] !== undefined) bounds[k] = source[k]
+function goodputOf(overrides: BenchOptions, bench: BenchOptions, stream: boolean, cli: Naming, scenario: Naming): SloSet | undefined {
+  const fromCli = isGoodputBounds(overrides.slo?.goodput)
+  const bounds = fromCli ? goodputBounds(overrides.slo) : goodputBounds(bench.slo)
+  if (!bounds) return undefined
   try {
     checkSloApplicable(bounds, stream)
   } catch (err) {
-    throw new UsageError(`${where}: slo.goodput: ${(err as Error).message}`)
+    throw new UsageError(optionMessage(new OptionError(['slo', 'goodput'], (err as Error).message, true), fromCli ? cli : scenario))
   }
   return bounds
 }

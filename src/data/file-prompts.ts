@@ -5,7 +5,7 @@
  */
 import { datasetError } from './dataset-error.js'
 import { SHAREGPT_FILTERS, type ChatMessage, type FileSpec, type LengthFilters, type Prompt } from './prompt.js'
-import { mixSeed, mulberry32 } from './random.js'
+import { mixSeed, mulberry32 } from '../random.js'
 import type { Conversation, RecordSource } from './source.js'
 import { shuffleInPlace } from './synthetic-set.js'
 import type { TextTokenizer } from './tokenizer.js'

@@ -8,22 +8,10 @@
  * Both ends are inclusive and every length is at least 1.
  */
 import type { LengthSpec } from './prompt.js'
+import { lengthBounds } from '../options/lengths.js'
 
-export function lengthBounds(spec: LengthSpec): [number, number] {
-  const L = spec.tokens
-  const s = spec.spread
-  let lo = L
-  let hi = L
-  if (s !== undefined) {
-    if ((spec.range ?? 'symmetric') === 'symmetric') {
-      lo = Math.floor(L * (1 - s))
-      hi = Math.ceil(L * (1 + s))
-    } else {
-      lo = Math.trunc(L * s)
-    }
-  }
-  return [Math.max(1, lo), Math.max(1, hi)]
-}
+export { lengthBounds }
+
 
 /** One length: uniform over the integers of lengthBounds(spec). */
 export function drawLength(spec: LengthSpec, rand: () => number): number {

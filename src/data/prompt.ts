@@ -26,21 +26,10 @@ export interface Prompt {
   conversation?: { id: number; turn: number; turns: number }
 }
 
-/**
- * `symmetric` (vLLM's --random-range-ratio): uniform integer in [floor(L·(1−s)), ceil(L·(1+s))],
- * s in [0, 1). `min-ratio` (SGLang's --random-range-ratio): uniform integer in [max(1, trunc(L·s)), L],
- * s in [0, 1]. See lengths.ts.
- */
-export type RangeMode = 'symmetric' | 'min-ratio'
-export const RANGE_MODES: readonly RangeMode[] = ['symmetric', 'min-ratio']
+export { RANGE_MODES, type RangeMode } from '../options/vocabulary.js'
 
-export interface LengthSpec {
-  tokens: number
-  /** Absent or 0 (symmetric) / 1 (min-ratio): every length is `tokens`. */
-  spread?: number
-  /** How `spread` is read; default 'symmetric'. */
-  range?: RangeMode
-}
+export type { LengthSpec } from '../options/lengths.js'
+import type { LengthSpec } from '../options/lengths.js'
 
 export interface SyntheticSpec {
   kind: 'synthetic'
@@ -57,8 +46,8 @@ export interface SyntheticSpec {
   shuffle?: boolean
 }
 
-export type FileFormat = 'sharegpt' | 'jsonl' | 'csv' | 'text' | 'trace'
-export const FILE_FORMATS: readonly FileFormat[] = ['sharegpt', 'jsonl', 'csv', 'text', 'trace']
+export { FILE_FORMATS, type FileFormat } from '../options/vocabulary.js'
+import type { FileFormat } from '../options/vocabulary.js'
 
 /** A prompt is dropped when any bound fails: input < minInput, output < minOutput,
  * input > maxInput, input + output > maxTotal. Output bounds apply only where the output length is

@@ -7,7 +7,7 @@
 import type { Draft } from './draft.js'
 import { drawLength } from './lengths.js'
 import type { SyntheticSpec } from './prompt.js'
-import { mixSeed, mulberry32 } from './random.js'
+import { mixSeed, mulberry32 } from '../random.js'
 import { exactText, TokenStream } from './synthetic.js'
 import type { TextTokenizer } from './tokenizer.js'
 

@@ -4,7 +4,7 @@
  * stays reproducible.
  */
 import { BUILTIN_TOKENIZER, type TextTokenizer } from './tokenizer.js'
-import { mulberry32 } from './random.js'
+import { mulberry32 } from '../random.js'
 
 const WORDS = (
   'time year people way day man thing woman life child world school state family student group ' +

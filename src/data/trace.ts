@@ -9,7 +9,7 @@
 import { datasetError } from './dataset-error.js'
 import type { Draft } from './draft.js'
 import { TRACE_BLOCK_TOKENS, type FileSpec } from './prompt.js'
-import { mixSeed, mulberry32 } from './random.js'
+import { mixSeed, mulberry32 } from '../random.js'
 import { lineSpans, parseSpan } from './records.js'
 import { isRecord } from './source.js'
 import { TokenStream } from './synthetic.js'

@@ -5,21 +5,11 @@
  * `expect(view.ttft.p95)` can name its level and metric even inside a loop over levels.
  */
 import type { LevelResult, LevelSummary, ScenarioOptionsPublic, StatName, Stats } from '../results/types.js'
-import { STAT_FIELDS, STAT_NAMES, errorRate } from './figures.js'
+import { STAT_FIELDS, STAT_NAMES, errorRate } from '../metrics/figures.js'
 import { dsl } from './state.js'
-import type { LevelView } from './types.js'
+import type { BenchResult, LevelView } from './types.js'
 
-export interface BenchResult {
-  /** The scenario id (describe names and bench name joined by ` > `). */
-  readonly id: string
-  readonly name: string
-  /** The options it ran with, as the result file records them (no secrets). */
-  readonly options: ScenarioOptionsPublic
-  /** One view per level, in the order they ran. */
-  readonly levels: LevelView[]
-  /** The level run at `concurrency`; throws, listing the levels, when there is none. */
-  level(concurrency: number): LevelView
-}
+export type { BenchResult } from './types.js'
 
 /** The LevelResults behind a BenchResult, under a registered symbol so any copy of this module finds them. */
 const RAW = Symbol.for('llmbench.dsl.levelResults')

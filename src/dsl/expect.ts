@@ -7,7 +7,7 @@
 import { levelGoodput } from '../metrics/goodput.js'
 import type { LevelResult, SloSet } from '../results/types.js'
 import { levelResultsOf, type BenchResult } from './bench-result.js'
-import { unitOf } from './figures.js'
+import { unitOf } from '../metrics/figures.js'
 import { checkMessage, equalsText, formatSlo, formatValue } from './format.js'
 import { parseBounds } from './slo-bounds.js'
 import { callText, type CallText } from './source-text.js'

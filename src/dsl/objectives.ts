@@ -6,11 +6,14 @@
 import { checkSloApplicable } from '../metrics/index.js'
 import { levelGoodput } from '../metrics/goodput.js'
 import type { LevelResult, SloSet } from '../results/types.js'
-import { holds, parseExpression, type Expression } from './expression.js'
-import { FIGURE_NAMES, figure, STREAM_ONLY, type Figure } from './figures.js'
+import { holds, parseExpression, type Expression } from '../options/expression.js'
+import { check, keyNaming } from '../options/check.js'
+import { isGoodputBounds, sloBounds, sloSchema, type SloObjectives, type ThresholdValue } from '../options/slo.js'
+
+export { goodputBounds } from '../options/slo.js'
+import { figure, STREAM_ONLY, type Figure } from '../metrics/figures.js'
 import { checkMessage, equalsText, formatSlo } from './format.js'
-import { parseBounds } from './slo-bounds.js'
-import type { CheckOutcome, SloObjectives, SourceLocation } from './types.js'
+import type { CheckOutcome, SourceLocation } from './types.js'
 
 type Parsed =
   | { kind: 'threshold'; key: string; figure: Figure; expr: Expression; level?: number }
@@ -46,14 +49,6 @@ export function validateObjectives(slo: SloObjectives | undefined, levels: numbe
       )
     }
   }
-}
-
-/** The SLO bounds of an object-form `slo.goodput`, for the scenario's own goodput summary. */
-export function goodputBounds(slo: SloObjectives | undefined): SloSet | undefined {
-  const g = slo?.goodput
-  if (g === undefined || typeof g === 'string' || 'expect' in g) return undefined
-  const { min: _min, level: _level, ...bounds } = g
-  return parseBounds(bounds, 'slo.goodput')
 }
 
 /**
@@ -148,54 +143,21 @@ function checkGoodput(
 
 function parseObjectives(slo: SloObjectives | undefined, levels: number[]): Parsed[] {
   if (slo === undefined) return []
-  if (typeof slo !== 'object' || slo === null || Array.isArray(slo)) {
-    throw new Error(`slo must be an object of objectives, e.g. { 'ttft.p95': '< 800', 'errors.rate': '< 0.01' }`)
-  }
+  const checked = check(sloSchema, slo, keyNaming(undefined, 'slo'))
   const parsed: Parsed[] = []
-  for (const [key, raw] of Object.entries(slo)) {
+  for (const [key, raw] of Object.entries(checked) as Array<[string, SloObjectives[keyof SloObjectives]]>) {
     if (raw === undefined) continue
-    const isObject = typeof raw === 'object' && raw !== null && !Array.isArray(raw)
-    if (key === 'goodput' && isObject && !('expect' in raw)) {
-      const { min, level, ...bounds } = raw as Record<string, unknown>
-      parsed.push({
-        kind: 'goodput',
-        key,
-        bounds: parseBounds(bounds, 'slo.goodput'),
-        min: checkRatio(min, 'slo.goodput.min'),
-        level: checkLevel(level, `slo.goodput.level`, levels),
-      })
+    if (key === 'goodput' && isGoodputBounds(raw)) {
+      // Bounds without a least ratio only give the scenario its goodput figure: nothing to check.
+      if (raw.min !== undefined) parsed.push({ kind: 'goodput', key, bounds: sloBounds(raw), min: raw.min, level: checkLevel(raw.level, 'slo.goodput.level', levels) })
       continue
     }
-    const fig = figure(key)
-    if (!fig) throw new Error(unknownKey(key))
-    let text: unknown = raw
-    let level: number | undefined
-    if (isObject) {
-      const { expect, level: lv, ...rest } = raw as Record<string, unknown>
-      const extra = Object.keys(rest)
-      if (extra.length > 0) {
-        throw new Error(`slo["${key}"] has an unknown field "${extra[0]}": write { expect: '< 800', level: 50 }`)
-      }
-      text = expect
-      level = checkLevel(lv, `slo["${key}"].level`, levels)
-    }
-    let expr: Expression
-    try {
-      expr = parseExpression(text)
-    } catch (err) {
-      throw new Error(`slo["${key}"]: ${(err as Error).message}`)
-    }
-    parsed.push({ kind: 'threshold', key, figure: fig, expr, level })
+    const threshold = raw as ThresholdValue
+    const text = typeof threshold === 'object' ? threshold.expect : threshold
+    const level = typeof threshold === 'object' ? checkLevel(threshold.level, `slo["${key}"].level`, levels) : undefined
+    parsed.push({ kind: 'threshold', key, figure: figure(key)!, expr: parseExpression(text), level })
   }
   return parsed
-}
-
-function checkRatio(min: unknown, what: string): number {
-  if (typeof min !== 'number' || !Number.isFinite(min) || min < 0 || min > 1) {
-    const hint = typeof min === 'number' && min > 1 && min <= 100 ? ` (${min / 100}, not ${min})` : ''
-    throw new Error(`${what} must be the least ratio of good requests, a number from 0 to 1, e.g. 0.9${hint}`)
-  }
-  return min
 }
 
 function checkLevel(level: unknown, what: string, levels: number[]): number | undefined {
@@ -207,40 +169,5 @@ function checkLevel(level: unknown, what: string, levels: number[]): number | un
   return level
 }
 
-function unknownKey(key: string): string {
-  const near = closest(key, FIGURE_NAMES)
-  const hint = near ? `did you mean "${near}"? ` : ''
-  return (
-    `slo has an unknown objective "${key}": ${hint}use <metric>.<stat> (metric ttft, ttfc, tpot, itl, e2e, e2eWithQueue, ` +
-    `queueDelay, maxTokenGap, outputTokens, inputTokens; stat mean, std, min, max, p50, p90, p95, p99, p999, count), ` +
-    `errors.rate, errors.count, throughput.requests, throughput.output, throughput.input, throughput.total or goodput`
-  )
-}
 
-/** The name at edit distance 1 or 2 from `key`, when there is one. */
-function closest(key: string, names: readonly string[]): string | undefined {
-  let best: string | undefined
-  let bestD = 3
-  for (const name of names) {
-    const d = distance(key.toLowerCase(), name.toLowerCase())
-    if (d < bestD) {
-      best = name
-      bestD = d
-    }
-  }
-  return best
-}
 
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j)
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]
-    row[0] = i
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1))
-      prev = cur
-    }
-  }
-  return row[b.length]
-}

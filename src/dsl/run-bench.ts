@@ -4,7 +4,7 @@
  */
 import type { ErrorInfo, ScenarioResult, ScenarioStatus } from '../results/suite.js'
 import type { LevelResult, LoadSpec, ScenarioOptionsPublic, PromptsSummary, SweepSummary, TelemetrySeries } from '../results/types.js'
-import type { RunEvent, ScenarioRef } from '../runner/events.js'
+import type { RunEvent, ScenarioRef } from '../results/events.js'
 import { serverGoneText, type ServerGone } from '../runner/server-gone.js'
 import { createBenchResult } from './bench-result.js'
 import type { CollectedBench, CollectedSuite, RunnableBench } from './collector.js'

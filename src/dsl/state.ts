@@ -5,7 +5,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { CheckOutcome } from './types.js'
-import type { CollectState } from './collector.js'
+import type { CollectState } from './collected.js'
 
 /** The scenario whose assertions callback is running: where `expect` records its checks. */
 export interface CheckScope {

@@ -4,61 +4,11 @@
  */
 import type { GoodputSummary, RequestRecord, SloKey, SloSet } from '../results/types.js'
 import { e2e, isSuccess, maxTokenGap, tpot, ttfc, ttft } from './request.js'
+import { SLO_KEYS } from '../options/vocabulary.js'
 
-/** Objective keys in report order. */
-export const SLO_KEYS: readonly SloKey[] = ['ttft', 'ttfc', 'tpot', 'itl', 'e2e']
+export { SLO_KEYS, parseSlo } from '../options/slo.js'
 
 const LABELS: Record<SloKey, string> = { ttft: 'TTFT', ttfc: 'TTFC', tpot: 'TPOT', itl: 'ITL', e2e: 'E2E' }
-
-/** Accepted spellings (lower case) of each key. */
-const ALIASES: Record<string, SloKey> = { ttft: 'ttft', ttfc: 'ttfc', tpot: 'tpot', itl: 'itl', e2e: 'e2e', e2el: 'e2e' }
-
-const VALID_KEYS = 'ttft, ttfc, tpot, itl, e2e (alias e2el)'
-const EXAMPLE = 'e.g. ttft:500,tpot:50'
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i
-
-/**
- * Parses an SLO set: `key:ms` pairs separated by commas and/or spaces (`ttft:500,tpot:50`, or
- * vLLM's `ttft:500 tpot:50`); `e2el` is an alias of `e2e`. Keys are case-insensitive. Throws an
- * Error with a one-line message for empty text, a malformed pair, an unknown key, a value that is
- * not a positive finite number of ms, or a key given twice.
- */
-export function parseSlo(text: string): SloSet {
-  const pieces = text.split(/[\s,]+/).filter((p) => p !== '')
-  if (pieces.length === 0) throw new Error(`Goodput SLO is empty: give objectives as key:milliseconds, ${EXAMPLE}`)
-  const slo: SloSet = {}
-  for (const piece of pieces) {
-    const colon = piece.indexOf(':')
-    if (colon < 0) {
-      throw new Error(`Goodput SLO "${piece}" is not key:milliseconds: write it like ${EXAMPLE}`)
-    }
-    const name = piece.slice(0, colon)
-    const raw = piece.slice(colon + 1)
-    const key = ALIASES[name.toLowerCase()]
-    if (key === undefined) {
-      throw new Error(`Goodput SLO key "${name}" is unknown: use one of ${VALID_KEYS}`)
-    }
-    if (!NUMBER.test(raw)) {
-      throw new Error(`Goodput SLO ${name}:${raw} has a non-numeric value: give a positive number of milliseconds, e.g. ${name}:500`)
-    }
-    const value = Number(raw)
-    if (!Number.isFinite(value)) {
-      throw new Error(`Goodput SLO ${name}:${raw} is not finite: give a positive number of milliseconds, e.g. ${name}:500`)
-    }
-    if (!(value > 0)) {
-      throw new Error(`Goodput SLO ${name}:${raw} is not positive: give a bound greater than 0 ms, e.g. ${name}:500`)
-    }
-    if (slo[key] !== undefined) {
-      const alias = key === 'e2e' ? ' (e2el is an alias of e2e)' : ''
-      throw new Error(`Goodput SLO key "${key}" is given twice${alias}: keep one bound per key`)
-    }
-    slo[key] = value
-  }
-  // Canonical key order, whatever order the user wrote.
-  const ordered: SloSet = {}
-  for (const key of SLO_KEYS) if (slo[key] !== undefined) ordered[key] = slo[key]
-  return ordered
-}
 
 /** Throws a clear Error when an objective needs streamed responses but requests are not streamed. */
 export function checkSloApplicable(slo: SloSet, stream: boolean): void {

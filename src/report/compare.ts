@@ -3,7 +3,7 @@
  * against the first run, and whether that is better or worse (lower latency and error rate are
  * better; higher throughput and goodput are). Figures are read from the summaries, never computed.
  */
-import { figure } from '../dsl/figures.js'
+import { figure } from '../metrics/figures.js'
 import type { LevelSummary } from '../results/types.js'
 import type { ComparedMetric, Comparison, LevelComparison, MetricChange, ReportRun, ScenarioComparison, Verdict } from './types.js'
 

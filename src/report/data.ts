@@ -3,7 +3,7 @@
  * objectives become lines to draw, and several runs get their changes against the first.
  */
 import { basename } from 'node:path'
-import { parseExpression } from '../dsl/expression.js'
+import { parseExpression } from '../options/expression.js'
 import type { CheckOutcome } from '../dsl/types.js'
 import type { SuiteResult } from '../results/suite.js'
 import type { RunResult, SloSet, TelemetrySeries } from '../results/types.js'
@@ -11,9 +11,10 @@ import { VERSION } from '../version.js'
 import { compareRuns } from './compare.js'
 import { runHeadline, suiteScenarioHeadline } from './headline.js'
 import { digestLevel } from './level.js'
-import type { AnyResult } from './load.js'
-import { goodputTarget, scenarioFields, settingsLine } from './scenario-fields.js'
-import { REPORT_DATA_VERSION, type ReportData, type ReportRun, type ReportScenario, type RunStatus, type TargetLine } from './types.js'
+import type { AnyResult } from '../results/read.js'
+import { goodputTarget, scenarioFields, settingsLine } from '../results/scenario-fields.js'
+import { REPORT_DATA_VERSION, type ReportData, type ReportRun, type ReportScenario, type TargetLine } from './types.js'
+import { suiteStatus } from '../results/suite.js'
 
 /** A result to report on; `label` names it in legends (default: the model, or the suite's files). */
 export interface ReportInput {
@@ -109,13 +110,6 @@ function fromSuite(doc: SuiteResult): ReportRun {
     fileErrors: doc.files.flatMap((f) => (f.error ? [{ file: f.file, message: f.error.message }] : [])),
     scenarios,
   }
-}
-
-export function suiteStatus(doc: SuiteResult): RunStatus {
-  if (doc.interrupted) return 'interrupted'
-  if (doc.exitCode === 3) return 'error'
-  if (doc.exitCode !== 0) return 'failed'
-  return 'passed'
 }
 
 const CHARTS: readonly TargetLine['chart'][] = ['ttft', 'ttfc', 'tpot', 'itl', 'e2e']

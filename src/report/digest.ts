@@ -1,40 +1,16 @@
 /**
- * A result in a few numbers per scenario: what it ran, its headline, and each level's key figures.
- * The history page draws these over time and `llmbench serve` lists runs with them (StoredRun's
- * `digest`), so a list of runs never reads a whole result again.
+ * A result in a few numbers per scenario (src/results/digest.ts): what it ran, its headline, and
+ * each level's key figures. The history page draws these over time and `llmbench serve` lists runs
+ * with them (StoredRun's `digest`), so a list of runs never reads a whole result again.
  */
-import { errorRate } from '../dsl/figures.js'
+import { errorRate } from '../metrics/figures.js'
+import type { LevelPoint, ScenarioDigest } from '../results/digest.js'
+import type { AnyResult } from '../results/read.js'
+import { scenarioFields, settingsLine, trendName } from '../results/scenario-fields.js'
 import type { LevelSummary } from '../results/types.js'
-import { runHeadline, suiteScenarioHeadline, type HeadlineLine } from './headline.js'
-import type { AnyResult } from './load.js'
-import { scenarioFields, settingsLine, trendName, type LoadMode } from './scenario-fields.js'
+import { runHeadline, suiteScenarioHeadline } from './headline.js'
 
-/** One level's key figures. */
-export interface LevelPoint {
-  kind: 'concurrency' | 'rate'
-  load: number
-  ttftP50?: number
-  ttftP99?: number
-  tpotP50?: number
-  itlP99?: number
-  e2eP99?: number
-  outputTokensPerSec: number
-  requestsPerSec: number
-  goodput?: number
-  errorRate: number
-}
-
-export interface ScenarioDigest {
-  /** The same scenario across runs: `run > <model, lengths (endpoint)>`, or `<file> > <id>` for bench files. */
-  key: string
-  name: string
-  server?: string
-  model?: string
-  settings?: string
-  mode?: LoadMode
-  headline: HeadlineLine[]
-  levels: LevelPoint[]
-}
+export type { LevelPoint, ScenarioDigest }
 
 export function digestResult(r: AnyResult): ScenarioDigest[] {
   if (r.kind === 'run') {
@@ -72,4 +48,9 @@ export function levelPoint(s: LevelSummary): LevelPoint {
   if (s.stats.e2e) p.e2eP99 = s.stats.e2e.p99
   if (s.goodput) p.goodput = s.goodput.ratio
   return p
+}
+
+/** What `llmbench serve` keeps with a run beside its state: the digest of its result. */
+export function describeResult(result: AnyResult): { digest: ScenarioDigest[] } {
+  return { digest: digestResult(result) }
 }

@@ -7,12 +7,15 @@
  * reporter's closing summary and the GitHub step summary, so all of them say the same.
  */
 import { formatValue } from '../dsl/format.js'
-import type { CheckOutcome } from '../dsl/types.js'
+import type { CheckOutcome } from '../results/suite.js'
 import { THRESHOLDS } from '../metrics/accumulator.js'
 import { SCHEDULE_THRESHOLDS } from '../metrics/schedule.js'
+import type { HeadlineLine, HeadlineTone } from '../results/digest.js'
+import { goodputTarget, scenarioFields } from '../results/scenario-fields.js'
 import type { ScenarioResult } from '../results/suite.js'
 import type { LevelSummary, RunResult, SloKey, SloSet, StatName, SweepSummary } from '../results/types.js'
-import { goodputTarget, scenarioFields } from './scenario-fields.js'
+
+export type { HeadlineLine, HeadlineTone }
 
 /** A comparison's verdict against a baseline, when one is computed: it leads the headline. */
 export interface ComparisonVerdict {
@@ -33,14 +36,6 @@ export interface HeadlineInput {
   goodput?: { bounds: SloSet; min?: number }
   sweep?: SweepSummary
   comparison?: ComparisonVerdict
-}
-
-export type HeadlineTone = 'good' | 'bad' | 'warn' | 'neutral'
-
-export interface HeadlineLine {
-  kind: 'verdict' | 'capacity' | 'peak' | 'saturation' | 'client'
-  tone: HeadlineTone
-  text: string
 }
 
 export interface Headline {

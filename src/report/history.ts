@@ -5,13 +5,12 @@
  */
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import type { Reporter } from '../../reporters/types.js'
-import { FileStore, type HistoryRun } from '../results/store-file.js'
+import { FileStore, type HistoryRun } from '../store/file.js'
 import type { SuiteResult } from '../results/suite.js'
 import type { RunResult } from '../results/types.js'
-import { suiteStatus } from './data.js'
+import { suiteStatus } from '../results/suite.js'
+import type { AnyResult } from '../results/read.js'
 import { digestResult } from './digest.js'
-import type { AnyResult } from './load.js'
 import type { HistoryData, HistoryEntry, HistoryScenario, RunStatus } from './types.js'
 
 export const DEFAULT_HISTORY_DIR = '.llmbench/history'
@@ -44,15 +43,6 @@ export function historyDir(
 /** Saves a result into `dir`; returns the file's path. Names sort in time order. */
 export function saveToHistory(dir: string, doc: RunResult | SuiteResult): string {
   return new FileStore(dir).saveResultSync(doc)
-}
-
-/** A reporter that keeps the suite result in the history folder when the run ends. */
-export function createHistoryReporter(dir: string): Reporter {
-  return {
-    onRunEnd(result: SuiteResult) {
-      if (result.files.some((f) => f.scenarios.some((s) => s.levels.length))) saveToHistory(dir, result)
-    },
-  }
 }
 
 export type { HistoryRun }

@@ -1,18 +1,10 @@
 /** What `llmbench run` keeps besides its JSON file: the HTML report (`--html [dir]`) and the history copy. */
-import type { Argv } from 'yargs'
 import type { RunResult } from '../results/types.js'
 import { buildReportData } from './data.js'
 import { historyDir, saveToHistory } from './history.js'
 import { writeReport } from './page.js'
 
 export const DEFAULT_REPORT_DIR = 'llmbench-report'
-
-export function reportOptions<T>(y: Argv<T>) {
-  return y
-    .option('html', { type: 'string', describe: `Write the HTML report into this folder (--html alone: ${DEFAULT_REPORT_DIR})` })
-    .option('history', { type: 'boolean', describe: 'Keep the result in the history folder (default on; --no-history)' })
-    .option('history-dir', { type: 'string', describe: 'History folder (default: .llmbench/history)' })
-}
 
 /** Writes the HTML report when asked and keeps the result in the history; returns the lines to print. */
 export function keepRunOutputs(result: RunResult, a: Record<string, unknown>, cwd = process.cwd()): string[] {

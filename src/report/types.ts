@@ -9,6 +9,9 @@ import type { ScenarioStatus } from '../results/suite.js'
 import type { LevelPoint } from './digest.js'
 import type { Headline } from './headline.js'
 import type { LevelSummary, Outcome, ScenarioOptionsPublic, SweepSummary, TelemetrySeries } from '../results/types.js'
+import type { RunStatus } from '../results/suite.js'
+
+export type { RunStatus }
 
 export const REPORT_DATA_VERSION = 1
 
@@ -25,8 +28,6 @@ export interface ReportData {
   history?: HistoryData
 }
 
-/** Overall verdict of a run: `measured` when nothing was checked (a `llmbench run`). */
-export type RunStatus = 'passed' | 'failed' | 'error' | 'interrupted' | 'measured'
 
 export interface ReportRun {
   /** Short unique name shown in legends: the file name, or the model and server. */
@@ -72,7 +73,7 @@ export interface ReportScenario {
   sweep?: SweepSummary
   /** The answer in a few lines (src/report/headline.ts), and the loads the charts mark. */
   headline: Headline
-  /** What was run, in one line (src/report/scenario-fields.ts). */
+  /** What was run, in one line (src/results/scenario-fields.ts). */
   settings?: string
 }
 

@@ -3,7 +3,6 @@
  * LevelResult as `llmbench run` writes) and the verdict of every objective and assertion.
  * Plain, serializable data: reporters read only this and the run's events.
  */
-import type { CheckOutcome } from '../dsl/types.js'
 import type { LevelResult, PromptsSummary, ScenarioOptionsPublic, SweepSummary, TelemetrySeries } from './types.js'
 
 export const SUITE_SCHEMA_VERSION = 1
@@ -57,4 +56,38 @@ export interface SuiteResult {
   files: FileResult[]
   /** 0 all met, 1 an objective failed, 3 a file crashed (exit-codes.ts). */
   exitCode: number
+}
+
+/** Overall verdict of a run: `measured` when nothing was checked (a `llmbench run`). */
+export type RunStatus = 'passed' | 'failed' | 'error' | 'interrupted' | 'measured'
+
+/** A suite result's status, as the history and the store list it. */
+export function suiteStatus(doc: SuiteResult): RunStatus {
+  if (doc.interrupted) return 'interrupted'
+  if (doc.exitCode === 3) return 'error'
+  if (doc.exitCode !== 0) return 'failed'
+  return 'passed'
+}
+
+/** A place in a user's file. `file` is the bench file as the runner named it, or an absolute path. */
+export interface SourceLocation {
+  file: string
+  line: number
+  column?: number
+}
+
+/** The outcome of one objective or assertion, on one level or on the scenario. */
+export interface CheckOutcome {
+  /** e.g. `ttft.p95 < 800 @ concurrency 50` or `expect(level(50).ttft.p95).toBeLessThan(800)`. */
+  name: string
+  kind: 'objective' | 'assertion'
+  passed: boolean
+  /** The level it was checked on, when one. */
+  level?: number
+  metric?: string
+  expected?: string
+  actual?: number
+  message?: string
+  /** Where it was written: the bench file and line. */
+  location?: SourceLocation
 }

@@ -3,6 +3,11 @@
  * Field meanings are the contract of docs/metrics.md (a copy of METRICS.md).
  */
 
+import type { Arrival, SloKey, StatName } from '../options/vocabulary.js'
+import type { SloSet } from '../options/slo.js'
+
+export type { Arrival, SloKey, SloSet, StatName }
+
 export const SCHEMA_VERSION = 1
 
 export type FailureKind =
@@ -68,9 +73,6 @@ export interface Stats {
   p999: number
 }
 
-export type SloKey = 'ttft' | 'ttfc' | 'tpot' | 'itl' | 'e2e'
-/** Bounds in ms, inclusive (a request is good when value <= bound). */
-export type SloSet = Partial<Record<SloKey, number>>
 
 export interface GoodputSummary {
   slo: SloSet
@@ -84,10 +86,7 @@ export interface GoodputSummary {
   met: Partial<Record<SloKey, number>>
 }
 
-export type StatName = 'ttft' | 'ttfc' | 'tpot' | 'itl' | 'e2e' | 'e2eWithQueue' | 'queueDelay' | 'maxTokenGap' | 'outputTokens' | 'inputTokens'
 
-/** How arrivals are spaced at a rate; `trace` replays a trace file's own times. */
-export type Arrival = 'constant' | 'poisson' | 'gamma' | 'trace'
 
 /**
  * What a level is: a concurrency (closed loop: a request is sent when a slot frees) or a request

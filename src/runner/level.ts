@@ -9,24 +9,30 @@ import { RequestTracker } from '../client/tracker.js'
 import type { Adapter, RequestSpec } from '../client/adapter.js'
 import { loadPrompts } from '../data/prompts.js'
 import type { Prompt, PromptSpec } from '../data/prompt.js'
-import type { Calibration } from '../data/calibrate.js'
-import { mulberry32, mixSeed } from '../data/random.js'
+import type { Calibration } from './calibrate.js'
+import { mulberry32, mixSeed } from '../random.js'
 import { runClosedLoop, runPhasedClosedLoop } from '../load/closed-loop.js'
 import { runOpenLoop } from '../load/open-loop.js'
 import { gapSource } from '../load/arrivals.js'
 import { meanValue } from '../load/profile.js'
 import { PhaseClock, type Phase } from '../load/phases.js'
-import type { RecordsSink } from '../results/records-file.js'
+import type { RecordsSink } from '../records/records-file.js'
 import type { LevelResult, RequestRecord } from '../results/types.js'
-import { promptsNeeded, type LevelPlan, type Shard } from './levels.js'
+import { promptsNeeded, type LevelPlan, type Shard } from '../load/levels.js'
 import { waitUntil } from '../load/wait.js'
-import { LevelCollector, type SliceWindow } from '../results/level-collector.js'
+import { LevelCollector, type SliceWindow } from '../records/level-collector.js'
 import { sliceWidth } from '../metrics/slices.js'
 import { now } from '../clock.js'
 import { REFUSED_IN_A_ROW } from './server-gone.js'
-import type { ThreadPool } from './threads.js'
-import type { LevelStart, ScenarioListener, ScenarioOptions } from './scenario.js'
+import type { LevelStart, ScenarioListener, ScenarioOptions } from './types.js'
 import { compareServerTtft, histogramDelta, type TelemetrySampler } from '../telemetry/sampler.js'
+
+/** The scenario's load threads (threads.ts), as a level sees them. */
+export interface LevelThreads {
+  run(ctx: LevelContext, plan: LevelPlan, i: number): Promise<LevelResult>
+  abort(): void
+  close(): Promise<void>
+}
 
 export interface LevelContext {
   opts: ScenarioOptions
@@ -44,7 +50,7 @@ export interface LevelContext {
   /** Every record is appended here as it ends (results/records-file.ts), when the run keeps one. */
   recordsFile?: RecordsSink
   /** The scenario's load threads, when it runs on several (threads.ts). */
-  threads?: ThreadPool
+  threads?: LevelThreads
   /** Called between a level's warm-up and its measured part: threads wait there to start together, from the time it gives. */
   beforeMeasure?: (level: number) => Promise<number>
   send(tag: string, prompt: SendablePrompt, maxTokens: number, index: number, warmup: boolean, scheduledAt: number): Promise<RequestRecord>

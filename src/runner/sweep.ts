@@ -4,10 +4,10 @@
  */
 import { CapacitySearch, evenRates, type CapacitySweep, type RatesSweep, type SweepOptions } from '../load/sweep.js'
 import type { LevelResult } from '../results/types.js'
-import { loadOf, planLevel } from './levels.js'
+import { loadOf, planLevel } from '../load/levels.js'
 import type { LevelContext } from './level.js'
 import { runAnyLevel as runLevel } from './threads.js'
-import type { ScenarioOutcome } from './scenario.js'
+import type { ScenarioOutcome } from './types.js'
 import { serverWentAway } from './server-gone.js'
 
 export function runSweep(ctx: LevelContext, sweep: SweepOptions): Promise<ScenarioOutcome> {

@@ -9,23 +9,12 @@ import { LlmClient } from '../client/http.js'
 import { authHeaders } from '../client/adapter.js'
 import { rememberSecrets, headerValueSecrets } from '../results/redact.js'
 import type { LoadSpec, RequestRecord } from '../results/types.js'
-import type { RecordsSink } from '../results/records-file.js'
+import type { RecordsSink } from '../records/records-file.js'
 import { waitUntil } from '../load/wait.js'
 import { createContext, promptSpecOf, runLevel } from './level.js'
-import { planLevel } from './levels.js'
-import { connectionsFor, preparePrompts, type ScenarioOptions } from './scenario.js'
-
-export type ToThread =
-  | { type: 'level'; index: number; load: LoadSpec }
-  | { type: 'go'; at: number }
-  | { type: 'stop' }
-  | { type: 'close' }
-
-export type FromThread =
-  | { type: 'ready'; index: number }
-  | { type: 'records'; index: number; records: RequestRecord[] }
-  | { type: 'done'; index: number; eventLoopDelayP99Ms: number; warnings: string[] }
-  | { type: 'failed'; message: string }
+import { planLevel } from '../load/levels.js'
+import { connectionsFor, preparePrompts } from './prepare.js'
+import type { FromThread, ScenarioOptions, ToThread } from './types.js'
 
 /** Records go to the main thread when this many are waiting, or this long after the last batch. */
 const BATCH_RECORDS = 1000

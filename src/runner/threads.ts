@@ -12,11 +12,10 @@ import { PACKAGE_ROOT } from '../version.js'
 import { RuntimeError } from '../errors.js'
 import type { LevelResult } from '../results/types.js'
 import { compareServerTtft, histogramDelta } from '../telemetry/sampler.js'
-import type { LevelPlan } from './levels.js'
+import type { LevelPlan } from '../load/levels.js'
 import { meanValue } from '../load/profile.js'
 import { levelCollector, levelStart, runLevel, sliceWindow, type LevelContext } from './level.js'
-import type { ScenarioOptions } from './scenario.js'
-import type { FromThread, ToThread } from './thread-worker.js'
+import type { FromThread, ScenarioOptions, ToThread } from './types.js'
 
 /**
  * Stream events a second one thread reads with its own figures still sharp: at 20,000 (2,000

@@ -3,7 +3,7 @@
  * fanned out to every open `GET /api/v1/benchmark/events` stream so dashboards follow runs started
  * by any client without reloading.
  */
-import type { StoredRun } from '../results/store.js'
+import type { StoredRun } from '../store/store.js'
 
 export type Change = { type: 'run'; run: StoredRun } | { type: 'deleted'; id: string }
 

@@ -5,8 +5,9 @@
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { SCENARIO_KEYS } from '../config/index.js'
-import { STORED_STATUSES } from '../results/store.js'
+import { jsonSchemaOf } from '../options/json-schema.js'
+import { runRequestSchema } from '../options/run-request.js'
+import { STORED_STATUSES } from '../store/store.js'
 import { PACKAGE_ROOT, VERSION } from '../version.js'
 
 type Schema = Record<string, unknown>
@@ -18,20 +19,6 @@ const int = { type: 'integer', minimum: 0 }
 const date = { type: 'string', format: 'date-time' }
 const ID = { name: 'id', in: 'path', required: true, description: 'A run id, as the history lists it', schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$' } }
 const object = (properties: Schema, required: string[] = Object.keys(properties)) => ({ type: 'object', additionalProperties: false, required, properties })
-
-/** Loose types for the run request: the config's checks (src/config/options.ts) are the strict ones, with one-line messages. */
-const OPTION_TYPES: Record<string, Schema> = {
-  server: { ...str, description: "A server of the config by name, or a URL on the allow-list (GET /api/v1/benchmark/servers)" },
-  model: str, endpoint: str, apiKey: { ...str, description: 'Sent to the server as a Bearer token; never stored or shown' },
-  headers: { type: 'object', additionalProperties: str, description: 'Values are never stored or shown; only names are' },
-  body: { type: 'object' }, concurrency: { type: ['integer', 'array'] }, requests: { type: 'integer' }, rate: { type: ['number', 'array'] },
-  arrival: str, burstiness: { type: 'number' }, maxConcurrency: { type: 'integer' }, duration: { type: ['string', 'number'] },
-  warmup: { type: ['string', 'integer'] }, cooldown: { type: ['string', 'integer'] }, ramp: { type: 'object' }, sweep: { type: 'object' },
-  telemetry: { type: 'object' }, input: { type: 'object' }, output: { type: 'object' },
-  dataset: { type: ['string', 'object'], description: 'A file inside the project folder' }, tokenizer: { ...str, description: 'A file inside the project folder' },
-  calibrate: { type: 'boolean' }, stream: { type: 'boolean' }, timeout: { type: 'number', description: 'ms' }, ignoreEos: { type: 'boolean' },
-  includeUsage: { type: 'boolean' }, continuousUsage: { type: 'boolean' }, seed: { type: 'integer' },
-}
 
 function components(): Schema {
   const load = (name: string) => JSON.parse(readFileSync(join(PACKAGE_ROOT, 'schema', name), 'utf8')) as Schema
@@ -65,15 +52,7 @@ function components(): Schema {
       Deleted: object({ deleted: str }),
       Servers: object({ servers: { type: 'array', items: object({ name: str, url: str, model: str, endpoint: str }, ['url']) } }),
       Health: object({ status: { const: 'ok' }, version: str, store: { enum: ['file', 'postgres'] }, running: { type: ['string', 'null'] }, queued: int }),
-      RunRequest: {
-        type: 'object', additionalProperties: false,
-        description: "A bench file's scenario options (docs/bench-files.md), a name, and goodput bounds under slo.goodput",
-        properties: {
-          name: { ...str, maxLength: 200 },
-          ...Object.fromEntries(SCENARIO_KEYS.map((k) => [k, OPTION_TYPES[k] ?? {}])),
-          slo: object({ goodput: { type: 'object', properties: { ttft: { type: 'number' }, ttfc: { type: 'number' }, tpot: { type: 'number' }, itl: { type: 'number' }, e2e: { type: 'number' }, min: { type: 'number' }, level: { type: 'integer' } } } }, []),
-        },
-      },
+      RunRequest: { ...jsonSchemaOf(runRequestSchema), description: "A bench file's scenario options (docs/bench-files.md), a name, and goodput bounds under slo.goodput" },
       CompareRequest: object({ ids: { type: 'array', items: str, minItems: 2, maxItems: 8, description: 'The first is the baseline' } }),
       Comparison: object({
         metrics: { type: 'array', items: object({ key: str, label: str, unit: str, better: { enum: ['lower', 'higher'] } }) },

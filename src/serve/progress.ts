@@ -3,7 +3,7 @@
  * them into a snapshot. The server keeps its snapshot with it and the dashboard rebuilds the same
  * one from the stream, so both always agree. Plain data, no Node.js: the viewer imports this file.
  */
-import type { StoredRun } from '../results/store.js'
+import type { StoredRun } from '../store/store.js'
 import type { LevelSummary, LoadSpec } from '../results/types.js'
 
 /** One measured request that ended: [seconds since measuring began, TTFT ms or null, E2E ms, output tokens, 1 ok / 0 failed]. */

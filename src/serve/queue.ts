@@ -6,14 +6,16 @@
  */
 import { now } from '../clock.js'
 import { UsageError } from '../errors.js'
-import { buildRunResult, publicOptions } from '../results/result.js'
+import { buildRunResult } from '../results/result.js'
+import { publicOptions } from '../runner/public-options.js'
 import { knownSecrets, redactDeep, redactSecrets } from '../results/redact.js'
-import { newRunId, runOfResult, type ResultStore, type StoredRun } from '../results/store.js'
-import { levelValues } from '../runner/levels.js'
+import { newRunId, runOfResult, type ResultStore, type StoredRun } from '../store/store.js'
+import { levelValues } from '../load/levels.js'
 import { runScenario, type ScenarioListener, type ScenarioOutcome } from '../runner/scenario.js'
 import type { RequestRecord } from '../results/types.js'
 import { terminalLine } from '../text/sanitize.js'
 import type { Changes } from './changes.js'
+import { describeResult } from '../report/digest.js'
 import { applyEvent, emptyProgress, type LiveEvent, type LiveProgress, type Sample } from './progress.js'
 import type { RunRequest } from './request.js'
 
@@ -166,10 +168,10 @@ export class RunQueue {
     const finishedAt = new Date()
     let final: StoredRun
     if (outcome && (outcome.levels.length > 0 || !interrupted)) {
-      const result = buildRunResult({ options: job.request.options, ...outcome, startedAt, finishedAt, interrupted, command: job.command })
+      const result = buildRunResult({ scenario: publicOptions(job.request.options), ...outcome, startedAt, finishedAt, interrupted, command: job.command })
       const doc = redactDeep(result, (t) => redactSecrets(t, secrets))
       const extra = { createdAt: job.run.createdAt, ...(job.run.name ? { name: job.run.name } : {}), ...(interrupted ? { error: STOPPED_DURING } : {}) }
-      final = runOfResult(job.run.id, { kind: 'run', doc }, 'api', extra)
+      final = runOfResult(job.run.id, { kind: 'run', doc }, 'api', { ...extra, ...describeResult({ kind: 'run', doc }) })
       await this.save(final, { kind: 'run', doc })
     } else {
       final = { ...job.run, status: interrupted ? 'interrupted' : 'error', finishedAt: finishedAt.toISOString(), error: interrupted ? STOPPED_BEFORE : error }

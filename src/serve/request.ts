@@ -5,18 +5,19 @@
  * tokenizer files must lie inside the project.
  */
 import { isAbsolute, relative, resolve } from 'node:path'
-import { checkScenarioOptions, resolveScenario, type ResolvedConfig } from '../config/index.js'
-import { httpUrl, isObject } from '../config/fields.js'
-import { isGoodputBounds } from '../config/options.js'
-import type { BenchOptions } from '../dsl/types.js'
+import { resolveScenario, type ResolvedConfig } from '../config/index.js'
+import { check, keyNaming } from '../options/check.js'
+import { runRequestSchema } from '../options/run-request.js'
+import { httpUrl } from '../options/values.js'
 import { UsageError } from '../errors.js'
 import { headerValueSecrets, rememberSecrets } from '../results/redact.js'
-import type { ScenarioOptions } from '../runner/scenario.js'
+import type { ScenarioOptions } from '../runner/types.js'
 import type { AllowList } from './allow.js'
 import { ApiError } from './http.js'
 
 const WHERE = 'request body'
-const MAX_NAME = 200
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 export interface RunRequest {
   name?: string
@@ -28,9 +29,6 @@ export interface RunRequest {
 export function parseRunRequest(body: unknown, config: ResolvedConfig, allow: AllowList): RunRequest {
   if (!isObject(body)) throw new ApiError(400, 'invalid-request', `${WHERE} must be a JSON object of scenario options, e.g. {"server": "vllm", "concurrency": [1, 8]}`)
   const { name, ...rest } = body
-  if (name !== undefined && (typeof name !== 'string' || !name.trim() || name.length > MAX_NAME || /[\u0000-\u001f]/.test(name))) {
-    throw new ApiError(400, 'invalid-option', `${WHERE}: name must be a line of text of at most ${MAX_NAME} characters`)
-  }
   // A URL off the list is refused before anything else is read from the request.
   if (typeof rest.server === 'string' && !Object.hasOwn(config.servers, rest.server) && httpUrl(rest.server) !== undefined) {
     checkServer(rest.server, allow)
@@ -42,9 +40,8 @@ export function parseRunRequest(body: unknown, config: ResolvedConfig, allow: Al
   }
   let options: ScenarioOptions
   try {
-    const bench = checkScenarioOptions(rest, WHERE, '', true)
-    onlyGoodputBounds(bench)
-    options = resolveScenario(bench, config, {}, { file: WHERE, scenario: typeof name === 'string' ? name : 'API run' })
+    check(runRequestSchema, body, keyNaming(WHERE))
+    options = resolveScenario(rest, config, {}, { file: WHERE, scenario: typeof name === 'string' ? name : 'API run' })
   } catch (err) {
     if (err instanceof UsageError) throw new ApiError(400, 'invalid-option', err.message)
     throw err
@@ -53,15 +50,6 @@ export function parseRunRequest(body: unknown, config: ResolvedConfig, allow: Al
   rememberSecrets(secrets)
   checkTargets(options, config, allow)
   return { ...(typeof name === 'string' ? { name: name.trim() } : {}), options, secrets }
-}
-
-/** Objectives are checked by bench files; an API run measures, with goodput under its bounds. */
-function onlyGoodputBounds(o: BenchOptions): void {
-  if (!o.slo) return
-  const other = Object.keys(o.slo).filter((k) => k !== 'goodput')
-  if (other.length || (o.slo.goodput !== undefined && !isGoodputBounds(o.slo.goodput))) {
-    throw new UsageError(`${WHERE}: slo may hold only goodput bounds here, e.g. { goodput: { ttft: 500, tpot: 50, min: 0.9 } }; objectives such as ${JSON.stringify(other[0] ?? 'goodput')} are checked by bench files`)
-  }
 }
 
 function checkServer(server: string, allow: AllowList): void {

@@ -5,11 +5,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { ResolvedConfig } from '../config/index.js'
 import { buildReportData } from '../report/data.js'
-import type { AnyResult } from '../report/load.js'
-import { isRunId, newRunId, runOfResult, STORED_STATUSES, type ListQuery, type ResultStore, type StoredRun, type StoredStatus } from '../results/store.js'
+import type { AnyResult } from '../results/read.js'
+import { isRunId, newRunId, runOfResult, STORED_STATUSES, type ListQuery, type ResultStore, type StoredRun, type StoredStatus } from '../store/store.js'
 import { VERSION } from '../version.js'
 import type { AllowList } from './allow.js'
 import type { Changes } from './changes.js'
+import { describeResult } from '../report/digest.js'
 import { ApiError, readJson, sendJson } from './http.js'
 import { openApiDocument } from './openapi.js'
 import type { RunQueue } from './queue.js'
@@ -131,7 +132,7 @@ export const ROUTES: Route[] = [
       }
       const result = await checkUpload(await readJson(req, c.limits.upload))
       const id = newRunId(result.doc.startedAt)
-      const run = runOfResult(id, result, 'upload', { createdAt: new Date().toISOString(), ...(name ? { name: name.trim() } : {}) })
+      const run = runOfResult(id, result, 'upload', { createdAt: new Date().toISOString(), ...(name ? { name: name.trim() } : {}), ...describeResult(result) })
       await c.store.save(run, result)
       c.changes.emit({ type: 'run', run })
       sendJson(res, 201, { id, run }, { location: `${API}/benchmark/run/${id}` })

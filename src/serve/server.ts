@@ -10,10 +10,11 @@ import type { ResolvedConfig } from '../config/index.js'
 import { UsageError } from '../errors.js'
 import { renderLivePage } from '../report/page.js'
 import { rememberSecrets } from '../results/redact.js'
-import type { ResultStore } from '../results/store.js'
+import type { ResultStore } from '../store/store.js'
 import { AllowList } from './allow.js'
 import { Access, checkListenSecurity, isLoopback } from './auth.js'
 import { Changes } from './changes.js'
+import { describeResult } from '../report/digest.js'
 import { ApiError, BASE_HEADERS, sendError } from './http.js'
 import { RunQueue } from './queue.js'
 import { API, checkId, ROUTES, type Route, type ServeContext } from './routes.js'
@@ -48,6 +49,8 @@ export async function startServe(o: ServeOptions): Promise<RunningServer> {
   const log = o.log ?? (() => {})
   const interrupted = await o.store.markInterrupted(INTERRUPTED_BY_RESTART)
   if (interrupted.length) log(`${interrupted.length} run(s) left in flight by the previous server marked interrupted: ${interrupted.join(', ')}`)
+  // Runs the command line wrote into the history folder are listed with their digest too.
+  o.store.describe ??= describeResult
   const changes = new Changes()
   const queue = new RunQueue(o.store, log, changes)
   const ctx: ServeContext = {

@@ -37,7 +37,7 @@ import { parseQuirkList } from './quirks.js'
 import { newCounters, prometheusText, type Counters, type TraceEntry } from './stats.js'
 import { SimRequest } from './stream.js'
 import { drawOutputLength } from './text.js'
-import { mixSeed, mulberry32, nextU32 } from '../data/random.js'
+import { mixSeed, mulberry32, nextU32 } from '../random.js'
 import { encodeText } from '../data/tokenizer.js'
 
 export interface SimulatorMetrics extends Omit<Counters, 'ttft'> {

@@ -10,7 +10,7 @@ import type { Fault, Quirk, ResolvedOptions } from './options.js'
 import type { Batch, GenRequest, Reply, Wire } from './protocol.js'
 import { Writer } from './quirks.js'
 import { PIECES, PIECES_JSON, TextSource } from './text.js'
-import { mixSeed, mulberry32 } from '../data/random.js'
+import { mixSeed, mulberry32 } from '../random.js'
 import type { Counters, TraceEntry } from './stats.js'
 
 export interface RequestSetup {

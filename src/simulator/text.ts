@@ -2,7 +2,7 @@
  * Seeded text: a small PRNG and a fixed vocabulary of token pieces such as " word". Each piece is
  * kept raw and JSON-escaped (without quotes), so events are built by concatenation.
  */
-import { mulberry32 } from '../data/random.js'
+import { mulberry32 } from '../random.js'
 
 const WORDS = (
   'the of and to in is that it was for on are as with they at be this from have or by one had not ' +

@@ -3,7 +3,7 @@
  * gave one (kept for the tab's session only); event streams are read with fetch rather than
  * EventSource, which cannot send that header.
  */
-import type { ListPage, StoredRun } from '../../../src/results/store'
+import type { ListPage, StoredRun } from '../../../src/store/store'
 import type { ReportData } from '../../../src/report/types'
 import type { LiveProgress } from '../../../src/serve/progress'
 

@@ -7,7 +7,7 @@
 import type { ServerResponse } from 'node:http'
 import { now } from '../../clock.js'
 import { countTokens } from '../../data/tokenizer.js'
-import { mixSeed, mulberry32 } from '../../data/random.js'
+import { mixSeed, mulberry32 } from '../../random.js'
 import { clear, schedule } from '../engine.js'
 import type { Fault, ResolvedOptions } from '../options.js'
 import type { Reply } from '../protocol.js'

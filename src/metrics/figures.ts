@@ -1,0 +1,62 @@
+/**
+ * Reading one figure of a level summary by the name objectives use (`ttft.p95`, `errors.rate`,
+ * `throughput.output`, …). Nothing here computes a statistic: values are read from the summary
+ * the metrics module built; the error rate is the ratio of its two counts.
+ */
+import type { LevelSummary, StatName, Stats } from '../results/types.js'
+import { FIGURE_NAMES, LEVEL_FIGURES, STAT_FIELDS, STAT_NAMES, STREAM_ONLY, type StatField } from '../options/vocabulary.js'
+
+export { FIGURE_NAMES, STAT_FIELDS, STAT_NAMES, STREAM_ONLY }
+
+const TOKEN_STATS: readonly StatName[] = ['outputTokens', 'inputTokens']
+
+/** Figures that are not `<stat>.<field>`: name, unit, reader. */
+const OTHER: Record<(typeof LEVEL_FIGURES)[number], { unit: string; read: (s: LevelSummary) => number | undefined }> = {
+  'errors.rate': { unit: '', read: (s) => errorRate(s) },
+  'errors.count': { unit: '', read: (s) => s.requests.failed },
+  'throughput.requests': { unit: 'req/s', read: (s) => s.throughput.requestsPerSec },
+  'throughput.output': { unit: 'tok/s', read: (s) => s.throughput.outputTokensPerSec },
+  'throughput.input': { unit: 'tok/s', read: (s) => s.throughput.inputTokensPerSec },
+  'throughput.total': { unit: 'tok/s', read: (s) => s.throughput.totalTokensPerSec },
+  goodput: { unit: '', read: (s) => s.goodput?.ratio },
+}
+
+function levelFigure(name: string) {
+  return Object.hasOwn(OTHER, name) ? OTHER[name as keyof typeof OTHER] : undefined
+}
+
+/** Share of the level's measured requests that failed (0 when none was measured). */
+export function errorRate(s: LevelSummary): number {
+  return s.requests.total > 0 ? s.requests.failed / s.requests.total : 0
+}
+
+export interface Figure {
+  name: string
+  unit: string
+  /** The metric (`ttft`) when the figure is a statistic. */
+  stat?: StatName
+  /** The value on a level; undefined when the level has no samples of it. */
+  read(s: LevelSummary): number | undefined
+}
+
+/** The figure called `name`, or undefined when there is none. */
+export function figure(name: string): Figure | undefined {
+  const other = levelFigure(name)
+  if (other) return { name, ...other }
+  const dot = name.indexOf('.')
+  if (dot < 0) return undefined
+  const stat = name.slice(0, dot) as StatName
+  const field = name.slice(dot + 1) as keyof Stats
+  if (!STAT_NAMES.includes(stat) || !STAT_FIELDS.includes(field as StatField)) return undefined
+  return { name, unit: unitOf(name), stat, read: (s) => s.stats[stat]?.[field] }
+}
+
+/** The unit of a figure named like `ttft.p95` (ms for times, tokens for token counts). */
+export function unitOf(name: string | undefined): string {
+  if (name === undefined) return ''
+  const other = levelFigure(name)
+  if (other) return other.unit
+  const [stat, field] = name.split('.')
+  if (field === 'count' || !STAT_NAMES.includes(stat as StatName)) return ''
+  return TOKEN_STATS.includes(stat as StatName) ? 'tokens' : 'ms'
+}

@@ -1,0 +1,130 @@
+/**
+ * How objectives are written (`slo` of a bench, `--goodput` of `llmbench run`): figure names,
+ * threshold expressions and goodput bounds. Checking them against a run's levels, and evaluating
+ * them, is the objectives module's (dsl/objectives.ts).
+ */
+import * as z from 'zod'
+import { declarations, expecting } from './declare.js'
+import { parseExpression, type ExpressionText } from './expression.js'
+export { SLO_KEYS }
+
+import { FIGURE_NAMES, SLO_KEYS, STAT_FIELDS, STAT_NAMES, type FigureName, type SloKey } from './vocabulary.js'
+import { whole } from './values.js'
+
+/** Bounds in ms, inclusive (a request is good when value <= bound). */
+export type SloSet = Partial<Record<SloKey, number>>
+
+/** `'< 800'`: an operator and a number in the figure's unit (any other value says how to write one). */
+const anyExpression = z.unknown().superRefine((text, ctx) => {
+  // An object is meant as { expect, level }: the union's other branch.
+  if (typeof text === 'object' && text !== null && !Array.isArray(text)) {
+    ctx.addIssue({ code: 'invalid_type', expected: 'string', input: text, message: 'Invalid input' })
+    return
+  }
+  try {
+    parseExpression(text)
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', input: text, message: (err as Error).message, params: { sentence: true } })
+  }
+}) as unknown as z.ZodType<ExpressionText, ExpressionText>
+
+const onLevel = z.strictObject({ expect: anyExpression, level: whole(1).optional() })
+declarations.add(onLevel, { description: '', unknownKey: (key) => `has an unknown field "${key}": write { expect: '< 800', level: 50 }` })
+
+/** `'< 800'`, or the same limited to one level: `{ expect: '< 800', level: 50 }`. */
+export const threshold = z.union([anyExpression, onLevel])
+export type ThresholdValue = z.input<typeof threshold>
+
+const ms = () => expecting(z.number().positive(), 'a number of milliseconds above 0')
+
+/** SLO bounds in ms, the least ratio of requests that meet them all, and optionally one level. */
+export const goodputObjective = z
+  .strictObject({
+    ...(Object.fromEntries(SLO_KEYS.map((k) => [k, ms().optional()])) as Record<SloKey, z.ZodOptional<z.ZodNumber>>),
+    /** vLLM's name of e2e. */
+    e2el: ms().optional(),
+    min: expecting(z.number().min(0).max(1), 'a ratio between 0 and 1, e.g. 0.9').optional(),
+    level: whole(1).optional(),
+  })
+  .superRefine((g, ctx) => {
+    if (!SLO_KEYS.some((k) => g[k] !== undefined) && g.e2el === undefined) {
+      ctx.addIssue({ code: 'custom', input: g, message: `needs at least one bound in ms (${SLO_KEYS.join(', ')}), e.g. { ttft: 500, tpot: 50, min: 0.9 }` })
+    }
+  })
+export type GoodputObjective = z.input<typeof goodputObjective>
+
+const figureKeys = FIGURE_NAMES.filter((n) => n !== 'goodput') as Exclude<FigureName, 'goodput'>[]
+
+export const sloSchema = z.strictObject({
+  /**
+   * Bounds in ms and the least ratio of good requests (`{ ttft: 500, tpot: 50, min: 0.9 }`), or an
+   * expression on the ratio of the scenario's own goodput bounds (`'>= 0.9'`).
+   */
+  goodput: z.union([goodputObjective, threshold]).optional(),
+  ...(Object.fromEntries(figureKeys.map((k) => [k, threshold.optional()])) as Record<Exclude<FigureName, 'goodput'>, z.ZodOptional<typeof threshold>>),
+})
+declarations.add(sloSchema, {
+  description: '',
+  expected: "an object of objectives, e.g. { 'ttft.p95': '< 800', 'errors.rate': '< 0.01' }",
+  unknownKey: (key, guess) =>
+    `has an unknown objective "${key}": ${guess ? `did you mean "${guess}"? ` : ''}use <metric>.<stat> (metric ${STAT_NAMES.join(', ')}; ` +
+    `stat ${STAT_FIELDS.join(', ')}), errors.rate, errors.count, throughput.requests, throughput.output, throughput.input, throughput.total or goodput`,
+})
+export type SloObjectives = z.input<typeof sloSchema>
+
+/** `slo.goodput` as bounds (`{ ttft: 500, min: 0.9 }`) rather than an expression (`'>= 0.9'`, `{ expect }`). */
+export function isGoodputBounds(v: unknown): v is GoodputObjective {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && (v as { expect?: unknown }).expect === undefined
+}
+
+/** Accepted spellings (lower case) of each key. */
+const ALIASES: Record<string, SloKey> = { ttft: 'ttft', ttfc: 'ttfc', tpot: 'tpot', itl: 'itl', e2e: 'e2e', e2el: 'e2e' }
+const VALID_KEYS = 'ttft, ttfc, tpot, itl, e2e (alias e2el)'
+const EXAMPLE = 'e.g. ttft:500,tpot:50'
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i
+
+/**
+ * Parses an SLO set: `key:ms` pairs separated by commas and/or spaces (`ttft:500,tpot:50`, or
+ * vLLM's `ttft:500 tpot:50`); `e2el` is an alias of `e2e`. Keys are case-insensitive. Throws an
+ * Error with a one-line message for empty text, a malformed pair, an unknown key, a value that is
+ * not a positive finite number of ms, or a key given twice.
+ */
+export function parseSlo(text: string): SloSet {
+  const pieces = text.split(/[\s,]+/).filter((p) => p !== '')
+  if (pieces.length === 0) throw new Error(`Goodput SLO is empty: give objectives as key:milliseconds, ${EXAMPLE}`)
+  const slo: SloSet = {}
+  for (const piece of pieces) {
+    const colon = piece.indexOf(':')
+    if (colon < 0) throw new Error(`Goodput SLO "${piece}" is not key:milliseconds: write it like ${EXAMPLE}`)
+    const name = piece.slice(0, colon)
+    const raw = piece.slice(colon + 1)
+    const key = ALIASES[name.toLowerCase()]
+    if (key === undefined) throw new Error(`Goodput SLO key "${name}" is unknown: use one of ${VALID_KEYS}`)
+    if (!NUMBER.test(raw)) throw new Error(`Goodput SLO ${name}:${raw} has a non-numeric value: give a positive number of milliseconds, e.g. ${name}:500`)
+    const value = Number(raw)
+    if (!Number.isFinite(value)) throw new Error(`Goodput SLO ${name}:${raw} is not finite: give a positive number of milliseconds, e.g. ${name}:500`)
+    if (!(value > 0)) throw new Error(`Goodput SLO ${name}:${raw} is not positive: give a bound greater than 0 ms, e.g. ${name}:500`)
+    if (slo[key] !== undefined) {
+      const alias = key === 'e2e' ? ' (e2el is an alias of e2e)' : ''
+      throw new Error(`Goodput SLO key "${key}" is given twice${alias}: keep one bound per key`)
+    }
+    slo[key] = value
+  }
+  return sloBounds(slo)
+}
+
+/** The bounds of a goodput objective in canonical key order, without min and level (`e2el` read as `e2e`). */
+export function sloBounds(g: SloSet & { e2el?: number }): SloSet {
+  const ordered: SloSet = {}
+  for (const key of SLO_KEYS) {
+    const v = g[key] ?? (key === 'e2e' ? g.e2el : undefined)
+    if (v !== undefined) ordered[key] = v
+  }
+  return ordered
+}
+
+/** The bounds of an object-form `slo.goodput`, for the scenario's own goodput summary. */
+export function goodputBounds(slo: SloObjectives | undefined): SloSet | undefined {
+  const g = slo?.goodput
+  return isGoodputBounds(g) ? sloBounds(g) : undefined
+}
