@@ -43,9 +43,9 @@ async function runChild() {
   const { RecordSampler, levelResultOf, levelSampleSeed } = await fromDist('records/trim.js')
   const { mulberry32 } = await fromDist('random.js')
   const scenario = {
-    server: 'http://127.0.0.1:8000', model: 'm', endpoint: 'chat', stream: true, concurrency: [256], numPrompts: REQUESTS, warmup: 0,
-    inputLen: 512, outputLen: 128, ignoreEos: true, includeUsage: true, continuousUsage: false, timeoutMs: 60_000, seed: 1,
-    headerNames: [], body: {}, goodput: { ttft: 40, tpot: 15 },
+    server: 'http://127.0.0.1:8000', model: 'm', endpoint: 'chat', stream: true, concurrency: [256], requests: REQUESTS, warmup: 0,
+    input: { tokens: 512 }, output: { tokens: 128 }, ignoreEos: true, includeUsage: true, continuousUsage: false, timeout: 60_000, seed: 1,
+    headers: {}, body: {}, slo: { goodput: { ttft: 40, tpot: 15 } },
   }
   const load = { kind: 'concurrency', value: 256 }
   const t0 = performance.now()
@@ -67,7 +67,7 @@ async function runChild() {
     }
   }
   const addSec = (performance.now() - t0) / 1000
-  const summary = acc.finish({ load, slo: scenario.goodput, client: { eventLoopDelayP99Ms: 1, cpuPercent: 50 } })
+  const summary = acc.finish({ load, slo: scenario.slo.goodput, client: { eventLoopDelayP99Ms: 1, cpuPercent: 50 } })
   const level = levelResultOf(summary, sampler)
   writer.levelEnd(0, summary)
   writer.end({ finishedAt: new Date(), interrupted: false })

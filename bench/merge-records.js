@@ -44,9 +44,9 @@ if (process.argv.includes('--merge')) {
   const { RecordsWriter } = await fromDist('records/records-file.js')
   const { mulberry32 } = await fromDist('random.js')
   const scenario = {
-    server: 'http://127.0.0.1:8000', model: 'm', endpoint: 'chat', stream: true, concurrency: [256 * SHARDS], numPrompts: REQUESTS, warmup: 0,
-    inputLen: 512, outputLen: 128, ignoreEos: true, includeUsage: true, continuousUsage: false, timeoutMs: 60_000, seed: 1,
-    headerNames: [], body: {}, goodput: { ttft: 40, tpot: 15 },
+    server: 'http://127.0.0.1:8000', model: 'm', endpoint: 'chat', stream: true, concurrency: [256 * SHARDS], requests: REQUESTS, warmup: 0,
+    input: { tokens: 512 }, output: { tokens: 128 }, ignoreEos: true, includeUsage: true, continuousUsage: false, timeout: 60_000, seed: 1,
+    headers: {}, body: {}, slo: { goodput: { ttft: 40, tpot: 15 } },
   }
   const t0 = performance.now()
   let bytes = 0

@@ -22,9 +22,9 @@ const { mulberry32 } = await fromDist('random.js')
 const rng = mulberry32(1)
 const records = Array.from({ length: N }, (_, i) => makeRecord(i, rng))
 const scenario = {
-  server: 'http://127.0.0.1:8000', model: 'm', endpoint: 'chat', stream: true, concurrency: [256], numPrompts: N, warmup: 0,
-  inputLen: 512, outputLen: 128, ignoreEos: true, includeUsage: true, continuousUsage: false, timeoutMs: 60_000, seed: 0,
-  headerNames: [], body: {},
+  server: 'http://127.0.0.1:8000', model: 'm', endpoint: 'chat', stream: true, concurrency: [256], requests: N, warmup: 0,
+  input: { tokens: 512 }, output: { tokens: 128 }, ignoreEos: true, includeUsage: true, continuousUsage: false, timeout: 60_000, seed: 0,
+  headers: {}, body: {},
 }
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmbench-records-bench-'))
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]

@@ -89,7 +89,7 @@ export function syntheticRunResult({
   })
   const finishedAt = new Date(Date.parse(startedAt) + at).toISOString()
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     llmbench: { version: '0.1.0' },
     startedAt,
     finishedAt,
@@ -97,9 +97,9 @@ export function syntheticRunResult({
     command: `llmbench run --model ${model} --concurrency ${concurrency.join(',')} --num-prompts ${requests}`,
     environment: { node: 'v20.19.0', platform: 'linux-x64', cpus: 8, cpuModel: 'Synthetic CPU' },
     scenario: {
-      server, model, endpoint: 'chat', stream: true, concurrency, numPrompts: Math.ceil(requests / concurrency.length), warmup: null,
-      inputLen: inputTokens, outputLen: tokens, ignoreEos: true, includeUsage: true, continuousUsage: false, timeoutMs: 300000, seed: 0,
-      headerNames: [], body: {}, goodput: slo,
+      server, model, endpoint: 'chat', stream: true, concurrency, requests: Math.ceil(requests / concurrency.length),
+      input: { tokens: inputTokens }, output: { tokens }, ignoreEos: true, includeUsage: true, continuousUsage: false, timeout: 300000, seed: 0,
+      headers: {}, body: {}, slo: { goodput: slo },
     },
     levels,
   }
@@ -115,7 +115,7 @@ export function syntheticSuiteResult({ name = 'chat under load', file = 'load.be
   ]
   const passed = checks.every((c) => c.passed)
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     llmbench: r.llmbench,
     startedAt: r.startedAt,
     finishedAt: r.finishedAt,

@@ -31,9 +31,11 @@ interface TestCase {
 
 export function createJunitReporter(options: ReporterOptions): Reporter {
   const file = resolve(options.root, options.outputFile ?? DEFAULT_JUNIT_FILE)
+  const stdout = options.stdout ?? process.stdout
   return {
     onRunEnd(result: SuiteResult) {
       writeFileAtomic(file, renderJunit(result))
+      stdout.write(`JUnit report: ${file}\n`)
     },
   }
 }

@@ -12,7 +12,7 @@ export function replayEvents(result: SuiteResult): RunEvent[] {
     events.push({ type: 'file-start', file: file.file })
     for (const s of file.scenarios) {
       const scenario: ScenarioRef = { file: s.file, id: s.id, name: s.name }
-      const levels = s.options?.concurrency ?? s.levels.map((l) => l.summary.load.value)
+      const levels = s.options?.concurrency !== undefined ? [s.options.concurrency].flat() : s.levels.map((l) => l.summary.load.value)
       events.push({ type: 'scenario-start', scenario, levels })
       for (const { summary } of s.levels) {
         events.push({ type: 'level-start', scenario, load: summary.load, total: summary.requests.total })

@@ -8,9 +8,11 @@ export const DEFAULT_JSON_FILE = 'llmbench-results/results.json'
 
 export function createSuiteJsonReporter(options: ReporterOptions): Reporter {
   const file = resolve(options.root, options.outputFile ?? DEFAULT_JSON_FILE)
+  const stdout = options.stdout ?? process.stdout
   return {
     onRunEnd(result: SuiteResult) {
       writeJsonFile(file, result)
+      stdout.write(`JSON report: ${file}\n`)
     },
   }
 }

@@ -22,7 +22,7 @@ import { validateConfig } from '../dist/src/config/index.js'
 import { buildReportData } from '../dist/src/report/data.js'
 import { historyData } from '../dist/src/report/history.js'
 import { writeReport } from '../dist/src/report/page.js'
-import { FileStore } from '../dist/src/results/store-file.js'
+import { FileStore } from '../dist/src/store/file.js'
 import { startServe } from '../dist/src/serve/server.js'
 import { spawnSimulator } from '../dist/src/simulator/index.js'
 

@@ -72,7 +72,7 @@ describe('llmbench report', () => {
     mkdirSync(empty)
     const cases: Array<[string[], RegExp]> = [
       [['report', join(dir, 'missing.json')], /^llmbench: \S*missing\.json not found: pass a result JSON written by `llmbench run --output` or the json reporter of `npx llmbench`\n$/],
-      [['report', future], /^llmbench: \S*future\.json has schemaVersion 9, but llmbench \S+ reads version 1: build the report with the llmbench version that wrote the file\n$/],
+      [['report', future], /^llmbench: \S*future\.json has schemaVersion 9, but llmbench \S+ reads version 2: build the report with the llmbench version that wrote the file\n$/],
       [['report', '--history', '--history-dir', empty], /^llmbench: no saved runs in \S*empty-history: run llmbench first/],
       [['show-report', join(dir, 'nothing-here')], /^llmbench: no report at \S*nothing-here\/index\.html: write one with llmbench report/],
     ]

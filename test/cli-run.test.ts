@@ -26,7 +26,7 @@ const base = () => ['run', '--server', sim.url, '--model', 'sim-small', '--input
 describe('llmbench run against the simulator', () => {
   it('runs several levels, prints the tables and goodput, and writes a schema-valid result', async () => {
     const out = join(dir, 'result.json')
-    const r = await runCli([...base(), '--concurrency', '1,4', '--goodput', 'ttft:5000,tpot:1000', '--output', out])
+    const r = await runCli([...base(), '--concurrency', '1,4', '--goodput', 'ttft:5000,tpot:1000', '--description', 'nightly, small model', '--output', out])
     expect(r.stderr).not.toMatch(/Error|at .*\.js/)
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('Level concurrency 1: 12/12 succeeded')
@@ -53,7 +53,10 @@ describe('llmbench run against the simulator', () => {
       }
     }
     expect(result.levels[1].summary.concurrency.maxInFlight).toBe(4)
-    expect(result.scenario).toMatchObject({ model: 'sim-small', concurrency: [1, 4], inputLen: 32, outputLen: 16 })
+    expect(result.scenario).toMatchObject({ model: 'sim-small', concurrency: [1, 4], input: { tokens: 32 }, output: { tokens: 16 } })
+    // An option declared once (options/scenario.ts) is a flag, checked, and recorded in the result.
+    expect(result.scenario.description).toBe('nightly, small model')
+    expect(result.scenario.slo).toEqual({ goodput: { ttft: 5000, tpot: 1000 } })
   })
 
   it('measures non-streamed requests without TTFT, TPOT or ITL', async () => {
@@ -89,7 +92,7 @@ describe('llmbench run against the simulator', () => {
     const text = readFileSync(out, 'utf8')
     expect(text).not.toContain('sk-very-secret-key')
     expect(text).not.toContain('hunter2-token')
-    expect(JSON.parse(text).scenario.headerNames).toEqual(['x-team-token'])
+    expect(JSON.parse(text).scenario.headers).toEqual({ 'x-team-token': '***' })
     expect(r.stdout + r.stderr).not.toContain('sk-very-secret-key')
   })
 })

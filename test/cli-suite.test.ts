@@ -111,9 +111,52 @@ describe('npx llmbench', () => {
     expect(list.stdout).toContain('a.bench.ts > group > first')
     expect(list.stdout).toContain('group > second')
     expect(existsSync(join(root, 'llmbench-results'))).toBe(false)
+    const listed = await run(root, '--list', '-t', 'first')
+    expect(listed.stdout.trim()).toBe('a.bench.ts > group > first')
+    const none = await run(root, '--list', '-t', 'nothing-matches')
+    expect([none.code, none.stdout.trim(), none.stderr]).toEqual([1, '', 'llmbench: no scenario matched -t "nothing-matches": check the pattern (llmbench --list shows the names), or pass --pass-with-no-tests\n'])
+    // A filter that selects nothing fails the run, as a test runner does, unless asked not to.
     const filtered = await run(root, '-t', 'nothing-matches', '--reporter', 'json')
-    expect(filtered.code).toBe(0)
+    expect(filtered.code).toBe(1)
+    expect(filtered.stderr).toContain('no scenario matched -t "nothing-matches"')
     const suite = JSON.parse(readFileSync(join(root, 'llmbench-results/results.json'), 'utf8')) as SuiteResult
     expect(suite.files[0].scenarios.every((s) => s.status !== 'passed')).toBe(true)
+    expect((await run(root, '-t', 'nothing-matches', '--pass-with-no-tests')).code).toBe(0)
+  }, 120_000)
+
+  it('a scenario with a configuration error exits 2, not 3, while the others run', async () => {
+    const root = makeProject({
+      'a.bench.ts': simBench('cfg', `  bench('typo', () => ({ ...(${"{ server: sim.url, model: 'sim-model', requests: 2 }"}), concurency: 2 } as never))\n  bench('fine', OPTIONS)`),
+    })
+    const r = await run(root, '--reporter', 'console', '--reporter', 'json')
+    expect(r.code).toBe(2)
+    const suite = JSON.parse(readFileSync(join(root, 'llmbench-results/results.json'), 'utf8')) as SuiteResult
+    const [typo, fine] = suite.files[0].scenarios
+    expect(typo.status).toBe('error')
+    expect(typo.error).toMatchObject({ usage: true, message: expect.stringContaining('unknown key "concurency", did you mean "concurrency"?') })
+    expect(fine.status).toBe('passed')
+  })
+
+  it('a misspelled reporter is one line with a suggestion, exit 2', async () => {
+    const root = makeProject({ 'a.bench.ts': simBench('a', `  bench('x', OPTIONS)`) })
+    const r = await run(root, '--reporter', 'junti')
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/^llmbench: unknown reporter "junti", did you mean "junit"\?[^\n]*\n$/)
+  })
+
+  it('--outputFile alone writes the JSON report and says where; github annotations stay on with configured reporters', async () => {
+    const root = makeProject({
+      'llmbench.config.ts': `export default { reporters: ['console'] }\n`,
+      'slow.bench.ts': simBench('slow', `
+  bench('impossible ttft', OPTIONS, (result) => {
+    expect(result.level(2).ttft.p50).toBeLessThan(0.001)
+  })`),
+    })
+    const r = await runCli(['--root', root, '--outputFile', 'out/suite.json'], { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: join(root, 'summary.md') }, 90_000)
+    expect(r.code).toBe(1)
+    const file = join(root, 'out/suite.json')
+    expect(suiteSchemaErrors(JSON.parse(readFileSync(file, 'utf8')))).toEqual([])
+    expect(r.stdout).toContain(`JSON report: ${file}`)
+    expect(r.stdout).toMatch(/^::error file=slow\.bench\.ts,line=\d+/m)
   })
 })

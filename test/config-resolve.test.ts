@@ -60,7 +60,6 @@ describe('resolveScenario: built-in defaults and names', () => {
       body: { temperature: 0 }, concurrency: [4], numPrompts: 10, warmup: 0, inputLen: 32, outputLen: 8,
       stream: false, timeoutMs: 5000, ignoreEos: false, includeUsage: false, continuousUsage: true, seed: 7,
       goodput: { e2e: 2000 },
-      goodputMin: 0.9,
     })
   })
 })

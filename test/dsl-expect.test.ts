@@ -61,9 +61,9 @@ function level(concurrency: number, p: Partial<LevelSummary> = {}): LevelResult 
 }
 
 const OPTIONS: ScenarioOptionsPublic = {
-  server: 'http://127.0.0.1:8000', model: 'm', endpoint: 'chat', stream: true, concurrency: [10, 50], numPrompts: 100,
-  warmup: null, inputLen: 256, outputLen: 128, ignoreEos: true, includeUsage: true, continuousUsage: false,
-  timeoutMs: 1000, seed: 0, headerNames: [], body: {},
+  server: 'http://127.0.0.1:8000', model: 'm', endpoint: 'chat', stream: true, concurrency: [10, 50], requests: 100,
+  input: { tokens: 256 }, output: { tokens: 128 }, ignoreEos: true, includeUsage: true, continuousUsage: false,
+  timeout: 1000, seed: 0, headers: {}, body: {},
 }
 
 /** Runs one bench named 'chat 256/128' at levels 10 and 50 with `assertions`; its result. */

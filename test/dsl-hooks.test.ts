@@ -28,9 +28,9 @@ function level(concurrency: number): LevelResult {
 
 function publicOptions(concurrency: number[]): ScenarioOptionsPublic {
   return {
-    server: 'http://127.0.0.1:8000', model: 'm', endpoint: 'chat', stream: true, concurrency, numPrompts: 1, warmup: null,
-    inputLen: 8, outputLen: 8, ignoreEos: true, includeUsage: true, continuousUsage: false, timeoutMs: 1000, seed: 0,
-    headerNames: [], body: {},
+    server: 'http://127.0.0.1:8000', model: 'm', endpoint: 'chat', stream: true, concurrency, requests: 1,
+    input: { tokens: 8 }, output: { tokens: 8 }, ignoreEos: true, includeUsage: true, continuousUsage: false, timeout: 1000, seed: 0,
+    headers: {}, body: {},
   }
 }
 

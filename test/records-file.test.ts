@@ -13,6 +13,7 @@ import { CLIENT_UNKNOWN_WARNING, rebuildRunResult } from '../src/records/rebuild
 import { levelRecordsLimit, RecordSampler, trimRecords } from '../src/records/trim.js'
 import type { LevelSummary, RequestRecord, ScenarioOptionsPublic } from '../src/results/types.js'
 import { schemaErrors } from './helpers/schema.js'
+import { goodputBounds } from '../src/options/slo.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'llmbench-records-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -23,9 +24,9 @@ const CHILD = fileURLToPath(new URL('./fixtures/records/writer-child.mjs', impor
 
 const SECRET = 'sk-test-0123456789abcdef'
 const SCENARIO: ScenarioOptionsPublic = {
-  server: 'http://127.0.0.1:8000', model: 'llama', endpoint: 'chat', stream: true, concurrency: [2, 4], numPrompts: 20,
-  warmup: 1, inputLen: 16, outputLen: 8, ignoreEos: true, includeUsage: true, continuousUsage: false,
-  timeoutMs: 30_000, seed: 3, headerNames: ['Authorization'], body: { temperature: 0 }, goodput: { ttft: 100, tpot: 30 },
+  server: 'http://127.0.0.1:8000', model: 'llama', endpoint: 'chat', stream: true, concurrency: [2, 4], requests: 20,
+  warmup: 1, input: { tokens: 16 }, output: { tokens: 8 }, ignoreEos: true, includeUsage: true, continuousUsage: false,
+  timeout: 30_000, seed: 3, headers: { authorization: '***' }, body: { temperature: 0 }, slo: { goodput: { ttft: 100, tpot: 30 } },
 }
 const HEADER = { scenario: SCENARIO, startedAt: new Date('2026-01-02T03:04:05.000Z'), command: 'llmbench run --api-key=***' }
 const CLIENT = { eventLoopDelayP99Ms: 6.5, cpuPercent: 30 }
@@ -46,7 +47,7 @@ const failure = (i: number, message: string): RequestRecord =>
 const LEVEL0 = [...Array.from({ length: 12 }, (_, i) => record(i)), failure(12, `bad key ${SECRET} — 日本語`)]
 const LEVEL1 = Array.from({ length: 9 }, (_, i) => record(i, { sentAt: 5000 + i * 3, scheduledAt: 5000 + i * 3 }))
 const summaryOf = (rs: RequestRecord[], value: number): LevelSummary =>
-  summarizeLevel(rs, { load: { kind: 'concurrency', value }, slo: SCENARIO.goodput, client: CLIENT })
+  summarizeLevel(rs, { load: { kind: 'concurrency', value }, slo: goodputBounds(SCENARIO.slo), client: CLIENT })
 
 /** A run's file: both levels complete with `end`, or cut after level 1's records (`crashed`). */
 function writeRun(path: string, crashed = false): void {
@@ -72,7 +73,7 @@ describe('records file round trip', () => {
     const types = text.trim().split('\n').map((l) => JSON.parse(l).type)
     expect(types).toEqual(['run', 'level', ...LEVEL0.map(() => 'record'), 'levelEnd', 'level', ...LEVEL1.map(() => 'record'), 'levelEnd', 'end'])
     const file = await readRecordsFile(path)
-    expect(file.header).toMatchObject({ type: 'run', format: 1, startedAt: '2026-01-02T03:04:05.000Z', command: HEADER.command, scenario: SCENARIO })
+    expect(file.header).toMatchObject({ type: 'run', format: 2, startedAt: '2026-01-02T03:04:05.000Z', command: HEADER.command, scenario: SCENARIO })
     expect(file.levels.map((l) => l.load.value)).toEqual([2, 4])
     expect(file.levels[0].records).toEqual(redacted(LEVEL0))
     expect(file.levels[1].records).toEqual(LEVEL1)

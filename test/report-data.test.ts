@@ -223,7 +223,7 @@ describe('reading results', () => {
     const bad: Array<[unknown, RegExp]> = [
       [[1, 2], /^x\.json is not an llmbench result \(not a JSON object\): pass a result JSON written by/],
       [{ levels: [] }, /^x\.json is not an llmbench result \(it has no schemaVersion with levels or files\)/],
-      [{ schemaVersion: 2, files: [] }, /^x\.json has schemaVersion 2, but llmbench .* reads version 1: build the report with the llmbench version that wrote the file$/],
+      [{ schemaVersion: 3, files: [] }, /^x\.json has schemaVersion 3, but llmbench .* reads version 2: build the report with the llmbench version that wrote the file$/],
     ]
     for (const [doc, message] of bad) {
       let err: unknown

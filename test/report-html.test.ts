@@ -163,7 +163,7 @@ describe('the HTML report in chromium, from file://', () => {
     // the result, and 20, 21, 22 and 24 crowd the top of the log axis the span of loads asks for.
     const probes = [1, 2, 4, 8, 16, 32, 24, 20, 22, 21]
     const doc = syntheticRunResult({ requests: 2000, concurrency: probes, seed: 5 })
-    doc.scenario.goodputMin = 0.9
+    doc.scenario.slo = { goodput: { ttft: 400, tpot: 25, min: 0.9 } }
     doc.sweep = { kind: 'concurrency', capacity: 21, firstFailing: 22, resolution: 1, stoppedBy: 'resolution', probes: probes.map((load, level) => ({ load, passed: load <= 21, level })) }
     const file = writeReport(join(dir, 'sweep'), buildReportData([{ result: { kind: 'run', doc } }]))
     for (const width of [1366, 360]) {
@@ -217,10 +217,11 @@ describe('the HTML report in chromium, from file://', () => {
 
   it('shows a rate run as served against offered, says its saturation plainly, and draws the goodput target', async () => {
     const doc = syntheticRunResult({ requests: 900, concurrency: [4, 16, 48], seed: 11 })
-    doc.scenario.rate = [5, 20, 60]
-    doc.scenario.goodputMin = 0.9
+    const rates = [5, 20, 60]
+    doc.scenario.rate = rates
+    doc.scenario.slo = { goodput: { ttft: 400, tpot: 25, min: 0.9 } }
     doc.levels.forEach((l, i) => {
-      const offered = doc.scenario.rate![i]
+      const offered = rates[i]
       l.summary.load = { kind: 'rate', value: offered, arrival: 'poisson' }
       l.summary.throughput.requestsPerSec = Math.min(offered * 0.98, 13.8)
       l.summary.schedule = { targetRate: offered, scheduledRate: offered, achievedRate: offered * 0.99, clientLag: l.summary.stats.queueDelay!, waitedForSlot: 0, behind: false,

@@ -91,11 +91,11 @@ describe('createReporters', () => {
     const err = await createReporters(['html-fancy'], { root: tmp() }).then(() => undefined, (e: Error) => e)
     expect(err).toBeInstanceOf(Error)
     expect(err!.message).not.toContain('\n')
-    expect(err!.message).toMatch(/^Unknown reporter "html-fancy": use one of console, json, junit, github, html, or a path/)
+    expect(err!.message).toMatch(/^unknown reporter "html-fancy": use one of console, json, junit, github, html, or a path/)
   })
 
   it('rejects a module that does not export a reporter, or fails to load', async () => {
-    await expect(createReporters(['./bad-reporter.mjs'], { root: FIXTURES })).rejects.toThrow(/Reporter "\.\/bad-reporter\.mjs" .* must have a default export that is a reporter object, a class or a factory/)
-    await expect(createReporters(['./broken-reporter.mjs'], { root: FIXTURES })).rejects.toThrow(/Reporter "\.\/broken-reporter\.mjs" could not be loaded from .*: reporter module exploded/)
+    await expect(createReporters(['./bad-reporter.mjs'], { root: FIXTURES })).rejects.toThrow(/reporter "\.\/bad-reporter\.mjs" .* must have a default export that is a reporter object, a class or a factory/)
+    await expect(createReporters(['./broken-reporter.mjs'], { root: FIXTURES })).rejects.toThrow(/reporter "\.\/broken-reporter\.mjs" could not be loaded from .*: reporter module exploded/)
   })
 })

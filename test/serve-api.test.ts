@@ -132,7 +132,7 @@ describe('llmbench serve: the API', () => {
     expect(result.body.levels[0].summary.goodput.slo).toEqual({ ttft: 5000 })
     // The command is the request as sent: the same run can be started again from it.
     expect(result.body.command).toBe(`llmbench serve: POST /api/v1/benchmark/run ${JSON.stringify({ ...SMALL, name: 'small run', slo: { goodput: { ttft: 5000, min: 0.5 } } })}`)
-    expect(result.body.scenario.goodputMin).toBe(0.5)
+    expect(result.body.scenario.slo.goodput.min).toBe(0.5)
     const report = await api('GET', `${API}/report/${first}`)
     conforms(`${API}/report/{id}`, 'GET', report)
     expect(report.body.runs[0].label).toBe('small run')

@@ -175,7 +175,7 @@ describe('the dashboard of llmbench serve, in chromium', () => {
     await expect.poll(() => page.locator('[data-run-status]').getAttribute('data-run-status'), { timeout: 20_000 }).toBe('measured')
     await drawn(page, 's0-ttft')
     const result = (await call(serve.url, 'GET', `${API}/result/${id}`)).body
-    expect(result.scenario).toMatchObject({ concurrency: [1, 2], numPrompts: 4, inputLen: 16, outputLen: 8, goodput: { ttft: 5000 }, goodputMin: 0.5 })
+    expect(result.scenario).toMatchObject({ concurrency: [1, 2], requests: 4, input: { tokens: 16 }, output: { tokens: 8 }, slo: { goodput: { ttft: 5000, min: 0.5 } } })
     // Its goodput target is drawn, and the headline judges each level by it.
     expect(await page.locator('[data-chart="s0-goodput"] .target.slo text').textContent()).toBe('goodput target ≥ 50%')
     expect((await headlineLines(page))[0][0]).toMatch(/^Measured: goodput ≥ 50% at \d of 2 levels\.$/)

@@ -118,10 +118,10 @@ describe('shards', () => {
 
   it('refuses shards of different runs, missing shards and shards given twice, in one line', () => {
     const part = (index: number, count: number, model = 'm'): RunResult => ({
-      schemaVersion: 1, llmbench: { version: 'x' }, startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:00:01Z', interrupted: false,
+      schemaVersion: 2, llmbench: { version: 'x' }, startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:00:01Z', interrupted: false,
       command: 'c', environment: { node: 'v', platform: 'p', cpus: 1, cpuModel: 'c' }, levels: [], shard: { index, count },
-      scenario: { server: 's', model, endpoint: 'chat', stream: true, concurrency: [2], numPrompts: 2, warmup: null, inputLen: 1, outputLen: 1,
-        ignoreEos: true, includeUsage: true, continuousUsage: false, timeoutMs: 1, seed: 0, headerNames: [], body: {} },
+      scenario: { server: 's', model, endpoint: 'chat', stream: true, concurrency: [2], requests: 2, input: { tokens: 1 }, output: { tokens: 1 },
+        ignoreEos: true, includeUsage: true, continuousUsage: false, timeout: 1, seed: 0, headers: {}, body: {} },
     })
     expect(() => mergeRunResults([part(0, 2)], ['a.json'], 'x')).toThrow('shards 1/2 are missing: give every shard of the run')
     expect(() => mergeRunResults([part(0, 2), part(0, 2)], ['a', 'b'], 'x')).toThrow('the same shard is given twice')

@@ -40,6 +40,7 @@ export async function benchHandler(a: Record<string, any>): Promise<number> {
     bail: settings.bail === undefined ? undefined : Boolean(settings.bail),
     fileParallelism: settings.fileParallelism,
     overrides,
+    passWithNoTests: command.passWithNoTests,
     history: { enabled: settings.history?.enabled, dir: settings.history?.dir === undefined ? undefined : resolve(settings.history.dir) },
   })
 }

@@ -4,7 +4,7 @@ import { connectionsFor, runScenario, type ScenarioOptions } from '../runner/sce
 import { levelLength, levelValues } from '../load/levels.js'
 import { serverGoneText } from '../runner/server-gone.js'
 import { buildRunResult } from '../results/result.js'
-import { publicOptions } from '../runner/public-options.js'
+import { recordedScenario } from '../runner/recorded.js'
 import { RecordsWriter } from '../records/records-file.js'
 import { headerValueSecrets, knownSecrets, redactArgv, redactDeep, redactSecrets, rememberSecrets } from '../results/redact.js'
 import { renderErrorSamples, renderLevel, renderSummary, renderSweep } from '../../reporters/console.js'
@@ -125,7 +125,7 @@ async function runWith(a: RunArgs): Promise<number> {
   const interrupt = onInterrupt()
   const command = ['llmbench', ...redactArgv(process.argv.slice(2))].join(' ')
   const recordsPath = recordsPathOf(a)
-  const records = recordsPath ? RecordsWriter.open(recordsPath, { scenario: publicOptions(options), startedAt, command }, { secrets }) : undefined
+  const records = recordsPath ? RecordsWriter.open(recordsPath, { scenario: recordedScenario(options), startedAt, command }, { secrets }) : undefined
   if (records) say(`Records are written to ${records.path} as requests end\n`)
   const planned = options.sweep ? Infinity : levelValues(options).length
   const { levels, sweep, telemetry, prompts, serverGone: gone } = await runScenario(options, {
@@ -151,7 +151,7 @@ async function runWith(a: RunArgs): Promise<number> {
 
   let path: string | undefined
   const result = buildRunResult({
-    scenario: publicOptions(options),
+    scenario: recordedScenario(options),
     levels,
     sweep,
     telemetry,

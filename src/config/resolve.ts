@@ -15,6 +15,7 @@ import { UsageError } from '../errors.js'
 import { toLoadOptions, type LoadInput } from '../load/options.js'
 import { check, keyNaming, keyPath, named, OptionError, optionMessage, type Naming } from '../options/check.js'
 import { declaredDefaults } from '../options/defaults.js'
+import { recordedScenarioShape, REDACTED, type RecordedScenario } from '../options/recorded.js'
 import { httpUrl } from '../options/values.js'
 import { displayPath, unknownServer, type ResolvedConfig } from './validate.js'
 
@@ -73,7 +74,21 @@ export function resolveScenario(
   const concurrency = value('concurrency')!
   const goodput = goodputOf(overrides, bench, stream, where.naming ?? keyNaming('command line'), keyNaming(scenario))
   const load = named(merged, () => loadShape(layers, goodput !== undefined))
+  const headers = mergeHeaders(layers)
+  const body = Object.assign({}, ...[...layers].reverse().map((l) => l.options.body ?? {}))
+  const slo = overrides.slo || bench.slo ? { ...bench.slo, ...overrides.slo } : undefined
+  const recorded: RecordedScenario = {
+    server: url,
+    model,
+    ...Object.fromEntries(RECORDED_KEYS.map((k) => [k, value(k)]).filter(([, v]) => v !== undefined)),
+    concurrency: [concurrency].flat(),
+    // Names only: a header's value may be a secret.
+    headers: Object.fromEntries(Object.keys(headers).map((name) => [name, REDACTED])),
+    body,
+    ...(slo ? { slo } : {}),
+  }
   return {
+    recorded,
     server: url,
     model,
     endpoint: value('endpoint')!,
@@ -96,12 +111,17 @@ export function resolveScenario(
     continuousUsage: value('continuousUsage')!,
     timeoutMs: value('timeout')!,
     ...(apiKey ? { apiKey } : {}),
-    headers: mergeHeaders(layers),
-    body: Object.assign({}, ...[...layers].reverse().map((l) => l.options.body ?? {})),
-    ...(goodput ? { goodput, ...goodputMin(overrides, bench) } : {}),
+    headers,
+    body,
+    ...(goodput ? { goodput } : {}),
     seed: value('seed')!,
   }
 }
+
+/** Recorded as the layers give them; the others are recorded as resolved (server, model, headers, body, slo). */
+const RECORDED_KEYS = (Object.keys(recordedScenarioShape) as Array<keyof RecordedScenario & keyof BenchOptions>).filter(
+  (k) => !['server', 'model', 'headers', 'body', 'slo', 'concurrency'].includes(k),
+)
 
 const LOAD_KEYS = ['rate', 'arrival', 'burstiness', 'maxConcurrency', 'duration', 'warmup', 'cooldown', 'ramp', 'sweep'] as const
 
@@ -173,12 +193,6 @@ function mergeHeaders(layers: Layer[]): Record<string, string> {
     headers[lower] = text
   }
   return headers
-}
-
-/** `slo.goodput.min`, kept with the scenario so reports draw the target and judge each level by it. */
-function goodputMin(overrides: BenchOptions, bench: BenchOptions): { goodputMin?: number } {
-  const source = isGoodputBounds(overrides.slo?.goodput) ? overrides.slo.goodput : bench.slo?.goodput
-  return isGoodputBounds(source) && typeof source.min === 'number' ? { goodputMin: source.min } : {}
 }
 
 /** The bounds of `slo.goodput` (without min and level), so each level's summary carries goodput. */

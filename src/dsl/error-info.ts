@@ -1,4 +1,5 @@
 /** Thrown values as ErrorInfo: serializable, with where in the bench file they came from. */
+import { UsageError } from '../errors.js'
 import type { ErrorInfo } from '../results/suite.js'
 import { errorLocation } from './stack.js'
 import type { SourceLocation } from './types.js'
@@ -9,7 +10,8 @@ import type { SourceLocation } from './types.js'
  */
 export function toErrorInfo(error: unknown, benchFile?: string, fallback?: SourceLocation, prefix = ''): ErrorInfo {
   const info: ErrorInfo = { message: prefix + messageOf(error) }
-  if (error instanceof Error && error.stack) info.stack = error.stack
+  if (error instanceof UsageError) info.usage = true
+  if (error instanceof Error && error.stack && !info.usage) info.stack = error.stack
   const location = errorLocation(error, benchFile) ?? fallback
   if (location) info.location = location
   return info

@@ -49,8 +49,8 @@ export const configShape = {
     flags: [{ name: 'reporter', repeatable: true, commands: bench, placeholder: 'NAME', describe: 'Reporter: console, json, junit, github, html, or a module path (repeatable)' }],
   }),
   outputFile: option(expecting(z.union([nonEmpty(), z.record(z.string(), nonEmpty())]), 'a path, or an object of reporter names to paths'), {
-    description: 'Where reporters write: one path (the json reporter\'s) or one per reporter name',
-    flags: [{ name: 'outputFile', raw: true, commands: bench, placeholder: 'PATH', describe: 'Where a reporter writes: --outputFile.junit=junit.xml (repeatable); a path alone is the json reporter\'s' }],
+    description: 'Where reporters write: one path (the json reporter\'s) or one per reporter name; a reporter given a file is on',
+    flags: [{ name: 'outputFile', raw: true, commands: bench, placeholder: 'PATH', describe: 'Where a reporter writes, and that reporter is on: --outputFile.junit=junit.xml (repeatable); a path alone is the json reporter\'s' }],
   }),
   fileParallelism: option(whole(1), {
     description: 'Bench files run at once: files that share a server spoil each other\'s numbers',

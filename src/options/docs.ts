@@ -1,6 +1,6 @@
 /**
  * The doc tables of options and flags, from their declarations: README's `llmbench run` table,
- * and docs/bench-files.md's scenario options and `npx llmbench` flags. scripts/docs.mjs writes them
+ * and docs/bench-files.md's scenario options and `npx llmbench` flags. scripts/generate.mjs writes them
  * between `<!-- generated:NAME -->` markers; a test fails when the committed text differs.
  */
 import type * as z from 'zod'

@@ -126,6 +126,10 @@ const SWEEP_ONLY = { flags: ['sweep'], message: 'only applies with --sweep concu
 
 /** The options of one scenario, without its objectives: what a config's `defaults` may set. */
 export const scenarioShape = {
+  description: option(expecting(z.string().max(500).refine((t) => !/[\u0000-\u001f]/.test(t)), 'a line of text of at most 500 characters'), {
+    description: 'What the scenario is for, in a sentence; kept in the result',
+    flags: [{ name: 'description', placeholder: 'TEXT' }],
+  }),
   server: option(nonEmpty(), {
     description: 'Base URL of the server (a trailing /v1 is fine), or the name of a server in the config',
     default: 'http://127.0.0.1:8000',

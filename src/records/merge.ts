@@ -8,6 +8,8 @@ import { loadProfile } from '../load/profile.js'
 import { sliceWidth } from '../metrics/slices.js'
 import { LevelCollector } from './level-collector.js'
 import type { LevelResult, LevelSummary, LoadSpec, RequestRecord, RunResult, SloSet } from '../results/types.js'
+import { goodputBounds } from '../options/slo.js'
+import type { RecordedScenario } from '../options/recorded.js'
 
 export const TIME_FIELDS = ['scheduledAt', 'readyAt', 'sentAt', 'firstTokenAt', 'firstContentAt', 'lastTokenAt', 'endAt'] as const
 
@@ -15,7 +17,7 @@ export const TIME_FIELDS = ['scheduledAt', 'readyAt', 'sentAt', 'firstTokenAt', 
 export interface ShardHead {
   name: string
   shard?: { index: number; count: number }
-  scenario: { server: string; model: string; endpoint: string }
+  scenario: { server: string; model: string; endpoint?: string }
   levels: number
 }
 
@@ -110,9 +112,9 @@ export function onMergedLine(r: RequestRecord, shift: number, count: number, sha
 }
 
 /** The collector of a merged level: the whole load, its time sliced when the shards' was. */
-export function mergedCollector(index: number, parts: ShardLevel[], scenario: { goodput?: SloSet; seed: number }): LevelCollector {
+export function mergedCollector(index: number, parts: ShardLevel[], scenario: RecordedScenario): LevelCollector {
   const load = wholeLoad(parts.map((p) => p.load))
-  const c = new LevelCollector({ index, load, slo: scenario.goodput, seed: scenario.seed })
+  const c = new LevelCollector({ index, load, slo: goodputBounds(scenario.slo), seed: scenario.seed ?? 0 })
   const firstSent = Math.min(...parts.map((p) => p.firstSent))
   const lastEnd = Math.max(...parts.map((p) => p.lastEnd))
   const sliced = load.ramp !== undefined || parts.some((p) => p.summary?.timeSlices !== undefined)

@@ -9,6 +9,7 @@ import { LevelAccumulator, type LevelAccumulatorOptions } from '../metrics/accum
 import { readRecordsLines, recordOfLine, type EndLine, type LevelEndLine, type LevelLine, type RunLine } from './records-file.js'
 import { levelResultOf, levelSampleSeed, RecordSampler } from './trim.js'
 import { SCHEMA_VERSION, type LevelResult, type LevelSummary, type RunResult } from '../results/types.js'
+import { goodputBounds } from '../options/slo.js'
 
 export const CLIENT_UNKNOWN_WARNING = 'rebuilt from records: client load figures unknown'
 
@@ -31,7 +32,7 @@ function summaryOf(level: Level, header: RunLine): LevelSummary {
   const ended = level.end?.summary
   const summary = level.acc.finish({
     load: level.start.load,
-    slo: header.scenario.goodput,
+    slo: goodputBounds(header.scenario.slo),
     client: ended?.client ?? { eventLoopDelayP99Ms: 0, cpuPercent: 0 },
   })
   if (ended === undefined) {
@@ -66,7 +67,7 @@ export async function rebuildRunResult(path: string, opts: RebuildOptions = {}):
         levels.set(line.index, {
           start: line,
           acc: new LevelAccumulator(opts),
-          sampler: new RecordSampler({ limit: opts.recordsLimit, seed: levelSampleSeed(header!.scenario.seed, line.index) }),
+          sampler: new RecordSampler({ limit: opts.recordsLimit, seed: levelSampleSeed(header!.scenario.seed ?? 0, line.index) }),
         })
         break
       case 'record': {

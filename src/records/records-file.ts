@@ -3,7 +3,7 @@
  * complete so that a crash (even kill -9) loses at most the last buffer. `rebuild.ts` turns it
  * back into a result. Lines, in order:
  *
- *   {"type":"run","format":1,"llmbench":{…},"startedAt":…,"command":…,"environment":{…},"scenario":{…}}
+ *   {"type":"run","format":2,"llmbench":{…},"startedAt":…,"command":…,"environment":{…},"scenario":{…}}
  *   {"type":"level","index":0,"load":{…}}
  *   {"type":"record","level":0,…RequestRecord}          (as many as the level has)
  *   {"type":"levelEnd","index":0,"summary":{…}}
@@ -20,8 +20,10 @@ import { VERSION } from '../version.js'
 import { knownSecrets, redactDeep, redactSecrets } from '../results/redact.js'
 import { machineEnvironment } from '../results/result.js'
 import type { LevelSummary, LoadSpec, RequestRecord, RunResult, ScenarioOptionsPublic, SweepSummary, TelemetrySeries } from '../results/types.js'
+import { runFromV1 } from '../results/upgrade.js'
 
-export const RECORDS_FORMAT = 1
+/** 2: the run line's scenario as a result records it (results/upgrade.ts reads format 1). */
+export const RECORDS_FORMAT = 2
 
 export interface RecordsHeader {
   scenario: ScenarioOptionsPublic
@@ -406,7 +408,7 @@ export async function* readRecordsLines(path: string): AsyncGenerator<RecordsLin
     const problem = problemOf(v, !seenRun, levels)
     if (problem !== undefined) fail(n, problem)
     seenRun = true
-    const line = v as RecordsLine
+    const line = (isObject(v) && v.type === 'run' && v.format === 1 ? { ...runFromV1(v), format: RECORDS_FORMAT } : v) as RecordsLine
     if (line.type === 'level') levels.add(line.index)
     if (KNOWN.has(line.type)) yield line
   }

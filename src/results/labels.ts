@@ -1,9 +1,14 @@
-/** How a level's load reads in tables, progress lines and messages. */
-import type { LoadSpec } from './types.js'
+/** How a level's load, and a run's lengths, read in tables, progress lines and messages. */
+import type { LoadSpec, RecordedScenario } from './types.js'
 
 export function loadLabel(load: LoadSpec): string {
   const unit = load.kind === 'rate' ? ' req/s' : ''
   const shape = load.kind === 'rate' ? ` (${load.arrival === 'gamma' ? `gamma, burstiness ${load.burstiness}` : load.arrival}${load.maxConcurrency ? `, max ${load.maxConcurrency} in flight` : ''})` : ''
   if (load.ramp) return `ramp ${load.kind} ${load.ramp.from}→${load.value}${unit} over ${load.ramp.overSec} s${shape}`
   return `${load.kind} ${load.value}${unit}${shape}`
+}
+
+/** A scenario's prompt and output lengths, as names of runs read: `256 in / 128 out`. */
+export function scenarioLengths(o: RecordedScenario): string {
+  return `${o.input?.tokens ?? '?'} in / ${o.output?.tokens ?? '?'} out`
 }

@@ -4,12 +4,13 @@ import { UsageError } from '../errors.js'
 import { SUITE_SCHEMA_VERSION, type SuiteResult } from './suite.js'
 import { SCHEMA_VERSION, type RunResult } from './types.js'
 import { VERSION } from '../version.js'
+import { runFromV1, suiteFromV1 } from './upgrade.js'
 
 export type AnyResult = { kind: 'run'; doc: RunResult } | { kind: 'suite'; doc: SuiteResult }
 
 const WHAT = 'a result JSON written by `llmbench run --output` or the json reporter of `npx llmbench`'
 
-/** Tells a run result from a suite result; throws a one-line UsageError naming `name` otherwise. */
+/** Tells a run result from a suite result (a version-1 one read as today's); throws a one-line UsageError naming `name` otherwise. */
 export function classifyResult(doc: unknown, name: string): AnyResult {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     throw new UsageError(`${name} is not an llmbench result (not a JSON object): pass ${WHAT}`)
@@ -21,6 +22,7 @@ export function classifyResult(doc: unknown, name: string): AnyResult {
     throw new UsageError(`${name} is not an llmbench result (it has no schemaVersion with levels or files): pass ${WHAT}`)
   }
   const expected = isRun ? SCHEMA_VERSION : SUITE_SCHEMA_VERSION
+  if (o.schemaVersion === 1) return isRun ? { kind: 'run', doc: runFromV1(o) as unknown as RunResult } : { kind: 'suite', doc: suiteFromV1(o) as unknown as SuiteResult }
   if (o.schemaVersion !== expected) {
     throw new UsageError(
       `${name} has schemaVersion ${JSON.stringify(o.schemaVersion)}, but llmbench ${VERSION} reads version ${expected}: ` +

@@ -1,11 +1,13 @@
 /**
  * A result's scenario options, read in one place. The report data, the headline, the viewer and
  * the dashboard read `scenario` only through `scenarioFields`, so a change of its shape is a change
- * here. Schema version 1 spells the options as `llmbench run`'s flags do (numPrompts, inputLen,
- * outputLen, timeoutMs, headerNames, goodput + goodputMin); version 2 as bench options do (requests,
- * input.tokens, output.tokens, timeout in ms, headers with their values redacted, slo.goodput).
- * Both are read. Plain data, no Node.js: the viewer imports this file.
+ * here. Results record the options as a bench file writes them (schemaVersion 2: requests,
+ * input.tokens, output.tokens, timeout in ms, headers with their values redacted, slo.goodput,
+ * durations as `60s`); results/read.ts upgrades version 1 on reading, but state kept by an older
+ * `llmbench serve` may still hold version 1's names (numPrompts, inputLen, outputLen, timeoutMs,
+ * headerNames, goodput), so those are read too. Plain data, no Node.js: the viewer imports this file.
  */
+import { parseDuration } from '../options/duration.js'
 import type { ScenarioOptionsPublic, SloKey, SloSet } from './types.js'
 
 type Loose = Record<string, unknown>
@@ -50,6 +52,16 @@ const obj = (v: unknown): Loose | undefined => (v && typeof v === 'object' && !A
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined)
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
 const nums = (v: unknown): number[] => (Array.isArray(v) ? v.filter((x): x is number => typeof x === 'number') : num(v) !== undefined ? [v as number] : [])
+/** Milliseconds of a time as written (`60s`, `1500ms`), or of version 1's ms figure. */
+const ms = (written: unknown, v1?: unknown): number | undefined => {
+  if (num(v1) !== undefined) return v1 as number
+  if (typeof written !== 'string') return undefined
+  try {
+    return parseDuration(written)
+  } catch {
+    return undefined
+  }
+}
 
 export function scenarioFields(options: ScenarioOptionsPublic | Loose): ScenarioFields {
   const o = options as Loose
@@ -59,7 +71,7 @@ export function scenarioFields(options: ScenarioOptionsPublic | Loose): Scenario
     const v = num(slo?.[k]) ?? num(obj(o.goodput)?.[k])
     if (v !== undefined) bounds[k] = v
   }
-  const min = num(slo?.min) ?? num(o.goodputMin)
+  const min = num(slo?.min)
   const sweep = obj(o.sweep)
   const ramp = obj(o.ramp)
   const rates = nums(o.rate)
@@ -68,7 +80,7 @@ export function scenarioFields(options: ScenarioOptionsPublic | Loose): Scenario
   const mode: LoadMode = sweep ? 'sweep' : ramp ? 'ramp' : kind
   const loads = [...new Set(ramp ? nums(ramp.to) : sweep ? [] : kind === 'rate' ? rates : nums(o.concurrency))].sort((a, b) => a - b)
   const headers = obj(o.headers)
-  const prompts = str(obj(o.prompts)?.kind)
+  const prompts = o.dataset !== undefined ? 'file' : str(obj(o.prompts)?.kind)
   const out: ScenarioFields = {
     server: str(o.server) ?? '',
     model: str(o.model) ?? '',
@@ -80,7 +92,7 @@ export function scenarioFields(options: ScenarioOptionsPublic | Loose): Scenario
     loads,
   }
   const requests = num(o.requests) ?? num(o.numPrompts)
-  const durationMs = num(o.durationMs) ?? num(o.duration)
+  const durationMs = ms(o.duration, o.durationMs)
   if (durationMs !== undefined) out.durationMs = durationMs
   else if (requests !== undefined) out.requests = requests
   const input = num(obj(o.input)?.tokens) ?? num(o.inputLen)
@@ -100,7 +112,7 @@ export function scenarioFields(options: ScenarioOptionsPublic | Loose): Scenario
   const sweepMin = num(sweep?.min)
   if (sweepMin !== undefined) out.sweepMin = sweepMin
   if (sweep) out.sweep = sweep
-  const over = num(ramp?.overMs) ?? num(ramp?.over)
+  const over = ms(ramp?.over, ramp?.overMs)
   if (ramp && over !== undefined) out.ramp = { from: num(ramp.from) ?? 0, to: num(ramp.to) ?? 0, overMs: over, ...(str(ramp.shape) ? { shape: str(ramp.shape) } : {}) }
   const body = obj(o.body)
   if (body && Object.keys(body).length) out.body = body
@@ -149,7 +161,7 @@ export function runBody(f: ScenarioFields, servers: Array<{ name?: string; url: 
   else if (f.requests !== undefined) body.requests = f.requests
   if (f.inputTokens !== undefined) body.input = { tokens: f.inputTokens }
   if (f.outputTokens !== undefined) body.output = { tokens: f.outputTokens }
-  if (f.goodput) body.slo = { goodput: { ...f.goodput.bounds, min: f.goodput.min ?? f.sweepMin ?? 0.9 } }
+  if (f.goodput) body.slo = { goodput: { ...f.goodput.bounds, ...(f.goodput.min ?? f.sweepMin) !== undefined ? { min: f.goodput.min ?? f.sweepMin } : {} } }
   if (f.body) body.body = f.body
   return body
 }

@@ -5,12 +5,15 @@
  */
 import type { LevelResult, PromptsSummary, ScenarioOptionsPublic, SweepSummary, TelemetrySeries } from './types.js'
 
-export const SUITE_SCHEMA_VERSION = 1
+/** 2: each scenario's `options` as a bench file writes them (results/upgrade.ts reads 1). */
+export const SUITE_SCHEMA_VERSION = 2
 
 export type ScenarioStatus = 'passed' | 'failed' | 'error' | 'skipped' | 'todo'
 
 export interface ErrorInfo {
   message: string
+  /** A usage or configuration error (an unknown option, an unreachable server, an unknown model): exit code 2, not a crash. */
+  usage?: boolean
   stack?: string
   /** Where the error came from in the user's files, when known. */
   location?: { file: string; line: number; column?: number }

@@ -5,10 +5,12 @@
 
 import type { Arrival, SloKey, StatName } from '../options/vocabulary.js'
 import type { SloSet } from '../options/slo.js'
+import type { RecordedScenario } from '../options/recorded.js'
 
-export type { Arrival, SloKey, SloSet, StatName }
+export type { Arrival, RecordedScenario, SloKey, SloSet, StatName }
 
-export const SCHEMA_VERSION = 1
+/** 2: `scenario` holds the options as a bench file writes them (1 held the runner's names; results/read.ts reads both). */
+export const SCHEMA_VERSION = 2
 
 export type FailureKind =
   | 'http'
@@ -211,45 +213,8 @@ export interface LevelResult {
   recordsOmitted?: number
 }
 
-export interface ScenarioOptionsPublic {
-  server: string
-  model: string
-  endpoint: string
-  stream: boolean
-  concurrency: number[]
-  numPrompts: number
-  /** Warm-up requests per level; null means one per concurrent slot. */
-  warmup: number | null
-  inputLen: number
-  outputLen: number
-  ignoreEos: boolean
-  includeUsage: boolean
-  continuousUsage: boolean
-  timeoutMs: number
-  seed: number
-  /** Header names only: values may be secrets. */
-  headerNames: string[]
-  body: Record<string, unknown>
-  goodput?: SloSet
-  /** The least share of good requests a level should reach (`slo.goodput.min`). */
-  goodputMin?: number
-  /** Load shapes (docs/workloads.md); absent fields were not set. */
-  rate?: number[]
-  arrival?: Arrival
-  burstiness?: number
-  maxConcurrency?: number
-  durationMs?: number
-  warmupMs?: number
-  cooldown?: number
-  cooldownMs?: number
-  ramp?: { kind: 'concurrency' | 'rate'; from: number; to: number; overMs: number; shape: 'linear' | 'exponential' }
-  sweep?: Record<string, unknown>
-  /** The prompt source as given (docs/datasets.md). */
-  prompts?: Record<string, unknown>
-  calibrate?: boolean
-  shard?: { index: number; count: number }
-  startAt?: number
-}
+/** The scenario as a result records it (options/recorded.ts): its options as run, never a secret. */
+export type ScenarioOptionsPublic = RecordedScenario
 
 export interface RunResult {
   schemaVersion: typeof SCHEMA_VERSION

@@ -7,8 +7,11 @@ import type { PromptSpec } from '../data/prompt.js'
 import type { LevelPlan, LoadOptions } from '../load/levels.js'
 import type { SweepOptions } from '../load/sweep.js'
 import type { ServerGone } from './server-gone.js'
+import type { RecordedScenario } from '../options/recorded.js'
 
 export interface ScenarioOptions extends LoadOptions {
+  /** The options as a user wrote them, after every layer: what a result records (config/resolve.ts builds both). */
+  recorded?: RecordedScenario
   server: string
   model: string
   endpoint: string
@@ -25,8 +28,6 @@ export interface ScenarioOptions extends LoadOptions {
   headers: Record<string, string>
   body: Record<string, unknown>
   goodput?: SloSet
-  /** `slo.goodput.min`: the share of good requests a level should reach (drawn and judged by reports). */
-  goodputMin?: number
   /** Instead of fixed levels, search for the capacity or spread rates (load/sweep.ts). */
   sweep?: SweepOptions
   /** Server /metrics and GPU sampling during the run (docs/telemetry.md); on unless `enabled: false`. */

@@ -189,7 +189,7 @@ function embed(schema: Schema, name: string): Schema {
     return Object.fromEntries(Object.entries(v).map(([k, x]) => {
       if (k !== '$ref' || typeof x !== 'string') return [k, rewrite(x)]
       const [file, pointer] = x.split('#')
-      return [k, `#/components/schemas/${file === 'result-1.json' ? 'RunResult' : file ? '' : name}${pointer}`]
+      return [k, `#/components/schemas/${file === 'result-2.json' ? 'RunResult' : file ? '' : name}${pointer}`]
     }))
   }
   return rewrite(rest) as Schema

@@ -7,7 +7,7 @@
 import { now } from '../clock.js'
 import { UsageError } from '../errors.js'
 import { buildRunResult } from '../results/result.js'
-import { publicOptions } from '../runner/public-options.js'
+import { recordedScenario } from '../runner/recorded.js'
 import { knownSecrets, redactDeep, redactSecrets } from '../results/redact.js'
 import { newRunId, runOfResult, type ResultStore, type StoredRun } from '../store/store.js'
 import { levelValues } from '../load/levels.js'
@@ -59,7 +59,7 @@ export class RunQueue {
     const run: StoredRun = {
       id: newRunId(createdAt), status: 'queued', origin: 'api', kind: 'run', ...(request.name ? { name: request.name } : {}),
       createdAt, servers: [o.server], models: [o.model], scenarios: 1, levels: 0, hasResult: false,
-      options: redactDeep(publicOptions(o), (t) => redactSecrets(t, secretsOf(request))),
+      options: redactDeep(recordedScenario(o), (t) => redactSecrets(t, secretsOf(request))),
     }
     await this.save(run)
     const planned = o.sweep ? null : levelValues(o).length
@@ -168,7 +168,7 @@ export class RunQueue {
     const finishedAt = new Date()
     let final: StoredRun
     if (outcome && (outcome.levels.length > 0 || !interrupted)) {
-      const result = buildRunResult({ scenario: publicOptions(job.request.options), ...outcome, startedAt, finishedAt, interrupted, command: job.command })
+      const result = buildRunResult({ scenario: recordedScenario(job.request.options), ...outcome, startedAt, finishedAt, interrupted, command: job.command })
       const doc = redactDeep(result, (t) => redactSecrets(t, secrets))
       const extra = { createdAt: job.run.createdAt, ...(job.run.name ? { name: job.run.name } : {}), ...(interrupted ? { error: STOPPED_DURING } : {}) }
       final = runOfResult(job.run.id, { kind: 'run', doc }, 'api', { ...extra, ...describeResult({ kind: 'run', doc }) })

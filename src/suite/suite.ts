@@ -32,6 +32,8 @@ export interface SuiteOptions {
   bail?: boolean
   fileParallelism?: number
   overrides: BenchOptions
+  /** A name filter that selects no scenario is a failure (exit 1) unless this is set. */
+  passWithNoTests?: boolean
   stdout?: NodeJS.WritableStream
   /** `--history-dir`, `--no-history`: over the config's `history` (src/report/history.ts). */
   history?: HistorySettings
@@ -62,7 +64,10 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
   })
 
   try {
-    if (opts.list) return await listScenarios(pool, files, task, opts.stdout ?? process.stdout)
+    if (opts.list) {
+      const listed = await listScenarios(pool, files, task, opts.stdout ?? process.stdout)
+      return listed.code !== EXIT.OK ? listed.code : noneMatched(opts, listed.count)
+    }
 
     const reporters = await createReporters(opts.reporters ?? config.reporters, {
       root: config.root,
@@ -128,7 +133,8 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
       files: results.filter((r) => r.durationMs > 0 || r.error || r.scenarios.length),
       exitCode: 0,
     }
-    suite.exitCode = interrupted ? EXIT.INTERRUPTED : exitCodeOf(suite.files)
+    const matched = suite.files.reduce((n, f) => n + f.scenarios.filter((s) => !opts.namePattern || s.id.search(new RegExp(opts.namePattern)) >= 0).length, 0)
+    suite.exitCode = interrupted ? EXIT.INTERRUPTED : Math.max(exitCodeOf(suite.files), noneMatched(opts, matched))
     await dispatcher.runEnd(suite)
     return suite.exitCode
   } finally {
@@ -136,9 +142,15 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
   }
 }
 
-/** 3 when a file or scenario crashed, else 1 when an objective or assertion failed, else 0. */
+/**
+ * 3 when a file or scenario crashed, else 2 when a scenario could not run for a usage or
+ * configuration error (an unknown option, an unreachable server, an unknown model), else 1 when an
+ * objective or assertion failed, else 0.
+ */
 export function exitCodeOf(files: FileResult[]): number {
-  if (files.some((f) => f.error || f.scenarios.some((s) => s.status === 'error'))) return EXIT.RUNTIME
+  const errors = files.flatMap((f) => [f.error, ...f.scenarios.filter((s) => s.status === 'error').map((s) => s.error ?? { message: '' })]).filter((e) => e !== undefined)
+  if (errors.some((e) => !e.usage)) return EXIT.RUNTIME
+  if (errors.length) return EXIT.USAGE
   if (files.some((f) => f.scenarios.some((s) => s.status === 'failed'))) return EXIT.OBJECTIVE_FAILED
   return EXIT.OK
 }
@@ -156,8 +168,16 @@ async function runLimited<T, R>(items: T[], limit: number, fn: (item: T) => Prom
   return out
 }
 
-async function listScenarios(pool: Tinypool, files: string[], task: (f: string, m: WorkerTask['mode'], p: WorkerTask['port']) => WorkerTask, out: NodeJS.WritableStream): Promise<number> {
+/** A name filter (`-t`) that selects no scenario fails the run, as a test runner does, unless --pass-with-no-tests. */
+function noneMatched(opts: SuiteOptions, matched: number): number {
+  if (!opts.namePattern || matched > 0 || opts.passWithNoTests) return EXIT.OK
+  process.stderr.write(`llmbench: no scenario matched -t ${JSON.stringify(opts.namePattern)}: check the pattern (llmbench --list shows the names), or pass --pass-with-no-tests\n`)
+  return EXIT.OBJECTIVE_FAILED
+}
+
+async function listScenarios(pool: Tinypool, files: string[], task: (f: string, m: WorkerTask['mode'], p: WorkerTask['port']) => WorkerTask, out: NodeJS.WritableStream): Promise<{ code: number; count: number }> {
   let code: number = EXIT.OK
+  let count = 0
   for (const file of files) {
     const channel = new MessageChannel()
     const listed = (await pool.run(task(file, 'list', channel.port2), { transferList: [channel.port2] })) as ListedScenario[] | FileResult
@@ -168,6 +188,7 @@ async function listScenarios(pool: Tinypool, files: string[], task: (f: string, 
       continue
     }
     for (const s of listed) out.write(`${file} > ${s.id}${s.mode === 'run' ? '' : ` [${s.mode}]`}\n`)
+    count += listed.length
   }
-  return code
+  return { code, count }
 }

@@ -9,7 +9,7 @@ import { register } from 'esbuild-register/dist/node'
 import { collect, planFile, runFile, toErrorInfo, validateObjectives } from '../dsl/index.js'
 import { loadConfig, resolveScenario } from '../config/index.js'
 import { percentile } from '../metrics/index.js'
-import { publicOptions } from '../runner/public-options.js'
+import { recordedScenario } from '../runner/recorded.js'
 import type { FileResult } from '../results/suite.js'
 import type { BenchOptions } from '../dsl/types.js'
 import { runScenario, type LevelStart } from '../runner/scenario.js'
@@ -60,7 +60,8 @@ export default async function runTask(task: WorkerTask): Promise<FileResult | Li
     }
     if (task.mode === 'list') {
       const plan = planFile(collected)
-      return collected.benches.map((b) => ({ id: b.id, mode: plan.get(b) ?? 'run' }))
+      const pattern = task.namePattern ? new RegExp(task.namePattern) : undefined
+      return collected.benches.filter((b) => !pattern || b.id.search(pattern) >= 0).map((b) => ({ id: b.id, mode: plan.get(b) ?? 'run' }))
     }
 
     emit({ type: 'file-start', file: task.relative })
@@ -79,7 +80,7 @@ export default async function runTask(task: WorkerTask): Promise<FileResult | Li
         if (options.endpoint === 'auto') options.endpoint = (await detectServer(options.server, options.headers)).endpoint
         if (bench.options.slo && !options.sweep) validateObjectives(bench.options.slo, levelValues(options), { stream: options.stream })
         const { levels, ...more } = await runScenario(options, progressListener(ref, emit), abort.signal)
-        return { options: publicOptions(options), levels, ...more }
+        return { options: recordedScenario(options), levels, ...more }
       },
     })
     emit({ type: 'file-end', result })

@@ -7,7 +7,7 @@ const load = (name: string) => JSON.parse(readFileSync(new URL(`../../schema/${n
 const ajv = new Ajv2020({ allErrors: true, strict: true })
 ;(addFormats as unknown as (a: Ajv2020) => void)(ajv)
 ajv.addSchema(load('result.schema.json'))
-const validateRun = ajv.getSchema('https://llmbench.dev/schema/result-1.json')!
+const validateRun = ajv.getSchema('https://llmbench.dev/schema/result-2.json')!
 const validateSuite = ajv.compile(load('suite.schema.json'))
 
 function errorsOf(validate: typeof validateRun, doc: unknown): string[] {

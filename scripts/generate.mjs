@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// Writes the tables generated from the option declarations into README.md and docs/ (run `npm run build` first).
+// Writes what is generated from the option declarations: the tables in README.md and docs/, and the
+// scenario of schema/result.schema.json (run `npm run build` first; `npm run generate` does both).
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { docTables } from '../dist/src/cli/doc-tables.js'
+import { docTables, resultSchema } from '../dist/src/cli/generated.js'
 import { replaceGenerated } from '../dist/src/options/docs.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -12,5 +13,7 @@ for (const t of docTables()) {
   const path = join(root, t.file)
   texts.set(path, replaceGenerated(texts.get(path) ?? readFileSync(path, 'utf8'), t.name, t.body))
 }
+const schema = join(root, 'schema', 'result.schema.json')
+texts.set(schema, resultSchema(readFileSync(schema, 'utf8')))
 for (const [path, text] of texts) writeFileSync(path, text)
 console.log(`wrote ${[...texts.keys()].map((p) => p.slice(root.length)).join(', ')}`)

@@ -1,8 +1,14 @@
-/** The generated tables of README.md and docs/ (scripts/docs.mjs writes them; test/docs-tables.test.ts checks them). */
+/**
+ * What is generated from the option declarations: the tables of README.md and docs/, and the
+ * `scenario` of schema/result.schema.json (scripts/generate.mjs writes them; test/generated.test.ts
+ * fails when the committed files differ).
+ */
 import { flagsTable, optionsTable } from '../options/docs.js'
 import { benchShape, scenarioShape } from '../options/scenario.js'
 import { benchCommandShape, runCommandShape } from '../options/commands.js'
 import { configShape } from '../options/config.js'
+import { jsonSchemaOf } from '../options/json-schema.js'
+import { recordedScenarioSchema } from '../options/recorded.js'
 import { RUN_FLAGS } from './run.js'
 import { BENCH_FLAGS } from './bench.js'
 
@@ -23,4 +29,14 @@ export function docTables(): DocTable[] {
     { file: 'docs/bench-files.md', name: 'bench-flags', body: flagsTable(BENCH_FLAGS, ALL) },
     { file: 'docs/bench-files.md', name: 'config-keys', body: optionsTable(configShape) },
   ]
+}
+
+/** schema/result.schema.json with its `scenario` definition derived from the declarations. */
+export function resultSchema(committed: string): string {
+  const schema = JSON.parse(committed) as { $defs: Record<string, unknown> }
+  schema.$defs.scenario = {
+    ...jsonSchemaOf(recordedScenarioSchema),
+    description: 'The options the run used, as a bench file writes them, after every layer (config, defaults); never a secret: header values are "***", no API key. Generated from src/options/ (npm run generate).',
+  }
+  return JSON.stringify(schema, null, 2) + '\n'
 }
