@@ -314,7 +314,7 @@ describe('llmbench serve: the API', () => {
     seen.push(text)
     for (const path of [`${API}/run/${started.body.id}`, `${API}/result/${started.body.id}`, `${API}/report/${started.body.id}`, `${API}/history`]) await api('GET', path)
     const result = JSON.parse(seen.at(-3)!)
-    expect(result.scenario.headerNames).toEqual(['x-team-token'])
+    expect(result.scenario.headers).toEqual({ 'x-team-token': '***' })
     expect(result.command).toContain('"headers":{"x-team-token":"***"}')
     expect(result.command).not.toContain('apiKey')
     const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [readFileSync(join(dir, e.name), 'utf8')]))
