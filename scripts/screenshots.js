@@ -48,6 +48,15 @@ const VARIANTS = [
 const sim = await spawnSimulator(SIM)
 let serve
 let browser
+let cleaning
+/** Everything started here stops, whether the script ends, fails or is interrupted. */
+const cleanup = () => (cleaning ??= (async () => {
+  await browser?.close().catch(() => {})
+  await serve?.close().catch(() => {})
+  await sim.close().catch(() => {})
+  rmSync(dir, { recursive: true, force: true })
+})())
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => void cleanup().finally(() => process.exit(130)))
 try {
   const config = validateConfig({ servers: { sim: { url: sim.url, model: 'sim-model' } } }, { cwd: dir })
   const store = join(dir, 'store')
@@ -120,8 +129,5 @@ try {
     await finished(id)
   }
 } finally {
-  await browser?.close()
-  await serve?.close()
-  await sim.close()
-  rmSync(dir, { recursive: true, force: true })
+  await cleanup()
 }

@@ -144,13 +144,21 @@ export function trendName(f: ScenarioFields): string {
 }
 
 /**
- * The body of `POST /api/v1/benchmark/run` that runs the scenario again: its bench options, with
- * `server` the configured name when one has its URL. Header values and API keys were never kept:
- * a named server brings its own.
+ * The body of `POST /api/v1/benchmark/run` that runs the scenario again, with `server` the
+ * configured name when one has its URL. A version-2 scenario is its options as run: sent back as
+ * they are. Header values and API keys were never kept (a named server brings its own); a shard
+ * and its start time belonged to that run only.
  */
-export function runBody(f: ScenarioFields, servers: Array<{ name?: string; url: string }> = []): Loose {
+export function runBody(options: ScenarioOptionsPublic | Loose, servers: Array<{ name?: string; url: string }> = []): Loose {
+  const o = options as Loose
+  const f = scenarioFields(o)
   const named = servers.find((s) => s.name && sameUrl(s.url, f.server))
-  const body: Loose = { server: named?.name ?? f.server, model: f.model, endpoint: f.endpoint }
+  const server = named?.name ?? f.server
+  if (!('numPrompts' in o) && !('inputLen' in o)) {
+    const { headers: _h, apiKey: _k, shard: _s, startAt: _t, ...rest } = o
+    return { ...rest, server }
+  }
+  const body: Loose = { server, model: f.model, endpoint: f.endpoint }
   if (!f.stream) body.stream = false
   if (f.sweep) body.sweep = sweepInput(f.sweep)
   else if (f.ramp) body.ramp = { of: f.kind, from: f.ramp.from, to: f.ramp.to, over: `${f.ramp.overMs / 1000}s`, ...(f.ramp.shape ? { shape: f.ramp.shape } : {}) }
