@@ -1,4 +1,4 @@
-// Cost of writing records to the records file (src/results/records-file.ts) as a run does:
+// Cost of writing records to the records file (src/records/records-file.ts) as a run does:
 // RecordsWriter.record() for each record, buffered, written with fs.writeSync every 1 MiB.
 //
 //   npx tsc -p tsconfig.json && node bench/records-write.js [recordsPerRun] [runs]

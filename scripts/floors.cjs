@@ -2,10 +2,11 @@
 // test/architecture.test.ts checks every folder of src/ has one.
 /** Lowest first. A folder may import itself and any folder on a lower floor, never one above. */
 exports.FLOORS = [
-  ['errors', 'exit-codes', 'version', 'clock', 'random', 'write-file', 'text'],
+  ['errors', 'exit-codes', 'version', 'clock', 'random', 'dirs', 'write-file', 'text'],
   ['options'],
   ['results'],
   ['metrics'],
+  ['verdicts'],
   ['data'],
   ['load'],
   ['client'],

@@ -2,7 +2,8 @@
  * JSON documents written atomically (a temporary file renamed over the target), so a crash never
  * leaves half a file: the result of `llmbench run`, the suite result of `npx llmbench`, reports.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { renameSync, rmSync, writeFileSync } from 'node:fs'
+import { makeDirs } from './dirs.js'
 import { dirname, resolve } from 'node:path'
 
 let tmpCounter = 0
@@ -10,7 +11,7 @@ let tmpCounter = 0
 /** Writes `text` to `file` atomically, creating its directory; returns the absolute path. */
 export function writeFileAtomic(file: string, text: string): string {
   const path = resolve(file)
-  mkdirSync(dirname(path), { recursive: true })
+  makeDirs(dirname(path))
   const tmp = `${path}.${process.pid}.${tmpCounter++}.tmp`
   try {
     writeFileSync(tmp, text)

@@ -59,6 +59,14 @@ describe('llmbench run against the simulator', () => {
     expect(result.scenario.slo).toEqual({ goodput: { ttft: 5000, tpot: 1000 } })
   })
 
+  it('writes the result and its records file into folders it makes', async () => {
+    const out = join(dir, 'new', 'folder', 'r.json')
+    const r = await runCli([...base(), '--concurrency', '1', '--num-prompts', '2', '--output', out])
+    expect(r.code).toBe(0)
+    expect(schemaErrors(JSON.parse(readFileSync(out, 'utf8')))).toEqual([])
+    expect(existsSync(join(dir, 'new', 'folder', 'r.records.jsonl'))).toBe(true)
+  })
+
   it('measures non-streamed requests without TTFT, TPOT or ITL', async () => {
     const out = join(dir, 'nostream.json')
     const r = await runCli([...base(), '--no-stream', '--concurrency', '2', '--output', out])

@@ -29,7 +29,8 @@ afterEach(() => {
 
 describe('resolveScenario: built-in defaults and names', () => {
   it('gives the defaults of llmbench run, under ScenarioOptions names', () => {
-    expect(resolve({ model: 'm' }, {})).toEqual({
+    const { recorded: _, ...options } = resolve({ model: 'm' }, {})
+    expect(options).toEqual({
       server: 'http://127.0.0.1:8000',
       model: 'm',
       endpoint: 'chat',
@@ -55,7 +56,8 @@ describe('resolveScenario: built-in defaults and names', () => {
       stream: false, timeout: 5000, ignoreEos: false, includeUsage: false, continuousUsage: true, seed: 7,
       slo: { goodput: { e2e: 2000, min: 0.9, level: 4 }, 'e2e.p95': '< 3000' },
     })
-    expect(options).toEqual({
+    const { recorded, ...runner } = options
+    expect(runner).toEqual({
       server: 'http://gpu:8000', model: 'm', endpoint: 'completions', apiKey: 'k', headers: { 'x-team': 'a' },
       body: { temperature: 0 }, concurrency: [4], numPrompts: 10, warmup: 0, inputLen: 32, outputLen: 8,
       stream: false, timeoutMs: 5000, ignoreEos: false, includeUsage: false, continuousUsage: true, seed: 7,

@@ -103,15 +103,17 @@ describe('llmbench run against a hostile server', () => {
     expect(r.stderr).not.toContain('evil.example\x1b')
   })
 
-  it('a hostile model name from /v1/models and hostile 500 bodies: header line, tables and error lines clean; the file keeps the text', async () => {
+  it('a hostile model name from /v1/models and hostile 500 bodies: header line, tables and error lines clean, and so is the file', async () => {
     const out = join(dir, 'hostile.json')
     const r = await runCli(['run', '--server', rawUrl, '--model', 'any', '--num-prompts', '3', '--input-len', '8', '--output-len', '4', '--output', out])
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/http \(3, first shown\): HTTP 500: model click gone FAKE OK <script>/)
     expectTerminalSafe(r.stdout + r.stderr)
-    // The result file is JSON: control characters are escaped by JSON itself and the server's text is kept as sent.
+    // The result file holds what the terminal shows (README, issue 20 item 15): the text without its escapes.
     const result = JSON.parse(readFileSync(out, 'utf8'))
-    expect(result.levels[0].records.at(-1).error.message).toContain('\x1b[2J')
+    const message = result.levels[0].records.at(-1).error.message
+    expect(message).toContain('model click gone\r\rFAKE OK <script>')
+    expect(message).not.toMatch(/[\x1b\x07]/)
 
     const detected = await runCli(['run', '--server', rawUrl, '--num-prompts', '1', '--input-len', '8', '--output-len', '4'])
     expect(detected.stdout).toMatch(/^llmbench run: model .*gone FAKE OK/)

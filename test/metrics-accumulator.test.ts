@@ -58,6 +58,7 @@ function exactSummary(records: readonly RequestRecord[], opts: SummarizeLevelOpt
   const warnings: string[] = []
   const c = opts.client
   if (c.eventLoopDelayP99Ms > THRESHOLDS.eventLoopDelayP99Ms) warnings.push(`Client event-loop delay p99 was ${Number.isInteger(c.eventLoopDelayP99Ms) ? c.eventLoopDelayP99Ms : c.eventLoopDelayP99Ms.toFixed(1)} ms (over 5 ms): the load generator was a bottleneck and latencies include its delay`)
+  else if ((c.eventLoopDelayMaxMs ?? 0) > THRESHOLDS.eventLoopDelayMaxMs) warnings.push(`Client event loop stalled for ${Math.round(c.eventLoopDelayMaxMs!)} ms at least once (over 50 ms): requests in flight then include the stall in their latencies (see max)`)
   if (c.cpuPercent > THRESHOLDS.cpuPercent) warnings.push(`Client CPU was ${Number.isInteger(c.cpuPercent) ? c.cpuPercent : c.cpuPercent.toFixed(1)}% (over 90%): the load generator was saturated and may have limited the load`)
   if (sources.estimate) warnings.push(`Output token counts of ${sources.estimate} of ${ok.length} succeeded requests are tokenizer estimates (the server reported no usage): token throughput, TPOT and output token statistics are approximate; enable usage reporting (stream_options.include_usage)`)
   if (measured.length > 0 && ok.length < 0.95 * measured.length) warnings.push(`Only ${(Math.floor((ok.length / measured.length) * 1000) / 10).toFixed(1)}% of requests succeeded (${ok.length}/${measured.length}, under 95%): figures describe the successful minority; see errors`)

@@ -506,6 +506,16 @@ describe('summarizeLevel', () => {
       expect(w[0]).toMatch(/event-loop delay p99 was 7\.3 ms \(over 5 ms\)/)
     })
 
+    it('warns of one client stall by the event loop\'s max delay when the p99 hides it (issue 20, item 16)', () => {
+      // A 31 MB upload parsed on the measuring thread: a 2 s stall once, a p99 of samples near zero.
+      const stalled = level(okRecords, { client: { eventLoopDelayP99Ms: 0.4, eventLoopDelayMaxMs: 2300, cpuPercent: 20 } })
+      expect(stalled.warnings).toEqual([expect.stringMatching(/^Client event loop stalled for 2300 ms at least once \(over 50 ms\)/)])
+      expect(stalled.client).toEqual({ eventLoopDelayP99Ms: 0.4, eventLoopDelayMaxMs: 2300, cpuPercent: 20 })
+      expect(level(okRecords, { client: { eventLoopDelayP99Ms: 0.4, eventLoopDelayMaxMs: 50, cpuPercent: 20 } }).warnings).toEqual([])
+      // Over both: the p99's warning says it already.
+      expect(level(okRecords, { client: { eventLoopDelayP99Ms: 9, eventLoopDelayMaxMs: 300, cpuPercent: 20 } }).warnings).toEqual([expect.stringMatching(/p99 was 9 ms/)])
+    })
+
     it('warns when client CPU exceeds 90%, not at 90%', () => {
       expect(level(okRecords, { client: { eventLoopDelayP99Ms: 1, cpuPercent: 90 } }).warnings).toEqual([])
       const w = level(okRecords, { client: { eventLoopDelayP99Ms: 1, cpuPercent: 97 } }).warnings

@@ -1,4 +1,4 @@
-// The records file (src/results/records-file.ts), the result rebuilt from it (rebuild.ts) and the
+// The records file (src/records/records-file.ts), the result rebuilt from it (rebuild.ts) and the
 // trimming of records in a result (trim.ts): round trip, a last line cut at every byte, a writer
 // killed with SIGKILL, and bounded samples.
 import { spawn } from 'node:child_process'

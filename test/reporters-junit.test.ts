@@ -11,6 +11,7 @@ import { writeJsonFile } from '../src/write-file.js'
 import { renderJunit, xmlAttr, xmlText } from '../reporters/junit.js'
 import { createReporters } from '../reporters/registry.js'
 import { replayEvents } from '../reporters/replay.js'
+import { redactDeep } from '../src/results/redact.js'
 import type { RunResult } from '../src/results/types.js'
 import { CHAT_FILE, NASTY, captureStream, chatFile, passing, scenario, suiteResult } from './fixtures/reporters/suite.js'
 
@@ -176,7 +177,10 @@ describe('round trip', () => {
     const junit = readFileSync(join(root, 'llmbench-results/junit.xml'), 'utf8')
     expect(junit).toBe(renderJunit(result))
     const reloaded = JSON.parse(readFileSync(join(root, 'llmbench-results/results.json'), 'utf8'))
-    expect(reloaded).toEqual(result)
+    // The file holds the text the terminal shows (README): the fixture's BEL is gone, nothing else changed.
+    expect(reloaded).toEqual(redactDeep(result))
+    expect(JSON.stringify(reloaded)).toContain('912.3 > 800 <&\\"\'> at 50%')
+    expect(JSON.stringify(reloaded)).not.toContain('\\u0007')
     expect(renderJunit(reloaded)).toBe(junit)
     expect(stdout.text).toContain('::error file=bench/chat.bench.ts,line=21')
     expect(stdout.text + junit).not.toContain(secret)

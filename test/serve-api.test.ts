@@ -368,12 +368,14 @@ describe('llmbench serve: access', () => {
 })
 
 describe('llmbench serve: the command', () => {
-  it('stops on SIGTERM keeping the running benchmark as interrupted, and after a kill marks it interrupted on restart', async () => {
+  it('stops on SIGTERM keeping the running benchmark as interrupted, and after a kill -9 rebuilds its result from its records file on restart', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'llmbench-serve-cli-'))
     const config = join(dir, 'llmbench.config.json')
     writeFileSync(config, JSON.stringify({ servers: { sim: { url: sim.url, model: 'sim-model' } }, serve: { store: 'runs' } }))
+    const children: Array<ReturnType<typeof startCli>['child']> = []
     const start = async () => {
       const cli = startCli(['serve', '--port', '0', '--config', config], {}, 30_000)
+      children.push(cli.child)
       let out = ''
       cli.child.stdout!.on('data', (d) => (out += d))
       await cli.printed(/dashboard and API at http:\S+\//)
@@ -400,18 +402,37 @@ describe('llmbench serve: the command', () => {
       expect(result.interrupted).toBe(true)
       expect(result.levels[0].summary.requests.total).toBeGreaterThan(0)
 
+      // Issue 20, item 19: every request the run reported measured before a kill -9 is in the result after the restart.
       const killed = await measuring(cli.url)
+      const measured = await waitFor('20 measured requests', async () => {
+        const done = (await call(cli.url, 'GET', `${API}/run/${killed}`)).body.progress?.levels[0]?.done
+        return done >= 20 ? (done as number) : undefined
+      })
+      expect(readdirSync(join(dir, 'runs', '.runs'))).toContain(`${killed}.records.jsonl`)
+      // Records reach the disk at most 200 ms after their request ends.
+      await new Promise((r) => setTimeout(r, 600))
       cli.child.kill('SIGKILL')
       await cli.done
       cli = await start()
-      expect((await call(cli.url, 'GET', `${API}/run/${killed}`)).body.run).toMatchObject({ status: 'interrupted', hasResult: false, error: 'llmbench serve stopped before the run finished' })
+      expect((await call(cli.url, 'GET', `${API}/run/${killed}`)).body.run).toMatchObject({
+        status: 'interrupted', hasResult: true, levels: 1, error: 'llmbench serve stopped before the run finished: its result was rebuilt from the records written until then',
+      })
+      const rebuilt = (await call(cli.url, 'GET', `${API}/result/${killed}`)).body
+      expect(schemaErrors(rebuilt)).toEqual([])
+      expect(rebuilt).toMatchObject({ interrupted: true, command: 'llmbench serve: POST /api/v1/benchmark/run' })
+      expect(rebuilt.recordsFile).toBeUndefined()
+      expect(rebuilt.levels[0].summary.requests.total).toBeGreaterThanOrEqual(measured)
       expect((await call(cli.url, 'GET', `${API}/history?status=interrupted`)).body.total).toBe(2)
       expect(readdirSync(join(dir, 'runs'))).toContain(`${stopped}.json`)
+      expect(readdirSync(join(dir, 'runs', '.runs')).filter((n) => n.endsWith('.records.jsonl'))).toEqual([])
       cli.child.kill('SIGTERM')
       const last = await cli.done
       expect(last.code).toBe(0)
       expect(last.stderr).toContain(`1 run(s) left in flight by the previous server marked interrupted: ${killed}`)
+      expect(last.stderr).toContain(`1 of them rebuilt from their records files: ${killed}`)
     } finally {
+      // A failed expectation must not leave a server running.
+      for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
       rmSync(dir, { recursive: true, force: true })
     }
   })

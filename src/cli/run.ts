@@ -6,7 +6,7 @@ import { serverGoneText } from '../runner/server-gone.js'
 import { buildRunResult } from '../results/result.js'
 import { recordedScenario } from '../runner/recorded.js'
 import { RecordsWriter } from '../records/records-file.js'
-import { headerValueSecrets, knownSecrets, redactArgv, redactDeep, redactSecrets, rememberSecrets } from '../results/redact.js'
+import { headerValueSecrets, knownSecrets, redactArgv, redactDeep, redactSecrets, rememberSecrets, requestSecrets } from '../results/redact.js'
 import { renderErrorSamples, renderLevel, renderSummary, renderSweep } from '../../reporters/console.js'
 import type { PromptsSummary } from '../results/types.js'
 import { terminalLine } from '../text/sanitize.js'
@@ -62,6 +62,7 @@ export async function toScenarioOptions(a: RunArgs): Promise<ScenarioOptions> {
   // Checked before the server is asked anything: a wrong path, or too few open files, fail at once.
   named(flags.naming, () => checkPromptFiles(bench, process.cwd()))
   const opts = resolveScenario({}, validateConfig({}, { cwd: process.cwd() }), bench, { file: 'command line', scenario: 'llmbench run', naming: flags.naming, modelLater: true })
+  rememberSecrets(requestSecrets(opts))
   Object.assign(opts, shardSettings(runSettings(a), opts))
   checkOpenFiles(connectionsFor(opts))
   if (opts.endpoint === 'auto' || !opts.model) {
@@ -70,7 +71,7 @@ export async function toScenarioOptions(a: RunArgs): Promise<ScenarioOptions> {
     const found = await detectServer(opts.server, { ...opts.headers, ...auth })
     if (opts.endpoint === 'auto') {
       opts.endpoint = found.endpoint
-      process.stderr.write(`llmbench: ${terminalLine(opts.server)} answered ${found.via}: using --endpoint ${found.endpoint}\n`)
+      process.stderr.write(redactSecrets(`llmbench: ${terminalLine(opts.server)} answered ${found.via}: using --endpoint ${found.endpoint}\n`))
     }
     if (!opts.model) {
       if (!found.model) throw new UsageError(`${opts.server} does not list its models (${found.via}): pass --model NAME`)

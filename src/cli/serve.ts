@@ -47,10 +47,10 @@ export async function serveHandler(a: Record<string, unknown>): Promise<number> 
     throw err
   }
   const targets = [...Object.keys(config.servers), ...(config.serve?.allow ?? [])]
-  process.stdout.write(
+  process.stdout.write(redactSecrets(
     `llmbench serve: dashboard and API at ${server.url}/ (store: ${store.where}; runs may target: ${targets.join(', ') || "none, until the config names servers"}` +
       `${token ? '; access token required' : ''}). Ctrl-C to stop.\n`,
-  )
+  ))
   await new Promise<void>((done) => {
     const stop = () => {
       process.off('SIGINT', stop)

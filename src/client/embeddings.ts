@@ -5,6 +5,7 @@
 import type { Adapter } from './adapter.js'
 import { jsonRequest } from './openai-common.js'
 import { count, parseBody } from './native-common.js'
+import { excerpt } from '../results/redact.js'
 
 export const embeddingsAdapter: Adapter = {
   name: 'embeddings',
@@ -21,7 +22,7 @@ export const embeddingsAdapter: Adapter = {
   onBody(body, t) {
     const o = parseBody(body, t)
     if (!o) return
-    if (!Array.isArray(o.data)) return t.fail('parse', `embeddings response without data: ${body.slice(0, 120)}`)
+    if (!Array.isArray(o.data)) return t.fail('parse', `embeddings response without data: ${excerpt(body, 120)}`)
     t.usage(count(o.usage?.prompt_tokens), 0)
   },
 }

@@ -18,6 +18,7 @@ import { NdjsonParser } from './ndjson.js'
 import type { RequestTracker } from './tracker.js'
 import { handOff } from '../load/turns.js'
 import { ClosedError, Http1Connection, ProtocolError, type Origin, type ResponseSink } from './http1.js'
+import { excerpt } from '../results/redact.js'
 
 export interface ClientOptions {
   /** Base URL of the server, e.g. http://127.0.0.1:8000 or https://host/v1. */
@@ -36,7 +37,10 @@ export interface ClientOptions {
   headers: Record<string, string>
 }
 
-const BODY_EXCERPT_BYTES = 200
+/** Characters of an error body kept in its record. */
+const BODY_EXCERPT_CHARS = 200
+/** Bytes of an error body read to cut that excerpt from: a secret the cut would split is redacted whole first (redact.ts excerpt). */
+const BODY_READ_BYTES = 4096
 /** A non-streamed body larger than this fails the request (parse): a load tester must not hold unbounded responses. */
 export const MAX_BODY_BYTES = 64 * 1024 * 1024
 /** The idle timeout when none is given (or `timeoutMs` when smaller). */
@@ -203,6 +207,8 @@ export class ResponseHandler implements ResponseSink, EventSink {
   private parser: SseParser | NdjsonParser | undefined
   private chunks: Buffer[] | undefined
   private bodyBytes = 0
+  /** An error body had more bytes than were read. */
+  private bodyCut = false
   finished = false
   /**
    * When the idle clock started: the arrival of the response head; Infinity until then. The
@@ -275,10 +281,10 @@ export class ResponseHandler implements ResponseSink, EventSink {
       this.abort(new ProtocolError(`response body larger than ${MAX_BODY_BYTES} bytes`))
       return
     }
-    if (this.bodyBytes < (ok ? MAX_BODY_BYTES : BODY_EXCERPT_BYTES)) {
+    if (this.bodyBytes < (ok ? MAX_BODY_BYTES : BODY_READ_BYTES)) {
       this.chunks!.push(Buffer.from(buf.subarray(start, end))) // a copy: the read buffer is reused
       this.bodyBytes += end - start
-    }
+    } else this.bodyCut = true
   }
 
   onEnd(at: number): void {
@@ -291,8 +297,9 @@ export class ResponseHandler implements ResponseSink, EventSink {
         t.fail('parse', `could not read the response: ${(err as Error)?.message ?? err}`)
       }
     } else {
-      const excerpt = Buffer.concat(this.chunks!).subarray(0, BODY_EXCERPT_BYTES).toString('utf8')
-      t.fail('http', excerpt, this.status)
+      const read = Buffer.concat(this.chunks!)
+      const text = read.subarray(0, BODY_READ_BYTES).toString('utf8')
+      t.fail('http', excerpt(text, BODY_EXCERPT_CHARS, { truncated: this.bodyCut || read.length > BODY_READ_BYTES }), this.status)
     }
     this.finish(at)
   }

@@ -12,6 +12,7 @@
 import net from 'node:net'
 import tls from 'node:tls'
 import { now } from '../clock.js'
+import { excerpt } from '../results/redact.js'
 
 /** Receives one response. Bytes are only valid during the call: copy what must be kept. */
 export interface ResponseSink {
@@ -238,7 +239,7 @@ export class Http1Connection {
     const lines = text.split('\r\n')
     const m = /^HTTP\/1\.([01]) (\d{3})/.exec(lines[0])
     if (!m) {
-      this.fail(new ProtocolError(`not an HTTP/1.x response: "${lines[0].slice(0, 60)}"`))
+      this.fail(new ProtocolError(`not an HTTP/1.x response: "${excerpt(lines[0], 60)}"`))
       return false
     }
     const status = Number(m[2])
@@ -256,7 +257,7 @@ export class Http1Connection {
       else if (name === 'content-length') {
         length = /^\d{1,15}$/.test(value) ? Number(value) : NaN
         if (Number.isNaN(length)) {
-          this.fail(new ProtocolError(`bad content-length: "${value.slice(0, 40)}"`))
+          this.fail(new ProtocolError(`bad content-length: "${excerpt(value, 40)}"`))
           return false
         }
       }

@@ -6,6 +6,7 @@
 import type { HttpRequest, RequestSpec } from './adapter.js'
 import { errorMessage, jsonRequest } from './openai-common.js'
 import type { RequestTracker } from './tracker.js'
+import { excerpt } from '../results/redact.js'
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v)
@@ -32,11 +33,11 @@ export function parseBody(body: string, t: RequestTracker): Record<string, any> 
   try {
     o = JSON.parse(body)
   } catch {
-    t.fail('parse', `malformed response body: ${body.slice(0, 120)}`)
+    t.fail('parse', `malformed response body: ${excerpt(body, 120)}`)
     return undefined
   }
   if (o === null || typeof o !== 'object') {
-    t.fail('parse', `response body is not a JSON object: ${body.slice(0, 120)}`)
+    t.fail('parse', `response body is not a JSON object: ${excerpt(body, 120)}`)
     return undefined
   }
   const error = Array.isArray(o) ? undefined : errorMessage(o as Record<string, any>)

@@ -5,6 +5,7 @@
  */
 import type { HttpRequest, RequestSpec } from './adapter.js'
 import type { RequestTracker } from './tracker.js'
+import { excerpt } from '../results/redact.js'
 
 export interface OpenAIUsage {
   prompt_tokens?: number
@@ -36,11 +37,11 @@ export function parseEvent(data: string, t: RequestTracker): Record<string, any>
   try {
     obj = JSON.parse(data)
   } catch {
-    t.fail('parse', `malformed stream event: ${data.slice(0, 120)}`)
+    t.fail('parse', `malformed stream event: ${excerpt(data, 120)}`)
     return undefined
   }
   if (obj === null || typeof obj !== 'object') {
-    t.fail('parse', `stream event is not a JSON object: ${data.slice(0, 120)}`)
+    t.fail('parse', `stream event is not a JSON object: ${excerpt(data, 120)}`)
     return undefined
   }
   const o = obj as Record<string, any>
@@ -115,11 +116,11 @@ export function readBody(body: string, t: RequestTracker, textOf: (choice: any) 
   try {
     o = JSON.parse(body)
   } catch {
-    t.fail('parse', `malformed response body: ${body.slice(0, 120)}`)
+    t.fail('parse', `malformed response body: ${excerpt(body, 120)}`)
     return
   }
   if (o === null || typeof o !== 'object') {
-    t.fail('parse', `response body is not a JSON object: ${body.slice(0, 120)}`)
+    t.fail('parse', `response body is not a JSON object: ${excerpt(body, 120)}`)
     return
   }
   const error = errorMessage(o)

@@ -14,7 +14,7 @@ import { computeStatsInPlace } from './stats.js'
 export interface SummarizeLevelOptions {
   load: LevelSummary['load']
   slo?: SloSet
-  client: { eventLoopDelayP99Ms: number; cpuPercent: number }
+  client: LevelSummary['client']
 }
 
 export interface LevelAccumulatorOptions {
@@ -30,6 +30,8 @@ export const DEFAULT_ITL_EXACT_BUDGET = 4_000_000
 /** Validity thresholds (METRICS.md, "Validity"). */
 export const THRESHOLDS = {
   eventLoopDelayP99Ms: 5,
+  /** One stall this long delays every request in flight by as much, which a p99 of loop samples hides. */
+  eventLoopDelayMaxMs: 50,
   cpuPercent: 90,
   successRatio: 0.95,
 } as const
@@ -254,10 +256,14 @@ export class LevelAccumulator {
     put('inputTokens', statsOf(this.ok.inputTokens))
 
     const warnings: string[] = []
-    const { eventLoopDelayP99Ms, cpuPercent } = opts.client
+    const { eventLoopDelayP99Ms, eventLoopDelayMaxMs, cpuPercent } = opts.client
     if (eventLoopDelayP99Ms > THRESHOLDS.eventLoopDelayP99Ms) {
       warnings.push(
         `Client event-loop delay p99 was ${fmt(eventLoopDelayP99Ms, 1)} ms (over ${THRESHOLDS.eventLoopDelayP99Ms} ms): the load generator was a bottleneck and latencies include its delay`,
+      )
+    } else if (eventLoopDelayMaxMs !== undefined && eventLoopDelayMaxMs > THRESHOLDS.eventLoopDelayMaxMs) {
+      warnings.push(
+        `Client event loop stalled for ${fmt(eventLoopDelayMaxMs, 0)} ms at least once (over ${THRESHOLDS.eventLoopDelayMaxMs} ms): requests in flight then include the stall in their latencies (see max)`,
       )
     }
     if (cpuPercent > THRESHOLDS.cpuPercent) {
@@ -302,7 +308,7 @@ export class LevelAccumulator {
       ...(this.itlSketch !== undefined ? { itlApprox: { method: 'ddsketch' as const, relativeError: this.alpha } } : {}),
       outputTokensSource: { ...this.outputTokensSource },
       ...(opts.slo !== undefined ? { goodput: this.goodput(opts.slo, total, durationSec) } : {}),
-      client: { eventLoopDelayP99Ms, cpuPercent },
+      client: { eventLoopDelayP99Ms, ...(eventLoopDelayMaxMs !== undefined ? { eventLoopDelayMaxMs } : {}), cpuPercent },
       warnings,
     }
   }

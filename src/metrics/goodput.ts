@@ -51,6 +51,16 @@ function meets(r: RequestRecord, key: SloKey, bound: number): boolean {
   return value !== undefined && value <= bound
 }
 
+/** A request is good: it succeeded and meets every bound of `slo` (as evaluateGoodput counts it). */
+export function isGood(r: RequestRecord, slo: SloSet): boolean {
+  if (!isSuccess(r)) return false
+  for (const key of SLO_KEYS) {
+    const bound = slo[key]
+    if (bound !== undefined && !meets(r, key, bound)) return false
+  }
+  return true
+}
+
 /**
  * Goodput of a level: good = succeeded and every bound holds (value <= bound). Warm-up records are
  * ignored; ratio = good / all measured requests, rate = good / durationSec (req/s), met[key] = how

@@ -131,6 +131,7 @@ export function mergedLevel(c: LevelCollector, parts: ShardLevel[]): LevelResult
   const summary = c.summary(
     {
       eventLoopDelayP99Ms: Math.max(0, ...known.map((s) => s.client.eventLoopDelayP99Ms)),
+      ...maxKnown(known.map((s) => s.client.eventLoopDelayMaxMs)),
       cpuPercent: Math.max(0, ...known.map((s) => s.client.cpuPercent)),
     },
     known.reduce((sum, s) => sum + (s.schedule?.targetRate ?? 0), 0) || wholeLoad(parts.map((p) => p.load)).value,
@@ -147,4 +148,10 @@ export function wholeLoad(loads: LoadSpec[]): LoadSpec {
   if (loads[0].maxConcurrency !== undefined) load.maxConcurrency = sum((l) => l.maxConcurrency)
   if (loads[0].ramp) load.ramp = { ...loads[0].ramp, from: round(sum((l) => l.ramp?.from)) }
   return load
+}
+
+/** The largest event-loop stall of the shards that measured one (results before it have none). */
+function maxKnown(values: Array<number | undefined>): { eventLoopDelayMaxMs?: number } {
+  const known = values.filter((v): v is number => v !== undefined)
+  return known.length ? { eventLoopDelayMaxMs: Math.max(...known) } : {}
 }

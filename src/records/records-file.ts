@@ -21,6 +21,8 @@ import { knownSecrets, redactDeep, redactSecrets } from '../results/redact.js'
 import { machineEnvironment } from '../results/result.js'
 import type { LevelSummary, LoadSpec, RequestRecord, RunResult, ScenarioOptionsPublic, SweepSummary, TelemetrySeries } from '../results/types.js'
 import { runFromV1 } from '../results/upgrade.js'
+import { makeDirs } from '../dirs.js'
+import { dirname, resolve } from 'node:path'
 
 /** 2: the run line's scenario as a result records it (results/upgrade.ts reads format 1). */
 export const RECORDS_FORMAT = 2
@@ -198,6 +200,7 @@ export class RecordsWriter implements RecordsSink {
     const { O_WRONLY, O_CREAT, O_APPEND, O_TRUNC, O_EXCL } = fs.constants
     let fd: number
     try {
+      makeDirs(dirname(resolve(path)))
       fd = fs.openSync(path, O_WRONLY | O_CREAT | O_APPEND | (opts.exclusive ? O_EXCL : O_TRUNC), 0o644)
     } catch (err) {
       throw new RuntimeError(`cannot open the records file ${path}: ${(err as Error).message}`)

@@ -195,7 +195,11 @@ export interface LevelSummary {
   itlApprox?: { method: 'ddsketch'; relativeError: number }
   outputTokensSource: Partial<Record<OutputTokenSource, number>>
   goodput?: GoodputSummary
-  client: { eventLoopDelayP99Ms: number; cpuPercent: number }
+  /**
+   * The client's own figures over the measured part: event-loop delay p99 and max (a single
+   * stall: older results lack it) and CPU.
+   */
+  client: { eventLoopDelayP99Ms: number; eventLoopDelayMaxMs?: number; cpuPercent: number }
   /** Open-loop levels only. */
   schedule?: ScheduleSummary
   /** Ramps and timed levels: the figures over time. */

@@ -10,6 +10,7 @@ import { request } from 'undici'
 import { describeError } from '../client/http.js'
 import { errorMessage } from '../client/openai-common.js'
 import { RuntimeError, UsageError } from '../errors.js'
+import { excerpt } from '../results/redact.js'
 import { buildDraft, type Draft } from '../data/draft.js'
 import { openSource } from '../data/file-source.js'
 import type { ChatMessage, PromptSpec } from '../data/prompt.js'
@@ -129,9 +130,9 @@ async function tokenizeCall(url: string, body: object, options: CalibrateOptions
   // {"detail": "Not Found"}: that one is a mistake to report, not a missing route.
   const apiError = o && typeof o === 'object' ? errorMessage(o) : undefined
   if (ABSENT.has(status) && apiError === undefined) return null
-  if (status < 200 || status > 299) throw new RuntimeError(`calibration: POST ${url} answered ${status}: ${(apiError ?? text).slice(0, 200).replace(/\s+/g, ' ')}`)
-  if (!o) throw new RuntimeError(`calibration: POST ${url} answered ${status} with a body that is not JSON: ${text.slice(0, 120)}`)
+  if (status < 200 || status > 299) throw new RuntimeError(`calibration: POST ${url} answered ${status}: ${excerpt((apiError ?? text).replace(/\s+/g, ' '), 200)}`)
+  if (!o) throw new RuntimeError(`calibration: POST ${url} answered ${status} with a body that is not JSON: ${excerpt(text, 120)}`)
   if (typeof o?.count === 'number') return o.count
   if (Array.isArray(o?.tokens)) return o.tokens.length
-  throw new RuntimeError(`calibration: POST ${url} answered without "count" or "tokens": ${text.slice(0, 120)}`)
+  throw new RuntimeError(`calibration: POST ${url} answered without "count" or "tokens": ${excerpt(text, 120)}`)
 }

@@ -171,6 +171,7 @@ export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): P
     {
       // The histogram holds whole intervals between samples; the delay is what exceeds one.
       eventLoopDelayP99Ms: Math.max(0, monitor.percentile(99) / 1e6 - LOOP_SAMPLE_MS),
+      eventLoopDelayMaxMs: Math.max(0, monitor.max / 1e6 - LOOP_SAMPLE_MS),
       cpuPercent: wall > 0 ? ((cpu.user + cpu.system) / 1000 / wall) * 100 : 0,
     },
     meanTarget(plan, phases),

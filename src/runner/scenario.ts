@@ -8,7 +8,7 @@ import { authHeaders } from '../client/adapter.js'
 import { syntheticPrompts } from '../data/synthetic.js'
 import { startTelemetry, type TelemetrySampler } from '../telemetry/sampler.js'
 import { UsageError } from '../errors.js'
-import { headerValueSecrets, rememberSecrets } from '../results/redact.js'
+import { rememberSecrets, requestSecrets } from '../results/redact.js'
 import { isConfigurationError, preflightMessage } from './preflight.js'
 import { plannedLevels } from '../load/levels.js'
 import { levelRecordsLimit } from '../records/trim.js'
@@ -40,7 +40,7 @@ export async function runScenario(given: ScenarioOptions, listener: ScenarioList
   const adapter = getAdapter(opts.endpoint)
   const headers: Record<string, string> = { ...opts.headers, ...authHeaders(adapter, opts.apiKey) }
   // Known in this thread too (a worker runs bench files), so failure messages are redacted at the source.
-  rememberSecrets([opts.apiKey, ...Object.values(headers).flatMap(headerValueSecrets)])
+  rememberSecrets(requestSecrets({ ...opts, headers }))
   const client = new LlmClient({
     server: opts.server,
     connections: connectionsFor(opts),

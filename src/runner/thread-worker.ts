@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { getAdapter } from '../client/registry.js'
 import { LlmClient } from '../client/http.js'
 import { authHeaders } from '../client/adapter.js'
-import { rememberSecrets, headerValueSecrets } from '../results/redact.js'
+import { rememberSecrets, requestSecrets } from '../results/redact.js'
 import type { LoadSpec, RequestRecord } from '../results/types.js'
 import type { RecordsSink } from '../records/records-file.js'
 import { waitUntil } from '../load/wait.js'
@@ -26,7 +26,7 @@ const post = (m: FromThread) => port.postMessage(m)
 
 const adapter = getAdapter(opts.endpoint)
 const headers = { ...opts.headers, ...authHeaders(adapter, opts.apiKey) }
-rememberSecrets([opts.apiKey, ...Object.values(headers).flatMap(headerValueSecrets)])
+rememberSecrets(requestSecrets({ ...opts, headers }))
 const client = new LlmClient({ server: opts.server, connections: connectionsFor(opts), timeoutMs: opts.timeoutMs, idleTimeoutMs: opts.idleTimeoutMs, headers })
 let stopped = false
 let go: ((at: number) => void) | undefined
@@ -87,7 +87,8 @@ async function runShare(index: number, load: LoadSpec): Promise<void> {
   try {
     await prepared
     const level = await runLevel(ctx, planLevel(opts, load), index)
-    post({ type: 'done', index, eventLoopDelayP99Ms: level.summary.client.eventLoopDelayP99Ms, warnings: level.summary.warnings })
+    const { eventLoopDelayP99Ms, eventLoopDelayMaxMs = 0 } = level.summary.client
+    post({ type: 'done', index, eventLoopDelayP99Ms, eventLoopDelayMaxMs, warnings: level.summary.warnings })
   } catch (err) {
     post({ type: 'failed', message: (err as Error).message })
   }

@@ -135,6 +135,7 @@ export class ThreadPool {
         // The worst thread's loop says whether any was a bottleneck; threads share the process's
         // CPU, counted against one core per thread.
         eventLoopDelayP99Ms: Math.max(...done.map((d) => d.eventLoopDelayP99Ms)),
+        eventLoopDelayMaxMs: Math.max(...done.map((d) => d.eventLoopDelayMaxMs)),
         cpuPercent: wall > 0 ? ((cpu.user + cpu.system) / 1000 / wall / this.count) * 100 : 0,
       },
       meanRate(plan),

@@ -92,6 +92,6 @@ export type ToThread =
 export type FromThread =
   | { type: 'ready'; index: number }
   | { type: 'records'; index: number; records: RequestRecord[] }
-  | { type: 'done'; index: number; eventLoopDelayP99Ms: number; warnings: string[] }
+  | { type: 'done'; index: number; eventLoopDelayP99Ms: number; eventLoopDelayMaxMs: number; warnings: string[] }
   | { type: 'failed'; message: string }
 

@@ -4,6 +4,7 @@
  * (cloud metadata addresses, internal services) on the server's behalf.
  */
 import type { ServerConfig } from '../config/define.js'
+import { redactUrlCredentials } from '../results/redact.js'
 
 export interface AllowedServer {
   /** The config's name for it, when it has one. */
@@ -19,16 +20,15 @@ interface Parsed {
   path: string
 }
 
-function parse(text: string): Parsed | undefined {
+function parse(text: string): (Parsed & { credentials: boolean }) | undefined {
   let url: URL
   try {
     url = new URL(text)
   } catch {
     return undefined
   }
-  // Credentials in a URL would end up in results and logs: never allowed.
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password) return undefined
-  return { protocol: url.protocol, host: url.host.toLowerCase(), path: url.pathname.replace(/\/+$/, '') }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined
+  return { protocol: url.protocol, host: url.host.toLowerCase(), path: url.pathname.replace(/\/+$/, ''), credentials: !!(url.username || url.password) }
 }
 
 export class AllowList {
@@ -41,20 +41,29 @@ export class AllowList {
       ...extra.map((url) => ({ url })),
     ]
     this.parsed = this.entries.flatMap((e) => parse(e.url) ?? [])
+    this.named = new Set(Object.values(servers).map((s) => s.url))
   }
 
+  private readonly named: Set<string>
+
+  /** The entries as the API shows them: a password in a URL as `***`. */
   list(): AllowedServer[] {
-    return this.entries.map((e) => ({ ...e }))
+    return this.entries.map((e) => ({ ...e, url: redactUrlCredentials(e.url) }))
   }
 
   get size(): number {
     return this.entries.length
   }
 
-  /** Same scheme, host and port as an entry, and a path at or under the entry's path. */
+  /**
+   * Same scheme, host and port as an entry, and a path at or under the entry's path. A URL with
+   * credentials only as a named server of the config has it (they are redacted from everything
+   * the run writes); a request cannot bring its own.
+   */
   permits(url: string): boolean {
     const p = parse(url)
     if (!p) return false
+    if (p.credentials) return this.named.has(url)
     return this.parsed.some((e) => e.protocol === p.protocol && e.host === p.host && (p.path === e.path || p.path.startsWith(`${e.path}/`)))
   }
 }

@@ -13,6 +13,11 @@ import { ApiError } from './http.js'
 export const TOKEN_ENV = 'LLMBENCH_SERVE_TOKEN'
 export const MIN_TOKEN_LENGTH = 16
 
+/**
+ * Loopback: `localhost`, `::1` and all of 127.0.0.0/8. Every address of that block is this
+ * machine's own (RFC 1122: packets to it never leave the host), so `--host 127.0.0.2` is as
+ * private as 127.0.0.1 and needs no token either.
+ */
 export function isLoopback(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase()
   return h === 'localhost' || h === '::1' || (isIP(h) === 4 && h.startsWith('127.'))
@@ -63,7 +68,7 @@ export class Access {
     if (!this.loopbackOnly) return
     const host = String(req.headers.host ?? '')
     const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0]
-    if (!isLoopback(name)) throw new ApiError(403, 'bad-host', `this server listens on loopback and answers only to 127.0.0.1 or localhost, not ${JSON.stringify(host.slice(0, 60))}`)
+    if (!isLoopback(name)) throw new ApiError(403, 'bad-host', `this server listens on loopback and answers only to loopback names (localhost, 127.x.x.x, ::1), not ${JSON.stringify(host.slice(0, 60))}`)
   }
 
   /** Writes from a browser must come from the dashboard itself. */

@@ -21,6 +21,11 @@ export const BASE_HEADERS = {
 
 /** Bytes of a body discarded after a 413 before the connection is cut: enough for the client to read the answer. */
 const DRAIN_LIMIT = 64 * 1024 * 1024
+/**
+ * Deepest nesting of arrays and objects a body may have. A result document nests about 8 deep;
+ * code that walks JSON recursively (validation, redaction) would overflow the stack on 200,000.
+ */
+export const MAX_JSON_DEPTH = 100
 
 /** The request's JSON body: 415 unless it says JSON, 413 past `limit` bytes, 400 when it does not parse. */
 export async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
@@ -46,11 +51,31 @@ export async function readJson(req: IncomingMessage, limit: number): Promise<unk
   }
   const text = Buffer.concat(chunks).toString('utf8')
   if (!text.trim()) throw new ApiError(400, 'bad-json', 'the body is empty: send a JSON object')
+  if (nestingOver(text, MAX_JSON_DEPTH)) throw new ApiError(400, 'too-deep', `the body nests arrays and objects more than ${MAX_JSON_DEPTH} deep`)
   try {
     return JSON.parse(text)
   } catch (err) {
     throw new ApiError(400, 'bad-json', `the body is not valid JSON: ${(err as Error).message.split('\n')[0]}`)
   }
+}
+
+/** Whether JSON text nests `[` and `{` deeper than `max` (brackets inside strings do not count). One pass, no parse. */
+export function nestingOver(text: string, max: number): boolean {
+  let depth = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 0x22) {
+      // A string: skip to its closing quote, past escapes.
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i)
+        if (d === 0x5c) i++
+        else if (d === 0x22) break
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true
+    } else if (c === 0x5d || c === 0x7d) depth--
+  }
+  return false
 }
 
 /** Reads and drops the rest of a refused body, so the client sees the 413 rather than a reset; a flood is cut. */

@@ -94,6 +94,7 @@ function paths(): Schema {
         responses: {
           202: json(ref('Accepted'), 'Queued; Location names the run'), 400: error('Bad JSON or an invalid option (one line naming the key)'),
           403: error('Server, DCGM exporter or file not allowed'), 413: error('Body over 1 MiB'), 415: error('Not JSON'),
+          429: error('32 runs are already waiting (Retry-After)'), 503: error('The server is stopping'),
         },
       },
     },

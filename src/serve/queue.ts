@@ -1,29 +1,33 @@
 /**
- * API-started runs, one at a time: a run waits in the queue, then runs in this process through
- * runScenario (the same code as `llmbench run`), its progress folded into a snapshot and fanned
- * out to subscribers (the SSE streams), and ends in the store with its result. Stopping the server
- * aborts the running benchmark, which keeps what it measured, marked interrupted.
+ * API-started runs, one at a time: a run waits in the queue (at most MAX_QUEUED), then runs in a
+ * worker thread of its own through runScenario (the same code as `llmbench run`, run-thread.ts),
+ * writing a records file as its requests end; its progress is folded into a snapshot and fanned
+ * out to subscribers (the SSE streams), and it ends in the store with its result. Stopping the
+ * server aborts the running benchmark, which keeps what it measured, marked interrupted; a server
+ * killed mid-run gets the result back from the records file when it starts again (recover.ts).
  */
-import { now } from '../clock.js'
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
 import { UsageError } from '../errors.js'
 import { buildRunResult } from '../results/result.js'
 import { recordedScenario } from '../runner/recorded.js'
-import { knownSecrets, redactDeep, redactSecrets } from '../results/redact.js'
+import { knownSecrets, redactDeep, redactSecrets, requestSecrets } from '../results/redact.js'
 import { newRunId, runOfResult, type ResultStore, type StoredRun } from '../store/store.js'
 import { levelValues } from '../load/levels.js'
-import { runScenario, type ScenarioListener, type ScenarioOutcome } from '../runner/scenario.js'
-import type { RequestRecord } from '../results/types.js'
+import type { ScenarioOutcome } from '../runner/scenario.js'
 import { terminalLine } from '../text/sanitize.js'
 import type { Changes } from './changes.js'
 import { describeResult } from '../report/digest.js'
-import { applyEvent, emptyProgress, type LiveEvent, type LiveProgress, type Sample } from './progress.js'
+import { ApiError } from './http.js'
+import { applyEvent, emptyProgress, type LiveEvent, type LiveProgress } from './progress.js'
 import type { RunRequest } from './request.js'
+import { runInThread, RunThreadError } from './run-thread.js'
 
 export const API_COMMAND = 'llmbench serve: POST /api/v1/benchmark/run'
 export const STOPPED_DURING = 'llmbench serve stopped during the run: the levels measured until then are kept'
 export const STOPPED_BEFORE = 'llmbench serve stopped before the run started'
-/** How often progress reaches subscribers: often enough to look live, rarely enough to cost the measurement nothing. */
-const PROGRESS_MS = 250
+/** Runs waiting at most: past it a new one is refused (429), so the queue cannot grow without end. */
+export const MAX_QUEUED = 32
 
 type Listener = (event: LiveEvent | { type: 'end'; run: StoredRun } | { type: 'deleted'; id: string }) => void
 
@@ -45,25 +49,32 @@ export class RunQueue {
   private current?: Job
   private stopping = false
 
+  /** `recordsDir`: where running runs write their records files (recordsFileOf), none without it; `changes`: who hears of every saved run. */
   constructor(
     private readonly store: ResultStore,
     private readonly log: (line: string) => void = () => {},
+    private readonly recordsDir?: string,
     private readonly changes?: Changes,
   ) {}
 
   /** Queues a run; `body` is the request as sent (its secrets removed here), kept as the result's command. */
   async submit(request: RunRequest, body?: unknown): Promise<StoredRun> {
-    if (this.stopping) throw new UsageError('llmbench serve is stopping: start the run again once it is back')
+    if (this.stopping) throw new ApiError(503, 'stopping', 'llmbench serve is stopping: start the run again once it is back', { 'retry-after': '10' })
+    if (this.waiting.length >= MAX_QUEUED) {
+      throw new ApiError(429, 'queue-full', `${MAX_QUEUED} runs are already waiting: start this one when fewer are queued (GET /api/v1/health counts them)`, { 'retry-after': '60' })
+    }
     const createdAt = new Date().toISOString()
     const o = request.options
-    const run: StoredRun = {
+    const secrets = secretsOf(request)
+    // Redacted once here: every later state of the run is this one with fields changed, or its redacted result's.
+    const run: StoredRun = redactDeep({
       id: newRunId(createdAt), status: 'queued', origin: 'api', kind: 'run', ...(request.name ? { name: request.name } : {}),
       createdAt, servers: [o.server], models: [o.model], scenarios: 1, levels: 0, hasResult: false,
-      options: redactDeep(recordedScenario(o), (t) => redactSecrets(t, secretsOf(request))),
-    }
+      options: recordedScenario(o),
+    } satisfies StoredRun, (t) => redactSecrets(t, secrets))
     await this.save(run)
     const planned = o.sweep ? null : levelValues(o).length
-    const command = body === undefined ? API_COMMAND : commandOf(body, secretsOf(request))
+    const command = body === undefined ? API_COMMAND : commandOf(body, secrets)
     this.waiting.push({ run, request, command, controller: new AbortController(), progress: emptyProgress(planned), listeners: new Set() })
     this.log(`run ${run.id} queued (${this.waiting.length} waiting)`)
     this.pump()
@@ -152,18 +163,31 @@ export class RunQueue {
     await this.save(job.run)
     this.emit(job, { type: 'run', run: job.run })
     this.log(`run ${job.run.id} started: ${job.request.options.model} at ${job.request.options.server}`)
+    const o = job.request.options
+    const records = this.recordsDir ? { path: recordsFileOf(this.recordsDir, job.run.id), header: { scenario: recordedScenario(o), startedAt, command: job.command } } : undefined
     let outcome: ScenarioOutcome | undefined
     let error: string | undefined
-    const feed = new ProgressFeed((e) => this.emit(job, e), () => job.progress)
     try {
-      outcome = await runScenario(job.request.options, feed.listener(clean), job.controller.signal)
+      outcome = await runInThread({ options: o, secrets, planned: job.progress.planned, records }, (e) => this.emit(job, e), job.controller.signal)
     } catch (err) {
       error = clean((err as Error).message ?? String(err))
-      if (!(err instanceof UsageError)) this.log(`run ${job.run.id} failed: ${redactSecrets(String((err as Error).stack ?? err), secrets)}`)
-    } finally {
-      feed.stop()
+      if (!(err instanceof UsageError)) this.log(`run ${job.run.id} failed: ${redactSecrets(err instanceof RunThreadError ? err.detail : String((err as Error).stack ?? err), secrets)}`)
     }
-    if (job.deleted) return
+    let final: StoredRun | undefined
+    try {
+      final = await this.saveEnd(job, startedAt, outcome, error, secrets)
+    } finally {
+      // Kept until the run's end is stored: a server killed before that rebuilds the result from it.
+      if (records) await rm(records.path, { force: true })
+    }
+    if (!final) return
+    this.log(`run ${final.id} ${final.status}${final.error && final.status === 'error' ? `: ${final.error}` : ''}`)
+    this.emit(job, { type: 'end', run: final })
+  }
+
+  /** Stores how the run ended (with its result when it measured anything); undefined when it was deleted. */
+  private async saveEnd(job: Job, startedAt: Date, outcome: ScenarioOutcome | undefined, error: string | undefined, secrets: string[]): Promise<StoredRun | undefined> {
+    if (job.deleted) return undefined
     const interrupted = job.controller.signal.aborted
     const finishedAt = new Date()
     let final: StoredRun
@@ -178,8 +202,7 @@ export class RunQueue {
       await this.save(final)
     }
     job.run = final
-    this.log(`run ${final.id} ${final.status}${final.error && final.status === 'error' ? `: ${final.error}` : ''}`)
-    this.emit(job, { type: 'end', run: final })
+    return final
   }
 }
 
@@ -194,68 +217,10 @@ function commandOf(body: unknown, secrets: string[]): string {
 }
 
 function secretsOf(request: RunRequest): string[] {
-  return [...request.secrets, ...knownSecrets()]
+  return [...request.secrets, ...requestSecrets(request.options), ...knownSecrets()]
 }
 
-/** Turns the runner's callbacks into progress events, batching ended requests every PROGRESS_MS. */
-class ProgressFeed {
-  private timer?: NodeJS.Timeout
-  private level = -1
-  private t0 = 0
-  private seen = 0
-  private done = 0
-  private failed = 0
-  private lastDone = 0
-  private stride = 1
-  private pending: Sample[] = []
-
-  constructor(private readonly emit: (e: LiveEvent) => void, private readonly progress: () => LiveProgress) {}
-
-  listener(clean: (text: string) => string): ScenarioListener {
-    return {
-      onLevelStart: (l) => {
-        this.flush()
-        Object.assign(this, { level: l.index, seen: 0, done: 0, failed: 0, lastDone: 0, stride: 1, pending: [] })
-        this.emit({ type: 'level-start', index: l.index, label: l.plan.label, load: l.plan.load, ...(l.total !== undefined ? { total: l.total } : {}), ...(l.durationSec !== undefined ? { durationSec: l.durationSec } : {}) })
-      },
-      onWarmupEnd: (l) => {
-        this.t0 = now()
-        this.emit({ type: 'measuring', index: l.index })
-        this.timer ??= setInterval(() => this.flush(), PROGRESS_MS).unref()
-      },
-      onRecord: (r) => this.record(r),
-      onLevelEnd: (level, start) => {
-        this.flush()
-        this.emit({ type: 'level-end', index: start.index, summary: redactDeep(level.summary, clean) })
-      },
-      onNotice: (line) => this.emit({ type: 'notice', line: clean(line) }),
-    }
-  }
-
-  private record(r: RequestRecord): void {
-    this.done++
-    if (r.outcome !== 'ok') this.failed++
-    if (this.seen++ % this.stride !== 0) return
-    const ttft = r.firstTokenAt !== undefined ? round(r.firstTokenAt - r.sentAt) : null
-    this.pending.push([round((r.endAt - this.t0) / 1000), ttft, round(r.endAt - r.sentAt), r.outputTokens, r.outcome === 'ok' ? 1 : 0])
-  }
-
-  private flush(): void {
-    if (this.level < 0 || (!this.pending.length && this.done === this.lastDone)) return
-    this.lastDone = this.done
-    const samples = this.pending
-    this.pending = []
-    this.emit({ type: 'progress', index: this.level, done: this.done, failed: this.failed, samples })
-    // The fold halves a full sample and doubles the level's stride: from then on fewer are sent.
-    this.stride = this.progress().levels[this.level]?.stride ?? 1
-  }
-
-  stop(): void {
-    this.flush()
-    if (this.timer) clearInterval(this.timer)
-  }
-}
-
-function round(v: number): number {
-  return Math.round(v * 1000) / 1000
+/** The records file of run `id` while it runs (ids are checked: the name stays inside `dir`). */
+export function recordsFileOf(dir: string, id: string): string {
+  return join(dir, `${id}.records.jsonl`)
 }

@@ -4,7 +4,8 @@
  * file does not have: the server must be on the allow-list, a DCGM exporter too, and dataset and
  * tokenizer files must lie inside the project.
  */
-import { isAbsolute, relative, resolve } from 'node:path'
+import { realpathSync } from 'node:fs'
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { resolveScenario, type ResolvedConfig } from '../config/index.js'
 import { check, keyNaming } from '../options/check.js'
 import { runRequestSchema } from '../options/run-request.js'
@@ -72,6 +73,25 @@ function checkTargets(o: ScenarioOptions, config: ResolvedConfig, allow: AllowLi
 }
 
 function checkPath(key: string, path: string, root: string): void {
-  const rel = relative(root, path)
+  const rel = relative(realPathOf(root), realPathOf(path))
   if (rel.startsWith('..') || isAbsolute(rel)) throw new ApiError(403, 'path-not-allowed', `${key} must be a file inside the project folder ${root}`)
+}
+
+/**
+ * `path` with every symbolic link resolved, as the file system will open it: a link inside the
+ * project to /etc/passwd is /etc/passwd. For a path that does not exist (yet), its deepest
+ * existing folder is resolved and the rest appended, so a linked folder is seen through too.
+ */
+function realPathOf(path: string): string {
+  const rest: string[] = []
+  for (let p = resolve(path); ; ) {
+    try {
+      return join(realpathSync(p), ...rest.reverse())
+    } catch {
+      const up = dirname(p)
+      if (up === p) return resolve(path)
+      rest.push(basename(p))
+      p = up
+    }
+  }
 }

@@ -6,11 +6,15 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
 import type { ResolvedConfig } from '../config/index.js'
 import { UsageError } from '../errors.js'
 import { renderLivePage } from '../report/page.js'
-import { rememberSecrets } from '../results/redact.js'
+import { redactSecrets, rememberSecrets } from '../results/redact.js'
 import type { ResultStore } from '../store/store.js'
+import { FileStore } from '../store/file.js'
+import { unwritableDir } from '../dirs.js'
+import { recoverRuns } from './recover.js'
 import { AllowList } from './allow.js'
 import { Access, checkListenSecurity, isLoopback } from './auth.js'
 import { Changes } from './changes.js'
@@ -31,6 +35,8 @@ export interface ServeOptions {
   port?: number
   token?: string
   uploadLimit?: number
+  /** Where running runs write their records files; default: the store folder's `.runs`, or `.llmbench/serve-records` beside the config for PostgreSQL. */
+  recordsDir?: string
   log?: (line: string) => void
 }
 
@@ -46,13 +52,19 @@ export async function startServe(o: ServeOptions): Promise<RunningServer> {
   const host = o.host ?? '127.0.0.1'
   const token = checkListenSecurity(host, o.token)
   if (token) rememberSecrets([token])
-  const log = o.log ?? (() => {})
+  // Every line passes the redaction on its way out, whoever prints it.
+  const log = (line: string) => o.log?.(redactSecrets(line))
+  // Runs settled or rebuilt below, and those the command line wrote into the history folder, are listed with their digest too.
+  o.store.describe ??= describeResult
+  const recordsDir = o.recordsDir ?? recordsDirOf(o.store, o.config)
+  const why = unwritableDir(recordsDir)
+  if (why) throw new UsageError(`the folder for the records of running runs, ${recordsDir}, cannot be used: ${why}`)
   const interrupted = await o.store.markInterrupted(INTERRUPTED_BY_RESTART)
   if (interrupted.length) log(`${interrupted.length} run(s) left in flight by the previous server marked interrupted: ${interrupted.join(', ')}`)
-  // Runs the command line wrote into the history folder are listed with their digest too.
-  o.store.describe ??= describeResult
+  const rebuilt = await recoverRuns(o.store, recordsDir, interrupted, log)
+  if (rebuilt.length) log(`${rebuilt.length} of them rebuilt from their records files: ${rebuilt.join(', ')}`)
   const changes = new Changes()
-  const queue = new RunQueue(o.store, log, changes)
+  const queue = new RunQueue(o.store, log, recordsDir, changes)
   const ctx: ServeContext = {
     store: o.store,
     queue,
@@ -131,6 +143,11 @@ function route(path: string, method: string): { route: Route; params: Record<str
     params[name] = name === 'id' ? checkId(value) : value
   })
   return { route: hit.c.route, params }
+}
+
+/** The records of running runs stay on this machine: in the history folder, or beside the config when the store is a database. */
+function recordsDirOf(store: ResultStore, config: ResolvedConfig): string {
+  return store instanceof FileStore ? join(store.dir, '.runs') : join(config.root, '.llmbench', 'serve-records')
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

@@ -9,6 +9,7 @@ import { readFile, readdir, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { writeFileAtomic } from '../write-file.js'
 import { UsageError } from '../errors.js'
+import { unwritableDir } from '../dirs.js'
 import { classifyResult, readResultFile, type AnyResult } from '../results/read.js'
 import type { SuiteResult } from '../results/suite.js'
 import type { RunResult } from '../results/types.js'
@@ -38,6 +39,13 @@ export class FileStore implements ResultStore {
   describe?: Describe
 
   constructor(readonly dir: string) {}
+
+  /** The folder as a store, refused with one line when it is a file or cannot be written (before anything listens). */
+  static open(dir: string): FileStore {
+    const why = unwritableDir(dir) ?? unwritableDir(join(dir, META_DIR))
+    if (why) throw new UsageError(`the store ${dir} cannot be used: ${why}. Pass --store a folder llmbench may write into (it is created if missing), or a postgres:// URL`)
+    return new FileStore(dir)
+  }
 
   get where(): string {
     return this.dir

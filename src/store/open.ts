@@ -11,5 +11,5 @@ export async function openStore(spec: string, base = process.cwd()): Promise<Res
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) throw new UsageError(`--store must be a folder or a postgres:// URL, got ${safeStoreName(spec)}`)
   const { FileStore } = await import('./file.js')
-  return new FileStore(resolve(base, spec))
+  return FileStore.open(resolve(base, spec))
 }

@@ -55,3 +55,17 @@ export function terminalLine(text: string, max = Infinity): string {
   const line = stripControls(String(text)).replace(/[\s\u2028\u2029\x85]+/g, ' ').trim().replace(/^::/, ': :')
   return line.length > max ? `${line.slice(0, Math.max(0, max - 1))}…` : line
 }
+
+/** Anything stripControls removes, or a `::` that may open a workflow command. */
+const UNSAFE = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]|::/
+
+/**
+ * Text for a file (result, records, the run store): as terminalText, but line breaks kept as they
+ * are (CR included), so a file holds what the terminal would show and a `cat` or `jq -r` of it
+ * replays no escape sequence and issues no GitHub workflow command. Text that needs no change is
+ * returned as it is (most strings of a result: this runs over all of them).
+ */
+export function fileText(text: string): string {
+  if (!UNSAFE.test(text)) return text
+  return stripControls(text).replace(/(^|[\n\r\u2028\u2029])([ \t]*):(?=:)/g, '$1$2: ')
+}

@@ -1,0 +1,59 @@
+/**
+ * The samples of one distribution of a level, grouped by block, each taken from metrics/request.ts
+ * exactly as the level summary takes it: latencies of succeeded requests, queue delay of every
+ * measured request, ITL as the pooled gaps of succeeded requests.
+ */
+import { e2e, e2eWithQueue, isSuccess, itlSampleCount, maxTokenGap, queueDelay, tpot, ttfc, ttft, writeItlSamples } from '../metrics/request.js'
+import type { RequestRecord, StatName } from '../results/types.js'
+import type { Blocks } from './blocks.js'
+
+/** Values grouped by block: block b's values are values[start[b]] .. values[start[b + 1] - 1]. */
+export interface Blocked {
+  values: Float64Array
+  start: Uint32Array
+}
+
+/** Each per-request distribution's value (metrics/request.ts); undefined where the request has none. */
+export const PER_REQUEST: Record<Exclude<StatName, 'itl'>, (r: RequestRecord) => number | undefined> = {
+  ttft,
+  ttfc,
+  tpot,
+  e2e,
+  e2eWithQueue,
+  queueDelay,
+  maxTokenGap,
+  outputTokens: (r) => r.outputTokens,
+  inputTokens: (r) => r.inputTokens,
+}
+
+export function statSamples(blocks: Blocks, stat: StatName): Blocked {
+  const { records, start: recStart, count } = blocks
+  const start = new Uint32Array(count + 1)
+  if (stat === 'itl') {
+    let total = 0
+    for (const r of records) if (isSuccess(r)) total += itlSampleCount(r)
+    const values = new Float64Array(total)
+    let o = 0
+    for (let b = 0; b < count; b++) {
+      start[b] = o
+      for (let i = recStart[b]; i < recStart[b + 1]; i++) if (isSuccess(records[i])) o = writeItlSamples(records[i], values, o)
+    }
+    start[count] = o
+    return { values, start }
+  }
+  const read = PER_REQUEST[stat]
+  const all = stat === 'queueDelay' // as the summary: queue delay of every measured request
+  const values = new Float64Array(records.length)
+  let o = 0
+  for (let b = 0; b < count; b++) {
+    start[b] = o
+    for (let i = recStart[b]; i < recStart[b + 1]; i++) {
+      const r = records[i]
+      if (!all && !isSuccess(r)) continue
+      const v = read(r)
+      if (v !== undefined) values[o++] = v
+    }
+  }
+  start[count] = o
+  return { values: values.subarray(0, o), start }
+}
