@@ -4,7 +4,7 @@
  */
 import Table from 'cli-table3'
 import { formatGoodput, isMeasured } from '../src/metrics/index.js'
-import type { FailureKind, LevelSummary, RequestRecord, StatName, Stats, SweepSummary } from '../src/results/types.js'
+import type { FailureKind, LevelSummary, OutputTokenSource, RequestRecord, StatName, Stats, SweepSummary } from '../src/results/types.js'
 import { loadLabel } from '../src/results/labels.js'
 import { redactSecrets } from '../src/results/redact.js'
 import { terminalLine } from '../src/text/sanitize.js'
@@ -56,10 +56,7 @@ export function renderLevel(s: LevelSummary): string {
     )
   }
   const tokens = s.stats.outputTokens
-  if (tokens) {
-    const sources = Object.entries(s.outputTokensSource).map(([k, v]) => `${k}: ${v}`).join(', ')
-    lines.push(`Output tokens per request: mean ${fmt(tokens.mean)} (counted from ${sources}); ITL granularity: ${s.itlGranularity}`)
-  }
+  if (tokens) lines.push(`Output tokens per request: mean ${fmt(tokens.mean)} (${tokenSources(s.outputTokensSource)}); ITL granularity: ${s.itlGranularity}`)
   const errors = renderErrors(s.errors)
   if (errors) lines.push(errors)
   if (s.serverTtft) {
@@ -73,6 +70,23 @@ export function renderLevel(s: LevelSummary): string {
   if (s.goodput) lines.push(formatGoodput(s.goodput))
   for (const w of s.warnings) lines.push(`Warning: ${terminalLine(w)}`)
   return lines.join('\n')
+}
+
+const SOURCE_NAMES: Record<OutputTokenSource, string> = {
+  usage: "the server's usage",
+  'usage-continuous': "the server's usage on every chunk",
+  events: 'counting stream events',
+  estimate: 'a tokenizer estimate',
+}
+
+/** Where each request's output token count came from: `counts from the server's usage for all 32 requests`. */
+export function tokenSources(sources: Partial<Record<OutputTokenSource, number>>): string {
+  const parts = Object.entries(sources).filter(([, n]) => (n ?? 0) > 0) as Array<[OutputTokenSource, number]>
+  if (parts.length === 1) {
+    const [[k, n]] = parts
+    return `counts from ${SOURCE_NAMES[k]} for ${n === 1 ? 'the one request' : `all ${n} requests`}`
+  }
+  return `counts from ${parts.map(([k, n]) => `${SOURCE_NAMES[k]} for ${n} request${n === 1 ? '' : 's'}`).join(', ')}`
 }
 
 function sameStats(a: Stats, b: Stats | undefined): boolean {

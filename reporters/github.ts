@@ -9,7 +9,8 @@ import type { ErrorInfo, ScenarioResult, SuiteResult } from '../src/results/suit
 import { loadLabel } from '../src/results/labels.js'
 import type { LevelSummary } from '../src/results/types.js'
 import { fmt } from './console.js'
-import { checkMessage, countSuite, failedChecks, formatLocation, joinCounts, stripControl } from './suite-counts.js'
+import { checkMessage, countSuite, failedChecks, formatLocation, joinCounts, mentionsLocation, stripControl } from './suite-counts.js'
+import { suiteScenarioHeadline } from '../src/report/headline.js'
 import type { Reporter, ReporterOptions } from './types.js'
 
 type Location = { file: string; line?: number; column?: number }
@@ -79,7 +80,7 @@ export function githubSummary(result: SuiteResult): string {
   md.push(`**Scenarios:** ${joinCounts(counts.scenarios)} · **Checks:** ${joinCounts(counts.checks)}`, '')
   if (result.interrupted) md.push('> [!WARNING]', '> The run was interrupted: results cover what ran before it stopped.', '')
   for (const f of result.files) {
-    for (const s of f.scenarios) md.push(...scenarioSection(s))
+    for (const s of f.scenarios) md.push(...scenarioSection(s, result.interrupted))
     if (f.error) {
       const where = f.error.location ? ` (${formatLocation(f.error.location)})` : ''
       md.push(`### 💥 ${mdText(f.file)} crashed`, '', `${mdLine(f.error.message)}${mdText(where)}`, '')
@@ -88,10 +89,12 @@ export function githubSummary(result: SuiteResult): string {
   return md.join('\n') + '\n'
 }
 
-function scenarioSection(s: ScenarioResult): string[] {
+function scenarioSection(s: ScenarioResult, interrupted: boolean): string[] {
   const md = [`### ${ICON[s.status]} ${mdText(`${s.file} > ${s.id}`)}`, '']
   if (s.status === 'skipped' || s.status === 'todo') return [...md, `_${s.status}_`, '']
   if (s.levels.length) {
+    for (const line of suiteScenarioHeadline(s, interrupted).lines) md.push(`- ${mdText(line.text)}`)
+    md.push('')
     md.push('| level | req/s | TTFT p50 (ms) | TTFT p99 (ms) | TPOT p50 (ms) | TPOT p99 (ms) | goodput | verdict |')
     md.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |')
     for (const { summary } of s.levels) md.push(levelRow(s, summary))
@@ -101,7 +104,7 @@ function scenarioSection(s: ScenarioResult): string[] {
   if (failed.length) {
     md.push('Failed checks:', '')
     for (const c of failed) {
-      const where = c.location ? ` (${formatLocation(c.location)})` : ''
+      const where = c.location && !mentionsLocation(checkMessage(c), c.location) ? ` (${formatLocation(c.location)})` : ''
       md.push(`- ❌ ${mdText(c.name)}: ${mdText(checkMessage(c))}${mdText(where)}`)
     }
     md.push('')

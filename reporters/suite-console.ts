@@ -8,7 +8,8 @@ import { loadLabel } from '../src/results/labels.js'
 import type { FileResult, ScenarioResult, SuiteResult } from '../src/results/suite.js'
 import type { RunEvent, ScenarioRef } from '../src/results/events.js'
 import { fmt, renderLevel, renderSummary } from './console.js'
-import { checkMessage, countSuite, failedChecks, formatLocation, joinCounts, plainText } from './suite-counts.js'
+import { checkMessage, countSuite, failedChecks, formatLocation, joinCounts, mentionsLocation, plainText } from './suite-counts.js'
+import { suiteScenarioHeadline, type HeadlineTone } from '../src/report/headline.js'
 import type { Reporter, ReporterOptions, RunStart } from './types.js'
 import { terminalLine } from '../src/text/sanitize.js'
 
@@ -81,7 +82,9 @@ export class SuiteConsoleReporter implements Reporter {
   }
 
   onScenarioEnd(result: ScenarioResult): void {
-    this.write(this.tree(result) + '\n\n')
+    // The levels were printed as they ended: across them once, when there is more than one.
+    const across = result.levels.length > 1 ? renderSummary(result.levels.map((l) => l.summary)) + '\n' : ''
+    this.write(across + this.tree(result) + '\n\n')
   }
 
   onFileEnd(result: FileResult): void {
@@ -93,13 +96,15 @@ export class SuiteConsoleReporter implements Reporter {
     this.write(this.finalSummary(result))
   }
 
-  /** The run-end block: level summaries per scenario, failures, crashed files and the counts. */
+  /** The run-end block: each scenario's headline, failures, crashed files and the counts. */
   finalSummary(result: SuiteResult): string {
     const lines: string[] = []
     for (const file of result.files) {
       for (const s of file.scenarios) {
         if (!s.levels.length) continue
-        lines.push(`${this.mark(s)} ${terminalLine(`${s.file} > ${s.id}`)}`, renderSummary(s.levels.map((l) => l.summary)), '')
+        lines.push(`${this.mark(s)} ${terminalLine(`${s.file} > ${s.id}`)}`)
+        for (const l of suiteScenarioHeadline(s, result.interrupted).lines) lines.push(`  ${this.tone(l.tone, terminalLine(l.text))}`)
+        lines.push('')
       }
     }
     const failing = result.files.flatMap((f) => f.scenarios).filter((s) => s.status === 'failed' || s.status === 'error')
@@ -130,8 +135,9 @@ export class SuiteConsoleReporter implements Reporter {
     const lines = [`${this.mark(s)} ${name}${info}`]
     for (const c of failedChecks(s)) {
       lines.push(`    ${this.paint('red', '×')} ${terminalLine(c.name)}`)
-      const where = c.location ? this.paint('gray', `  (${formatLocation(c.location)})`) : ''
-      lines.push(indent(`→ ${plainText(checkMessage(c))}`, '      ') + where)
+      const message = plainText(checkMessage(c))
+      const where = c.location && !mentionsLocation(message, c.location) ? this.paint('gray', `  (${formatLocation(c.location)})`) : ''
+      lines.push(indent(`→ ${message}`, '      ') + where)
     }
     // A passed objective whose interval spans its bound: worth a look, not a failure.
     for (const c of s.checks.filter((x) => x.passed && x.marginal)) {
@@ -174,6 +180,10 @@ export class SuiteConsoleReporter implements Reporter {
       this.drawn = false
     }
     this.out.write(text)
+  }
+
+  private tone(tone: HeadlineTone, text: string): string {
+    return tone === 'bad' ? this.paint('red', text) : tone === 'warn' ? this.paint('yellow', text) : text
   }
 
   private paint(colour: Colour, text: string): string {

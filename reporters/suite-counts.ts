@@ -34,6 +34,11 @@ export function formatLocation(loc: { file: string; line: number; column?: numbe
   return `${loc.file}:${loc.line}${loc.column !== undefined ? `:${loc.column}` : ''}`
 }
 
+/** Whether a message already ends with where it was written (`(latency.bench.ts:14)`), so it is not said twice. */
+export function mentionsLocation(message: string, loc: { file: string; line: number }): boolean {
+  return message.includes(`${loc.file}:${loc.line}`)
+}
+
 /** A failed check in one line: its message, or what was expected and what was measured. */
 export function checkMessage(check: CheckOutcome): string {
   if (check.message) return check.message

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
+import { runBody, scenarioFields, settingsLine } from '../src/results/scenario-fields.js'
 import { syntheticRunResult, syntheticSuiteResult } from '../bench/synthetic-result.js'
 import { change, compareRuns, NOISE_PCT } from '../src/report/compare.js'
 import { buildReportData } from '../src/report/data.js'
@@ -236,5 +237,32 @@ describe('reading results', () => {
       expect((err as Error).message).toMatch(message)
       expect((err as Error).message).not.toContain('\n')
     }
+  })
+})
+
+describe('scenario fields', () => {
+  const v2 = {
+    server: 'http://gpu-1:8000', model: 'm', endpoint: 'chat', stream: true, concurrency: [1, 8], rate: [5, 20], requests: 100,
+    input: { tokens: 256, spread: 0.1 }, output: { tokens: 128 }, timeout: 30_000, headers: { 'x-team': '***' }, body: {},
+    slo: { goodput: { ttft: 500, tpot: 50, min: 0.9 } }, duration: '1m30s', arrival: 'poisson', shard: { index: 0, count: 2 }, startAt: 1,
+  }
+  const v1 = {
+    server: 'http://gpu-1:8000/v1', model: 'm', endpoint: 'chat', stream: false, concurrency: [8, 1], numPrompts: 100, warmup: null, inputLen: 256, outputLen: 128,
+    ignoreEos: true, includeUsage: true, continuousUsage: false, timeoutMs: 30_000, seed: 0, headerNames: ['x-team'], body: {}, goodput: { ttft: 500 },
+  }
+
+  it('reads a scenario as version 2 records it, and as version 1 did', () => {
+    expect(scenarioFields(v2)).toMatchObject({ kind: 'rate', mode: 'rate', loads: [5, 20], durationMs: 90_000, inputTokens: 256, outputTokens: 128, timeoutMs: 30_000,
+      headerNames: ['x-team'], goodput: { bounds: { ttft: 500, tpot: 50 }, min: 0.9 } })
+    expect(settingsLine(scenarioFields(v2))).toBe('rate 5, 20 req/s · 256 in / 128 out · 90 s a level · chat')
+    expect(scenarioFields(v1)).toMatchObject({ kind: 'concurrency', loads: [1, 8], requests: 100, inputTokens: 256, outputTokens: 128, timeoutMs: 30_000, headerNames: ['x-team'], goodput: { bounds: { ttft: 500 } } })
+    expect(settingsLine(scenarioFields(v1))).toBe('concurrency 1, 8 · 256 in / 128 out · 100 requests a level · chat, not streamed')
+  })
+
+  it('gives the API body that runs a scenario again: a configured server by name, no header values, no shard', () => {
+    const servers = [{ name: 'vllm', url: 'http://gpu-1:8000' }]
+    const { headers: _h, shard: _s, startAt: _t, ...kept } = v2
+    expect(runBody(v2, servers)).toEqual({ ...kept, server: 'vllm' })
+    expect(runBody(v1, servers)).toEqual({ server: 'vllm', model: 'm', endpoint: 'chat', stream: false, concurrency: [1, 8], requests: 100, input: { tokens: 256 }, output: { tokens: 128 }, slo: { goodput: { ttft: 500 } } })
   })
 })

@@ -12,23 +12,26 @@ import { historyData, saveToHistory } from '../src/report/history.js'
 import { writeReport } from '../src/report/page.js'
 import type { RunResult } from '../src/results/types.js'
 import type { ReportData } from '../src/report/types.js'
-import { chartShapes, launchChromium, openReport, screenshot } from './helpers/browser.js'
+import { backgroundColor, chartShapes, headlineLines, launchChromium, loadPaths, openReport, overlappingTicks, pageWidth, screenshot } from './helpers/browser.js'
+import { headlineText, runHeadline } from '../src/report/headline.js'
 import { runCli } from './helpers/cli.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'llmbench-report-html-'))
 let browser: Browser
 let measured: RunResult
+let run: Awaited<ReturnType<typeof runCli>>
 const measuredPage = join(dir, 'single', 'index.html')
 const history = join(dir, 'history')
 
 beforeAll(async () => {
   const result = join(dir, 'run.json')
-  const [run, launched] = await Promise.all([
+  const [ran, launched] = await Promise.all([
     runCli(['run', '--simulate', '--concurrency', '1,4', '--num-prompts', '6', '--input-len', '32', '--output-len', '10',
       '--goodput', 'ttft:2000,tpot:200', '--output', result, '--html', join(dir, 'single'), '--history-dir', history]),
     launchChromium(),
   ])
   browser = launched
+  run = ran
   expect(run.stderr).not.toMatch(/Error|at .*\.js/)
   expect(run.code).toBe(0)
   expect(run.stdout).toContain(`HTML report written to ${measuredPage}`)
@@ -68,6 +71,11 @@ describe('the HTML report in chromium, from file://', () => {
     // One bar per request of the level shown (the last, concurrency 4).
     const timeline = shapes.find((s) => s.chart === 's0-level-timeline-0')!
     expect(Math.max(...timeline.paths.map((p) => p.points))).toBe(6)
+    // The answer first: the same lines `llmbench run` printed lead the page.
+    const lines = headlineText(runHeadline(measured))
+    expect(lines[0]).toBe('Measured: goodput 100% at every level (no share to reach was set).')
+    expect(run.stdout).toContain(lines.join('\n'))
+    expect((await headlineLines(page))[0]).toEqual(lines)
     const head = await page.locator('header').innerText()
     expect(head).toContain(measured.scenario.model)
     expect(head).toContain(measured.scenario.server)
@@ -137,14 +145,104 @@ describe('the HTML report in chromium, from file://', () => {
     doc.sweep = { kind: 'concurrency', capacity: 64, firstFailing: 256, resolution: 8, probes: [{ load: 8, passed: true, level: 0 }, { load: 64, passed: true, level: 1 }, { load: 256, passed: false, level: 2 }], stoppedBy: 'max' }
     const file = writeReport(join(dir, 'big'), buildReportData([{ result: { kind: 'run', doc }, label: '10,000 requests' }]))
     const { page, errors } = await openReport(browser, file)
+    // The level detail opens on the capacity the sweep found; the time slices are the last level's.
+    expect(await page.locator('[data-level]').getAttribute('data-level')).toBe('concurrency-64')
+    await page.getByRole('tab', { name: 'concurrency 256' }).click()
     const shapes = await expectShapes(page, [...LEVEL_CHARTS, ...DETAIL_CHARTS])
     const timeline = shapes.find((s) => s.chart === 's0-level-timeline-0')!
     expect(Math.max(...timeline.paths.map((p) => p.points))).toBeLessThanOrEqual(2000)
     expect(await page.locator('[data-chart="s0-level-timeline-0"] figcaption').innerText()).toMatch(/2,000 of 3,333 requests shown/)
     await expectShapes(page, ['s0-level-slices-latency', 's0-level-slices-tps', 's0-level-telemetry-0-0'], 10)
-    expect(await page.locator('.scenario .meta').innerText()).toContain('capacity: concurrency 64 (first failing: 256)')
+    expect((await headlineLines(page))[0].find((l) => l.startsWith('Capacity:'))).toMatch(/^Capacity: the objectives up to concurrency 64, not at 256 \(sweep, within 8\)[.;]/)
     await screenshot(page, 'run-10k')
     expect(errors).toEqual([])
+  })
+
+  it('joins a sweep\'s levels by load, never in probe order, marks its capacity, and no tick label overlaps another', async () => {
+    // A capacity sweep doubles up to 32, then bisects: 24, 20, 22, 21. That order is the levels' order in
+    // the result, and 20, 21, 22 and 24 crowd the top of the log axis the span of loads asks for.
+    const probes = [1, 2, 4, 8, 16, 32, 24, 20, 22, 21]
+    const doc = syntheticRunResult({ requests: 2000, concurrency: probes, seed: 5 })
+    doc.scenario.slo = { goodput: { ttft: 400, tpot: 25, min: 0.9 } }
+    doc.sweep = { kind: 'concurrency', capacity: 21, firstFailing: 22, resolution: 1, stoppedBy: 'resolution', probes: probes.map((load, level) => ({ load, passed: load <= 21, level })) }
+    const file = writeReport(join(dir, 'sweep'), buildReportData([{ result: { kind: 'run', doc } }]))
+    for (const width of [1366, 360]) {
+      const { page, errors } = await openReport(browser, file, width)
+      const paths = await loadPaths(page)
+      expect(paths.length).toBeGreaterThanOrEqual(8)
+      for (const p of paths) {
+        expect(p.xs, `${p.chart}`).toHaveLength(probes.length)
+        for (let i = 1; i < p.xs.length; i++) expect(p.xs[i], `${p.chart}: point ${i}`).toBeGreaterThan(p.xs[i - 1])
+      }
+      expect(await overlappingTicks(page)).toEqual([])
+      // Every across-level chart marks the capacity and the first failing load.
+      const charts = await page.locator('[data-chart][data-x="load"]').count()
+      expect(await page.locator('[data-chart][data-x="load"] [data-mark="capacity"][data-x="21"]').count()).toBe(charts)
+      expect(await page.locator('[data-chart][data-x="load"] [data-mark="failing"][data-x="22"]').count()).toBe(charts)
+      // The level detail opens on the capacity, not on the last probe; the table is by load with a verdict.
+      expect(await page.locator('[data-level]').getAttribute('data-level')).toBe('concurrency-21')
+      const table = page.locator('table[data-table="s0-levels"] tbody tr')
+      expect(await table.evaluateAll((rows) => rows.map((r) => r.children[0].textContent))).toEqual(['1', '2', '4', '8', '16', '20', '21', '22', '24', '32'])
+      expect(await table.evaluateAll((rows) => rows.map((r) => r.children[1].textContent))).toEqual([...Array(7).fill('met'), 'missed', 'missed', 'missed'])
+      expect((await headlineLines(page))[0][1]).toMatch(/^Capacity: goodput ≥ 90% up to concurrency 21, not at 22 \(sweep, within 1\)/)
+      // Hovering a load gives every percentile there.
+      const ttft = page.locator('[data-chart="s0-ttft"] rect.catch')
+      const box = (await ttft.boundingBox())!
+      await ttft.hover({ position: { x: box.width - 2, y: box.height / 2 } })
+      await expect.poll(() => page.locator('[data-chart="s0-ttft"] .tip').innerText()).toMatch(/at concurrency 32\np50: .* ms\np90: .* ms\np99: .* ms/)
+      if (width === 1366) await screenshot(page, 'sweep')
+      expect(errors).toEqual([])
+      await page.close()
+    }
+  })
+
+  it('fits a 360 px screen and follows a dark system theme, on the report, a comparison and the history', async () => {
+    const one = writeReport(join(dir, 'narrow'), buildReportData([{ result: { kind: 'run', doc: measured } }]))
+    const other = syntheticRunResult({ requests: 60, concurrency: [1, 4], seed: 9 })
+    const two = writeReport(join(dir, 'narrow-compare'), buildReportData([{ result: { kind: 'run', doc: measured }, label: 'a' }, { result: { kind: 'run', doc: other }, label: 'b' }]))
+    const history = writeReport(join(dir, 'narrow-history'), { version: 1, kind: 'history', generatedAt: new Date().toISOString(), generator: 'test', runs: [], history: historyData(join(dir, 'history')) })
+    for (const file of [one, two, history]) {
+      const narrow = await openReport(browser, file, 360)
+      expect(await pageWidth(narrow.page), file).toBeLessThanOrEqual(360)
+      expect(await overlappingTicks(narrow.page)).toEqual([])
+      expect(narrow.errors).toEqual([])
+      const light = await backgroundColor(narrow.page)
+      await narrow.page.close()
+      const dark = await openReport(browser, file, 1366, 'dark')
+      expect(await backgroundColor(dark.page)).not.toBe(light)
+      if (file === one) await screenshot(dark.page, 'single-run-dark')
+      await dark.page.close()
+    }
+  })
+
+  it('shows a rate run as served against offered, says its saturation plainly, and draws the goodput target', async () => {
+    const doc = syntheticRunResult({ requests: 900, concurrency: [4, 16, 48], seed: 11 })
+    const rates = [5, 20, 60]
+    doc.scenario.rate = rates
+    doc.scenario.slo = { goodput: { ttft: 400, tpot: 25, min: 0.9 } }
+    doc.levels.forEach((l, i) => {
+      const offered = rates[i]
+      l.summary.load = { kind: 'rate', value: offered, arrival: 'poisson' }
+      l.summary.throughput.requestsPerSec = Math.min(offered * 0.98, 13.8)
+      l.summary.schedule = { targetRate: offered, scheduledRate: offered, achievedRate: offered * 0.99, clientLag: l.summary.stats.queueDelay!, waitedForSlot: 0, behind: false,
+        latencyGrowth: offered > 15 ? 3.2 : 1.04, waitingAtEnd: offered > 15 ? 150 : 4 }
+    })
+    const file = writeReport(join(dir, 'rate'), buildReportData([{ result: { kind: 'run', doc } }]))
+    const { page, errors } = await openReport(browser, file)
+    const lines = (await headlineLines(page))[0]
+    expect(lines).toContain('Saturated at 20 req/s and above: the server served 13.8 of the 20 req/s offered; 150 requests were waiting at the end.')
+    expect(lines.join('\n')).not.toContain('client fell behind')
+    expect(await page.locator('[data-chart="s0-request-tps"] .reference line').count()).toBe(1)
+    expect(await page.locator('[data-chart="s0-request-tps"] .reference text').textContent()).toBe('served = offered')
+    expect(await page.locator('table[data-table="s0-levels"] thead').innerText()).toMatch(/offered req\/s[\s\S]*sent req\/s[\s\S]*served req\/s/)
+    expect(await page.locator('[data-chart="s0-goodput"] .target.slo text').textContent()).toBe('goodput target ≥ 90%')
+    // The statistics table says what each figure is and in what unit.
+    const stats = await page.locator('table[data-table="s0-level-stats"] tbody tr').evaluateAll((rows) => rows.map((r) => `${r.children[0].textContent} (${r.children[1].textContent})`))
+    expect(stats).toContain('E2E incl. queue (ms)')
+    expect(stats).toContain('Output tokens (tokens)')
+    await screenshot(page, 'rate')
+    expect(errors).toEqual([])
+    await page.close()
   })
 
   it('draws the history: past runs listed, key figures over time', async () => {
@@ -158,6 +256,16 @@ describe('the HTML report in chromium, from file://', () => {
     // The measured run above is another scenario (its model and lengths differ): one point, its own charts.
     const shapes = await expectShapes(page, ['h0-ttft-p99', 'h0-tpot-p50', 'h0-output-tps', 'h0-goodput', 'h0-errors', 'h1-ttft-p99'], 1)
     expect(shapes.find((s) => s.chart === 'h0-ttft-p99')!.paths.map((p) => p.points)).toEqual([4, 4])
+    // Dates on the x axis, each run's day; every line of a chart in its own colour; every run named and linked.
+    expect(await page.locator('[data-chart="h0-ttft-p99"] .axis.x text.tick').allTextContents()).toEqual(['02-01', '02-02', '02-03', '02-04'])
+    for (const chart of ['h0-ttft-p99', 'h0-output-tps']) {
+      const strokes = await page.locator(`[data-chart="${chart}"] path.series`).evaluateAll((ps) => ps.map((p) => p.getAttribute('stroke')))
+      expect(new Set(strokes).size, chart).toBe(strokes.length)
+    }
+    const first = page.locator('table[data-table="history"] tbody tr').first()
+    expect(await first.locator('a').getAttribute('href')).toMatch(/^file:\/\/.*\.json$/)
+    expect(await first.innerText()).toMatch(/concurrency 1, 4 · 10 in \/ 10 out|Peak throughput/)
+    expect(await overlappingTicks(page)).toEqual([])
     await screenshot(page, 'history')
     expect(errors).toEqual([])
   })

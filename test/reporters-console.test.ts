@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { ReporterDispatcher } from '../reporters/dispatch.js'
 import { replayEvents } from '../reporters/replay.js'
 import { SuiteConsoleReporter } from '../reporters/suite-console.js'
+import { renderLevel, tokenSources } from '../reporters/console.js'
+import { githubSummary } from '../reporters/github.js'
 import type { SuiteResult } from '../src/results/suite.js'
 import { BROKEN_FILE, CHAT_FILE, captureStream, chatFile, levelSummary, passing, suiteResult } from './fixtures/reporters/suite.js'
 
@@ -37,11 +39,18 @@ describe('suite console reporter', () => {
     expect(text).toContain(`× ${BROKEN_FILE} [crashed]\n    Error: Cannot find module "./prompts.js"\n      at bench/broken.bench.ts:3:1`)
   })
 
-  it('prints the level tables, a summary per scenario and the counts at the end', async () => {
+  it('prints each table once, each scenario\'s headline and the counts at the end', async () => {
     const text = await render(suiteResult())
     expect(text).toContain('Level concurrency 1: 100/100 succeeded in 10.10 s')
     expect(text).toContain('Level concurrency 50: 100/100 succeeded in 16.00 s')
-    expect(text.match(/Summary \(latencies in ms\)/g)).toHaveLength(2)
+    // Across levels once, after the levels of the one scenario with more than one, never again at the end.
+    expect(text.match(/Summary \(latencies in ms\)/g)).toHaveLength(1)
+    expect(text.indexOf('Summary (latencies in ms)')).toBeLessThan(text.indexOf('✓ bench/chat.bench.ts > qwen > chat (3 checks)'))
+    expect(text.match(/┌/g)).toHaveLength(4)
+    const closing = text.slice(text.lastIndexOf('✓ bench/chat.bench.ts > qwen > chat\n'))
+    expect(closing).toContain(['✓ bench/chat.bench.ts > qwen > chat', '  Passed: all 3 objectives and assertions held.', '  Capacity: goodput ≥ 90% and every objective held at every level, up to concurrency 10.'].join('\n'))
+    expect(closing).toContain('  Failed: 2 of 3 checks; first: ttft.p95 = 912.3 at concurrency 50, expected < 800.')
+    expect(closing).not.toContain('┌')
     expect(text).toContain('Failed scenarios (2)')
     const end = text.slice(text.lastIndexOf('Scenarios'))
     expect(end).toBe([
@@ -51,6 +60,23 @@ describe('suite console reporter', () => {
       '  Duration  40.25s',
       '',
     ].join('\n'))
+  })
+
+  it('names where a failed check was written once, even when its message already says it', async () => {
+    const location = { file: CHAT_FILE, line: 21, column: 7 }
+    const check = { name: 'ttft.p95 < 800 @ concurrency 50', kind: 'objective' as const, passed: false, level: 50, metric: 'ttft.p95', expected: '< 800', actual: 912.3, location,
+      message: `long prompts › concurrency 50: ttft.p95 = 912.3 ms, expected < 800 (${CHAT_FILE}:21)` }
+    const files = [{ ...chatFile, scenarios: [{ ...passing, status: 'failed' as const, checks: [check] }] }]
+    const text = await render(suiteResult(files))
+    expect(text).toContain(`      → long prompts › concurrency 50: ttft.p95 = 912.3 ms, expected < 800 (${CHAT_FILE}:21)\n`)
+    expect(text.match(new RegExp(`${CHAT_FILE.replace(/\./g, '\\.')}:21`, 'g'))).toHaveLength(2)
+    expect(githubSummary(suiteResult(files)).match(new RegExp(`${CHAT_FILE.replace(/\./g, '\\.')}:21`, 'g'))).toHaveLength(1)
+  })
+
+  it('says what the output token counts were counted from', () => {
+    expect(tokenSources({ usage: 32 })).toBe("counts from the server's usage for all 32 requests")
+    expect(tokenSources({ usage: 30, events: 2 })).toBe("counts from the server's usage for 30 requests, counting stream events for 2 requests")
+    expect(renderLevel(levelSummary(4))).toContain("Output tokens per request: mean 134.4 (counts from the server's usage for all 100 requests)")
   })
 
   it('prints the counts in the form of the brief', async () => {

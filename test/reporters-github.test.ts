@@ -64,6 +64,11 @@ describe('github reporter', () => {
     expect(md).toContain([
       `### ✅ ${CHAT_FILE} \\> qwen \\> chat`,
       '',
+      '- Passed: all 3 objectives and assertions held.',
+      '- Capacity: goodput ≥ 90% and every objective held at every level, up to concurrency 10.',
+      '- Peak throughput: 12,800 output tok/s (100 req/s) at concurrency 10, still rising at the highest load run.',
+      '- Load generator: kept up at every level (event-loop delay p99 ≤ 1.2 ms, CPU ≤ 20%).',
+      '',
       '| level | req/s | TTFT p50 (ms) | TTFT p99 (ms) | TPOT p50 (ms) | TPOT p99 (ms) | goodput | verdict |',
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
       '| concurrency 1 | 10.00 | 42.0 | 79.8 | 12.50 | 23.75 | 95.0% | ✅ pass |',

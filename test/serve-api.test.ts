@@ -18,7 +18,7 @@ import { buildReportData } from '../src/report/data.js'
 import { renderReportPage } from '../src/report/page.js'
 import { spawnSimulator, type SpawnedSimulator } from '../src/simulator/index.js'
 import { runCli, startCli } from './helpers/cli.js'
-import { raw } from './helpers/raw-http.js'
+import { raw, sse } from './helpers/raw-http.js'
 import { schemaErrors } from './helpers/schema.js'
 import { call, FAST_SIM, follow, openApiValidator, startTestServe, type TestServe } from './helpers/serve.js'
 
@@ -130,7 +130,9 @@ describe('llmbench serve: the API', () => {
     conforms(`${API}/result/{id}`, 'GET', result)
     expect(result.body.levels.map((l: any) => l.summary.requests.succeeded)).toEqual([6, 6])
     expect(result.body.levels[0].summary.goodput.slo).toEqual({ ttft: 5000 })
-    expect(result.body.command).toBe('llmbench serve: POST /api/v1/benchmark/run')
+    // The command is the request as sent: the same run can be started again from it.
+    expect(result.body.command).toBe(`llmbench serve: POST /api/v1/benchmark/run ${JSON.stringify({ ...SMALL, name: 'small run', slo: { goodput: { ttft: 5000, min: 0.5 } } })}`)
+    expect(result.body.scenario.slo.goodput.min).toBe(0.5)
     const report = await api('GET', `${API}/report/${first}`)
     conforms(`${API}/report/{id}`, 'GET', report)
     expect(report.body.runs[0].label).toBe('small run')
@@ -164,6 +166,49 @@ describe('llmbench serve: the API', () => {
     expect(scenario.key).toBe('run')
     expect(scenario.against[0].levels.map((l: any) => l.load)).toEqual([1, 2])
     expect(compared.body.report.runs.map((r: any) => r.label)).toEqual(['nightly', 'small run'])
+  })
+
+  it('marks one baseline per scenario, and tells open list streams of every change', async () => {
+    const stop = new AbortController()
+    const res = await fetch(`${base}${API}/events`, { signal: stop.signal })
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/)
+    let text = ''
+    const reading = (async () => {
+      const decoder = new TextDecoder()
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) text += decoder.decode(chunk, { stream: true })
+    })().catch(() => {})
+    const events = () => sse(text).map((e) => ({ event: e.event, json: JSON.parse(e.data) }))
+    try {
+      await waitFor('hello', async () => (events()[0]?.event === 'hello' ? true : undefined))
+      const doc = (day: number) => syntheticRunResult({ requests: 8, concurrency: [1, 2], model: 'baseline-model', server: sim.url, startedAt: `2026-02-0${day}T00:00:00.000Z` })
+      const a = (await api('POST', `${API}/result?name=a`, doc(1))).body.id
+      const b = (await api('POST', `${API}/result?name=b`, doc(2))).body.id
+      const marked = await api('PUT', `${API}/run/${a}/baseline`)
+      expect(marked.status).toBe(200)
+      conforms(`${API}/run/{id}/baseline`, 'PUT', marked)
+      expect(marked.body.run).toMatchObject({ id: a, baseline: true })
+      // The same scenario has one baseline: marking b unmarks a.
+      expect((await api('PUT', `${API}/run/${b}/baseline`)).body.run.baseline).toBe(true)
+      expect((await api('GET', `${API}/run/${a}`)).body.run.baseline).toBe(false)
+      expect((await api('GET', `${API}/history?model=baseline-model`)).body.runs.map((r: any) => [r.name, r.baseline])).toEqual([['b', true], ['a', false]])
+      const unmarked = await api('DELETE', `${API}/run/${b}/baseline`)
+      conforms(`${API}/run/{id}/baseline`, 'DELETE', unmarked)
+      expect(unmarked.body.run.baseline).toBe(false)
+      expect((await api('PUT', `${API}/run/no-such-run/baseline`)).status).toBe(404)
+      await api('DELETE', `${API}/run/${a}`)
+      const seenEvents = await waitFor('the deletion', async () => (events().some((e) => e.event === 'deleted') ? events() : undefined))
+      expect(seenEvents.slice(1).map((e) => [e.event, e.json.run?.name ?? e.json.id, e.json.run?.baseline])).toEqual([
+        ['run', 'a', undefined], ['run', 'b', undefined], ['run', 'a', true], ['run', 'a', false], ['run', 'b', true], ['run', 'b', false], ['deleted', a, undefined],
+      ])
+      // Each run carries its headline and key figures, for lists that never read a whole result.
+      const digest = seenEvents[1].json.run.digest[0]
+      expect(digest.key).toBe('run > baseline-model, 256 in / 128 out (chat)')
+      expect(digest.headline[0].text).toMatch(/^Measured: goodput /)
+      expect(digest.levels.map((l: any) => l.load)).toEqual([1, 2])
+    } finally {
+      stop.abort()
+      await reading
+    }
   })
 
   it('refuses bad requests with a 4xx and one clear line', async () => {
@@ -270,6 +315,8 @@ describe('llmbench serve: the API', () => {
     for (const path of [`${API}/run/${started.body.id}`, `${API}/result/${started.body.id}`, `${API}/report/${started.body.id}`, `${API}/history`]) await api('GET', path)
     const result = JSON.parse(seen.at(-3)!)
     expect(result.scenario.headers).toEqual({ 'x-team-token': '***' })
+    expect(result.command).toContain('"headers":{"x-team-token":"***"}')
+    expect(result.command).not.toContain('apiKey')
     const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [readFileSync(join(dir, e.name), 'utf8')]))
     for (const text of [...seen, ...files(serve.dir), ...serve.logs]) {
       expect(text).not.toContain(key)
@@ -372,7 +419,8 @@ describe('llmbench serve: the command', () => {
       })
       const rebuilt = (await call(cli.url, 'GET', `${API}/result/${killed}`)).body
       expect(schemaErrors(rebuilt)).toEqual([])
-      expect(rebuilt).toMatchObject({ interrupted: true, command: 'llmbench serve: POST /api/v1/benchmark/run' })
+      // Rebuilt from the records file, whose header kept the request that started the run.
+      expect(rebuilt).toMatchObject({ interrupted: true, command: expect.stringMatching(/^llmbench serve: POST \/api\/v1\/benchmark\/run \{"server":"sim",/) })
       expect(rebuilt.recordsFile).toBeUndefined()
       expect(rebuilt.levels[0].summary.requests.total).toBeGreaterThanOrEqual(measured)
       expect((await call(cli.url, 'GET', `${API}/history?status=interrupted`)).body.total).toBe(2)

@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { syntheticRunResult } from '../bench/synthetic-result.js'
 import { spawnSimulator, type SpawnedSimulator } from '../src/simulator/index.js'
-import { chartShapes, launchChromium, screenshot } from './helpers/browser.js'
+import { backgroundColor, chartShapes, headlineLines, launchChromium, pageWidth, screenshot } from './helpers/browser.js'
 import { call, FAST_SIM, follow, startTestServe, type TestServe } from './helpers/serve.js'
 
 const API = '/api/v1/benchmark'
@@ -36,8 +36,8 @@ afterAll(async () => {
 })
 
 /** The dashboard at `hash`, with every console error and failed request collected. */
-async function open(hash = '#/'): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1366, height: 860 } })
+async function open(hash = '#/', width = 1366, colorScheme: 'light' | 'dark' = 'light'): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width, height: 860 }, colorScheme })
   const errors: string[] = []
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text())
@@ -82,8 +82,8 @@ describe('the dashboard of llmbench serve, in chromium', () => {
     await page.locator('[data-field="status"]').selectOption('')
     await expect.poll(() => rows(page).count()).toBe(3)
 
-    expect(await rows(page).first().locator('a').innerText()).toBe(HOSTILE)
-    await page.locator(`tr[data-run="${ids.api}"] a`).click()
+    expect(await rows(page).first().locator('td.name a').innerText()).toBe(HOSTILE)
+    await page.locator(`tr[data-run="${ids.api}"] td.name a`).click()
     for (const chart of ['s0-ttft', 's0-tpot', 's0-output-tps', 's0-level-timeline-0']) await drawn(page, chart)
     expect(await page.locator('header.report-head').first().innerText()).toContain(HOSTILE)
     expect(await page.evaluate(() => (globalThis as { __pwned?: unknown }).__pwned)).toBeUndefined()
@@ -110,13 +110,21 @@ describe('the dashboard of llmbench serve, in chromium', () => {
     await page.close()
   })
 
-  it('draws a running benchmark live, then its report when it ends', async () => {
+  it('draws a running benchmark live, every level\'s progress as it goes, then its report when it ends', async () => {
     const started = await call(serve.url, 'POST', `${API}/run`, { server: 'sim', name: 'live one', concurrency: [1, 4], duration: '2s', input: { tokens: 16 }, output: { tokens: 24 } })
     const { page, errors } = await open(`#/run/${started.body.id}`)
     await page.waitForSelector('[data-live]', { timeout: 10_000 })
     await drawn(page, 'live-ttft', 4)
     await drawn(page, 'live-e2e', 4)
-    await expect.poll(() => page.locator('[data-level-progress="0"]').innerText(), { timeout: 10_000 }).toMatch(/\d+ requests/)
+    // The first level's line changes as requests end, and says it is done once the second starts.
+    const texts = new Set<string>()
+    await expect.poll(async () => {
+      const text = await page.locator('[data-level-progress="0"]').innerText()
+      texts.add(text)
+      return text
+    }, { timeout: 10_000, interval: 100 }).toMatch(/ · done$/)
+    expect(texts.size).toBeGreaterThanOrEqual(3)
+    await page.waitForSelector('[data-level-progress="1"]')
     await screenshot(page, 'dashboard-live')
     // The first level's summary joins the live view; at the end the report replaces it.
     await drawn(page, 'live-levels', 1)
@@ -125,6 +133,91 @@ describe('the dashboard of llmbench serve, in chromium', () => {
     expect(await page.locator('[data-live]').count()).toBe(0)
     expect(errors).toEqual([])
     await page.close()
+  })
+
+  it('shows a run posted by another client within 2 s, without a reload, and filters by model', async () => {
+    const { page, errors } = await open()
+    await expect.poll(() => rows(page).count()).toBeGreaterThanOrEqual(3)
+    const before = await rows(page).count()
+    const doc = syntheticRunResult({ requests: 12, concurrency: [1, 2], seed: 4, model: 'other-model', server: sim.url, startedAt: '2026-03-05T10:00:00.000Z' })
+    const uploaded = (await call(serve.url, 'POST', `${API}/result?name=from elsewhere`, doc)).body.id
+    await expect.poll(() => rows(page).count(), { timeout: 2000, interval: 50 }).toBe(before + 1)
+    const queued = (await call(serve.url, 'POST', `${API}/run`, { server: 'sim', name: 'queued elsewhere', concurrency: [1], requests: 2, input: { tokens: 8 }, output: { tokens: 4 } })).body.id
+    await expect.poll(() => page.locator(`tr[data-run="${queued}"]`).count(), { timeout: 2000, interval: 50 }).toBe(1)
+    // Each row says what ran and what it found.
+    const row = page.locator(`tr[data-run="${uploaded}"]`)
+    expect(await row.locator('[data-settings]').innerText()).toBe('concurrency 1, 2 · 256 in / 128 out · 6 requests a level · chat')
+    expect(await row.locator('[data-findings]').innerText()).toMatch(/^Measured: goodput .*\nPeak throughput: .* at concurrency 2/)
+    await page.locator('[data-field="model-filter"]').selectOption('other-model')
+    await expect.poll(() => rows(page).evaluateAll((rs) => rs.map((r) => r.getAttribute('data-run')))).toEqual([uploaded])
+    await follow(serve.url, queued)
+    expect(errors).toEqual([])
+    await page.close()
+  })
+
+  it('starts a run from the form, which finishes, and shows the API\'s own message for a bad field', async () => {
+    const { page, errors } = await open('#/new')
+    await expect.poll(() => page.locator('[data-field="server"] option').allInnerTexts()).toEqual([`sim (${sim.url})`])
+    const fill = async (fields: Record<string, string>) => {
+      for (const [field, value] of Object.entries(fields)) await page.locator(`[data-field="${field}"]`).fill(value)
+    }
+    await fill({ name: 'from the form', levels: '1, x', requests: '4', input: '16', output: '8', ttft: '5000', min: '50' })
+    await page.locator('[data-action="start"]').click()
+    const answer = await call(serve.url, 'POST', `${API}/run`, { server: 'sim', name: 'from the form', concurrency: [1, 'x'], requests: 4, input: { tokens: 16 }, output: { tokens: 8 }, slo: { goodput: { ttft: 5000, min: 0.5 } } })
+    expect(answer.status).toBe(400)
+    await expect.poll(() => page.locator('[data-field="problem"]').innerText()).toBe(answer.body.error.message)
+    await screenshot(page, 'dashboard-form-problem')
+
+    await fill({ levels: '1, 2' })
+    await page.locator('[data-action="start"]').click()
+    await expect.poll(() => page.evaluate(() => (globalThis as unknown as { location: { hash: string } }).location.hash), { timeout: 10_000 }).toMatch(/^#\/run\//)
+    const id = decodeURIComponent((await page.evaluate(() => (globalThis as unknown as { location: { hash: string } }).location.hash)).slice('#/run/'.length))
+    await expect.poll(() => page.locator('[data-run-status]').getAttribute('data-run-status'), { timeout: 20_000 }).toBe('measured')
+    await drawn(page, 's0-ttft')
+    const result = (await call(serve.url, 'GET', `${API}/result/${id}`)).body
+    expect(result.scenario).toMatchObject({ concurrency: [1, 2], requests: 4, input: { tokens: 16 }, output: { tokens: 8 }, slo: { goodput: { ttft: 5000, min: 0.5 } } })
+    // Its goodput target is drawn, and the headline judges each level by it.
+    expect(await page.locator('[data-chart="s0-goodput"] .target.slo text').textContent()).toBe('goodput target ≥ 50%')
+    expect((await headlineLines(page))[0][0]).toMatch(/^Measured: goodput ≥ 50% at \d of 2 levels\.$/)
+
+    // Run again: the form starts with the run's settings.
+    await page.locator('[data-action="rerun"]').click()
+    await expect.poll(() => page.locator('[data-field="levels"]').inputValue()).toBe('1, 2')
+    expect(await page.locator('[data-field="requests"]').inputValue()).toBe('4')
+    expect(await page.locator('[data-field="min"]').inputValue()).toBe('50')
+    expect(await page.locator('[data-field="name"]').inputValue()).toBe('from the form (again)')
+    // The browser logs the refused request itself; nothing else went wrong.
+    expect(errors.filter((e) => !/status of 400 \(Bad Request\)/.test(e))).toEqual([])
+    await page.close()
+  })
+
+  it('marks a run as its scenario\'s baseline and draws the scenario over time, dates on the x axis', async () => {
+    const { page, errors } = await open(`#/run/${ids.candidate}`)
+    await drawn(page, 's0-ttft')
+    await page.locator('[data-action="baseline"]').click()
+    await expect.poll(() => page.locator('.run-bar [data-baseline]').count()).toBe(1)
+    expect((await call(serve.url, 'GET', `${API}/run/${ids.candidate}`)).body.run.baseline).toBe(true)
+    // The baseline and the candidate are one scenario, run on two days.
+    await drawn(page, 'trend-ttft-p99', 2)
+    expect(await page.locator('[data-chart="trend-ttft-p99"] .axis.x text.tick').allTextContents()).toEqual(['03-01', '03-02'])
+    await page.goto(`${serve.url}/#/`)
+    await expect.poll(() => page.locator(`tr[data-run="${ids.candidate}"] [data-baseline]`).count()).toBe(1)
+    expect(errors).toEqual([])
+    await page.close()
+  })
+
+  it('fits a 360 px screen and follows a dark system theme: the list, a run, the form', async () => {
+    for (const hash of ['#/', `#/run/${ids.candidate}`, '#/new']) {
+      const { page, errors } = await open(hash, 360)
+      await page.waitForTimeout(300)
+      expect(await pageWidth(page), hash).toBeLessThanOrEqual(360)
+      const light = await backgroundColor(page)
+      await page.close()
+      const dark = await open(hash, 1366, 'dark')
+      expect(await backgroundColor(dark.page)).not.toBe(light)
+      await dark.page.close()
+      expect([...errors, ...dark.errors]).toEqual([])
+    }
   })
 
   it('asks for the access token when the server needs one, and sends it on every request', async () => {
@@ -138,8 +231,8 @@ describe('the dashboard of llmbench serve, in chromium', () => {
       await field.waitFor({ timeout: 10_000 })
       await field.fill(token)
       await page.locator('form.token button').click()
-      await expect.poll(() => page.locator('table[data-table="runs"] tbody tr[data-run] a').allInnerTexts(), { timeout: 10_000 }).toEqual(['guarded'])
-      await page.locator('table[data-table="runs"] tbody tr[data-run] a').click()
+      await expect.poll(() => page.locator('table[data-table="runs"] tbody tr[data-run] td.name a').allInnerTexts(), { timeout: 10_000 }).toEqual(['guarded'])
+      await page.locator('table[data-table="runs"] tbody tr[data-run] td.name a').click()
       await drawn(page, 's0-ttft')
       await page.close()
     } finally {
@@ -150,7 +243,7 @@ describe('the dashboard of llmbench serve, in chromium', () => {
 
   it('deletes a run only after the confirmation', async () => {
     const { page, errors } = await open()
-    await expect.poll(() => rows(page).count()).toBe(4)
+    await expect.poll(() => rows(page).count()).toBe(7)
     const row = page.locator(`tr[data-run="${ids.baseline}"]`)
     const dialog = page.locator('dialog[data-dialog="confirm"]')
     await row.locator('[data-action="delete"]').click()
@@ -159,11 +252,11 @@ describe('the dashboard of llmbench serve, in chromium', () => {
     await screenshot(page, 'dashboard-delete')
     await dialog.locator('[data-action="cancel"]').click()
     await expect.poll(() => dialog.isVisible()).toBe(false)
-    expect(await rows(page).count()).toBe(4)
+    expect(await rows(page).count()).toBe(7)
 
     await row.locator('[data-action="delete"]').click()
     await dialog.locator('[data-action="confirm"]').click()
-    await expect.poll(() => rows(page).count()).toBe(3)
+    await expect.poll(() => rows(page).count()).toBe(6)
     expect(await page.locator(`tr[data-run="${ids.baseline}"]`).count()).toBe(0)
     expect((await call(serve.url, 'GET', `${API}/run/${ids.baseline}`)).status).toBe(404)
     expect(errors).toEqual([])

@@ -19,6 +19,7 @@ import { authHeaders } from '../client/adapter.js'
 import { getAdapter } from '../client/registry.js'
 import { spawnSimulator } from '../simulator/spawn.js'
 import { keepRunOutputs } from '../report/run-outputs.js'
+import { headlineText, runHeadline } from '../report/headline.js'
 import { checkOpenFiles } from '../runner/fd-limit.js'
 import type { Shard } from '../load/levels.js'
 import { resolveScenario, SCENARIO_DEFAULTS, validateConfig } from '../config/index.js'
@@ -171,6 +172,7 @@ async function runWith(a: RunArgs): Promise<number> {
     interrupted,
     command,
   })
+  if (levels.length) say(`\n${headlineText(runHeadline(result)).map((l) => terminalLine(l)).join('\n')}\n`)
   if (records) {
     records.end({ finishedAt: result.finishedAt, interrupted, telemetry, sweep })
     result.recordsFile = records.path

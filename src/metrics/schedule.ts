@@ -4,7 +4,7 @@
  * from waits for a free slot, so a warning can say whose fault a late request was.
  */
 import type { RequestRecord, ScheduleSummary, Stats } from '../results/types.js'
-import { computeStats } from './stats.js'
+import { computeStats, percentile } from './stats.js'
 
 export const SCHEDULE_THRESHOLDS = { rateRatio: 0.95, lateP99Ms: 10 } as const
 
@@ -12,6 +12,11 @@ export const SCHEDULE_THRESHOLDS = { rateRatio: 0.95, lateP99Ms: 10 } as const
 export class ScheduleCollector {
   private readonly lag: number[] = []
   private readonly queue: number[] = []
+  /** Scheduled, last-token and end times, and which succeeded: whether the server kept up. */
+  private readonly arrivals: number[] = []
+  private readonly done: number[] = []
+  private readonly ends: number[] = []
+  private readonly ok: boolean[] = []
   private waited = 0
   private readonly scheduled = { min: Infinity, max: -Infinity }
   private readonly sent = { min: Infinity, max: -Infinity }
@@ -20,6 +25,10 @@ export class ScheduleCollector {
     const ready = r.readyAt ?? r.scheduledAt
     this.lag.push(Math.max(0, r.sentAt - ready))
     this.queue.push(r.sentAt - r.scheduledAt)
+    this.arrivals.push(r.scheduledAt)
+    this.done.push(r.lastTokenAt ?? r.endAt)
+    this.ends.push(r.endAt)
+    this.ok.push(r.outcome === 'ok')
     if (ready > r.scheduledAt) this.waited++
     widen(this.scheduled, r.scheduledAt)
     widen(this.sent, r.sentAt)
@@ -31,10 +40,36 @@ export class ScheduleCollector {
     const scheduledRate = rateOf(n, this.scheduled, targetRate)
     const achievedRate = rateOf(n, this.sent, targetRate)
     const behind = clientLag.p99 > SCHEDULE_THRESHOLDS.lateP99Ms || achievedRate < SCHEDULE_THRESHOLDS.rateRatio * scheduledRate
-    const schedule: ScheduleSummary = { targetRate, scheduledRate, achievedRate, clientLag, waitedForSlot: this.waited, behind }
+    const schedule: ScheduleSummary = { targetRate, scheduledRate, achievedRate, clientLag, waitedForSlot: this.waited, behind, ...this.served() }
     return { schedule, warnings: scheduleWarnings(schedule, n, computeStats(this.queue), maxConcurrency) }
   }
+
+  /**
+   * Whether the server kept up: a server that keeps up answers the last arrivals as fast as the
+   * first, one that does not makes each wait longer than the one before. The median E2E incl.
+   * queue (scheduled time to last token) of the last quarter of arrivals over the first quarter's,
+   * and the requests not finished when the last one was scheduled.
+   */
+  private served(): Pick<ScheduleSummary, 'latencyGrowth' | 'waitingAtEnd'> {
+    const n = this.arrivals.length
+    const last = this.scheduled.max
+    if (n < SERVED_MIN_REQUESTS) return {}
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => this.arrivals[a] - this.arrivals[b])
+    const quarter = Math.floor(n / 4)
+    const median = (idx: number[]) => {
+      const v = idx.filter((i) => this.ok[i]).map((i) => this.done[i] - this.arrivals[i])
+      return v.length ? percentile(Float64Array.from(v).sort(), 50) : undefined
+    }
+    const first = median(order.slice(0, quarter))
+    const lastQuarter = median(order.slice(n - quarter))
+    let waiting = 0
+    for (const end of this.ends) if (end > last) waiting++
+    return { ...(first && lastQuarter !== undefined ? { latencyGrowth: lastQuarter / first } : {}), waitingAtEnd: waiting }
+  }
 }
+
+/** Fewer arrivals than this say nothing about whether the server kept up. */
+const SERVED_MIN_REQUESTS = 20
 
 function widen(range: { min: number; max: number }, x: number): void {
   if (x < range.min) range.min = x

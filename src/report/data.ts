@@ -9,12 +9,12 @@ import type { SuiteResult } from '../results/suite.js'
 import type { RunResult, SloSet, TelemetrySeries } from '../results/types.js'
 import { VERSION } from '../version.js'
 import { compareRuns } from './compare.js'
+import { runHeadline, suiteScenarioHeadline } from './headline.js'
 import { digestLevel } from './level.js'
 import type { AnyResult } from '../results/read.js'
+import { goodputTarget, scenarioFields, settingsLine } from '../results/scenario-fields.js'
 import { REPORT_DATA_VERSION, type ReportData, type ReportRun, type ReportScenario, type TargetLine } from './types.js'
 import { suiteStatus } from '../results/suite.js'
-import { goodputBounds } from '../options/slo.js'
-import { scenarioLengths } from '../results/labels.js'
 
 /** A result to report on; `label` names it in legends (default: the model, or the suite's files). */
 export interface ReportInput {
@@ -40,19 +40,23 @@ export function labelOfFile(file: string): string {
 
 function fromRun(doc: RunResult): ReportRun {
   const o = doc.scenario
+  const f = scenarioFields(o)
+  const lengths = f.prompts ? `${f.prompts} prompts` : `${f.inputTokens} in / ${f.outputTokens} out`
   const scenario: ReportScenario = {
     key: 'run',
-    name: `${o.model}, ${scenarioLengths(o)}`,
+    name: `${f.model}, ${lengths}`,
     suite: [],
     options: o,
     checks: [],
-    targets: targets([], goodputBounds(o.slo) ?? doc.levels.find((l) => l.summary.goodput)?.summary.goodput?.slo),
+    targets: targets([], f.goodput?.bounds ?? doc.levels.find((l) => l.summary.goodput)?.summary.goodput?.slo, goodputTarget(f)),
     levels: doc.levels.map(digestLevel),
+    headline: runHeadline(doc),
+    settings: settingsLine(f),
   }
   if (doc.telemetry?.length) scenario.telemetry = doc.telemetry.map(thin)
   if (doc.sweep) scenario.sweep = doc.sweep
   return {
-    label: `${o.model} @ ${hostOf(o.server)}`,
+    label: `${f.model} @ ${hostOf(f.server)}`,
     source: 'run',
     startedAt: doc.startedAt,
     finishedAt: doc.finishedAt,
@@ -60,8 +64,8 @@ function fromRun(doc: RunResult): ReportRun {
     interrupted: doc.interrupted,
     command: doc.command,
     environment: doc.environment,
-    servers: [o.server],
-    models: [o.model],
+    servers: [f.server],
+    models: [f.model],
     status: doc.interrupted ? 'interrupted' : 'measured',
     fileErrors: [],
     scenarios: [scenario],
@@ -72,7 +76,8 @@ function fromSuite(doc: SuiteResult): ReportRun {
   const scenarios: ReportScenario[] = []
   for (const file of doc.files) {
     for (const s of file.scenarios) {
-      const slo = goodputBounds(s.options?.slo) ?? s.levels.find((l) => l.summary.goodput)?.summary.goodput?.slo
+      const f = s.options ? scenarioFields(s.options) : undefined
+      const slo = f?.goodput?.bounds ?? s.levels.find((l) => l.summary.goodput)?.summary.goodput?.slo
       scenarios.push({
         key: `${s.file} > ${s.id}`,
         name: s.name,
@@ -82,12 +87,14 @@ function fromSuite(doc: SuiteResult): ReportRun {
         ...(s.options ? { options: s.options } : {}),
         checks: s.checks,
         ...(s.error ? { error: s.error.message } : {}),
-        targets: targets(s.checks, slo),
+        targets: targets(s.checks, slo, f ? goodputTarget(f) : undefined),
         levels: s.levels.map(digestLevel),
+        headline: suiteScenarioHeadline(s, doc.interrupted),
+        ...(f ? { settings: settingsLine(f) } : {}),
       })
     }
   }
-  const options = scenarios.flatMap((s) => (s.options ? [s.options] : []))
+  const options = scenarios.flatMap((s) => (s.options ? [scenarioFields(s.options)] : []))
   const files = doc.files.map((f) => f.file)
   return {
     label: files.length === 1 ? files[0] : `${files.length} bench files`,
@@ -111,7 +118,7 @@ const CHARTS: readonly TargetLine['chart'][] = ['ttft', 'ttfc', 'tpot', 'itl', '
  * Lines for the charts: each objective on a latency statistic, goodput or output throughput at
  * its threshold, and each goodput bound on its latency chart (the ITL bound is on the max gap).
  */
-function targets(checks: CheckOutcome[], slo: SloSet | undefined): TargetLine[] {
+function targets(checks: CheckOutcome[], slo: SloSet | undefined, goodputMin?: number): TargetLine[] {
   const out: TargetLine[] = []
   const add = (t: TargetLine) => {
     if (!out.some((o) => o.chart === t.chart && o.label === t.label)) out.push(t)
@@ -129,6 +136,9 @@ function targets(checks: CheckOutcome[], slo: SloSet | undefined): TargetLine[] 
     if (c.metric === 'goodput') add({ chart: 'goodput', value, label: `goodput ${c.expected}`, kind: 'objective' })
     else if (c.metric === 'throughput.output') add({ chart: 'throughput', value, label, kind: 'objective' })
     else if ((CHARTS as readonly string[]).includes(stat)) add({ chart: stat as TargetLine['chart'], value, label, kind: 'objective' })
+  }
+  if (goodputMin !== undefined && !out.some((t) => t.chart === 'goodput')) {
+    add({ chart: 'goodput', value: goodputMin, label: `goodput target ≥ ${+(goodputMin * 100).toFixed(1)}%`, kind: 'slo' })
   }
   for (const [key, bound] of Object.entries(slo ?? {})) {
     if (bound === undefined) continue

@@ -4,14 +4,14 @@
  * itself is the file store of results/store-file.ts, which `llmbench serve` uses too.
  */
 import { resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { FileStore, type HistoryRun } from '../store/file.js'
 import type { SuiteResult } from '../results/suite.js'
-import type { LevelSummary, RunResult } from '../results/types.js'
+import type { RunResult } from '../results/types.js'
 import { suiteStatus } from '../results/suite.js'
 import type { AnyResult } from '../results/read.js'
-import { errorRate } from '../metrics/figures.js'
-import type { HistoryData, HistoryEntry, HistoryPoint, HistoryScenario, RunStatus } from './types.js'
-import { scenarioLengths } from '../results/labels.js'
+import { digestResult } from './digest.js'
+import type { HistoryData, HistoryEntry, HistoryScenario, RunStatus } from './types.js'
 
 export const DEFAULT_HISTORY_DIR = '.llmbench/history'
 
@@ -58,13 +58,18 @@ export function historyData(dir: string): HistoryData {
   const entries: HistoryEntry[] = []
   const scenarios = new Map<string, HistoryScenario>()
   runs.forEach(({ file, result }, run) => {
-    const list = scenariosOf(result)
+    const list = digestResult(result)
+    const first = list[0]
     entries.push({
       file: file.slice(dir.length + 1),
+      href: pathToFileURL(file).href,
       startedAt: result.doc.startedAt,
       version: result.doc.llmbench.version,
       source: result.kind,
       status: statusOf(result),
+      name: result.kind === 'run' ? first.name : result.doc.files.map((f) => f.file).join(', '),
+      ...(list.length === 1 && first.settings ? { settings: first.settings } : {}),
+      headline: list.length === 1 ? first.headline.map((l) => l.text) : list.map((s) => `${s.name}: ${s.headline[0]?.text ?? ''}`),
       servers: [...new Set(list.flatMap((s) => (s.server ? [s.server] : [])))],
       models: [...new Set(list.flatMap((s) => (s.model ? [s.model] : [])))],
       scenarios: list.length,
@@ -73,55 +78,19 @@ export function historyData(dir: string): HistoryData {
     for (const s of list) {
       let hs = scenarios.get(s.key)
       if (!hs) scenarios.set(s.key, (hs = { key: s.key, name: s.name, series: [] }))
-      for (const level of s.levels) {
-        const { kind, value } = level.load
-        let series = hs.series.find((x) => x.kind === kind && x.load === value)
-        if (!series) hs.series.push((series = { kind, load: value, points: [] }))
-        series.points.push(pointOf(run, result.doc.startedAt, level))
+      hs.latest = { run, headline: s.headline.map((l) => l.text) }
+      for (const { kind, load, ...figures } of s.levels) {
+        let series = hs.series.find((x) => x.kind === kind && x.load === load)
+        if (!series) hs.series.push((series = { kind, load, points: [] }))
+        series.points.push({ run, startedAt: result.doc.startedAt, ...figures })
       }
     }
   })
-  for (const s of scenarios.values()) s.series.sort((a, b) => a.load - b.load)
+  for (const s of scenarios.values()) s.series.sort((a, b) => (a.kind === b.kind ? a.load - b.load : a.kind === 'concurrency' ? -1 : 1))
   return { dir, entries, skipped, scenarios: [...scenarios.values()] }
-}
-
-interface Flat {
-  key: string
-  name: string
-  server?: string
-  model?: string
-  levels: LevelSummary[]
-}
-
-function scenariosOf(r: AnyResult): Flat[] {
-  if (r.kind === 'run') {
-    // Over time, only runs of the same shape are one series (the server's port may change between runs).
-    const o = r.doc.scenario
-    const name = `${o.model}, ${scenarioLengths(o)} (${o.endpoint}${o.stream === false ? ', not streamed' : ''})`
-    return [{ key: `run > ${name}`, name, server: o.server, model: o.model, levels: r.doc.levels.map((l) => l.summary) }]
-  }
-  return r.doc.files.flatMap((f) =>
-    f.scenarios.map((s) => ({ key: `${s.file} > ${s.id}`, name: s.id, server: s.options?.server, model: s.options?.model, levels: s.levels.map((l) => l.summary) })),
-  )
 }
 
 function statusOf(r: AnyResult): RunStatus {
   if (r.kind === 'suite') return suiteStatus(r.doc)
   return r.doc.interrupted ? 'interrupted' : 'measured'
-}
-
-function pointOf(run: number, startedAt: string, s: LevelSummary): HistoryPoint {
-  const p: HistoryPoint = {
-    run,
-    startedAt,
-    outputTokensPerSec: s.throughput.outputTokensPerSec,
-    requestsPerSec: s.throughput.requestsPerSec,
-    errorRate: errorRate(s),
-  }
-  if (s.stats.ttft) [p.ttftP50, p.ttftP99] = [s.stats.ttft.p50, s.stats.ttft.p99]
-  if (s.stats.tpot) p.tpotP50 = s.stats.tpot.p50
-  if (s.stats.itl) p.itlP99 = s.stats.itl.p99
-  if (s.stats.e2e) p.e2eP99 = s.stats.e2e.p99
-  if (s.goodput) p.goodput = s.goodput.ratio
-  return p
 }

@@ -6,6 +6,8 @@
  */
 import type { CheckOutcome } from '../dsl/types.js'
 import type { ScenarioStatus } from '../results/suite.js'
+import type { LevelPoint } from './digest.js'
+import type { Headline } from './headline.js'
 import type { LevelSummary, Outcome, ScenarioOptionsPublic, SweepSummary, TelemetrySeries } from '../results/types.js'
 import type { RunStatus } from '../results/suite.js'
 
@@ -69,6 +71,10 @@ export interface ReportScenario {
   /** Server and GPU series, thinned to at most a few hundred points each. */
   telemetry?: TelemetrySeries[]
   sweep?: SweepSummary
+  /** The answer in a few lines (src/report/headline.ts), and the loads the charts mark. */
+  headline: Headline
+  /** What was run, in one line (src/results/scenario-fields.ts). */
+  settings?: string
 }
 
 /** A distribution: equal-width bins for the histogram, fixed quantiles for the CDF. */
@@ -161,29 +167,28 @@ export interface Comparison {
 /** One saved run in the history folder. */
 export interface HistoryEntry {
   file: string
+  /** The result file's file:// URL, for a link. */
+  href?: string
   startedAt: string
   version: string
   source: 'run' | 'suite'
   status: RunStatus
+  /** The scenario (`llmbench run`) or the bench files. */
+  name?: string
+  /** What was run (one scenario). */
+  settings?: string
+  /** Its headline: one scenario's lines, or each scenario's verdict. */
+  headline?: string[]
   servers: string[]
   models: string[]
   scenarios: number
   levels: number
 }
 
-export interface HistoryPoint {
+export interface HistoryPoint extends Omit<LevelPoint, 'kind' | 'load'> {
   /** Index into HistoryData.entries. */
   run: number
   startedAt: string
-  ttftP50?: number
-  ttftP99?: number
-  tpotP50?: number
-  itlP99?: number
-  e2eP99?: number
-  outputTokensPerSec: number
-  requestsPerSec: number
-  goodput?: number
-  errorRate: number
 }
 
 export interface HistorySeries {
@@ -196,6 +201,8 @@ export interface HistoryScenario {
   key: string
   name: string
   series: HistorySeries[]
+  /** The newest run of the scenario and its headline. */
+  latest?: { run: number; headline: string[] }
 }
 
 export interface HistoryData {

@@ -108,6 +108,14 @@ export interface ScheduleSummary {
   waitedForSlot: number
   /** The client fell behind its schedule: its own lateness p99 over 10 ms, or it sent under 95% of the scheduled rate. */
   behind: boolean
+  /**
+   * Whether the server kept up (20 measured requests or more): the median E2E incl. queue of the
+   * last quarter of arrivals over the first quarter's (about 1 when it keeps up, growing when
+   * requests pile up), and the measured requests not ended (waiting for a client slot, queued in
+   * the server or streaming) when the last one was scheduled.
+   */
+  latencyGrowth?: number
+  waitingAtEnd?: number
 }
 
 /** Figures of a time slice of a level, for ramps and long levels (drawn over time by the report). */

@@ -36,6 +36,8 @@ function components(): Schema {
         id: str, status: { enum: STORED_STATUSES }, origin: { enum: ['api', 'upload', 'cli'] }, kind: { enum: ['run', 'suite'] },
         name: str, createdAt: date, startedAt: date, finishedAt: date, servers: { type: 'array', items: str }, models: { type: 'array', items: str },
         scenarios: int, levels: int, version: str, error: str, hasResult: { type: 'boolean' }, options: ref('ScenarioOptions'),
+        digest: { type: 'array', description: "Each scenario's key, name, settings, headline lines and key figures per level (src/report/digest.ts)", items: { type: 'object' } },
+        baseline: { type: 'boolean', description: 'Marked as the baseline of its scenarios' },
       }, ['id', 'status', 'origin', 'kind', 'createdAt', 'servers', 'models', 'scenarios', 'levels', 'hasResult']),
       RunPage: object({ runs: { type: 'array', items: ref('Run') }, total: int, limit: int, offset: int }),
       Sample: { type: 'array', description: '[seconds since measuring began, TTFT ms or null, E2E ms, output tokens, 1 ok / 0 failed]', prefixItems: [{ type: 'number' }, { type: ['number', 'null'] }, { type: 'number' }, int, { enum: [0, 1] }], minItems: 5, maxItems: 5 },
@@ -46,6 +48,7 @@ function components(): Schema {
       LiveProgress: object({ planned: { type: ['integer', 'null'] }, levels: { type: 'array', items: ref('LiveLevel') }, notices: { type: 'array', items: str } }),
       RunState: object({ run: ref('Run'), progress: ref('LiveProgress'), position: { ...int, description: '0: running; n: n-th in the queue' } }, ['run']),
       Accepted: object({ id: str, run: ref('Run') }),
+      RunOnly: object({ run: ref('Run') }),
       Deleted: object({ deleted: str }),
       Servers: object({ servers: { type: 'array', items: object({ name: str, url: str, model: str, endpoint: str }, ['url']) } }),
       Health: object({ status: { const: 'ok' }, version: str, store: { enum: ['file', 'postgres'] }, running: { type: ['string', 'null'] }, queued: int }),
@@ -74,6 +77,9 @@ const RUN_EVENTS = `Server-sent events. First \`snapshot\` ({ run, progress?, po
 every 250 ms), \`level-end\` ({ index, summary }), \`notice\` ({ line }); last \`end\` ({ run }) or \`deleted\` ({ id }), and the stream closes.
 Each event's data is one line of JSON; folding them in order with applyEvent (src/serve/progress.ts) gives the LiveProgress snapshot.`
 
+const LIST_EVENTS = `Server-sent events: \`hello\` ({ version }) at once, then \`run\` ({ run }) whenever a run is queued, starts,
+ends, is uploaded or is marked as a baseline, and \`deleted\` ({ id }). Each event's data is one line of JSON.`
+
 function paths(): Schema {
   const id = { parameters: [ID] }
   const notFound = { 400: error('Not a run id'), 404: error('No such run') }
@@ -100,6 +106,14 @@ function paths(): Schema {
     '/api/v1/benchmark/run/{id}/events': {
       ...id,
       get: { summary: 'Follow a run live', responses: { 200: { description: RUN_EVENTS, content: { 'text/event-stream': { schema: str } } }, ...notFound } },
+    },
+    '/api/v1/benchmark/run/{id}/baseline': {
+      ...id,
+      put: { summary: 'Mark a finished run as the baseline of its scenarios (any other baseline of them is unmarked)', responses: { 200: json(ref('RunOnly'), 'Marked'), ...notFound, 409: error('Still running, or no result') } },
+      delete: { summary: 'Unmark a run as a baseline', responses: { 200: json(ref('RunOnly'), 'Unmarked'), ...notFound, 409: error('Still running') } },
+    },
+    '/api/v1/benchmark/events': {
+      get: { summary: 'Follow the list of runs', responses: { 200: { description: LIST_EVENTS, content: { 'text/event-stream': { schema: str } } } } },
     },
     '/api/v1/benchmark/result/{id}': {
       ...id,

@@ -16,6 +16,8 @@ import { newRunId, runOfResult, type ResultStore, type StoredRun } from '../stor
 import { levelValues } from '../load/levels.js'
 import type { ScenarioOutcome } from '../runner/scenario.js'
 import { terminalLine } from '../text/sanitize.js'
+import type { Changes } from './changes.js'
+import { describeResult } from '../report/digest.js'
 import { ApiError } from './http.js'
 import { applyEvent, emptyProgress, type LiveEvent, type LiveProgress } from './progress.js'
 import type { RunRequest } from './request.js'
@@ -32,6 +34,8 @@ type Listener = (event: LiveEvent | { type: 'end'; run: StoredRun } | { type: 'd
 interface Job {
   run: StoredRun
   request: RunRequest
+  /** The result's `command`: how to start the same run again. */
+  command: string
   controller: AbortController
   progress: LiveProgress
   listeners: Set<Listener>
@@ -45,10 +49,16 @@ export class RunQueue {
   private current?: Job
   private stopping = false
 
-  /** `recordsDir`: where running runs write their records files (recordsFileOf), none without it. */
-  constructor(private readonly store: ResultStore, private readonly log: (line: string) => void = () => {}, private readonly recordsDir?: string) {}
+  /** `recordsDir`: where running runs write their records files (recordsFileOf), none without it; `changes`: who hears of every saved run. */
+  constructor(
+    private readonly store: ResultStore,
+    private readonly log: (line: string) => void = () => {},
+    private readonly recordsDir?: string,
+    private readonly changes?: Changes,
+  ) {}
 
-  async submit(request: RunRequest): Promise<StoredRun> {
+  /** Queues a run; `body` is the request as sent (its secrets removed here), kept as the result's command. */
+  async submit(request: RunRequest, body?: unknown): Promise<StoredRun> {
     if (this.stopping) throw new ApiError(503, 'stopping', 'llmbench serve is stopping: start the run again once it is back', { 'retry-after': '10' })
     if (this.waiting.length >= MAX_QUEUED) {
       throw new ApiError(429, 'queue-full', `${MAX_QUEUED} runs are already waiting: start this one when fewer are queued (GET /api/v1/health counts them)`, { 'retry-after': '60' })
@@ -62,9 +72,10 @@ export class RunQueue {
       createdAt, servers: [o.server], models: [o.model], scenarios: 1, levels: 0, hasResult: false,
       options: recordedScenario(o),
     } satisfies StoredRun, (t) => redactSecrets(t, secrets))
-    await this.store.save(run)
+    await this.save(run)
     const planned = o.sweep ? null : levelValues(o).length
-    this.waiting.push({ run, request, controller: new AbortController(), progress: emptyProgress(planned), listeners: new Set() })
+    const command = body === undefined ? API_COMMAND : commandOf(body, secrets)
+    this.waiting.push({ run, request, command, controller: new AbortController(), progress: emptyProgress(planned), listeners: new Set() })
     this.log(`run ${run.id} queued (${this.waiting.length} waiting)`)
     this.pump()
     return run
@@ -111,13 +122,19 @@ export class RunQueue {
     this.stopping = true
     for (const job of this.waiting.splice(0)) {
       const run: StoredRun = { ...job.run, status: 'interrupted', finishedAt: new Date().toISOString(), error: STOPPED_BEFORE }
-      await this.store.save(run)
+      await this.save(run)
       for (const l of job.listeners) l({ type: 'end', run })
     }
     const job = this.current
     if (!job) return
     job.controller.abort()
     await job.finished
+  }
+
+  /** Saves a run and tells the list streams. */
+  private async save(run: StoredRun, result?: Parameters<ResultStore['save']>[1]): Promise<void> {
+    await this.store.save(run, result)
+    this.changes?.emit({ type: 'run', run })
   }
 
   private pump(): void {
@@ -143,11 +160,11 @@ export class RunQueue {
     const clean = (text: string) => redactSecrets(terminalLine(text), secrets)
     const startedAt = new Date()
     job.run = { ...job.run, status: 'running', startedAt: startedAt.toISOString() }
-    await this.store.save(job.run)
+    await this.save(job.run)
     this.emit(job, { type: 'run', run: job.run })
     this.log(`run ${job.run.id} started: ${job.request.options.model} at ${job.request.options.server}`)
     const o = job.request.options
-    const records = this.recordsDir ? { path: recordsFileOf(this.recordsDir, job.run.id), header: { scenario: recordedScenario(o), startedAt, command: API_COMMAND } } : undefined
+    const records = this.recordsDir ? { path: recordsFileOf(this.recordsDir, job.run.id), header: { scenario: recordedScenario(o), startedAt, command: job.command } } : undefined
     let outcome: ScenarioOutcome | undefined
     let error: string | undefined
     try {
@@ -175,18 +192,28 @@ export class RunQueue {
     const finishedAt = new Date()
     let final: StoredRun
     if (outcome && (outcome.levels.length > 0 || !interrupted)) {
-      const result = buildRunResult({ scenario: recordedScenario(job.request.options), ...outcome, startedAt, finishedAt, interrupted, command: API_COMMAND })
+      const result = buildRunResult({ scenario: recordedScenario(job.request.options), ...outcome, startedAt, finishedAt, interrupted, command: job.command })
       const doc = redactDeep(result, (t) => redactSecrets(t, secrets))
       const extra = { createdAt: job.run.createdAt, ...(job.run.name ? { name: job.run.name } : {}), ...(interrupted ? { error: STOPPED_DURING } : {}) }
-      final = runOfResult(job.run.id, { kind: 'run', doc }, 'api', extra)
-      await this.store.save(final, { kind: 'run', doc })
+      final = runOfResult(job.run.id, { kind: 'run', doc }, 'api', { ...extra, ...describeResult({ kind: 'run', doc }) })
+      await this.save(final, { kind: 'run', doc })
     } else {
       final = { ...job.run, status: interrupted ? 'interrupted' : 'error', finishedAt: finishedAt.toISOString(), error: interrupted ? STOPPED_BEFORE : error }
-      await this.store.save(final)
+      await this.save(final)
     }
     job.run = final
     return final
   }
+}
+
+/**
+ * The run request as a command line a reader can send again: the body as posted, without the API
+ * key, with header values and the run's secrets as `***`.
+ */
+function commandOf(body: unknown, secrets: string[]): string {
+  const { apiKey: _key, ...rest } = (body && typeof body === 'object' && !Array.isArray(body) ? body : {}) as Record<string, unknown>
+  if (rest.headers && typeof rest.headers === 'object') rest.headers = Object.fromEntries(Object.keys(rest.headers).map((k) => [k, '***']))
+  return `${API_COMMAND} ${JSON.stringify(redactDeep(rest, (t) => redactSecrets(t, secrets)))}`
 }
 
 function secretsOf(request: RunRequest): string[] {

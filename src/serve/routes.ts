@@ -9,6 +9,8 @@ import type { AnyResult } from '../results/read.js'
 import { isRunId, newRunId, runOfResult, STORED_STATUSES, type ListQuery, type ResultStore, type StoredRun, type StoredStatus } from '../store/store.js'
 import { VERSION } from '../version.js'
 import type { AllowList } from './allow.js'
+import type { Changes } from './changes.js'
+import { describeResult } from '../report/digest.js'
 import { ApiError, readJson, sendJson } from './http.js'
 import { openApiDocument } from './openapi.js'
 import type { RunQueue } from './queue.js'
@@ -21,13 +23,14 @@ export const API = '/api/v1'
 export interface ServeContext {
   store: ResultStore
   queue: RunQueue
+  changes: Changes
   config: ResolvedConfig
   allow: AllowList
   limits: { request: number; upload: number }
 }
 
 export interface Route {
-  method: 'GET' | 'POST' | 'DELETE'
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE'
   /** OpenAPI form: `{id}` is a path parameter. */
   path: string
   /** Open without the access token: the OpenAPI document and the health check say nothing about runs. */
@@ -48,8 +51,9 @@ export const ROUTES: Route[] = [
   {
     method: 'POST', path: `${API}/benchmark/run`,
     async handle(c, req, res) {
-      const request = parseRunRequest(await readJson(req, c.limits.request), c.config, c.allow)
-      const run = await c.queue.submit(request)
+      const body = await readJson(req, c.limits.request)
+      const request = parseRunRequest(body, c.config, c.allow)
+      const run = await c.queue.submit(request, body)
       sendJson(res, 202, { id: run.id, run }, { location: `${API}/benchmark/run/${run.id}` })
     },
   },
@@ -67,6 +71,7 @@ export const ROUTES: Route[] = [
       const wasLive = await c.queue.cancel(id)
       const stored = await c.store.delete(id)
       if (!wasLive && !stored) throw notFound(id)
+      c.changes.emit({ type: 'deleted', id })
       sendJson(res, 200, { deleted: id })
     },
   },
@@ -92,6 +97,27 @@ export const ROUTES: Route[] = [
     },
   },
   {
+    method: 'PUT', path: `${API}/benchmark/run/{id}/baseline`,
+    async handle(c, _q, res, { id }) {
+      sendJson(res, 200, { run: await markBaseline(c, id, true) })
+    },
+  },
+  {
+    method: 'DELETE', path: `${API}/benchmark/run/{id}/baseline`,
+    async handle(c, _q, res, { id }) {
+      sendJson(res, 200, { run: await markBaseline(c, id, false) })
+    },
+  },
+  {
+    method: 'GET', path: `${API}/benchmark/events`,
+    async handle(c, req, res) {
+      const stream = openEventStream(req, res)
+      stream.send('hello', { version: VERSION })
+      const unsubscribe = c.changes.subscribe((change) => stream.send(change.type, change.type === 'run' ? { run: change.run } : { id: change.id }))
+      stream.onClose(unsubscribe)
+    },
+  },
+  {
     method: 'GET', path: `${API}/benchmark/result/{id}`,
     async handle(c, _q, res, { id }) {
       sendJson(res, 200, (await resultOf(c, id)).result.doc)
@@ -106,8 +132,9 @@ export const ROUTES: Route[] = [
       }
       const result = await checkUpload(await readJson(req, c.limits.upload))
       const id = newRunId(result.doc.startedAt)
-      const run = runOfResult(id, result, 'upload', { createdAt: new Date().toISOString(), ...(name ? { name: name.trim() } : {}) })
+      const run = runOfResult(id, result, 'upload', { createdAt: new Date().toISOString(), ...(name ? { name: name.trim() } : {}), ...describeResult(result) })
       await c.store.save(run, result)
+      c.changes.emit({ type: 'run', run })
       sendJson(res, 201, { id, run }, { location: `${API}/benchmark/run/${id}` })
     },
   },
@@ -141,6 +168,33 @@ export const ROUTES: Route[] = [
     },
   },
 ]
+
+/**
+ * Marks a finished run as the baseline of its scenarios (or unmarks it). A scenario has one
+ * baseline: marking a run unmarks any other run that shares one of its scenarios.
+ */
+async function markBaseline(c: ServeContext, id: string, on: boolean): Promise<StoredRun> {
+  if (c.queue.live(id)) throw new ApiError(409, 'not-finished', `run ${id} is still running: mark it as a baseline once it ends`)
+  const run = await found(c, id)
+  if (on && !run.hasResult) throw new ApiError(409, 'no-result', `run ${id} ended without a result: only a measured run can be a baseline`)
+  if (on) {
+    const keys = new Set((run.digest ?? []).map((s) => s.key))
+    for (let offset = 0; ; offset += 200) {
+      const page = await c.store.list({ limit: 200, offset })
+      for (const other of page.runs) {
+        if (other.id === id || !other.baseline || !(other.digest ?? []).some((s) => keys.has(s.key))) continue
+        const unmarked = { ...other, baseline: false }
+        await c.store.save(unmarked)
+        c.changes.emit({ type: 'run', run: unmarked })
+      }
+      if (offset + page.runs.length >= page.total) break
+    }
+  }
+  const marked = { ...run, baseline: on }
+  await c.store.save(marked)
+  c.changes.emit({ type: 'run', run: marked })
+  return marked
+}
 
 export function checkId(id: string): string {
   if (!isRunId(id)) {

@@ -17,6 +17,8 @@ import { unwritableDir } from '../dirs.js'
 import { recoverRuns } from './recover.js'
 import { AllowList } from './allow.js'
 import { Access, checkListenSecurity, isLoopback } from './auth.js'
+import { Changes } from './changes.js'
+import { describeResult } from '../report/digest.js'
 import { ApiError, BASE_HEADERS, sendError } from './http.js'
 import { RunQueue } from './queue.js'
 import { API, checkId, ROUTES, type Route, type ServeContext } from './routes.js'
@@ -52,6 +54,8 @@ export async function startServe(o: ServeOptions): Promise<RunningServer> {
   if (token) rememberSecrets([token])
   // Every line passes the redaction on its way out, whoever prints it.
   const log = (line: string) => o.log?.(redactSecrets(line))
+  // Runs settled or rebuilt below, and those the command line wrote into the history folder, are listed with their digest too.
+  o.store.describe ??= describeResult
   const recordsDir = o.recordsDir ?? recordsDirOf(o.store, o.config)
   const why = unwritableDir(recordsDir)
   if (why) throw new UsageError(`the folder for the records of running runs, ${recordsDir}, cannot be used: ${why}`)
@@ -59,10 +63,12 @@ export async function startServe(o: ServeOptions): Promise<RunningServer> {
   if (interrupted.length) log(`${interrupted.length} run(s) left in flight by the previous server marked interrupted: ${interrupted.join(', ')}`)
   const rebuilt = await recoverRuns(o.store, recordsDir, interrupted, log)
   if (rebuilt.length) log(`${rebuilt.length} of them rebuilt from their records files: ${rebuilt.join(', ')}`)
-  const queue = new RunQueue(o.store, log, recordsDir)
+  const changes = new Changes()
+  const queue = new RunQueue(o.store, log, recordsDir, changes)
   const ctx: ServeContext = {
     store: o.store,
     queue,
+    changes,
     config: o.config,
     allow: new AllowList(o.config.servers, o.config.serve?.allow),
     limits: { request: REQUEST_LIMIT, upload: o.uploadLimit ?? UPLOAD_LIMIT },

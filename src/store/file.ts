@@ -15,7 +15,7 @@ import type { SuiteResult } from '../results/suite.js'
 import type { RunResult } from '../results/types.js'
 import {
   isRunId, matchesQuery, newestFirst, newRunId, runOfResult, searchText,
-  type ListPage, type ListQuery, type ResultStore, type StoredRun,
+  type Describe, type ListPage, type ListQuery, type ResultStore, type StoredRun,
 } from './store.js'
 
 const META_DIR = '.runs'
@@ -35,6 +35,8 @@ interface Known {
 export class FileStore implements ResultStore {
   readonly kind = 'file'
   private readonly known = new Map<string, Known>()
+
+  describe?: Describe
 
   constructor(readonly dir: string) {}
 
@@ -76,7 +78,8 @@ export class FileStore implements ResultStore {
     return { runs, skipped }
   }
 
-  async save(run: StoredRun, result?: AnyResult): Promise<void> {
+  async save(given: StoredRun, result?: AnyResult): Promise<void> {
+    const run = result && this.describe && !given.digest ? { ...given, ...this.describe(result) } : given
     if (result) writeFileAtomic(this.resultFile(run.id), JSON.stringify(result.doc) + '\n')
     // The result first: a crash between the two leaves a result whose state says running, which markInterrupted settles.
     writeFileAtomic(this.metaFile(run.id), JSON.stringify({ ...run, hasResult: run.hasResult || !!result }) + '\n')
@@ -128,7 +131,7 @@ export class FileStore implements ResultStore {
       if (!meta || (meta.status !== 'queued' && meta.status !== 'running')) continue
       const result = await this.result(id).catch(() => undefined)
       const settled: StoredRun = result
-        ? runOfResult(id, result, meta.origin, { name: meta.name, createdAt: meta.createdAt })
+        ? runOfResult(id, result, meta.origin, { name: meta.name, createdAt: meta.createdAt, ...this.describe?.(result) })
         : { ...meta, status: 'interrupted', finishedAt: new Date().toISOString(), error: reason }
       await this.save(settled)
       ids.push(id)
@@ -149,7 +152,9 @@ export class FileStore implements ResultStore {
     let result: AnyResult | undefined
     if (r) result = await this.result(id).catch(() => undefined)
     if (!meta && !result) return undefined
-    const run = result ? { ...runOfResult(id, result, 'cli'), ...meta, hasResult: true } : (meta as StoredRun)
+    const fresh = result ? runOfResult(id, result, 'cli', this.describe?.(result)) : undefined
+    // The state file says where the run came from and what was done with it; the result says what it measured.
+    const run = fresh ? { ...fresh, ...meta, ...(fresh.digest ? { digest: fresh.digest } : {}), hasResult: true } : (meta as StoredRun)
     const known = { stamp, run, search: searchText(run, result) }
     this.known.set(id, known)
     return known

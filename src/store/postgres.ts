@@ -8,7 +8,7 @@ import pg from 'pg'
 import { RuntimeError, UsageError } from '../errors.js'
 import { classifyResult, type AnyResult } from '../results/read.js'
 import { rememberSecrets } from '../results/redact.js'
-import { isRunId, runTime, safeStoreName, searchText, type ListPage, type ListQuery, type ResultStore, type StoredRun } from './store.js'
+import { isRunId, runTime, safeStoreName, searchText, type Describe, type ListPage, type ListQuery, type ResultStore, type StoredRun } from './store.js'
 
 interface Migration {
   version: number
@@ -76,7 +76,10 @@ export class PostgresStore implements ResultStore {
     return store
   }
 
-  async save(run: StoredRun, result?: AnyResult): Promise<void> {
+  describe?: Describe
+
+  async save(given: StoredRun, result?: AnyResult): Promise<void> {
+    const run = result && this.describe && !given.digest ? { ...given, ...this.describe(result) } : given
     const stored = { ...run, hasResult: run.hasResult || !!result }
     await this.pool.query(
       `insert into llmbench_runs (id, status, origin, kind, name, created_at, started_at, finished_at, sort_at, servers, models, search, run, result)

@@ -8,6 +8,8 @@ import { UsageError } from '../errors.js'
 import { suiteStatus, type RunStatus } from '../results/suite.js'
 import type { AnyResult } from '../results/read.js'
 import type { ScenarioOptionsPublic } from '../results/types.js'
+import type { ScenarioDigest } from '../results/digest.js'
+import { scenarioFields } from '../results/scenario-fields.js'
 
 export type StoredStatus = 'queued' | 'running' | RunStatus
 export const STORED_STATUSES: readonly StoredStatus[] = ['queued', 'running', 'measured', 'passed', 'failed', 'error', 'interrupted']
@@ -35,6 +37,10 @@ export interface StoredRun {
   hasResult: boolean
   /** API runs: the scenario's options, without secrets. */
   options?: ScenarioOptionsPublic
+  /** Each scenario's settings, headline and key figures per level, for lists and trends. */
+  digest?: ScenarioDigest[]
+  /** Marked as the baseline of its scenarios: later runs are compared against it. */
+  baseline?: boolean
 }
 
 export interface ListQuery {
@@ -58,7 +64,15 @@ export interface ListPage {
   offset: number
 }
 
+/**
+ * What a store keeps with a run beside its state, from its result (the digest lists show): given
+ * by `llmbench serve`, which knows how to compute it (src/report/digest.ts), to the store it opens.
+ */
+export type Describe = (result: AnyResult) => Pick<StoredRun, 'digest'>
+
 export interface ResultStore {
+  /** Adds what `describe` says of a result to the runs saved with one, and to runs read from results alone. */
+  describe?: Describe
   readonly kind: 'file' | 'postgres'
   /** Where it keeps runs, for messages (never with credentials). */
   readonly where: string
@@ -96,7 +110,7 @@ export function runOfResult(id: string, result: AnyResult, origin: RunOrigin, ex
   const doc = result.doc
   const scenarios: Array<{ options?: ScenarioOptionsPublic; levels: number }> = result.kind === 'run' ? [{ options: result.doc.scenario, levels: result.doc.levels.length }]
     : result.doc.files.flatMap((f) => f.scenarios.map((s) => ({ options: s.options, levels: s.levels.length })))
-  const options = scenarios.flatMap((s) => (s.options ? [s.options] : []))
+  const options = scenarios.flatMap((s) => (s.options ? [scenarioFields(s.options)] : []))
   return {
     id,
     status: result.kind === 'suite' ? suiteStatus(result.doc) : result.doc.interrupted ? 'interrupted' : 'measured',

@@ -25,8 +25,8 @@ export interface OpenedReport {
 }
 
 /** Opens a report file from file:// in a laptop-sized window and waits until the page says it is drawn. */
-export async function openReport(browser: Browser, file: string, width = 1366): Promise<OpenedReport> {
-  const page = await browser.newPage({ viewport: { width, height: 860 } })
+export async function openReport(browser: Browser, file: string, width = 1366, colorScheme: 'light' | 'dark' = 'light'): Promise<OpenedReport> {
+  const page = await browser.newPage({ viewport: { width, height: 860 }, colorScheme })
   const errors: string[] = []
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text())
@@ -61,4 +61,55 @@ export function chartShapes(page: Page): Promise<Array<{ chart: string; paths: A
       }),
     })),
   )
+}
+
+/** Across-level charts (`data-x="load"`): each drawn path's x coordinates, in drawing order. */
+export function loadPaths(page: Page): Promise<Array<{ chart: string; xs: number[] }>> {
+  return page.$$eval('[data-chart][data-x="load"]', (charts) =>
+    charts.flatMap((c) =>
+      [...c.querySelectorAll('path.series')].map((p) => ({
+        chart: c.getAttribute('data-chart') ?? '',
+        xs: [...(p.getAttribute('d') ?? '').matchAll(/[ML](-?[\d.]+),/g)].map((m) => Number(m[1])),
+      })),
+    ),
+  )
+}
+
+/** Pairs of x-axis tick labels whose boxes on screen intersect, in any chart of the page. */
+export function overlappingTicks(page: Page): Promise<Array<{ chart: string; a: string; b: string }>> {
+  return page.$$eval('[data-chart]', (charts) =>
+    charts.flatMap((c) => {
+      const boxes = [...c.querySelectorAll('.axis.x text.tick')].map((t) => {
+        // A DOMRect's sides are getters: read each, a spread would copy none.
+        const r = (t as unknown as { getBoundingClientRect(): { left: number; right: number; top: number; bottom: number } }).getBoundingClientRect()
+        return { text: t.textContent ?? '', left: r.left, right: r.right, top: r.top, bottom: r.bottom }
+      })
+      const out: Array<{ chart: string; a: string; b: string }> = []
+      for (let i = 0; i < boxes.length; i++) {
+        for (let j = i + 1; j < boxes.length; j++) {
+          const [a, b] = [boxes[i], boxes[j]]
+          if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) out.push({ chart: c.getAttribute('data-chart') ?? '', a: a.text, b: b.text })
+        }
+      }
+      return out
+    }),
+  )
+}
+
+/** The page's width as laid out: wider than the window means it scrolls sideways. */
+export function pageWidth(page: Page): Promise<number> {
+  return page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth)
+}
+
+/** The headline lines drawn on the page, block by block. */
+export function headlineLines(page: Page): Promise<string[][]> {
+  return page.$$eval('[data-headline]', (blocks) => blocks.map((b) => [...b.querySelectorAll('li')].map((li) => (li.textContent ?? '').trim())))
+}
+
+/** The page's background colour as drawn. */
+export function backgroundColor(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const g = globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string }; document: { documentElement: unknown } }
+    return g.getComputedStyle(g.document.documentElement).backgroundColor
+  })
 }

@@ -8,4 +8,8 @@ export interface Column<Row> {
   title?: string
   /** A class for the cell, e.g. `better` or `worse`. */
   tone?: (row: Row) => string | undefined
+  /** The cell is a link to this address. */
+  href?: (row: Row) => string | undefined
+  /** Long text that wraps rather than widening the table. */
+  wrap?: boolean
 }

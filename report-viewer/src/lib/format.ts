@@ -65,3 +65,34 @@ export function loadLabel(kind: 'concurrency' | 'rate', value: number): string {
 export function loadAxis(kind: 'concurrency' | 'rate'): string {
   return kind === 'rate' ? 'request rate (req/s)' : 'concurrency'
 }
+
+/** Each statistic's name as a reader says it, and its unit. */
+export const STAT_NAMES: Record<string, { label: string; unit: string }> = {
+  ttft: { label: 'TTFT', unit: 'ms' },
+  ttfc: { label: 'TTFC (first visible content)', unit: 'ms' },
+  tpot: { label: 'TPOT', unit: 'ms' },
+  itl: { label: 'ITL', unit: 'ms' },
+  e2e: { label: 'E2E', unit: 'ms' },
+  e2eWithQueue: { label: 'E2E incl. queue', unit: 'ms' },
+  queueDelay: { label: 'Queue delay', unit: 'ms' },
+  maxTokenGap: { label: 'Max token gap', unit: 'ms' },
+  outputTokens: { label: 'Output tokens', unit: 'tokens' },
+  inputTokens: { label: 'Input tokens', unit: 'tokens' },
+}
+
+/** `E2E incl. queue (ms)`: a statistic with its unit. */
+export function statLabel(name: string): string {
+  const s = STAT_NAMES[name]
+  return s ? `${s.label} (${s.unit})` : name
+}
+
+/** Dates on a time axis: the day alone when the ticks fall on different days, else with the time (to the second within an hour). */
+export function dateTick(times: number[]): (v: number) => string {
+  const days = new Set(times.map((t) => date(new Date(t).toISOString()).slice(0, 10)))
+  const span = times.length ? Math.max(...times) - Math.min(...times) : 0
+  return (v: number) => {
+    const iso = date(new Date(v).toISOString())
+    if (days.size === times.length && times.length > 1) return iso.slice(5, 10)
+    return span > 3_600_000 ? iso.slice(5, 16) : iso.slice(11, 19)
+  }
+}

@@ -1,7 +1,7 @@
 /** Scales and ticks for the charts (d3-scale, which LayerCake itself is built on). */
-import { scaleLinear, scaleLog } from 'd3-scale'
+import { scaleLinear, scaleLog, scaleTime } from 'd3-scale'
 
-export type Scale = ReturnType<typeof scaleLinear<number>> | ReturnType<typeof scaleLog<number>>
+export type Scale = ReturnType<typeof scaleLinear<number>> | ReturnType<typeof scaleLog<number>> | ReturnType<typeof scaleTime<number>>
 
 /** A log axis when every value is positive and they span a factor of 8 or more (concurrency 1, 10, 100). */
 export function wantsLog(values: number[]): boolean {
@@ -9,13 +9,33 @@ export function wantsLog(values: number[]): boolean {
   return Math.max(...values) / Math.min(...values) >= 8
 }
 
-export function makeScale(log: boolean): Scale {
+export function makeScale(log: boolean, time = false): Scale {
+  if (time) return scaleTime<number>()
   return log ? scaleLog<number>().clamp(true) : scaleLinear<number>()
+}
+
+/** Pixels per character of a 10 px axis label, on the wide side, and the least gap between two labels. */
+const CHAR_PX = 6.4
+const GAP_PX = 6
+
+/**
+ * The ticks whose labels fit side by side: from the left, each one clear of the last kept; the
+ * last tick replaces the one before it when both cannot be shown, so both ends stay labelled.
+ */
+export function thinTicks<T extends { at: number; text: string }>(ticks: T[]): T[] {
+  const half = (t: T) => (t.text.length * CHAR_PX) / 2
+  const clear = (a: T, b: T) => Math.abs(b.at - a.at) >= half(a) + half(b) + GAP_PX
+  const sorted = [...ticks].sort((a, b) => a.at - b.at)
+  const kept: T[] = []
+  for (const t of sorted) if (!kept.length || clear(kept[kept.length - 1], t)) kept.push(t)
+  const last = sorted[sorted.length - 1]
+  if (last && kept[kept.length - 1] !== last && kept.length > 1 && clear(kept[kept.length - 2], last)) kept[kept.length - 1] = last
+  return kept
 }
 
 /** About `count` ticks; a log scale keeps 1, 2 and 5 of each decade. */
 export function ticksOf(scale: Scale, count: number): number[] {
-  const t = (scale as { ticks(n: number): number[] }).ticks(count)
+  const t = (scale as { ticks(n: number): Array<number | Date> }).ticks(count).map(Number)
   if (!('base' in scale) || t.length <= count + 2) return t
   const nice = t.filter((v) => {
     const m = v / 10 ** Math.floor(Math.log10(v) + 1e-9)

@@ -1,9 +1,9 @@
 /**
  * The dashboard's client of the llmbench serve API. Requests carry the access token when the user
- * gave one (kept for the tab's session only); the event stream is read with fetch rather than
+ * gave one (kept for the tab's session only); event streams are read with fetch rather than
  * EventSource, which cannot send that header.
  */
-import type { ListPage, StoredRun } from '../../../src/results/store'
+import type { ListPage, StoredRun } from '../../../src/store/store'
 import type { ReportData } from '../../../src/report/types'
 import type { LiveProgress } from '../../../src/serve/progress'
 
@@ -19,6 +19,13 @@ export interface RunState {
   run: StoredRun
   progress?: LiveProgress
   position?: number
+}
+
+export interface AllowedServer {
+  name?: string
+  url: string
+  model?: string
+  endpoint?: string
 }
 
 export function setToken(token: string): void {
@@ -48,8 +55,34 @@ async function call<T>(url: string, init: RequestInit = {}): Promise<T> {
 export interface HistoryFilter {
   q?: string
   status?: string
+  model?: string
+  server?: string
   limit: number
   offset: number
+}
+
+/** Reads a server-sent event stream, calling `onEvent` for each event until it closes or `signal` aborts. */
+async function readEvents(url: string, onEvent: (type: string, data: any) => void, signal: AbortSignal): Promise<void> {
+  const res = await fetch(url, { headers: headers(), signal })
+  if (!res.ok || !res.body) throw await problem(res)
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader()
+  let buffer = ''
+  for (;;) {
+    const { value, done } = await reader.read()
+    if (done) return
+    buffer += value.replace(/\r\n?/g, '\n')
+    for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+      const block = buffer.slice(0, end)
+      buffer = buffer.slice(end + 2)
+      let type = 'message'
+      let data = ''
+      for (const line of block.split('\n')) {
+        if (line.startsWith('event:')) type = line.slice(6).trim()
+        else if (line.startsWith('data:')) data += line.slice(line.startsWith('data: ') ? 6 : 5)
+      }
+      if (data) onEvent(type, JSON.parse(data))
+    }
+  }
 }
 
 export function createApi(base: string) {
@@ -58,37 +91,21 @@ export function createApi(base: string) {
     history(f: HistoryFilter): Promise<ListPage> {
       const p = new URLSearchParams({ limit: String(f.limit), offset: String(f.offset) })
       if (f.q?.trim()) p.set('q', f.q.trim())
-      if (f.status) p.set('status', f.status)
+      for (const key of ['status', 'model', 'server'] as const) if (f[key]) p.set(key, f[key]!)
       return call(`${base}/benchmark/history?${p}`)
     },
+    servers: () => call<{ servers: AllowedServer[] }>(`${base}/benchmark/servers`),
     run: (id: string) => call<RunState>(runUrl(id)),
+    /** Starts a run with the options of a bench scenario; the API checks them and says what is wrong. */
+    start: (body: Record<string, unknown>) => call<{ id: string; run: StoredRun }>(`${base}/benchmark/run`, { method: 'POST', body: JSON.stringify(body) }),
     report: (id: string) => call<ReportData>(`${base}/benchmark/report/${encodeURIComponent(id)}`),
     compare: (ids: string[]) => call<{ ids: string[]; report: ReportData }>(`${base}/benchmark/compare`, { method: 'POST', body: JSON.stringify({ ids }) }),
     remove: (id: string) => call<{ deleted: string }>(runUrl(id), { method: 'DELETE' }),
-
-    /** Calls `onEvent` for every event of the run's stream until it closes or `signal` aborts. */
-    async follow(id: string, onEvent: (type: string, data: any) => void, signal: AbortSignal): Promise<void> {
-      const res = await fetch(`${runUrl(id)}/events`, { headers: headers(), signal })
-      if (!res.ok || !res.body) throw await problem(res)
-      const reader = res.body.pipeThrough(new TextDecoderStream()).getReader()
-      let buffer = ''
-      for (;;) {
-        const { value, done } = await reader.read()
-        if (done) return
-        buffer += value.replace(/\r\n?/g, '\n')
-        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-          const block = buffer.slice(0, end)
-          buffer = buffer.slice(end + 2)
-          let type = 'message'
-          let data = ''
-          for (const line of block.split('\n')) {
-            if (line.startsWith('event:')) type = line.slice(6).trim()
-            else if (line.startsWith('data:')) data += line.slice(line.startsWith('data: ') ? 6 : 5)
-          }
-          if (data) onEvent(type, JSON.parse(data))
-        }
-      }
-    },
+    baseline: (id: string, on: boolean) => call<{ run: StoredRun }>(`${runUrl(id)}/baseline`, { method: on ? 'PUT' : 'DELETE' }),
+    /** Every event of the run's stream until it closes or `signal` aborts. */
+    follow: (id: string, onEvent: (type: string, data: any) => void, signal: AbortSignal) => readEvents(`${runUrl(id)}/events`, onEvent, signal),
+    /** Changes to the list of runs (started, ended, uploaded, deleted, marked) until `signal` aborts. */
+    followList: (onEvent: (type: string, data: any) => void, signal: AbortSignal) => readEvents(`${base}/benchmark/events`, onEvent, signal),
   }
 }
 
