@@ -95,6 +95,7 @@ export function resolveScenario(
     stream,
     concurrency: Array.isArray(concurrency) ? [...concurrency] : [concurrency],
     numPrompts: value('requests')!,
+    ...(value('repeat')! > 1 ? { repeat: value('repeat') } : {}),
     ...load,
     ...promptSource(named(merged, () => promptSpecFromOptions(
       { input: value('input')!, output: value('output')!, dataset: value('dataset'), tokenizer: value('tokenizer') },

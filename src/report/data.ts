@@ -11,7 +11,7 @@ import { VERSION } from '../version.js'
 import { compareRuns } from './compare.js'
 import { runHeadline, suiteScenarioHeadline, type ComparisonVerdict } from './headline.js'
 import type { VerdictDocument } from '../results/verdicts.js'
-import { digestLevel } from './level.js'
+import { digestLevels } from './level.js'
 import type { AnyResult } from '../results/read.js'
 import { goodputTarget, scenarioFields, settingsLine } from '../results/scenario-fields.js'
 import { REPORT_DATA_VERSION, type ReportData, type ReportRun, type ReportScenario, type TargetLine } from './types.js'
@@ -60,7 +60,7 @@ function fromRun(doc: RunResult, comparison?: ComparisonVerdict): ReportRun {
     options: o,
     checks: [],
     targets: targets([], f.goodput?.bounds ?? doc.levels.find((l) => l.summary.goodput)?.summary.goodput?.slo, goodputTarget(f)),
-    levels: doc.levels.map(digestLevel),
+    levels: digestLevels(doc.levels),
     headline: runHeadline(doc, comparison ?? (doc.comparison && verdictOf(doc.comparison))),
     settings: settingsLine(f),
   }
@@ -99,7 +99,7 @@ function fromSuite(doc: SuiteResult): ReportRun {
         checks: s.checks,
         ...(s.error ? { error: s.error.message } : {}),
         targets: targets(s.checks, slo, f ? goodputTarget(f) : undefined),
-        levels: s.levels.map(digestLevel),
+        levels: digestLevels(s.levels),
         headline: suiteScenarioHeadline(s, doc.interrupted),
         ...(f ? { settings: settingsLine(f) } : {}),
       })

@@ -123,6 +123,8 @@ export interface ReportLevel {
   itl?: Distribution
   timeline: Timeline
   errorSamples: ErrorSample[]
+  /** A load run several times (`repeat`): each run's summary; `summary` is then their mean. */
+  repeats?: LevelSummary[]
 }
 
 /** A figure compared between runs. */

@@ -119,7 +119,7 @@ export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): P
   // Prompts are built before the clock starts: tokenizing must not slow the load.
   const warmCount = plan.shortWarmup.count
   const poolSize = promptsNeeded(plan, opts.numPrompts)
-  const prompts = await loadPrompts(ctx.spec, poolSize + warmCount, shardSeed(opts, opts.seed + i * 1_000_003), { tokenize: ctx.calibration?.tokenize, offset: ctx.calibration?.offset, stopped })
+  const prompts = await loadPrompts(ctx.spec, poolSize + warmCount, shardSeed(opts, opts.seed + (plan.seedIndex ?? i) * 1_000_003), { tokenize: ctx.calibration?.tokenize, offset: ctx.calibration?.offset, stopped })
   const warm = await runClosedLoop({
     concurrency: plan.shortWarmup.concurrency,
     total: warmCount,
@@ -161,7 +161,7 @@ export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): P
   const keep = false
   plan.load.kind === 'concurrency'
     ? await runPhasedClosedLoop({ slots: slotsOf(plan), profile: plan.load.ramp ? plan.profile : undefined, phases, send, onRecord, stopped: stoppedHere, keep })
-    : await runOpenLoop({ scheduleAt: plan.trace ? traceSchedule(plan, prompts.slice(0, poolSize)) : arrivalSchedule(plan, shardSeed(opts, opts.seed + i), opts.shard), phases, send, maxConcurrency: plan.load.maxConcurrency, onRecord, stopped: stoppedHere, keep, startAt })
+    : await runOpenLoop({ scheduleAt: plan.trace ? traceSchedule(plan, prompts.slice(0, poolSize)) : arrivalSchedule(plan, shardSeed(opts, opts.seed + (plan.seedIndex ?? i)), opts.shard), phases, send, maxConcurrency: plan.load.maxConcurrency, onRecord, stopped: stoppedHere, keep, startAt })
   monitor.disable()
   const cpu = process.cpuUsage(cpuBefore)
   const wall = performance.now() - wallBefore
