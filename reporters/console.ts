@@ -68,6 +68,7 @@ export function renderLevel(s: LevelSummary): string {
     )
   }
   if (s.goodput) lines.push(formatGoodput(s.goodput))
+  if (s.stoppedEarly) lines.push(`Stopped early: ${s.stoppedEarly.message}`)
   for (const w of s.warnings) lines.push(`Warning: ${terminalLine(w)}`)
   return lines.join('\n')
 }

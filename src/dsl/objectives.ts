@@ -17,6 +17,7 @@ import { checkMessage, equalsText, formatSlo, formatValue } from './format.js'
 import { checkObjective, DEFAULT_CONFIDENCE_MODE, type ObjectiveSpec } from '../verdicts/objective.js'
 import type { ConfidenceRule } from '../options/vocabulary.js'
 import type { CheckOutcome, SourceLocation } from './types.js'
+import type { StoppingObjectives } from '../runner/types.js'
 
 type Parsed =
   | { kind: 'threshold'; key: string; figure: Figure; expr: Expression; level?: number; rule?: ConfidenceRule }
@@ -218,6 +219,27 @@ function parseObjectives(slo: SloObjectives | undefined, levels: number[]): Pars
     parsed.push({ kind: 'threshold', key, figure: figure(key)!, expr: parseExpression(text), level, rule })
   }
   return parsed
+}
+
+/**
+ * What an early stop watches (`stopEarly`): each objective as a figure, a comparison and a bound,
+ * with the level it names, and the goodput bounds of a goodput objective. A second goodput
+ * objective with other bounds cannot be tracked beside the first: it is left to the level's end,
+ * and `untracked` says so (such a level never settles early).
+ */
+export function stoppingObjectives(slo: SloObjectives | undefined, levels: number[]): StoppingObjectives {
+  const objectives: StoppingObjectives['objectives'] = []
+  let goodput: SloSet | undefined
+  let untracked = 0
+  for (const p of parseObjectives(slo, levels)) {
+    const at = p.level !== undefined ? { level: p.level } : {}
+    if (p.kind === 'threshold') objectives.push({ figure: p.key, op: p.expr.op, bound: p.expr.value, ...at })
+    else if (goodput === undefined || formatSlo(goodput) === formatSlo(p.bounds)) {
+      goodput = p.bounds
+      objectives.push({ figure: 'goodput', op: '>=', bound: p.min, ...at })
+    } else untracked++
+  }
+  return { objectives, ...(goodput ? { goodput } : {}), untracked }
 }
 
 /** The objectives that ask for no regression against the baseline (`{ regress: '5%' }`): figure, tolerance, level. */

@@ -195,6 +195,8 @@ export interface LevelSummary {
   /** The server's own TTFT histogram over the level against the client's TTFT (telemetry). */
   serverTtft?: ServerTtftComparison
   warnings: string[]
+  /** The level ended before its planned requests (`stopEarly`): why, in one line, and after how many. */
+  stoppedEarly?: { reason: 'settled' | 'over-saturated'; message: string; requests: number }
 }
 
 export interface LevelResult {
