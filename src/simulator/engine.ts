@@ -11,6 +11,7 @@
  * FixedEngine (exact.ts) is the exact-timing alternative.
  */
 import { now } from '../clock.js'
+import { mixSeed, mulberry32 } from '../random.js'
 import type { ResolvedOptions } from './options.js'
 
 /** What the engines drive; implemented by the request's stream. */
@@ -97,7 +98,18 @@ export class BatchEngine implements Engine {
   private maxLag = 0
   private lagSum = 0
 
-  constructor(private readonly o: ResolvedOptions) {}
+  private readonly rand: () => number
+
+  constructor(private readonly o: ResolvedOptions) {
+    this.rand = mulberry32(mixSeed(o.seed, 0x57e9))
+  }
+
+  /** A lognormal factor of mean 1: exp(σZ − σ²/2), Z standard normal (Box–Muller). */
+  private jitter(): number {
+    const sigma = this.o.stepJitter
+    const z = Math.sqrt(-2 * Math.log(1 - this.rand())) * Math.cos(2 * Math.PI * this.rand())
+    return Math.exp(sigma * z - (sigma * sigma) / 2)
+  }
 
   get running(): number { return this.runningSeqs.length }
   get waiting(): number { return this.waitingLive }
@@ -205,6 +217,7 @@ export class BatchEngine implements Engine {
     }
     let ms = o.decodeBaseMs + o.decodeMsPerSeq * run.length
     if (admitted > 0) ms += o.prefillBaseMs + o.prefillMsPerToken * prefill
+    if (o.stepJitter > 0) ms *= this.jitter()
     this.active = true
     this.stepBegan = t
     this.steps++

@@ -68,6 +68,10 @@ export interface SimulatorOptions {
   prefillBaseMs?: number
   /** Added to that step per prompt token prefilled, ms. Default `0.08`. */
   prefillMsPerToken?: number
+  /** Noise of a real GPU: each step's duration is multiplied by a seeded lognormal factor of mean 1
+   * and this standard deviation of its logarithm (0.1 ≈ ±10%). Default `0`: every step exactly as
+   * the cost model says. */
+  stepJitter?: number
   /** Output length when the request has no `max_tokens` / `max_completion_tokens`. Default `256`. */
   defaultMaxTokens?: number
   /** Chance per token after the first to stop with `finish_reason: "stop"` (not with
@@ -117,6 +121,7 @@ export const SIMULATOR_DEFAULTS: Readonly<ResolvedOptions> = Object.freeze({
   decodeMsPerSeq: 0.12,
   prefillBaseMs: 10,
   prefillMsPerToken: 0.08,
+  stepJitter: 0,
   defaultMaxTokens: 256,
   eosProbability: 0,
   fixedTtftMs: null,
@@ -142,7 +147,7 @@ function check(name: string, v: number, min: number, integer = false): void {
 export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions {
   const o: ResolvedOptions = { ...SIMULATOR_DEFAULTS }
   for (const [k, v] of Object.entries(options)) if (v !== undefined) (o as Record<string, unknown>)[k] = v
-  for (const k of ['decodeBaseMs', 'decodeMsPerSeq', 'prefillBaseMs', 'prefillMsPerToken'] as const) check(k, o[k], 0)
+  for (const k of ['decodeBaseMs', 'decodeMsPerSeq', 'prefillBaseMs', 'prefillMsPerToken', 'stepJitter'] as const) check(k, o[k], 0)
   for (const k of ['maxNumSeqs', 'maxNumBatchedTokens', 'maxModelLen', 'kvCacheTokens', 'defaultMaxTokens', 'tokensPerEvent', 'splitMaxBytes'] as const) {
     check(k, o[k], 1, true)
   }
