@@ -5,8 +5,13 @@
  */
 
 export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant'
+  /** `tool`: a tool's result in an agent's tool loop (docs/workloads.md, Tool loops). */
+  role: 'system' | 'user' | 'assistant' | 'tool'
   content: string
+  /** An assistant's tool calls (tool loops); its `content` may then be empty. */
+  toolCalls?: Array<{ id: string; name: string; arguments: string }>
+  /** A tool message: the call it answers. */
+  toolCallId?: string
 }
 
 export interface Prompt {
