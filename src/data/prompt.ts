@@ -29,6 +29,16 @@ export interface Prompt {
   /** Multi-turn position. The history in `messages` holds the dataset's own replies, not the
    * server's, so every turn is self-contained and can be sent at any time. */
   conversation?: { id: number; turn: number; turns: number }
+  /** Leading parts of the prompt other prompts may share, in order, with their tokens: a shared
+   * prefix, a group's system prompt, trace blocks, a dataset conversation's earlier messages. The
+   * prefix reuse a workload is designed to have is counted from them (docs/workloads.md). */
+  segments?: PromptSegment[]
+}
+
+/** A part of a prompt named so that the same part of another prompt has the same key. */
+export interface PromptSegment {
+  key: string
+  tokens: number
 }
 
 export { RANGE_MODES, type RangeMode } from '../options/vocabulary.js'

@@ -10,7 +10,7 @@
  * fewer than `toolSteps - 1` tool results (a task needs `toolSteps` requests), else with
  * `toolCallProbability`.
  */
-import { hexId, isObject } from './protocol.js'
+import { randomUUID } from 'node:crypto'
 import type { ResolvedOptions } from './options.js'
 import { PIECES_JSON } from './text.js'
 
@@ -30,6 +30,7 @@ export interface ToolCall {
 }
 
 const CHOICES = new Set(['auto', 'required', 'none'])
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 
 /** A chat request's tools (`tools: [{type: 'function', function: {name}}]`, `tool_choice`). */
 export function chatTools(b: Record<string, unknown>): ToolRequest | undefined {
@@ -73,7 +74,7 @@ function resultsSinceUser(items: unknown, isResult: (m: Record<string, unknown>)
 /** The call this request is answered with, or null for a text answer. `draw` is the request's own random number. */
 export function decideToolCall(t: ToolRequest | undefined, o: ResolvedOptions, draw: number): ToolCall | null {
   if (!t || t.choice === 'none') return null
-  const id = () => 'call_' + hexId().slice(0, 24)
+  const id = () => 'call_' + randomUUID().replaceAll('-', '').slice(0, 24)
   if (t.choice !== 'auto' && t.choice !== 'required') return { name: t.choice, id: id() }
   const pick = () => t.names[Math.min(t.names.length - 1, Math.floor(draw * 7919) % t.names.length)]
   if (t.choice === 'required') return { name: pick(), id: id() }
