@@ -6,6 +6,7 @@
 import Table from 'cli-table3'
 import type { GroupFigures, LevelSummary, PrefixCacheSummary, SessionsSummary, ToolsSummary } from '../src/results/types.js'
 import { terminalLine } from '../src/text/sanitize.js'
+import { sessionEnds } from '../src/results/labels.js'
 
 const n = (x: number) => x.toLocaleString('en-US')
 const ms = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '-' : x >= 1000 ? x.toFixed(0) : x.toFixed(1))
@@ -20,7 +21,7 @@ function groupRow(first: string, g: GroupFigures, extra: string[] = []): string[
 }
 
 export function renderSessions(s: SessionsSummary): string {
-  const ends = Object.entries(s.endedBy).map(([k, v]) => `${v} ${k === 'turns' ? 'ran all turns' : k === 'context' ? 'hit the context limit' : k}`).join(', ')
+  const ends = sessionEnds(s.endedBy)
   const lines = [
     `Sessions: ${n(s.ended)} ended${ends ? ` (${ends})` : ''}` +
       (s.turns ? `; ${ms(s.turns.mean)} turns each on average` : '') +

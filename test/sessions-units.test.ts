@@ -239,7 +239,7 @@ describe('workload figures from records', () => {
     summary.prefixCache!.measured = { share: 0.41, source: 'vllm:prefix_cache_hits_total / vllm:prefix_cache_queries_total', kind: 'counters', hits: 102, queries: 250 }
     summary.prefixCache!.reset = { done: true, via: 'vLLM POST /reset_prefix_cache' }
     const text = renderWorkload(summary).join('\n')
-    expect(text).toContain('Sessions: 1 ended (1 ran all turns); 2.0 turns each on average')
+    expect(text).toContain('Sessions: 1 ended (1 ran all their turns); 2.0 turns each on average')
     expect(text).toMatch(/By turn \(latencies in ms\)\n.*turn.*requests.*history tokens.*TTFT p50/s)
     expect(text).toContain('Prefix cache: the workload repeats 44.0% of prompt tokens (110 of 250); the server reports 41.0% hits (vllm:prefix_cache_hits_total / vllm:prefix_cache_queries_total)')
     expect(text).toContain('Prefix cache reset before the level: done (vLLM POST /reset_prefix_cache)')
