@@ -72,10 +72,18 @@ describe('tool loops on the simulator', () => {
     expect(s.timeToAnswer!.min).toBeGreaterThan(60)
   })
 
-  it('stops a task that still calls tools at maxSteps, and says so', async () => {
-    const { levels: [level] } = await runScenario(scenario(sim.url, bench({ requests: 2, agent: { tools: TOOLS, maxSteps: 2 } })))
-    for (const t of tasks(measured(level))) expect(t.map((r) => r.taskEnd)).toEqual([undefined, 'max-steps'])
-    expect(level.summary.tools).toMatchObject({ tasks: 2, endedBy: { answer: 0, 'max-steps': 2 }, answeredShare: 0 })
+  it('stops a task that still calls tools at maxSteps, says so, and leaves its unanswered calls out of the history', async () => {
+    const { levels: [level] } = await runScenario(scenario(sim.url, bench({ requests: 2, sessions: { turns: 2 }, agent: { tools: TOOLS, maxSteps: 2 } })))
+    const all = tasks(measured(level))
+    for (const t of all) expect(t.map((r) => r.taskEnd)).toEqual([undefined, 'max-steps'])
+    expect(level.summary.tools).toMatchObject({ tasks: 4, endedBy: { answer: 0, 'max-steps': 4 }, answeredShare: 0 })
+    // The next turn's history: every call is followed by its result; the last reply's calls were never run.
+    const second = all.find((t) => t[0].turn === 2)!
+    const messages = bodyOf(sim, second[0]).messages as Array<{ role: string; tool_calls?: Array<{ id: string }>; tool_call_id?: string }>
+    messages.forEach((m, k) => {
+      for (const c of m.tool_calls ?? []) expect(messages[k + 1]).toMatchObject({ role: 'tool', tool_call_id: c.id })
+    })
+    expect(messages.filter((m) => m.tool_calls?.length)).toHaveLength(1)
   })
 
   it('follows tool_choice: a named function every step, none never', async () => {

@@ -155,12 +155,14 @@ export async function runSession(env: SessionEnv, k: number, scheduledAt: number
       carried = r.inputTokens + r.outputTokens
       context = carried + MESSAGE_OVERHEAD
       const calls = agent ? reply.toolCalls : []
-      messages.push(calls.length ? { role: 'assistant', content: reply.content, toolCalls: calls } : { role: 'assistant', content: reply.content })
       if (agent) r.toolCalls = calls.length
       if (calls.length === 0 || step >= agent!.maxSteps) {
+        // Calls left unanswered at maxSteps stay out of the history: a server refuses calls without results.
+        messages.push({ role: 'assistant', content: reply.content })
         if (agent) r.taskEnd = calls.length ? 'max-steps' : 'answer'
         break
       }
+      messages.push({ role: 'assistant', content: reply.content, toolCalls: calls })
       // The tool calls run side by side; the next step goes when the slowest has answered.
       const results = await Promise.all(calls.map((c) => toolResult(env, agent!, { name: c.name, arguments: c.arguments, session: id, turn, step }, rng)))
       flush()
