@@ -26,6 +26,7 @@ import { parsePrometheus } from '../src/telemetry/prometheus.js'
 import { renderWorkload } from '../reporters/workload-console.js'
 import type { LevelSummary, RequestRecord } from '../src/results/types.js'
 import { scenario } from './helpers/scenario.js'
+import { scenarioFields, settingsLine } from '../src/results/scenario-fields.js'
 
 const flags = flagsOf(benchShape, 'run')
 const run = (line: string) => checkFlags(benchSchema, fromFlags(withFlags(yargs(), flags).parseSync(line), flags, benchShape))
@@ -57,6 +58,13 @@ describe('session and tool options', () => {
     writeFileSync(trace, '{"timestamp": 0, "input_length": 10, "output_length": 5}\n')
     expect(() => scenario('http://x', { sessions: {}, dataset: { path: trace, format: 'trace' } })).toThrowError(/sessions cannot be combined with a trace: a trace replays single requests at their own times/)
     expect(() => scenario('http://x', { threads: 2, agent: { tools: [{ type: 'function', function: { name: 'a' } }], toolResult: () => 'x' } })).toThrowError(/threads 2: a function as agent\.toolResult runs in the bench file's thread/)
+  })
+
+  it("says a result's sessions and tool loops in the report's settings line", () => {
+    const line = (o: object) => settingsLine(scenarioFields({ server: 'x', model: 'm', concurrency: [4], requests: 8, input: { tokens: 400 }, output: { tokens: 32 }, ...o }))
+    expect(line({ sessions: { turns: 4, thinkTime: '2s' } })).toBe('concurrency 4 · 400 in / 32 out · 8 sessions a level · sessions of 4 turns, 2s think time · chat')
+    expect(line({ agent: { tools: [], maxSteps: 5 } })).toBe('concurrency 4 · 400 in / 32 out · 8 tasks a level · tool loops of up to 5 steps · chat')
+    expect(line({})).toBe('concurrency 4 · 400 in / 32 out · 8 requests a level · chat')
   })
 
   it('resolves defaults: four turns, x-session-id, a task per tool loop', () => {
