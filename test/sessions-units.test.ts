@@ -27,6 +27,7 @@ import { renderWorkload } from '../reporters/workload-console.js'
 import type { LevelSummary, RequestRecord } from '../src/results/types.js'
 import { scenario } from './helpers/scenario.js'
 import { scenarioFields, settingsLine } from '../src/results/scenario-fields.js'
+import { loadPrompts } from '../src/data/prompts.js'
 
 const flags = flagsOf(benchShape, 'run')
 const run = (line: string) => checkFlags(benchSchema, fromFlags(withFlags(yargs(), flags).parseSync(line), flags, benchShape))
@@ -212,6 +213,26 @@ describe('workload figures from records', () => {
     expect(tools!.timeToAnswer).toMatchObject({ count: 2, min: 100, max: 300 })
     expect(tools!.toolCalls).toMatchObject({ min: 0, max: 2 })
     expect(tools!.byStep.map((s) => [s.step, s.count])).toEqual([[1, 2], [2, 1]])
+  })
+
+  it("names the parts prompts share: trace blocks, a multi-turn dataset's messages", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'llmbench-segments-'))
+    const trace = join(dir, 'trace.jsonl')
+    writeFileSync(trace, ['{"timestamp": 0, "input_length": 40, "output_length": 2, "hash_ids": [7, 8]}', '{"timestamp": 5, "input_length": 50, "output_length": 2, "hash_ids": [7, 9, 10]}'].join('\n'))
+    const t = await loadPrompts({ kind: 'file', path: trace, format: 'trace', blockTokens: 16 }, 2, 0)
+    expect(t.map((p) => p.segments)).toEqual([
+      [{ key: 'block:7', tokens: 16 }, { key: 'block:8', tokens: 16 }],
+      [{ key: 'block:7', tokens: 16 }, { key: 'block:9', tokens: 16 }, { key: 'block:10', tokens: 16 }],
+    ])
+    const d = new DesignedReuse()
+    expect(t.map((p, k) => d.prompt(p.segments, `t${k}`, p.tokens))).toEqual([0, 16])
+    const chats = join(dir, 'chats.jsonl')
+    writeFileSync(chats, JSON.stringify({ messages: [{ role: 'user', content: 'one two' }, { role: 'assistant', content: 'three' }, { role: 'user', content: 'four five six' }] }))
+    const m = await loadPrompts({ kind: 'file', path: chats, format: 'jsonl', multiTurn: true, shuffle: false }, 2, 0)
+    expect(m.map((p) => p.segments?.map((x) => x.key))).toEqual([['record:0:0'], ['record:0:0', 'record:0:1', 'record:0:2']])
+    // The second turn repeats the first user message, not the dataset's reply the server never wrote.
+    const r = new DesignedReuse()
+    expect(m.map((p, k) => r.prompt(p.segments, `m${k}`, p.tokens))).toEqual([0, m[0].segments![0].tokens])
   })
 
   it('counts what a chain of segments repeats of what was sent before', () => {
