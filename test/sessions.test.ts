@@ -119,6 +119,8 @@ describe('sessions on the simulator', () => {
     // New sessions arrive 100 ms apart; their second turns are not arrivals.
     firsts.slice(1).forEach((r, k) => expect(r.scheduledAt - firsts[k].scheduledAt).toBeCloseTo(100, 3))
     expect(measured(open.levels[0])).toHaveLength(8)
+    // The schedule's figures are of arrivals: first turns only.
+    expect(open.levels[0].summary.schedule!.scheduledRate).toBeCloseTo(10, 3)
   })
 
   it('warm-up and cool-down hold whole sessions, kept out of the figures', async () => {
