@@ -85,6 +85,19 @@ describe('sessions on the simulator', () => {
     expect(schemaErrors(JSON.parse(JSON.stringify(result)))).toEqual([])
   })
 
+  it.each([
+    ['responses', (b: Record<string, any>) => b.input],
+    ['anthropic', (b: Record<string, any>) => b.messages],
+    ['ollama', (b: Record<string, any>) => b.messages],
+  ] as const)('chains the exact reply on the %s endpoint too', async (endpoint, messages) => {
+    const { levels: [level] } = await runScenario(scenario(sim.url, { endpoint, concurrency: 1, requests: 1, warmup: 0, input: { tokens: 32 }, output: { tokens: 10 }, sessions: { turns: 2 } }))
+    const [a, b] = bySession(measured(level)).values().next().value!
+    const first = traceOf(sim, 0, a)
+    const second = messages(traceOf(sim, 0, b).body as Record<string, any>) as Message[]
+    expect(first.reply!.length).toBeGreaterThan(0)
+    expect(second.slice(-2)).toEqual([{ role: 'assistant', content: first.reply }, { role: 'user', content: expect.any(String) }])
+  })
+
   it('waits the think time after a reply, within 10 ms, and never less', async () => {
     const { levels: [level] } = await runScenario(scenario(sim.url, { concurrency: 2, requests: 2, input: { tokens: 32 }, output: { tokens: 4 }, sessions: { turns: 3, thinkTime: '150ms' } }))
     const gaps: number[] = []
