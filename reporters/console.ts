@@ -3,7 +3,7 @@
  * and the goodput block of METRICS.md. Reads only the result model.
  */
 import Table from 'cli-table3'
-import { formatGoodput, isMeasured } from '../src/metrics/index.js'
+import { formatGoodput, isMeasured, summaryOfRepeats } from '../src/metrics/index.js'
 import type { FailureKind, LevelSummary, OutputTokenSource, RequestRecord, StatName, Stats, SweepSummary } from '../src/results/types.js'
 import { loadLabel } from '../src/results/labels.js'
 import { redactSecrets } from '../src/results/redact.js'
@@ -70,6 +70,7 @@ export function renderLevel(s: LevelSummary): string {
   }
   lines.push(...renderWorkload(s))
   if (s.goodput) lines.push(formatGoodput(s.goodput))
+  if (s.stoppedEarly) lines.push(`Stopped early: ${s.stoppedEarly.message}`)
   for (const w of s.warnings) lines.push(`Warning: ${terminalLine(w)}`)
   return lines.join('\n')
 }
@@ -126,6 +127,24 @@ export function renderErrorSamples(records: RequestRecord[], secrets?: string[])
   return lines.join('\n')
 }
 
+/** Each level as run; after the last repeat of a load (`repeat`), a row of their mean. */
+function withRepeatMeans(levels: LevelSummary[]): { l: LevelSummary; label: string }[] {
+  const out: { l: LevelSummary; label: string }[] = []
+  for (let i = 0; i < levels.length; i++) {
+    const r = levels[i].load.repeat
+    if (!r) {
+      out.push({ l: levels[i], label: '' })
+      continue
+    }
+    out.push({ l: levels[i], label: ` #${r.index}` })
+    if (r.index === r.of) {
+      const group = levels.slice(Math.max(0, i - r.of + 1), i + 1).filter((x) => x.load.value === levels[i].load.value && x.load.repeat)
+      out.push({ l: summaryOfRepeats(group), label: ` mean of ${group.length}` })
+    }
+  }
+  return out
+}
+
 export function renderSummary(levels: LevelSummary[]): string {
   const hasGoodput = levels.some((l) => l.goodput)
   const kinds = new Set(levels.map((l) => (l.load.ramp ? 'ramp' : l.load.kind)))
@@ -133,9 +152,9 @@ export function renderSummary(levels: LevelSummary[]): string {
   const head = [first, 'ok/total', 'req/s', 'out tok/s', 'TTFT p50', 'TTFT p99', 'TPOT p50', 'TPOT p99', 'ITL p99', 'E2E p50']
   if (hasGoodput) head.push('goodput')
   const table = plain(head)
-  for (const l of levels) {
+  for (const { l, label } of withRepeatMeans(levels)) {
     const row = [
-      first === 'load' ? loadLabel(l.load) : String(l.load.value),
+      first === 'load' ? loadLabel(l.load) + (l.load.repeat ? '' : label) : `${l.load.value}${label}`,
       `${l.requests.succeeded}/${l.requests.total}`,
       fmt(l.throughput.requestsPerSec, 2),
       fmt(l.throughput.outputTokensPerSec),

@@ -12,6 +12,8 @@ import type { PromptSpec } from '../data/prompt.js'
 import { benchSchema, scenarioShape, type BenchOptions } from '../options/scenario.js'
 import { goodputBounds, isGoodputBounds, type SloSet } from '../options/slo.js'
 import { UsageError } from '../errors.js'
+import { stoppingObjectives } from '../dsl/objectives.js'
+import { levelValues } from '../load/levels.js'
 import { toLoadOptions, type LoadInput } from '../load/options.js'
 import { check, keyNaming, keyPath, named, OptionError, optionMessage, type Naming } from '../options/check.js'
 import { declaredDefaults } from '../options/defaults.js'
@@ -103,6 +105,7 @@ export function resolveScenario(
     stream,
     concurrency: Array.isArray(concurrency) ? [...concurrency] : [concurrency],
     numPrompts: value('requests')!,
+    ...(value('repeat')! > 1 ? { repeat: value('repeat') } : {}),
     ...load,
     ...prompts,
     ...(value('calibrate') === false ? { calibrate: false } : {}),
@@ -121,7 +124,17 @@ export function resolveScenario(
     headers,
     body,
     ...(goodput ? { goodput } : {}),
+    ...(value('stopEarly') ? { stopEarly: { ...watched(slo, levelValues({ concurrency: [concurrency].flat(), ...load, numPrompts: value('requests')! })), minRequests: value('minRequests')! } } : {}),
     seed: value('seed')!,
+  }
+}
+
+/** The objectives an early stop watches; objectives that do not parse are reported before the run (validateObjectives). */
+function watched(slo: BenchOptions['slo'], levels: number[]) {
+  try {
+    return stoppingObjectives(slo, levels)
+  } catch {
+    return { objectives: [], untracked: 0 }
   }
 }
 

@@ -4,8 +4,9 @@ import type { LoadSpec, RecordedScenario, SessionEnd } from './types.js'
 export function loadLabel(load: LoadSpec): string {
   const unit = load.kind === 'rate' ? ' req/s' : ''
   const shape = load.kind === 'rate' ? ` (${load.arrival === 'gamma' ? `gamma, burstiness ${load.burstiness}` : load.arrival}${load.maxConcurrency ? `, max ${load.maxConcurrency} in flight` : ''})` : ''
-  if (load.ramp) return `ramp ${load.kind} ${load.ramp.from}→${load.value}${unit} over ${load.ramp.overSec} s${shape}`
-  return `${load.kind} ${load.value}${unit}${shape}`
+  const repeat = load.repeat ? ` (repeat ${load.repeat.index} of ${load.repeat.of})` : ''
+  if (load.ramp) return `ramp ${load.kind} ${load.ramp.from}→${load.value}${unit} over ${load.ramp.overSec} s${shape}${repeat}`
+  return `${load.kind} ${load.value}${unit}${shape}${repeat}`
 }
 
 /** A scenario's prompt and output lengths, as names of runs read: `256 in / 128 out`. */

@@ -228,6 +228,8 @@ export interface LevelSummary {
   /** The prefix reuse the workload was designed to have, beside the hits the server reported. */
   prefixCache?: PrefixCacheSummary
   warnings: string[]
+  /** The level ended before its planned requests (`stopEarly`): why, in one line, and after how many. */
+  stoppedEarly?: { reason: 'settled' | 'over-saturated'; message: string; requests: number }
 }
 
 /** TTFT and E2E of a group of measured, succeeded requests (by turn, step or history length). */

@@ -15,12 +15,13 @@ import { runOpenLoop } from '../load/open-loop.js'
 import { gapSource } from '../load/arrivals.js'
 import { meanValue } from '../load/profile.js'
 import { PhaseClock, type Phase } from '../load/phases.js'
-import type { LevelResult, RequestRecord } from '../results/types.js'
+import type { LevelResult, LevelSummary, RequestRecord } from '../results/types.js'
 import { promptsNeeded, type LevelPlan, type Shard } from '../load/levels.js'
 import { waitUntil } from '../load/wait.js'
 import { LevelCollector, type SliceWindow } from '../records/level-collector.js'
 import { sliceWidth } from '../metrics/slices.js'
 import { now } from '../clock.js'
+import { StoppingRule } from '../verdicts/sequential.js'
 import { REFUSED_IN_A_ROW } from './server-gone.js'
 import type { LevelStart, ScenarioOptions } from './types.js'
 import { DesignedReuse } from './designed-reuse.js'
@@ -99,7 +100,7 @@ export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): P
 
   // Prompts are built before the clock starts: tokenizing must not slow the load.
   const warmCount = plan.shortWarmup.count
-  const seed = shardSeed(opts, opts.seed + i * 1_000_003)
+  const seed = shardSeed(opts, opts.seed + (plan.seedIndex ?? i) * 1_000_003)
   const reuse = new DesignedReuse()
   const sessions = opts.sessions ? await prepareSessionLevel(ctx, i, sessionsNeeded(plan, opts), warmCount, seed, reuse, (r) => onRecord(r)) : undefined
   const poolSize = sessions ? sessions.env.scripts.length : promptsNeeded(plan, opts.numPrompts)
@@ -133,11 +134,16 @@ export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): P
   }
   // Connections refused again and again: the server is gone, and a closed loop would spin.
   let refused = 0
-  const stoppedHere = () => stopped() || refused >= REFUSED_IN_A_ROW
+  const phases = new PhaseClock(plan.phases)
+  const early = earlyStop(ctx, plan, phases)
+  const stoppedHere = () => stopped() || refused >= REFUSED_IN_A_ROW || early?.decision?.reason === 'over-saturated'
   const onRecord = (r: RequestRecord) => {
     refused = r.outcome === 'connect' ? refused + 1 : 0
     take(r)
-    if (!r.warmup && !r.cooldown) listener.onRecord?.(r, start)
+    if (!r.warmup && !r.cooldown) {
+      listener.onRecord?.(r, start)
+      early?.add(r)
+    }
   }
   if (sessions) sessions.env.stopped = stoppedHere
 
@@ -149,14 +155,13 @@ export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): P
   const wallBefore = performance.now()
   const slices = sliceWindow(plan, now())
   if (slices) collect.startSlices(slices)
-  const phases = new PhaseClock(plan.phases)
   const keep = false
   // A level bounded by time ends its sessions too: none starts a turn past it.
   const length = PhaseClock.deadline(plan.phases)
   if (sessions && length !== undefined) sessions.env.deadline = (plan.load.kind === 'concurrency' ? now() : (startAt ?? now())) + length
   plan.load.kind === 'concurrency'
     ? await runPhasedClosedLoop({ slots: slotsOf(plan), profile: plan.load.ramp ? plan.profile : undefined, phases, send, onRecord, stopped: stoppedHere, keep })
-    : await runOpenLoop({ scheduleAt: plan.trace ? traceSchedule(plan, prompts.slice(0, poolSize)) : arrivalSchedule(plan, shardSeed(opts, opts.seed + i), opts.shard), phases, send, maxConcurrency: plan.load.maxConcurrency, onRecord, stopped: stoppedHere, keep, startAt })
+    : await runOpenLoop({ scheduleAt: plan.trace ? traceSchedule(plan, prompts.slice(0, poolSize)) : arrivalSchedule(plan, shardSeed(opts, opts.seed + (plan.seedIndex ?? i)), opts.shard), phases, send, maxConcurrency: plan.load.maxConcurrency, onRecord, stopped: stoppedHere, keep, startAt })
   monitor.disable()
   const cpu = process.cpuUsage(cpuBefore)
   const wall = performance.now() - wallBefore
@@ -173,6 +178,8 @@ export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): P
   // Load threads leave the server's side to the main thread (threads.ts).
   if (!ctx.loadThread) await serverAtEnd(ctx.telemetry, serverBefore, summary)
   if (reset && summary.prefixCache) summary.prefixCache.reset = reset
+  if (early?.decision) summary.stoppedEarly = early.decision
+  if (early?.note) summary.warnings.push(early.note)
   if (reused > 0) {
     summary.warnings.push(`${reused} requests reused a prompt of this level (${poolSize} were prepared): a server's prefix cache may have served them; raise the number of prompts (requests / --num-prompts)`)
   }
@@ -184,6 +191,47 @@ export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): P
   const level = collect.result(summary)
   listener.onLevelEnd?.(level, start)
   return level
+}
+
+/**
+ * The early stop of a level (`stopEarly`): the scenario's objectives on this level watched as
+ * records end (verdicts/sequential.ts). Settled: the measured phase ends at the next request and
+ * the requests in flight finish as measured. Over-saturated: nothing more is sent and the requests
+ * in flight, which the server may not answer for minutes, end as interrupted (left out of the
+ * figures, as with Ctrl-C). Ramps and trace replays change their load as they run: they never stop early.
+ */
+function earlyStop(ctx: LevelContext, plan: LevelPlan, phases: PhaseClock) {
+  const { opts } = ctx
+  const stop = opts.stopEarly
+  if (!stop || plan.load.ramp || plan.trace) return undefined
+  const objectives = stop.objectives.filter((o) => o.level === undefined || o.level === plan.load.value).map(({ level: _, ...o }) => o)
+  const planned = 'count' in plan.phases.measured ? plan.phases.measured.count : undefined
+  const rule = new StoppingRule({
+    objectives,
+    minRequests: stop.minRequests,
+    load: plan.load,
+    // A second's arrivals per batch, but at most 20: a saturated server answers a fraction of
+    // them, and the ten batches the trend needs must not take minutes to end.
+    ...(plan.load.kind === 'rate' ? { batchSize: Math.max(10, Math.min(20, Math.ceil(plan.load.value))) } : {}),
+    ...(planned ? { plannedRequests: planned } : {}),
+    ...(stop.goodput ?? opts.goodput ? { goodput: stop.goodput ?? opts.goodput } : {}),
+  })
+  const state = {
+    decision: undefined as LevelSummary['stoppedEarly'],
+    note: stop.untracked > 0 ? 'stopEarly: a second goodput objective with other bounds is checked at the level\'s end only: this level ran all its requests' : objectives.length === 0 && plan.load.kind !== 'rate' ? 'stopEarly: no objective names this level, and over-saturation is watched on rate levels only: it ran all its requests' : undefined,
+    add(r: RequestRecord) {
+      rule.add(r)
+      if (state.decision) return
+      const d = rule.check()
+      if (d.stop && d.reason && (d.reason === 'over-saturated' || stop.untracked === 0)) {
+        state.decision = { reason: d.reason, message: d.message, requests: d.requests }
+        phases.endMeasured()
+        // Asynchronously: this runs inside a request's own completion.
+        if (d.reason === 'over-saturated') queueMicrotask(() => ctx.client.abortAll('the level stopped early: the server is over-saturated'))
+      }
+    },
+  }
+  return state
 }
 
 /** The collector of a level's records (results/level-collector.ts), for its whole load. */

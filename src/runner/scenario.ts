@@ -67,8 +67,8 @@ export async function runScenario(given: ScenarioOptions, listener: ScenarioList
     if (stopped()) return outcome
     listener.onPrompts?.(outcome.prompts)
     ctx.telemetry = startSampler(opts, headers, listener)
-    // A sweep decides each level from all its requests, a trace replays in order: one thread each.
-    const threads = trace || opts.sweep ? 1 : threadCount(opts, { slots: splitSlots(opts), streams: mostStreams(opts), itlMs: measuredBefore.itlMs })
+    // A sweep decides each level from all its requests, an early stop watches them all, a trace replays in order: one thread each.
+    const threads = trace || opts.sweep || opts.stopEarly ? 1 : threadCount(opts, { slots: splitSlots(opts), streams: mostStreams(opts), itlMs: measuredBefore.itlMs })
     if (threads > 1) ctx.threads = new ThreadPool(opts, threads)
     if (opts.sweep) Object.assign(outcome, await runSweep(ctx, opts.sweep), { prompts: outcome.prompts })
     for (let i = 0; i < plans.length && !stopped(); i++) {

@@ -2,6 +2,7 @@
  * The runner's own types: the resolved options of one scenario (config/resolve.ts builds them from
  * what users write), what a listener hears, and what a scenario returns.
  */
+import type { ObjectiveSpec } from '../verdicts/objective.js'
 import type { LevelResult, LoadSpec, PromptsSummary, RequestRecord, SloSet, SweepSummary, TelemetrySeries } from '../results/types.js'
 import type { PromptSpec } from '../data/prompt.js'
 import type { LevelPlan, LoadOptions } from '../load/levels.js'
@@ -29,6 +30,8 @@ export interface ScenarioOptions extends LoadOptions {
   headers: Record<string, string>
   body: Record<string, unknown>
   goodput?: SloSet
+  /** End each level once its objectives are decided, or a rate level is over-saturated (docs/verdicts.md). */
+  stopEarly?: StoppingObjectives & { minRequests: number }
   /** Instead of fixed levels, search for the capacity or spread rates (load/sweep.ts). */
   sweep?: SweepOptions
   /** Server /metrics and GPU sampling during the run (docs/telemetry.md); on unless `enabled: false`. */
@@ -107,3 +110,11 @@ export type FromThread =
   | { type: 'done'; index: number; eventLoopDelayP99Ms: number; eventLoopDelayMaxMs: number; warnings: string[] }
   | { type: 'failed'; message: string; stopped?: boolean }
 
+/** What an early stop watches: the scenario's objectives as figure, comparison and bound (dsl/objectives.ts). */
+export interface StoppingObjectives {
+  objectives: Array<ObjectiveSpec & { level?: number }>
+  /** The bounds of the goodput objective, when it has its own. */
+  goodput?: SloSet
+  /** Objectives left to the level's end (a second goodput objective): such a level never settles early. */
+  untracked: number
+}
