@@ -10,12 +10,14 @@ const SLOW = [
   // a browser (chromium)
   'test/report-html.test.ts',
   'test/serve-dashboard.test.ts',
+  'test/report-sessions.test.ts',
   // PostgreSQL (when LLMBENCH_TEST_PG names a database)
   'test/store.test.ts',
   // timing to the millisecond
   'test/accuracy.test.ts',
   'test/protocols.test.ts',
   'test/quirks.test.ts',
+  'test/sessions.test.ts',
   // load at scale, threads, shards, whole example projects
   'test/load-simulator.test.ts',
   'test/shards.test.ts',
