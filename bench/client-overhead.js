@@ -18,6 +18,12 @@
  *      and the server's own lateness = its write time - its target time.
  * Clients: `floor` (bench/floor-client.js) is the least a Node.js client can do: raw sockets, a
  * stamp per read, token bytes counted, no parsing; what it shows is the machine's and Node's share.
+ * `floor-c` (bench/floor-c/, built with make when missing) is the same in C with epoll: the least
+ * any client can do on this machine. `cli` runs the real command as a user does
+ * (`node bin/llmbench.js run --server … --endpoint … -o …`, defaults otherwise: telemetry,
+ * calibration, threads, records file, history) and pairs its records file with the trace.
+ * Every client is spawned through bench/floor-c/runusage (wait4), so its whole-process CPU to
+ * exit is known; "start-up" is from spawn to the server receiving its first request.
  * `llmbench` is llmbench's real path, runScenario() from dist/ (LlmClient with its HTTP/1.1 reader,
  * SseParser, chatAdapter, RequestTracker, runClosedLoop, its event-loop monitor); `naive` is
  * bench/naive-fetch-client.js (global fetch, TextDecoder, string split). Each configuration runs
@@ -25,7 +31,8 @@
  *
  * Options: --concurrency LIST (or a positional list)  --reps N (3)  --tokens N (128)
  *   --ttft MS (200)  --itl MS (10)  --input-len N (32)  --min-requests N (10)
- *   --max-seconds S (40, per level)  --clients llmbench,naive[,floor]  --json FILE (all per-run figures)
+ *   --max-seconds S (40, per level)  --clients llmbench,naive[,floor,floor-c,cli]  --json FILE (all per-run figures)
+ *   --endpoint chat|completions (chat; the exact server serves both)
  *   --cpu-prof-dir DIR (run llmbench workers under node --cpu-prof, profiles written to DIR)
  *   --no-loop-monitor (diagnostic: llmbench without runScenario's event-loop-delay monitor)
  *   --threads N (llmbench's load threads for the scenario, default 1)
@@ -35,7 +42,8 @@ import { spawn } from 'node:child_process'
 import http from 'node:http'
 import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync, appendFileSync, existsSync, mkdtempSync, rmSync, readdirSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
 import os from 'node:os'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
@@ -69,6 +77,18 @@ const TTFT_MS = num('ttft', 200)
 const ITL_MS = num('itl', 10)
 const INPUT_LEN = num('input-len', 32)
 const WARMUP_TOKENS = 16
+const ENDPOINT = String(args.endpoint ?? 'chat')
+if (ENDPOINT !== 'chat' && ENDPOINT !== 'completions') throw new Error('--endpoint: chat or completions')
+const PATH = ENDPOINT === 'chat' ? '/v1/chat/completions' : '/v1/completions'
+/** The bytes that mark a token event of the exact server, for the floors' byte search. */
+const TOKEN_BYTES = ENDPOINT === 'chat' ? '"delta":{"content":" tok"}' : '"text":" tok"'
+const FLOOR_C = join(HERE, 'floor-c')
+
+/** The request body every baseline sends (llmbench builds its own, the same fields). */
+function bodyOf(prompt, maxTokens) {
+  const common = { model: 'exact', max_tokens: maxTokens, stream: true, ignore_eos: true, stream_options: { include_usage: true } }
+  return ENDPOINT === 'chat' ? { ...common, messages: [{ role: 'user', content: prompt }] } : { ...common, prompt }
+}
 
 // ------------------------------------------------------------------------------------------
 // Small helpers
@@ -129,6 +149,75 @@ function getJson(port, path) {
   })
 }
 
+/**
+ * Matches each measured request (`{ id, ok, arrivals, sentAt, endAt }`, absolute ms) with the
+ * server's trace by its x-request-id, event by event:
+ *   TTFT error = client arrival of the first token event - server write time of that event
+ *   ITL error  = |client gap - server gap| for each consecutive pair of token events
+ *   E2E error  = client E2E (endAt - sentAt) - server E2E (its last write - its receipt)
+ * and the server's own lateness = its write time - its target time. `firstRecv` is when the
+ * server received the client's first request (warm-up and preflight included): the start-up end.
+ */
+function pairWithTrace(measured, truth) {
+  const ttftErr = []
+  const itlErr = []
+  const e2eErr = []
+  const late = []
+  let events = 0
+  let unmatched = 0
+  let backpressure = 0
+  let firstRecv = Infinity
+  for (const id in truth) if (truth[id].recv < firstRecv) firstRecv = truth[id].recv
+  // Diagnostic: every matched event as `write arrival index`, to see when and why lag grows.
+  const dump = process.env.LLMBENCH_DUMP_EVENTS ? [] : undefined
+  for (const m of measured) {
+    const s = truth[m.id]
+    if (!s) {
+      unmatched++
+      continue
+    }
+    // Stream events the client had to handle: the role chunk (chat), the tokens written, usage, [DONE].
+    const written = s.writes.filter((w) => w > 0).length
+    events += (s.lead ?? 1) + written + (written === s.n ? 2 : 0)
+    backpressure += s.backpressure
+    for (let j = 0; j < written; j++) late.push(s.writes[j] - s.targets[j])
+    if (!m.ok) continue
+    const a = m.arrivals
+    const w = s.writes
+    if (a.length !== s.n || written !== s.n) {
+      unmatched++
+      continue
+    }
+    if (dump) for (let j = 0; j < a.length; j++) dump.push(`${w[j].toFixed(3)} ${a[j].toFixed(3)} ${j}`)
+    ttftErr.push(a[0] - w[0])
+    for (let j = 1; j < a.length; j++) itlErr.push(Math.abs(a[j] - a[j - 1] - (w[j] - w[j - 1])))
+    if (m.endAt > 0 && s.endAt > 0) e2eErr.push(m.endAt - m.sentAt - (s.endAt - s.recv))
+  }
+  if (dump) writeFileSync(process.env.LLMBENCH_DUMP_EVENTS, dump.join('\n') + '\n')
+  const t = sortedOf(ttftErr)
+  const i = sortedOf(itlErr)
+  const e = sortedOf(e2eErr)
+  const l = sortedOf(late)
+  return {
+    ttftErrP50: pct(t, 50),
+    ttftErrP99: pct(t, 99),
+    ttftErrMin: t.length ? t[0] : NaN,
+    ttftErrMax: t.length ? t[t.length - 1] : NaN,
+    itlErrP50: pct(i, 50),
+    itlErrP99: pct(i, 99),
+    itlErrMax: i.length ? i[i.length - 1] : NaN,
+    e2eErrP50: pct(e, 50),
+    e2eErrP99: pct(e, 99),
+    e2eErrMax: e.length ? e[e.length - 1] : NaN,
+    events,
+    unmatched,
+    serverLateP50: pct(l, 50),
+    serverLateP99: pct(l, 99),
+    serverBackpressure: backpressure,
+    firstRecv: Number.isFinite(firstRecv) ? firstRecv : NaN,
+  }
+}
+
 // ------------------------------------------------------------------------------------------
 // Worker: one configuration, in its own process
 // ------------------------------------------------------------------------------------------
@@ -155,7 +244,7 @@ async function worker() {
   await getJson(port, '/trace') // clear anything left over
 
   let preempt0, preempt1
-  let cpu0, cpu1, wall0, wall1, rssPeakKb, rssStart, serverCpu0, serverCpu1, mach0, mach1
+  let cpu0, cpu1, cpuTotal, wall0, wall1, rssPeakKb, rssStart, serverCpu0, serverCpu1, mach0, mach1
   const startWindow = () => {
     preempt0 = preemptions()
     mach0 = machineCpu()
@@ -167,6 +256,7 @@ async function worker() {
   }
   const endWindow = () => {
     preempt1 = preemptions()
+    cpuTotal = process.cpuUsage()
     cpu1 = process.cpuUsage(cpu0)
     wall1 = now()
     rssPeakKb = process.resourceUsage().maxRSS
@@ -195,7 +285,7 @@ async function worker() {
       {
         server: `http://127.0.0.1:${port}`,
         model: 'exact',
-        endpoint: 'chat',
+        endpoint: ENDPOINT,
         stream: true,
         concurrency: [concurrency],
         numPrompts: total,
@@ -232,42 +322,35 @@ async function worker() {
         failed++
         if (failures.length < 5) failures.push(`${r.outcome}: ${r.error?.message ?? ''}`)
       }
-      measured.push({ id: `llmbench-L0-${r.index}`, ok, arrivals: (r.tokenTimes ?? []).map((x) => r.sentAt + x) })
+      measured.push({ id: `llmbench-L0-${r.index}`, ok, arrivals: (r.tokenTimes ?? []).map((x) => r.sentAt + x), sentAt: r.sentAt, endAt: r.endAt })
     }
   } else if (client === 'naive' || client === 'floor') {
-    // The baselines share prompts, bodies, a warm-up round (every connection open) and the window.
-    const { syntheticPrompts } = await import('../dist/src/data/synthetic.js')
-    const prompts = syntheticPrompts(total + concurrency, INPUT_LEN, 1)
-    const bodyOf = (prompt, maxTokens) => ({
-      model: 'exact',
-      max_tokens: maxTokens,
-      stream: true,
-      ignore_eos: true,
-      stream_options: { include_usage: true },
-      messages: [{ role: 'user', content: prompt.text }],
-    })
+    // The baselines share the bodies file (warm-up first, one per slot), a warm-up round (every
+    // connection open) and the window.
+    const lines = readFileSync(String(args.bodies), 'utf8').split('\n').filter(Boolean)
+    const bodies = lines.map((l) => JSON.parse(l.slice(l.indexOf('\t') + 1)))
     let run
     let close = () => {}
     if (client === 'naive') {
       const { runNaive } = await import('./naive-fetch-client.js')
-      const url = `http://127.0.0.1:${port}/v1/chat/completions`
+      const url = `http://127.0.0.1:${port}${PATH}`
       run = (o) => runNaive({ url, concurrency, ...o })
-      const pre = await runNaive({ url, concurrency: 1, total: 1, idPrefix: 'naive-preflight', bodyOf: () => bodyOf(prompts[0], 4) })
+      const pre = await runNaive({ url, concurrency: 1, total: 1, idPrefix: 'naive-preflight', bodyOf: () => ({ ...bodies[0], max_tokens: 4 }) })
       if (!pre[0].ok) throw new Error(`preflight failed: ${pre[0].error}`)
     } else {
       const { floorClient } = await import('./floor-client.js')
-      const fc = await floorClient(port, concurrency)
+      const fc = await floorClient(port, concurrency, { path: PATH, token: TOKEN_BYTES })
       run = (o) => fc.run(o)
       close = () => fc.close()
     }
-    const warm = await run({ total: concurrency, idPrefix: `${client}-L0-warmup`, bodyOf: (k) => bodyOf(prompts[total + k], WARMUP_TOKENS) })
+    const warm = await run({ total: concurrency, idPrefix: `${client}-L0-warmup`, bodyOf: (k) => bodies[k] })
     warmFailed = warm.filter((r) => !r.ok).length
     startWindow()
     let seen = 0
     const recs = await run({
       total,
       idPrefix: `${client}-L0`,
-      bodyOf: (k) => bodyOf(prompts[k], TOKENS),
+      bodyOf: (k) => bodies[concurrency + k],
       onRecord: () => {
         if (++seen === total) endWindow()
       },
@@ -278,48 +361,16 @@ async function worker() {
         failed++
         if (failures.length < 5) failures.push(r.error ?? 'no token, or no end of the response')
       }
-      measured.push({ id: r.id, ok: r.ok, arrivals: r.tokens })
+      measured.push({ id: r.id, ok: r.ok, arrivals: r.tokens, sentAt: r.sentAt, endAt: r.endAt })
     }
   } else {
     throw new Error(`unknown client ${client}`)
   }
 
   // ---- match against the server's truth (outside the measured window) ----
-  const truth = (await getJson(port, '/trace')).records
-  const ttftErr = []
-  const itlErr = []
-  const late = []
-  let events = 0
-  let unmatched = 0
-  let backpressure = 0
-  // Diagnostic: every matched event as `write arrival index`, to see when and why lag grows.
-  const dump = process.env.LLMBENCH_DUMP_EVENTS ? [] : undefined
-  for (const m of measured) {
-    const s = truth[m.id]
-    if (!s) {
-      unmatched++
-      continue
-    }
-    // Stream events the client had to handle: the role chunk, the tokens written, usage, [DONE].
-    const written = s.writes.filter((w) => w > 0).length
-    events += 1 + written + (written === s.n ? 2 : 0)
-    backpressure += s.backpressure
-    for (let j = 0; j < written; j++) late.push(s.writes[j] - s.targets[j])
-    if (!m.ok) continue
-    const a = m.arrivals
-    const w = s.writes
-    if (a.length !== s.n || written !== s.n) {
-      unmatched++
-      continue
-    }
-    if (dump) for (let j = 0; j < a.length; j++) dump.push(`${w[j].toFixed(3)} ${a[j].toFixed(3)} ${j}`)
-    ttftErr.push(a[0] - w[0])
-    for (let j = 1; j < a.length; j++) itlErr.push(Math.abs(a[j] - a[j - 1] - (w[j] - w[j - 1])))
-  }
-  if (dump) writeFileSync(process.env.LLMBENCH_DUMP_EVENTS, dump.concat(gcPauses).join('\n') + '\n')
-  const t = sortedOf(ttftErr)
-  const i = sortedOf(itlErr)
-  const l = sortedOf(late)
+  const trace = await getJson(port, '/trace')
+  const paired = pairWithTrace(measured, trace.records)
+  if (process.env.LLMBENCH_DUMP_EVENTS && gcPauses.length) appendFileSync(process.env.LLMBENCH_DUMP_EVENTS, gcPauses.join('\n') + '\n')
   const cpuSec = (cpu1.user + cpu1.system) / 1e6
   const [sc0, sc1] = await Promise.all([serverCpu0, serverCpu1])
   // Whole machine over the window, in cores: everything busy (all processes), and stolen by the hypervisor.
@@ -332,21 +383,16 @@ async function worker() {
     machineStealCores = ((mach1.steal - mach0.steal) / dt) * cores
   }
   const serverCpuSec = (sc1.cpuUserUs + sc1.cpuSystemUs - sc0.cpuUserUs - sc0.cpuSystemUs) / 1e6
+  const { events } = paired
   const result = {
     client,
     concurrency,
     requests: total,
-    ttftErrP50: pct(t, 50),
-    ttftErrP99: pct(t, 99),
-    ttftErrMin: t.length ? t[0] : NaN,
-    ttftErrMax: t.length ? t[t.length - 1] : NaN,
-    itlErrP50: pct(i, 50),
-    itlErrP99: pct(i, 99),
-    itlErrMax: i.length ? i[i.length - 1] : NaN,
+    ...paired,
     cpuSec,
+    cpuToLastRecordSec: (cpuTotal.user + cpuTotal.system) / 1e6,
     cpuUserSec: cpu1.user / 1e6,
     cpuSystemSec: cpu1.system / 1e6,
-    events,
     cpuPer1kEvents: events > 0 ? cpuSec / (events / 1000) : NaN,
     wallSec: (wall1 - wall0) / 1000,
     clientCores: cpuSec / ((wall1 - wall0) / 1000),
@@ -360,11 +406,7 @@ async function worker() {
     rssAtStartMb: rssStart / 1048576,
     failed,
     warmFailed,
-    unmatched,
     failures,
-    serverLateP50: pct(l, 50),
-    serverLateP99: pct(l, 99),
-    serverBackpressure: backpressure,
     window: { from: wall0, to: wall1 },
     selfCheck,
   }
@@ -377,6 +419,7 @@ async function worker() {
 // ------------------------------------------------------------------------------------------
 
 const children = new Set()
+let clockNow
 
 function killChildren() {
   for (const c of children) {
@@ -408,37 +451,236 @@ function startServer() {
   })
 }
 
-function runWorker(port, client, concurrency, requests, extraNodeArgs = []) {
+/** Builds bench/floor-c (the C floor client and runusage) with make when missing. */
+function ensureFloorC() {
+  if (existsSync(join(FLOOR_C, 'floor-c')) && existsSync(join(FLOOR_C, 'runusage'))) return
+  process.stderr.write('building bench/floor-c (make)\n')
+  execFileSync('make', ['-C', FLOOR_C], { stdio: ['ignore', 'ignore', 'inherit'] })
+}
+
+let tmpRoot
+const tmpFile = (name) => join((tmpRoot ??= mkdtempSync(join(os.tmpdir(), 'llmbench-overhead-'))), name)
+
+/** The baselines' requests: `id<TAB>body` a line, one warm-up request per slot first. */
+async function writeBodies(client, concurrency, total) {
+  const { syntheticPrompts } = await import('../dist/src/data/synthetic.js')
+  const prompts = syntheticPrompts(total + concurrency, INPUT_LEN, 1)
+  const lines = []
+  for (let k = 0; k < concurrency; k++) lines.push(`${client}-L0-warmup-${k}\t${JSON.stringify(bodyOf(prompts[total + k].text, WARMUP_TOKENS))}`)
+  for (let k = 0; k < total; k++) lines.push(`${client}-L0-${k}\t${JSON.stringify(bodyOf(prompts[k].text, TOKENS))}`)
+  const file = tmpFile(`bodies-${client}-${concurrency}-${total}.txt`)
+  writeFileSync(file, lines.join('\n') + '\n')
+  return file
+}
+
+/**
+ * Spawns `argv` under runusage; resolves with { out, usage: whole-process CPU to exit, spawnAt,
+ * pid } once it exits with status 0. `onSpawn(child)` sees the runusage process.
+ */
+function spawnMeasured(argv, label, { cwd, onSpawn } = {}) {
+  const usageFile = tmpFile(`usage-${Date.now()}-${Math.random().toString(36).slice(2)}.json`)
   return new Promise((resolve, reject) => {
-    const argv = [
-      ...extraNodeArgs,
-      SELF,
-      '--worker',
-      '--client', client,
-      '--port', String(port),
-      '--concurrency', String(concurrency),
-      '--requests', String(requests),
-      '--tokens', String(TOKENS),
-      '--ttft', String(TTFT_MS),
-      '--itl', String(ITL_MS),
-      '--input-len', String(INPUT_LEN),
-      ...(args['no-loop-monitor'] ? ['--no-loop-monitor'] : []),
-      ...(args.threads ? ['--threads', String(args.threads)] : []),
-    ]
-    const child = spawn(process.execPath, argv, { stdio: ['pipe', 'pipe', 'inherit'] })
+    const spawnAt = clockNow()
+    const child = spawn(join(FLOOR_C, 'runusage'), [usageFile, ...argv], { stdio: ['pipe', 'pipe', 'inherit'], cwd })
     children.add(child)
+    onSpawn?.(child)
     let out = ''
     child.stdout.on('data', (d) => (out += d))
     child.on('error', reject)
     child.on('exit', (code, signal) => {
       children.delete(child)
-      const line = out.split('\n').find((s) => s.startsWith('RESULT '))
-      // What node itself printed (--node-args '--trace-gc', say) is shown, not lost.
-      if (args['node-args']) process.stderr.write(out.split('\n').filter((s) => s && !s.startsWith('RESULT ')).join('\n') + '\n')
-      if (code === 0 && line) resolve(JSON.parse(line.slice(7)))
-      else reject(new Error(`worker ${client} c=${concurrency} failed (code ${code}, signal ${signal})\n${out}`))
+      if (code !== 0) return reject(new Error(`${label} failed (code ${code}, signal ${signal})\n${out}`))
+      const u = JSON.parse(readFileSync(usageFile, 'utf8'))
+      rmSync(usageFile, { force: true })
+      resolve({ out, spawnAt, cpuToExitSec: u.user + u.system, maxRssKbToExit: u.maxRssKb })
     })
   })
+}
+
+async function runWorker(port, client, concurrency, requests, extraNodeArgs = []) {
+  const bodies = client === 'floor' || client === 'naive' ? await writeBodies(client, concurrency, requests) : undefined
+  const argv = [
+    process.execPath,
+    ...extraNodeArgs,
+    SELF,
+    '--worker',
+    '--client', client,
+    '--port', String(port),
+    '--concurrency', String(concurrency),
+    '--requests', String(requests),
+    '--tokens', String(TOKENS),
+    '--ttft', String(TTFT_MS),
+    '--itl', String(ITL_MS),
+    '--input-len', String(INPUT_LEN),
+    '--endpoint', ENDPOINT,
+    ...(bodies ? ['--bodies', bodies] : []),
+    ...(args['no-loop-monitor'] ? ['--no-loop-monitor'] : []),
+    ...(args.threads ? ['--threads', String(args.threads)] : []),
+  ]
+  const { out, spawnAt, cpuToExitSec } = await spawnMeasured(argv, `worker ${client} c=${concurrency}`)
+  const line = out.split('\n').find((s) => s.startsWith('RESULT '))
+  // What node itself printed (--node-args '--trace-gc', say) is shown, not lost.
+  if (args['node-args']) process.stderr.write(out.split('\n').filter((s) => s && !s.startsWith('RESULT ')).join('\n') + '\n')
+  if (!line) throw new Error(`worker ${client} c=${concurrency} printed no result\n${out}`)
+  const r = JSON.parse(line.slice(7))
+  return { ...r, startupMs: r.firstRecv - spawnAt, cpuToExitSec }
+}
+
+/** Fields a runner outside the worker cannot see (the server's and the machine's share over the window). */
+const NOT_SEEN = { serverCpuSec: NaN, serverCores: NaN, serverCpuPer1kEvents: NaN, machineBusyCores: NaN, machineStealCores: NaN, mainThreadPreemptions: NaN, rssAtStartMb: NaN }
+
+/** The C floor client: one process, its stamps written to a file, paired here. */
+async function runFloorC(port, concurrency, requests) {
+  const bodies = await writeBodies('floor-c', concurrency, requests)
+  const outFile = tmpFile(`floor-c-${concurrency}.json`)
+  await getJson(port, '/trace') // clear
+  const { spawnAt, cpuToExitSec } = await spawnMeasured(
+    [join(FLOOR_C, 'floor-c'), String(port), PATH, bodies, String(concurrency), TOKEN_BYTES, outFile],
+    `floor-c c=${concurrency}`,
+  )
+  const o = JSON.parse(readFileSync(outFile, 'utf8'))
+  rmSync(outFile, { force: true })
+  const trace = await getJson(port, '/trace')
+  const measured = o.records.map((r) => ({ id: r.id, ok: r.ok, arrivals: r.tokens, sentAt: r.sentAt, endAt: r.endAt }))
+  const paired = pairWithTrace(measured, trace.records)
+  const cpuSec = o.cpuWindow.user + o.cpuWindow.system
+  const wallSec = (o.window.to - o.window.from) / 1000
+  return {
+    client: 'floor-c',
+    concurrency,
+    requests,
+    ...paired,
+    ...NOT_SEEN,
+    cpuSec,
+    cpuToLastRecordSec: o.cpuToLastRecord,
+    cpuToExitSec,
+    cpuUserSec: o.cpuWindow.user,
+    cpuSystemSec: o.cpuWindow.system,
+    cpuPer1kEvents: paired.events > 0 ? cpuSec / (paired.events / 1000) : NaN,
+    wallSec,
+    clientCores: cpuSec / wallSec,
+    peakRssMb: o.maxRssKb / 1024,
+    failed: o.records.filter((r) => !r.ok).length,
+    warmFailed: 0,
+    failures: [],
+    window: o.window,
+    startupMs: paired.firstRecv - spawnAt,
+  }
+}
+
+/** CPU seconds (all threads) of a process so far, from /proc, or NaN. */
+function procCpuSec(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1')
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(f[11]) + Number(f[12])) / 100 // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN
+  }
+}
+
+/**
+ * The real command as a user runs it (`llmbench run … -o result.json`, defaults otherwise), under
+ * runusage; its records file is paired with the trace. Its CPU over the measured window is read
+ * from /proc samples (every 20 ms, 10 ms ticks) interpolated at the window's ends.
+ */
+async function runCli(port, concurrency, requests) {
+  const dir = mkdtempSync(tmpFile('cli-'))
+  await getJson(port, '/trace') // clear
+  const samples = []
+  let poll
+  const argv = [
+    process.execPath,
+    ...(args['cpu-prof-dir'] ? ['--cpu-prof', '--cpu-prof-dir', String(args['cpu-prof-dir'])] : []),
+    join(HERE, '..', 'bin', 'llmbench.js'),
+    'run',
+    '--server', `http://127.0.0.1:${port}`,
+    '--endpoint', ENDPOINT,
+    '--model', 'exact',
+    '--concurrency', String(concurrency),
+    '--num-prompts', String(requests),
+    '--output-len', String(TOKENS),
+    '--input-len', String(INPUT_LEN),
+    '-o', join(dir, 'result.json'),
+    '--history-dir', join(dir, 'history'),
+    ...(args.threads ? ['--threads', String(args.threads)] : []),
+  ]
+  const run = spawnMeasured(argv, `cli c=${concurrency}`, {
+    cwd: dir,
+    onSpawn: (child) => {
+      let pid
+      poll = setInterval(() => {
+        if (!pid) {
+          try {
+            pid = Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'latin1').trim().split(' ')[0]) || undefined
+          } catch {}
+          if (!pid) return
+        }
+        const cpu = procCpuSec(pid)
+        if (Number.isFinite(cpu)) samples.push([clockNow(), cpu])
+      }, 20)
+    },
+  })
+  let res
+  try {
+    res = await run
+  } finally {
+    clearInterval(poll)
+  }
+  const recordsFile = readdirSync(dir).find((n) => n.endsWith('.jsonl'))
+  const measured = []
+  let failed = 0
+  let warmFailed = 0
+  const failures = []
+  for (const l of readFileSync(join(dir, recordsFile), 'utf8').split('\n')) {
+    if (!l.startsWith('{"type":"record"')) continue
+    const r = JSON.parse(l)
+    if (r.warmup) {
+      if (r.outcome !== 'ok') warmFailed++
+      continue
+    }
+    if (r.outcome !== 'ok') {
+      failed++
+      if (failures.length < 5) failures.push(`${r.outcome}: ${r.error?.message ?? ''}`)
+    }
+    measured.push({ id: `llmbench-L${r.level}-${r.index}`, ok: r.outcome === 'ok', arrivals: (r.tokenTimes ?? []).map((x) => r.sentAt + x), sentAt: r.sentAt, endAt: r.endAt })
+  }
+  rmSync(dir, { recursive: true, force: true })
+  const trace = await getJson(port, '/trace')
+  const paired = pairWithTrace(measured, trace.records)
+  const from = Math.min(...measured.map((m) => m.sentAt))
+  const to = Math.max(...measured.map((m) => m.endAt))
+  const at = (t) => {
+    for (let k = 1; k < samples.length; k++) {
+      const [t1, c1] = samples[k]
+      if (t1 >= t) {
+        const [t0, c0] = samples[k - 1]
+        return c0 + ((c1 - c0) * (t - t0)) / (t1 - t0 || 1)
+      }
+    }
+    return NaN
+  }
+  const cpuSec = at(to) - at(from)
+  const wallSec = (to - from) / 1000
+  return {
+    client: 'cli',
+    concurrency,
+    requests,
+    ...paired,
+    ...NOT_SEEN,
+    cpuSec,
+    cpuToLastRecordSec: at(to),
+    cpuToExitSec: res.cpuToExitSec,
+    cpuPer1kEvents: paired.events > 0 ? cpuSec / (paired.events / 1000) : NaN,
+    wallSec,
+    clientCores: cpuSec / wallSec,
+    peakRssMb: res.maxRssKbToExit / 1024,
+    failed,
+    warmFailed,
+    failures,
+    window: { from, to },
+    startupMs: paired.firstRecv - res.spawnAt,
+  }
 }
 
 /** At least 3 rounds per slot (and `min` requests), at most `maxSeconds` of closed loop. */
@@ -470,6 +712,8 @@ async function orchestrate() {
   process.on('SIGTERM', onSignal)
   process.on('exit', killChildren)
 
+  ensureFloorC()
+  ;({ now: clockNow } = await import('../dist/src/clock.js'))
   const { child: server, port } = await startServer()
   process.stderr.write(
     `exact-server on port ${port}: TTFT ${TTFT_MS} ms, ITL ${ITL_MS} ms, ${TOKENS} tokens; ` +
@@ -483,13 +727,15 @@ async function orchestrate() {
         for (const client of clients) {
           const extra = profDir && client === 'llmbench' ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []
           if (args['node-args']) extra.push(...String(args['node-args']).split(/\s+/).filter(Boolean))
-          const r = await runWorker(port, client, c, n, extra)
+          const r =
+            client === 'floor-c' ? await runFloorC(port, c, n) : client === 'cli' ? await runCli(port, c, n) : await runWorker(port, client, c, n, extra)
           r.rep = rep
           runs.push(r)
           process.stderr.write(
             `rep ${rep} ${client.padEnd(8)} c=${String(c).padStart(4)} n=${String(n).padStart(4)}: ` +
               `TTFT err p50/p99 ${f(r.ttftErrP50)}/${f(r.ttftErrP99)} ms, ITL err p50/p99 ${f(r.itlErrP50, 3)}/${f(r.itlErrP99)} ms, ` +
-              `CPU ${f(r.cpuPer1kEvents, 4)} s/1k ev (${f(r.cpuSec)} s over ${f(r.wallSec)} s), RSS ${f(r.peakRssMb, 0)} MB, ` +
+              `E2E err p50/p99 ${f(r.e2eErrP50)}/${f(r.e2eErrP99)} ms, start-up ${f(r.startupMs, 0)} ms, ` +
+              `CPU ${f(r.cpuPer1kEvents, 4)} s/1k ev (${f(r.cpuSec)} s over ${f(r.wallSec)} s; whole process ${f(r.cpuToLastRecordSec)} s to the last record, ${f(r.cpuToExitSec)} s to exit), RSS ${f(r.peakRssMb, 0)} MB, ` +
               `client ${f(r.clientCores)} cores, server ${f(r.serverCores)} cores, machine ${f(r.machineBusyCores)} busy/${f(r.machineStealCores)} steal, ` +
               `preempted ${r.mainThreadPreemptions}×, failed ${r.failed + r.warmFailed}, unmatched ${r.unmatched}, server late p50/p99 ${f(r.serverLateP50)}/${f(r.serverLateP99)} ms` +
               (r.serverBackpressure ? `, server backpressure ${r.serverBackpressure}` : '') +
@@ -503,6 +749,7 @@ async function orchestrate() {
     }
   } finally {
     server.kill('SIGTERM')
+    if (tmpRoot) rmSync(tmpRoot, { recursive: true, force: true })
   }
 
   if (args.json) writeFileSync(String(args.json), JSON.stringify({ date: new Date().toISOString(), runs }, null, 2))
@@ -515,23 +762,30 @@ async function orchestrate() {
   )
   lines.push('')
   lines.push(
-    '| Client | Streams | Requests | TTFT err p50 (ms) | TTFT err p99 (ms) | ITL err p50 (ms) | ITL err p99 (ms) | CPU s / 1k events | Peak RSS (MB) | Failed | Server late p50 / p99 (ms) |',
+    '| Client | Streams | Requests | TTFT err p50 (ms) | TTFT err p99 (ms) | ITL err p50 (ms) | ITL err p99 (ms) | E2E err p50 (ms) | E2E err p99 (ms) | ' +
+      'Start-up (ms) | CPU s / 1k events, steady | … whole process to last record | … to exit | Peak RSS (MB) | Failed | Server late p50 / p99 (ms) |',
   )
-  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
   for (const c of levels) {
     for (const client of clients) {
       const rs = runs.filter((r) => r.client === client && r.concurrency === c)
       if (!rs.length) continue
       const m = (k) => median(rs.map((r) => r[k]))
+      // Whole-process CPU per 1,000 of the measured events (start-up and warm-up charged to them).
+      const per1k = (k) => f(median(rs.map((r) => r[k] / (r.events / 1000))), 4)
       const failedTotal = rs.reduce((s, r) => s + r.failed + r.warmFailed + r.unmatched, 0)
       lines.push(
         `| ${client} | ${c} | ${rs[0].requests} | ${f(m('ttftErrP50'))} | ${f(m('ttftErrP99'))} | ${f(m('itlErrP50'), 3)} | ${f(m('itlErrP99'))} | ` +
-          `${f(m('cpuPer1kEvents'), 4)} | ${f(m('peakRssMb'), 0)} | ${failedTotal} | ${f(m('serverLateP50'))} / ${f(m('serverLateP99'))} |`,
+          `${f(m('e2eErrP50'))} | ${f(m('e2eErrP99'))} | ${f(m('startupMs'), 0)} | ` +
+          `${f(m('cpuPer1kEvents'), 4)} | ${per1k('cpuToLastRecordSec')} | ${per1k('cpuToExitSec')} | ${f(m('peakRssMb'), 0)} | ${failedTotal} | ${f(m('serverLateP50'))} / ${f(m('serverLateP99'))} |`,
       )
     }
   }
   lines.push('')
-  lines.push('Failed = failed + unmatched requests summed over all runs (warm-up included).')
+  lines.push('Failed = failed + unmatched requests summed over all runs (warm-up included). Start-up: spawn to the server receiving the')
+  lines.push('first request. Whole process: CPU from process start (start-up, warm-up, measured requests) per 1,000 measured events;')
+  lines.push('"to exit" adds what the process does after (the Node workers pair with the trace; the CLI summarises and writes its files).')
+  lines.push(`Load average at the end: ${os.loadavg().map((x) => x.toFixed(2)).join(', ')}.`)
   lines.push('')
   lines.push('Load on the machine during the measured phase (medians):')
   lines.push('')

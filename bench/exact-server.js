@@ -6,7 +6,8 @@
  * - Hand-written HTTP/1.1 on node:net (request line, headers, content-length body, keep-alive),
  *   responses in `Transfer-Encoding: chunked`, `Content-Type: text/event-stream`.
  * - POST /v1/chat/completions streams in vLLM's format: a role-only chunk at once, then
- *   `max_tokens` token events, the k-th (k = 0..N-1) due at receive + TTFT + k*ITL (absolute
+ *   `max_tokens` token events (POST /v1/completions: the same without the role chunk, each
+ *   token event a `text` choice), the k-th (k = 0..N-1) due at receive + TTFT + k*ITL (absolute
  *   targets, so lateness never accumulates), then a usage chunk and `data: [DONE]`.
  * - ONE timer drives every stream: a binary min-heap of streams keyed by their next due time;
  *   the timer wakes at the earliest due time, writes every event that is due, and re-arms.
@@ -71,6 +72,9 @@ const ROLE_CHUNK = chunkOf(
 const HEAD_AND_ROLE = Buffer.concat([Buffer.from(STREAM_HEAD), ROLE_CHUNK])
 const TOKEN_CHUNK = chunkOf(
   sse('{"id":"x","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":" tok"},"finish_reason":null}]}'),
+)
+const TEXT_TOKEN_CHUNK = chunkOf(
+  sse('{"id":"x","object":"text_completion","choices":[{"index":0,"text":" tok","logprobs":null,"finish_reason":null}]}'),
 )
 const DONE_AND_END = Buffer.concat([chunkOf(sse('[DONE]')), Buffer.from('0\r\n\r\n')])
 
@@ -176,7 +180,7 @@ function tick() {
 
 /** Writes the next token event of `s`; returns the clock read right after the write. */
 function writeToken(s) {
-  const ok = s.conn.socket.write(TOKEN_CHUNK)
+  const ok = s.conn.socket.write(s.text ? TEXT_TOKEN_CHUNK : TOKEN_CHUNK)
   const at = now()
   const k = s.sent++
   s.rec.writes[k] = at
@@ -268,7 +272,8 @@ function reject(conn, status, reason, message = reason) {
 function serve(conn, method, target, headers, body) {
   const recv = conn.lastDataAt >= conn.freeAt ? conn.lastDataAt : now()
   const path = target.split('?')[0]
-  if (method === 'POST' && (path === '/v1/chat/completions' || path === '/chat/completions')) {
+  const text = path === '/v1/completions' || path === '/completions'
+  if (method === 'POST' && (text || path === '/v1/chat/completions' || path === '/chat/completions')) {
     let req
     try {
       req = JSON.parse(body)
@@ -283,11 +288,12 @@ function serve(conn, method, target, headers, body) {
       serveNonStreamed(conn, recv, n, promptTokens)
       return
     }
-    const rec = { recv, ttft: TTFT_MS, itl: ITL_MS, n, roleAt: 0, endAt: 0, backpressure: 0, writes: new Float64Array(n), targets: new Float64Array(n) }
+    // lead: events before the first token (the role chunk of chat; none for text completions).
+    const rec = { recv, ttft: TTFT_MS, itl: ITL_MS, n, lead: text ? 0 : 1, roleAt: 0, endAt: 0, backpressure: 0, writes: new Float64Array(n), targets: new Float64Array(n) }
     trace.set(id, rec)
-    conn.socket.write(HEAD_AND_ROLE)
+    conn.socket.write(text ? STREAM_HEAD : HEAD_AND_ROLE)
     rec.roleAt = now()
-    const s = { conn, rec, n, sent: 0, start: recv + TTFT_MS, due: recv + TTFT_MS, promptTokens, closed: false }
+    const s = { conn, rec, n, text, sent: 0, start: recv + TTFT_MS, due: recv + TTFT_MS, promptTokens, closed: false }
     conn.busy = true
     conn.stream = s
     heapPush(s)
@@ -306,6 +312,7 @@ function serve(conn, method, target, headers, body) {
         ttft: r.ttft,
         itl: r.itl,
         n: r.n,
+        lead: r.lead,
         roleAt: r.roleAt,
         endAt: r.endAt,
         backpressure: r.backpressure,
@@ -353,7 +360,7 @@ function serveNonStreamed(conn, recv, n, promptTokens) {
 /** The server's prompt-token count: one per whitespace-separated word (no tokenizer here). */
 function promptTokensOf(req) {
   let words = 0
-  const msgs = Array.isArray(req.messages) ? req.messages : []
+  const msgs = Array.isArray(req.messages) ? req.messages : typeof req.prompt === 'string' ? [{ content: req.prompt }] : []
   for (const m of msgs) {
     const c = typeof m?.content === 'string' ? m.content : ''
     let inWord = false

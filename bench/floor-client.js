@@ -12,12 +12,15 @@
 import net from 'node:net'
 import { now } from '../dist/src/clock.js'
 
-const TOKEN = Buffer.from('"delta":{"content":" tok"}')
 const END = Buffer.from('0\r\n\r\n')
 const PER_TURN = 8
 
-/** `concurrency` open connections to the exact server; `run()` drives closed loops over them. */
-export async function floorClient(port, concurrency) {
+/**
+ * `concurrency` open connections to the exact server; `run()` drives closed loops over them.
+ * `path`: the endpoint; `token`: the bytes that mark one token event in its responses.
+ */
+export async function floorClient(port, concurrency, { path = '/v1/chat/completions', token = '"delta":{"content":" tok"}' } = {}) {
+  const TOKEN = Buffer.from(token)
   const read = Buffer.allocUnsafe(256 * 1024)
   const queue = []
   let scheduled = false
@@ -71,7 +74,7 @@ export async function floorClient(port, concurrency) {
 
   const request = (id, body) => {
     const json = JSON.stringify(body)
-    return `POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\ncontent-type: application/json\r\n` +
+    return `POST ${path} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\ncontent-type: application/json\r\n` +
       `x-request-id: ${id}\r\ncontent-length: ${Buffer.byteLength(json)}\r\n\r\n${json}`
   }
 

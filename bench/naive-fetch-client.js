@@ -45,7 +45,7 @@ export async function naiveRequest(url, id, body) {
             continue
           }
           const o = JSON.parse(data)
-          const content = o.choices?.[0]?.delta?.content
+          const content = o.choices?.[0]?.delta?.content ?? o.choices?.[0]?.text
           if (content) rec.tokens.push(at)
         }
       }
