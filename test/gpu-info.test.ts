@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseNvidiaSmi } from '../src/telemetry/gpu.js'
+import { parseNvidiaSmi, queryGpus } from '../src/telemetry/gpu.js'
 import { runCli } from './helpers/cli.js'
 
 const CSV = '0, NVIDIA H100 80GB HBM3, 1234, 81559, 37, 45, 120.50\n1, NVIDIA H100 80GB HBM3, 10, 81559, 0, 33, 70.10\n'
@@ -20,6 +20,21 @@ describe('GPU queries', () => {
     const gpus = parseNvidiaSmi(CSV)
     expect(gpus).toHaveLength(2)
     expect(gpus[0]).toEqual({ index: 0, name: 'NVIDIA H100 80GB HBM3', memoryUsedMiB: 1234, memoryTotalMiB: 81559, utilizationPercent: 37, temperatureC: 45, powerW: 120.5 })
+  })
+
+  it('a bare name is looked up on PATH before anything is spawned: found there, it runs; missing, the same reason', async () => {
+    const fake = fakeNvidiaSmi()
+    const dir = join(fake, '..')
+    const saved = process.env.PATH
+    try {
+      process.env.PATH = `/nonexistent-dir:${dir}`
+      const found = await queryGpus('nvidia-smi')
+      expect(found.gpus.map((g) => g.index)).toEqual([0, 1])
+      process.env.PATH = '/nonexistent-dir'
+      expect(await queryGpus('nvidia-smi')).toEqual({ gpus: [], reason: 'nvidia-smi was not found: no NVIDIA driver on this machine' })
+    } finally {
+      process.env.PATH = saved
+    }
   })
 
   it('llmbench gpu prints a table and JSON from nvidia-smi', async () => {

@@ -146,7 +146,10 @@ export class RequestTracker {
     }
     if (this.reasoningTokens !== undefined) record.reasoningTokens = this.reasoningTokens
     if (this.stream) {
-      record.tokenTimes = this.tokenTimes.map(round3)
+      // Rounded in place: the tracker ends here, and a copy per request is garbage for the GC.
+      const times = this.tokenTimes
+      for (let i = 0; i < times.length; i++) times[i] = round3(times[i])
+      record.tokenTimes = times
       if (this.countsKnown && this.tokenCounts.length > 0) record.tokenCounts = this.tokenCounts
     }
     return record

@@ -256,6 +256,9 @@ export function secretsOfFields(value: unknown): string[] {
   return out
 }
 
+/** Strings up to this long are redacted once per redactDeep call however often they occur. */
+const MEMO_MAX_CHARS = 64
+
 /**
  * Every string inside `value` (objects, arrays; deep) made fit to leave the process: passed
  * through `redact`, then stripped of terminal control sequences (fileText); the string values of
@@ -267,8 +270,17 @@ export function secretsOfFields(value: unknown): string[] {
 export function redactDeep<T>(value: T, redact: (text: string) => string = (t) => redactSecrets(t)): T {
   // An array's strings are redacted whole under a secret-named field: its copies are kept apart.
   const seenAs = [new WeakMap<object, unknown>(), new WeakMap<object, unknown>()]
+  // Records repeat a few short strings thousands of times ('ok', 'usage', 'prompt'): each is
+  // redacted once per call (`redact` is a pure function of the text).
+  const memo = new Map<string, string>()
+  const clean = (v: string): string => {
+    if (v.length > MEMO_MAX_CHARS) return fileText(redact(v))
+    let out = memo.get(v)
+    if (out === undefined) memo.set(v, (out = fileText(redact(v))))
+    return out
+  }
   const walk = (v: unknown, secret: boolean): unknown => {
-    if (typeof v === 'string') return secret && v !== '' ? REDACTED : fileText(redact(v))
+    if (typeof v === 'string') return secret && v !== '' ? REDACTED : clean(v)
     if (v === null || typeof v !== 'object') return v
     const seen = seenAs[secret && Array.isArray(v) ? 1 : 0]
     if (seen.has(v)) return seen.get(v)
