@@ -154,7 +154,10 @@ function getJson(port, path) {
  * server's trace by its x-request-id, event by event:
  *   TTFT error = client arrival of the first token event - server write time of that event
  *   ITL error  = |client gap - server gap| for each consecutive pair of token events
- *   E2E error  = client E2E (endAt - sentAt) - server E2E (its last write - its receipt)
+ *   E2E error  = client E2E (endAt - sentAt) - server E2E (its last write - its receipt); this
+ *                includes the server's delay in reading the request (a loaded server's, too)
+ *   end error  = client arrival of the response's end - the server's last write (the client's
+ *                share of the E2E error alone, as the TTFT error is for the first token)
  * and the server's own lateness = its write time - its target time. `firstRecv` is when the
  * server received the client's first request (warm-up and preflight included): the start-up end.
  */
@@ -162,6 +165,7 @@ function pairWithTrace(measured, truth) {
   const ttftErr = []
   const itlErr = []
   const e2eErr = []
+  const endErr = []
   const late = []
   let events = 0
   let unmatched = 0
@@ -191,12 +195,16 @@ function pairWithTrace(measured, truth) {
     if (dump) for (let j = 0; j < a.length; j++) dump.push(`${w[j].toFixed(3)} ${a[j].toFixed(3)} ${j}`)
     ttftErr.push(a[0] - w[0])
     for (let j = 1; j < a.length; j++) itlErr.push(Math.abs(a[j] - a[j - 1] - (w[j] - w[j - 1])))
-    if (m.endAt > 0 && s.endAt > 0) e2eErr.push(m.endAt - m.sentAt - (s.endAt - s.recv))
+    if (m.endAt > 0 && s.endAt > 0) {
+      e2eErr.push(m.endAt - m.sentAt - (s.endAt - s.recv))
+      endErr.push(m.endAt - s.endAt)
+    }
   }
   if (dump) writeFileSync(process.env.LLMBENCH_DUMP_EVENTS, dump.join('\n') + '\n')
   const t = sortedOf(ttftErr)
   const i = sortedOf(itlErr)
   const e = sortedOf(e2eErr)
+  const d = sortedOf(endErr)
   const l = sortedOf(late)
   return {
     ttftErrP50: pct(t, 50),
@@ -209,6 +217,8 @@ function pairWithTrace(measured, truth) {
     e2eErrP50: pct(e, 50),
     e2eErrP99: pct(e, 99),
     e2eErrMax: e.length ? e[e.length - 1] : NaN,
+    endErrP50: pct(d, 50),
+    endErrP99: pct(d, 99),
     events,
     unmatched,
     serverLateP50: pct(l, 50),
@@ -734,7 +744,7 @@ async function orchestrate() {
           process.stderr.write(
             `rep ${rep} ${client.padEnd(8)} c=${String(c).padStart(4)} n=${String(n).padStart(4)}: ` +
               `TTFT err p50/p99 ${f(r.ttftErrP50)}/${f(r.ttftErrP99)} ms, ITL err p50/p99 ${f(r.itlErrP50, 3)}/${f(r.itlErrP99)} ms, ` +
-              `E2E err p50/p99 ${f(r.e2eErrP50)}/${f(r.e2eErrP99)} ms, start-up ${f(r.startupMs, 0)} ms, ` +
+              `E2E err p50/p99 ${f(r.e2eErrP50)}/${f(r.e2eErrP99)} ms (end arrival ${f(r.endErrP50)}/${f(r.endErrP99)}), start-up ${f(r.startupMs, 0)} ms, ` +
               `CPU ${f(r.cpuPer1kEvents, 4)} s/1k ev (${f(r.cpuSec)} s over ${f(r.wallSec)} s; whole process ${f(r.cpuToLastRecordSec)} s to the last record, ${f(r.cpuToExitSec)} s to exit), RSS ${f(r.peakRssMb, 0)} MB, ` +
               `client ${f(r.clientCores)} cores, server ${f(r.serverCores)} cores, machine ${f(r.machineBusyCores)} busy/${f(r.machineStealCores)} steal, ` +
               `preempted ${r.mainThreadPreemptions}×, failed ${r.failed + r.warmFailed}, unmatched ${r.unmatched}, server late p50/p99 ${f(r.serverLateP50)}/${f(r.serverLateP99)} ms` +
