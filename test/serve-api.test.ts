@@ -187,6 +187,14 @@ describe('llmbench serve: the API', () => {
       expect(marked.status).toBe(200)
       conforms(`${API}/run/{id}/baseline`, 'PUT', marked)
       expect(marked.body.run).toMatchObject({ id: a, baseline: true })
+      // A later run of the scenario is judged against it; the baseline itself is not.
+      const verdict = await api('GET', `${API}/run/${b}/verdict`)
+      conforms(`${API}/run/{id}/verdict`, 'GET', verdict)
+      expect(verdict.body.verdict.baseline).toBe(a)
+      expect(verdict.body.verdict.headline).toMatch(/\d+ (equivalent|inconclusive|regressed|improved)/)
+      const counts = verdict.body.verdict.counts
+      expect(counts.regressed + counts.improved + counts.equivalent + counts.inconclusive).toBeGreaterThan(0)
+      expect((await api('GET', `${API}/run/${a}/verdict`)).body.verdict).toBeNull()
       // The same scenario has one baseline: marking b unmarks a.
       expect((await api('PUT', `${API}/run/${b}/baseline`)).body.run.baseline).toBe(true)
       expect((await api('GET', `${API}/run/${a}`)).body.run.baseline).toBe(false)

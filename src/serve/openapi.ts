@@ -108,6 +108,13 @@ function paths(): Schema {
       put: { summary: 'Mark a finished run as the baseline of its scenarios (any other baseline of them is unmarked)', responses: { 200: json(ref('RunOnly'), 'Marked'), ...notFound, 409: error('Still running, or no result') } },
       delete: { summary: 'Unmark a run as a baseline', responses: { 200: json(ref('RunOnly'), 'Unmarked'), ...notFound, 409: error('Still running') } },
     },
+    '/api/v1/benchmark/run/{id}/verdict': {
+      ...id,
+      get: {
+        summary: "The run's verdict against the baseline of its scenario (a run marked as baseline that started before it): the counts of regressed, improved, equivalent and inconclusive figures and the headline; null when there is none",
+        responses: { 200: json(object({ verdict: { type: 'object', nullable: true, properties: { baseline: str, headline: str, counts: { type: 'object', additionalProperties: { type: 'integer' } } } } }), 'The verdict, or null'), ...notFound },
+      },
+    },
     '/api/v1/benchmark/events': {
       get: { summary: 'Follow the list of runs', responses: { 200: { description: LIST_EVENTS, content: { 'text/event-stream': { schema: str } } } } },
     },
