@@ -17,8 +17,8 @@
  * kind is independent of the others of its kind. `--parallel` workers take indices in turn (each
  * runs its four one after another; the other worker is background load, as a shared machine has).
  *
- *   npm run build && node bench/verdicts.js [--quick] [--sizes 500,1500] [--pairs 40]
- *     [--calibration 5000] [--parallel 2] [--json FILE] [--keep DIR] [--seed N]
+ *   npm run build && node bench/verdicts.js [--quick] [--sizes 500,1000] [--pairs 40]
+ *     [--calibration 4000] [--parallel 2] [--json FILE] [--keep DIR] [--seed N]
  */
 import { execFile } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -43,9 +43,9 @@ const { values: argv } = parseArgs({
   },
 })
 const quick = argv.quick
-const SIZES = (argv.sizes ?? (quick ? '200' : '500,1500')).split(',').map(Number)
+const SIZES = (argv.sizes ?? (quick ? '200' : '500,1000')).split(',').map(Number)
 const PAIRS = Number(argv.pairs ?? (quick ? 10 : 40))
-const CALIBRATION = Number(argv.calibration ?? (quick ? 1000 : 5000))
+const CALIBRATION = Number(argv.calibration ?? (quick ? 500 : 4000))
 const PARALLEL = Number(argv.parallel)
 const BASE_SEED = Number(argv.seed)
 for (const n of [...SIZES, PAIRS, CALIBRATION, PARALLEL, BASE_SEED + 1]) {
@@ -63,8 +63,9 @@ for (const n of [...SIZES, PAIRS, CALIBRATION, PARALLEL, BASE_SEED + 1]) {
  * and arrive spread out, as with real prompts: with fixed lengths the closed loop locks into
  * batching phases that differ from run to run (every request of a wave ends in the same step).
  * Steps that admit prompts prefill them before decoding, so TPOT holds other requests' prefills.
+ * The prefix cache is off: synthetic prompts share no prefixes, it would only tokenize every prompt.
  */
-const BASE = { decodeBaseMs: 4, decodeMsPerSeq: 0.1, prefillBaseMs: 1, prefillMsPerToken: 0.02, stepJitter: 0.1 }
+const BASE = { decodeBaseMs: 4, decodeMsPerSeq: 0.1, prefillBaseMs: 1, prefillMsPerToken: 0.02, stepJitter: 0.1, prefixCache: false }
 /** Prefill dearer by this factor: TTFT p50 about +10% (measured by the calibration below). */
 const PREFILL_FACTOR = 1.27
 /** Decode steps dearer by this factor: TPOT p50 about +20% (×1.2 gives about +14%, since TPOT
@@ -177,6 +178,8 @@ async function runIndex(size, i, sims) {
 function compareIndex([a, t, b, p]) {
   const aa = compareResults(a, b)
   const row = { aa: aa.levels[0].figures.map((f) => ({ figure: f.figure, change: f.change, interval: f.interval, verdict: f.verdict })) }
+  // The client's event-loop delay p99 of each run (A, T, B, P): how much the shared machine held the client back.
+  row.eventLoopDelayP99Ms = [a, t, b, p].map((d) => d.levels[0].summary.client.eventLoopDelayP99Ms)
   for (const [kind, base, slow] of [['ttft', a, t], ['tpot', b, p]]) {
     const name = `${kind}.p50`
     const all = figure(compareResults(base, slow), name)
@@ -237,7 +240,7 @@ function table(cal, results) {
   const needed = (x) => (Number.isFinite(x) ? `; inconclusive ones need ~${Math.round(x).toLocaleString('en-US')} (median)` : '')
   for (const r of results) {
     const which = Object.entries(r.aa.figures).map(([f, c]) => `${f} ${c}`).join(', ')
-    rows.push(['A/A: pairs with any regressed (16 figures)', r.size, `${share(r.aa.alarms, r.pairs)}${which ? `: ${which}` : ''}`, '≤ 5%'])
+    rows.push([`A/A: pairs with any regressed (${r.rows[0].aa.length} figures)`, r.size, `${share(r.aa.alarms, r.pairs)}${which ? `: ${which}` : ''}`, '≤ 5%'])
   }
   for (const [k, label] of [['ttft', 'TTFT'], ['tpot', 'TPOT']]) {
     const name = `${k}.p50`
@@ -247,6 +250,27 @@ function table(cal, results) {
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => String(row[c]).length)))
   for (const row of rows) console.log(row.map((x, c) => String(x).padEnd(widths[c])).join(' | '))
+  spread(results)
+}
+
+/**
+ * Per figure, the spread of the A/A changes across pairs (sd) against the median half-width of
+ * their intervals. Honest intervals at the corrected per-figure confidence (about 99.7%) are about
+ * three sd wide on each side, so sd ÷ half-width near 0.3; well above it, the runs differ by more
+ * than their own requests show (run-to-run drift), and false alarms grow with the run's size.
+ */
+function spread(results) {
+  console.log('\nA/A spread per figure: sd of the change across pairs / median interval half-width (unbounded intervals left out)')
+  for (const r of results) {
+    const byFigure = {}
+    for (const row of r.rows) for (const f of row.aa) (byFigure[f.figure] ??= []).push(f)
+    const parts = Object.entries(byFigure).map(([name, fs]) => {
+      const changes = fs.map((f) => f.change).filter(Number.isFinite)
+      const halves = fs.filter((f) => f.interval && f.interval.every(Number.isFinite)).map((f) => (f.interval[1] - f.interval[0]) / 2)
+      return `${name} ${(100 * sd(changes)).toFixed(1)}/${halves.length ? (100 * median(halves)).toFixed(1) : '∞'}%`
+    })
+    console.log(`  ${r.size}: ${parts.join(', ')}`)
+  }
 }
 
 async function main() {
