@@ -17,6 +17,7 @@ export function simulateCommand(y: Argv) {
   }
   return out
     .option('reasoning-field', { type: 'string', choices: ['reasoning_content', 'reasoning'], describe: 'With the reasoning quirk: the delta field' })
+    .option('lora-modules', { type: 'string', describe: 'LoRA adapters served besides the model, comma-separated (vLLM --lora-modules names)' })
     .option('trace', { type: 'boolean', describe: 'Record receive and token write times per request, served at GET /debug/trace (for accuracy tests)' })
     .option('quirks', { type: 'string', describe: `Wire quirks for every request, comma-separated: ${QUIRKS.join(', ')}` })
     .option('fault', { type: 'string', array: true, describe: `Fault probability per request, NAME=P (repeatable): ${FAULTS.join(', ')}` })
@@ -32,6 +33,7 @@ export function toSimulatorOptions(a: Record<string, any>): SimulatorOptions {
   }
   if (a.reasoningField) o.reasoningField = a.reasoningField
   if (a.trace) o.trace = true
+  if (a.loraModules) o.loraModules = String(a.loraModules).split(',').map((m) => m.trim()).filter(Boolean)
   if (a.quirks) {
     const quirks = String(a.quirks).split(',').map((q) => q.trim()).filter(Boolean)
     for (const q of quirks) {

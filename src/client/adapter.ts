@@ -4,6 +4,7 @@
  * read a clock: the HTTP layer stamps each read before any parsing.
  */
 import type { ChatMessage } from '../data/prompt.js'
+import type { MediaPart } from '../data/media.js'
 import type { RequestTracker } from './tracker.js'
 
 export interface RequestSpec {
@@ -21,6 +22,8 @@ export interface RequestSpec {
   continuousUsage: boolean
   /** Extra body fields, merged last so a user can override anything. */
   body: Record<string, unknown>
+  /** Images and audio clips for the last user message (chat only: client/media-parts.ts). */
+  media?: readonly MediaPart[]
 }
 
 export interface HttpRequest {

@@ -13,15 +13,21 @@ export const completionsAdapter: Adapter = {
     return jsonRequest('/v1/completions', body, spec)
   },
   onEvent(data, _event, t) {
-    if (isPlainTokenEvent(data, TEXT)) return t.token(true)
+    if (!t.collecting && isPlainTokenEvent(data, TEXT)) return t.token(true)
     const o = parseEvent(data, t)
     if (!o) return
     const running = readUsage(o, t)
     // vLLM may send a first chunk with empty text for a special token: not a token.
-    if (nonEmpty(o.choices?.[0]?.text)) return t.token(true, running)
+    if (nonEmpty(o.choices?.[0]?.text)) {
+      if (t.collecting) t.content(o.choices[0].text)
+      return t.token(true, running)
+    }
     if (running !== undefined) t.runningUsage(running)
   },
   onBody(body, t) {
-    readBody(body, t, (c) => c.text)
+    readBody(body, t, (c) => {
+      if (t.collecting && typeof c.text === 'string') t.content(c.text)
+      return c.text
+    })
   },
 }

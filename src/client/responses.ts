@@ -26,14 +26,19 @@ export const responsesAdapter: Adapter = {
     return jsonRequest('/v1/responses', body, spec)
   },
   onEvent(data, event, t) {
-    if (event === TEXT_DELTA && isPlainTokenEvent(data, '"delta":"')) return t.token(true)
+    if (!t.collecting && event === TEXT_DELTA && isPlainTokenEvent(data, '"delta":"')) return t.token(true)
     const o = parseEvent(data, t) // `{"error":{...}}` becomes a stream-error there
     if (!o) return
     switch (typeof o.type === 'string' ? o.type : event) {
       case TEXT_DELTA:
       case 'response.refusal.delta':
       case 'response.function_call_arguments.delta':
+        if (t.collecting) collectDelta(o, t)
         if (nonEmpty(o.delta)) t.token(true)
+        return
+      case 'response.output_item.added':
+        // A function call's name comes with its item, before its arguments.
+        if (t.collecting && o.item?.type === 'function_call') t.toolCall(count(o.output_index) ?? 0, o.item.name, '')
         return
       case 'response.reasoning_text.delta':
       case 'response.reasoning_summary_text.delta':
@@ -55,12 +60,22 @@ export const responsesAdapter: Adapter = {
     const o = parseBody(body, t)
     if (!o) return
     let text = ''
-    for (const item of Array.isArray(o.output) ? o.output : []) {
+    const output: any[] = Array.isArray(o.output) ? o.output : []
+    output.forEach((item, i) => {
+      if (t.collecting && item?.type === 'function_call') t.toolCall(i, item.name, item.arguments)
       for (const c of Array.isArray(item?.content) ? item.content : []) {
         if (typeof c?.text === 'string') text += c.text
       }
-    }
+    })
+    if (t.collecting) t.content(text)
     t.bodyText(text)
     readUsage(o.usage, t)
   },
+}
+
+/** The visible text, or a function call's arguments (by its output index), for the validity check. */
+function collectDelta(o: Record<string, any>, t: RequestTracker): void {
+  if (typeof o.delta !== 'string') return
+  if (o.type === 'response.function_call_arguments.delta') t.toolCall(count(o.output_index) ?? 0, undefined, o.delta)
+  else if (o.type === TEXT_DELTA) t.content(o.delta)
 }

@@ -6,6 +6,7 @@
 import { redactSecrets } from '../results/redact.js'
 import type { FailureKind, OutputTokenSource, RequestRecord } from '../results/types.js'
 import { countTokens } from '../data/tokenizer.js'
+import type { Validator } from './structured.js'
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000
 
@@ -43,6 +44,14 @@ export class RequestTracker {
   private text = ''
   failure: { kind: FailureKind; message: string; status?: number } | undefined
   done = false
+  // Request kinds (docs/request-kinds.md).
+  /** The check of the answer (structured outputs); while set, adapters hand over the visible text and tool calls. */
+  validator: Validator | undefined
+  /** Record fields known before the answer: the LoRA adapter asked for, the media sent. */
+  kinds: Pick<RequestRecord, 'adapter' | 'media'> | undefined
+  private reasoningEvents = 0
+  private visibleText = ''
+  private readonly toolCalls: Array<{ name: string; arguments: string }> = []
 
   constructor(
     readonly index: number,
@@ -62,6 +71,7 @@ export class RequestTracker {
     const at = this.readAt
     if (this.firstTokenAt === undefined) this.firstTokenAt = at
     if (visible && this.firstContentAt === undefined) this.firstContentAt = at
+    if (!visible) this.reasoningEvents++
     this.lastTokenAt = at
     const store = this.tokenEvents++ < this.maxStoredTokenEvents
     if (store) this.tokenTimes.push(at - this.sentAt)
@@ -91,6 +101,23 @@ export class RequestTracker {
   /** Generated text of a non-streamed response, kept only to estimate its tokens without usage. */
   bodyText(text: string): void {
     this.text = text
+  }
+
+  /** Adapters call these only while `collecting`: the visible text, and tool calls by index (name first, arguments in pieces). */
+  get collecting(): boolean {
+    return this.validator !== undefined
+  }
+
+  content(piece: string): void {
+    this.visibleText += piece
+  }
+
+  toolCall(index: number, name: unknown, args: unknown): void {
+    const i = Number.isInteger(index) && index >= 0 && index < 64 ? index : 0
+    while (this.toolCalls.length <= i) this.toolCalls.push({ name: '', arguments: '' })
+    const call = this.toolCalls[i]
+    if (typeof name === 'string' && name) call.name = name
+    if (typeof args === 'string') call.arguments += args
   }
 
   /** The first failure wins: later ones are consequences. */
@@ -141,7 +168,20 @@ export class RequestTracker {
         ? { message: this.failure.message }
         : { status: this.failure.status, message: this.failure.message }
     }
-    if (this.reasoningTokens !== undefined) record.reasoningTokens = this.reasoningTokens
+    if (this.reasoningTokens !== undefined) {
+      record.reasoningTokens = this.reasoningTokens
+      record.reasoningTokensSource = 'usage'
+    } else if (this.reasoningEvents > 0) {
+      // No count from the server: each reasoning event is one token (exact for one token per event).
+      record.reasoningTokens = Math.min(this.reasoningEvents, outputTokens)
+      record.reasoningTokensSource = 'events'
+    }
+    if (this.kinds) Object.assign(record, this.kinds)
+    if (this.validator && !this.failure) {
+      const v = this.validator({ text: this.visibleText, toolCalls: this.toolCalls })
+      record.valid = v.valid
+      if (!v.valid && v.reason) record.invalidReason = redactSecrets(v.reason)
+    }
     if (this.stream) {
       record.tokenTimes = this.tokenTimes.map(round3)
       if (this.countsKnown && this.tokenCounts.length > 0) record.tokenCounts = this.tokenCounts

@@ -18,6 +18,7 @@ import { declaredDefaults } from '../options/defaults.js'
 import { recordedScenarioShape, REDACTED, type RecordedScenario } from '../options/recorded.js'
 import { httpUrl } from '../options/values.js'
 import { displayPath, unknownServer, type ResolvedConfig } from './validate.js'
+import { resolveKinds } from './kinds.js'
 
 /** The built-in defaults, under the names bench files use. */
 export const SCENARIO_DEFAULTS = declaredDefaults(scenarioShape) as BenchOptions
@@ -87,6 +88,8 @@ export function resolveScenario(
     body,
     ...(slo ? { slo } : {}),
   }
+  // A validity function of a bench file is code: the result records that there was one, not the function.
+  if (typeof recorded.structured?.check === 'function') recorded.structured = { ...recorded.structured, check: undefined }
   return {
     recorded,
     server: url,
@@ -115,6 +118,11 @@ export function resolveScenario(
     body,
     ...(goodput ? { goodput } : {}),
     seed: value('seed')!,
+    // Request kinds (docs/request-kinds.md).
+    ...named(merged, () => resolveKinds(
+      { images: value('images'), audio: value('audio'), lora: value('lora'), structured: value('structured'), cost: value('cost') },
+      { root: config.root, endpoint: value('endpoint')!, dataset: value('dataset') !== undefined, goodput },
+    )),
   }
 }
 

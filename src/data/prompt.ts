@@ -3,6 +3,7 @@
  * JSON-serialisable data so that a result file can record exactly how its prompts were made.
  * docs/datasets.md describes every field.
  */
+import type { PromptMedia, RowMedia } from './media-types.js'
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant'
@@ -24,7 +25,17 @@ export interface Prompt {
   /** Multi-turn position. The history in `messages` holds the dataset's own replies, not the
    * server's, so every turn is self-contained and can be sent at any time. */
   conversation?: { id: number; turn: number; turns: number }
+  // Request kinds (docs/request-kinds.md): what the dataset row lists, and what the level attached.
+  /** The row's images and audio clips: absolute file paths or http(s) URLs. */
+  rowMedia?: RowMedia
+  /** The row's LoRA adapter (`"lora"`), for dataset assignment. */
+  rowLora?: string
+  /** The images and clips this prompt sends (data/media.ts), attached before the level. */
+  media?: PromptMedia
+  /** The LoRA adapter this prompt asks for (data/lora.ts); absent: the base model. */
+  adapter?: string
 }
+
 
 export { RANGE_MODES, type RangeMode } from '../options/vocabulary.js'
 

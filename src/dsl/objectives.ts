@@ -17,14 +17,17 @@ import { checkMessage, equalsText, formatSlo, formatValue } from './format.js'
 import { checkObjective, DEFAULT_CONFIDENCE_MODE, type ObjectiveSpec } from '../verdicts/objective.js'
 import type { ConfidenceRule } from '../options/vocabulary.js'
 import type { CheckOutcome, SourceLocation } from './types.js'
+import { adapterLevel } from '../results/adapters.js'
 
 type Parsed =
-  | { kind: 'threshold'; key: string; figure: Figure; expr: Expression; level?: number; rule?: ConfidenceRule }
-  | { kind: 'goodput'; key: string; bounds: SloSet; min: number; level?: number; rule?: ConfidenceRule }
+  | { kind: 'threshold'; key: string; figure: Figure; expr: Expression; level?: number; rule?: ConfidenceRule; adapter?: string }
+  | { kind: 'goodput'; key: string; bounds: SloSet; min: number; level?: number; rule?: ConfidenceRule; adapter?: string }
 
 export interface ValidateOptions {
   /** False when requests are not streamed: objectives on TTFT, TTFC, TPOT or ITL are then errors. */
   stream?: boolean
+  /** The LoRA adapters (and base model) an objective may name; undefined: not checked yet. */
+  adapters?: string[]
 }
 
 export interface EvaluateOptions {
@@ -40,6 +43,7 @@ export interface EvaluateOptions {
  */
 export function validateObjectives(slo: SloObjectives | undefined, levels: number[], opts: ValidateOptions = {}): void {
   const parsed = parseObjectives(slo, levels)
+  if (opts.adapters) checkAdapters(parsed, opts.adapters)
   if (opts.stream !== false) return
   for (const p of parsed) {
     if (p.kind === 'goodput') {
@@ -72,10 +76,13 @@ export function evaluateObjectives(
   )
   const out: CheckOutcome[] = []
   for (const p of parsed) {
-    for (const level of levels) {
-      const value = level.summary.load.value
+    for (const whole of levels) {
+      const value = whole.summary.load.value
       if (p.level !== undefined && p.level !== value) continue
-      out.push(p.kind === 'goodput' ? checkGoodput(p, level, location, opts) : checkThreshold(p, level, location, opts))
+      // An objective on one LoRA adapter is checked on that adapter's requests, as a level of their own.
+      const level = p.adapter === undefined ? whole : adapterLevel(whole, p.adapter) ?? noRequests(whole)
+      const check = p.kind === 'goodput' ? checkGoodput(p, level, location, opts) : checkThreshold(p, level, location, opts)
+      out.push(p.adapter === undefined ? check : { ...check, adapter: p.adapter, name: `${check.name} [adapter ${p.adapter}]` })
     }
   }
   return out
@@ -183,7 +190,7 @@ function parseObjectives(slo: SloObjectives | undefined, levels: number[]): Pars
     if (raw === undefined) continue
     if (key === 'goodput' && isGoodputBounds(raw)) {
       // Bounds without a least ratio only give the scenario its goodput figure: nothing to check.
-      if (raw.min !== undefined) parsed.push({ kind: 'goodput', key, bounds: sloBounds(raw), min: raw.min, level: checkLevel(raw.level, 'slo.goodput.level', levels), rule: raw.confidence })
+      if (raw.min !== undefined) parsed.push({ kind: 'goodput', key, bounds: sloBounds(raw), min: raw.min, level: checkLevel(raw.level, 'slo.goodput.level', levels), rule: raw.confidence, ...(raw.adapter !== undefined ? { adapter: raw.adapter } : {}) })
       continue
     }
     const threshold = raw as ThresholdValue
@@ -195,7 +202,8 @@ function parseObjectives(slo: SloObjectives | undefined, levels: number[]): Pars
     const text = typeof threshold === 'object' ? threshold.expect : threshold
     const level = typeof threshold === 'object' ? checkLevel(threshold.level, `slo["${key}"].level`, levels) : undefined
     const rule = typeof threshold === 'object' ? threshold.confidence : undefined
-    parsed.push({ kind: 'threshold', key, figure: figure(key)!, expr: parseExpression(text), level, rule })
+    const adapter = typeof threshold === 'object' ? threshold.adapter : undefined
+    parsed.push({ kind: 'threshold', key, figure: figure(key)!, expr: parseExpression(text), level, rule, ...(adapter !== undefined ? { adapter } : {}) })
   }
   return parsed
 }
@@ -209,6 +217,24 @@ export function regressionObjectives(slo: SloObjectives | undefined): Array<{ fi
     }
   }
   return out
+}
+
+/** An objective naming an adapter the scenario does not spread requests over. */
+function checkAdapters(parsed: Parsed[], adapters: string[]): void {
+  for (const p of parsed) {
+    if (p.adapter === undefined || adapters.includes(p.adapter)) continue
+    const runs = adapters.length ? `it spreads requests over ${adapters.join(', ')}` : 'it names no LoRA adapters (lora)'
+    throw new Error(`slo["${p.key}"].adapter is ${JSON.stringify(p.adapter)}, not an adapter of this scenario (${runs}): use one of them or drop adapter`)
+  }
+}
+
+/** A level of no request: what an adapter that sent none at this level is checked on. */
+function noRequests(level: LevelResult): LevelResult {
+  const s = level.summary
+  return {
+    records: [],
+    summary: { ...s, requests: { total: 0, succeeded: 0, failed: 0, warmup: 0 }, errors: {}, durationSec: 0, stats: {}, throughput: { requestsPerSec: 0, outputTokensPerSec: 0, inputTokensPerSec: 0, totalTokensPerSec: 0 }, goodput: undefined, byAdapter: undefined, validity: undefined, reasoning: undefined, media: undefined },
+  }
 }
 
 function checkLevel(level: unknown, what: string, levels: number[]): number | undefined {

@@ -12,6 +12,7 @@ import { sharedPrefixTooLong } from './lengths.js'
 import { countOrTime, duration, headers, milliseconds, nonEmpty, positive, secret, url, whole } from './values.js'
 import { ARRIVALS, CONFIDENCE_RULES, ENDPOINTS, FILE_FORMATS, RANGE_MODES } from './vocabulary.js'
 import { headerFlag, jsonObjectFlag, rampFlag, sweepFlag } from './flag-parsers.js'
+import { kindsShape } from './kinds.js'
 
 /** Sampling faster than this loads the server it measures. */
 export const MIN_TELEMETRY_INTERVAL_MS = 100
@@ -338,6 +339,8 @@ export const scenarioShape = {
     defaultText: '100,000 (fewer past 3 levels)',
     flags: [{ name: 'records-limit', placeholder: 'N' }],
   }),
+  // Kinds of request beyond text (issue 17): images, audio, LoRA adapters, structured outputs, cost.
+  ...kindsShape,
 } as const
 
 export const scenarioSchema = z.strictObject(scenarioShape).superRefine(constraints)

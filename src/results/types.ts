@@ -7,6 +7,9 @@ import type { Arrival, SloKey, StatName } from '../options/vocabulary.js'
 import type { SloSet } from '../options/slo.js'
 import type { RecordedScenario } from '../options/recorded.js'
 import type { VerdictDocument } from './verdicts.js'
+import type { CostSummary, EnergySummary, MediaSent, MediaSummary, ReasoningSummary, ValiditySummary } from './kinds.js'
+
+export type { CostSummary, EnergySummary, MediaSent, MediaSummary, ReasoningSummary, ValiditySummary }
 
 export type { Arrival, RecordedScenario, SloKey, SloSet, StatName }
 
@@ -60,6 +63,17 @@ export interface RequestRecord {
   tokenTimes?: number[]
   /** Tokens carried by each token-carrying event, when the server said so (continuous usage). */
   tokenCounts?: number[]
+  // Request kinds (docs/request-kinds.md).
+  /** Where `reasoningTokens` came from: the server's usage, or counting reasoning events (one token each). */
+  reasoningTokensSource?: 'usage' | 'events'
+  /** The LoRA adapter the request named; absent for the base model. */
+  adapter?: string
+  /** Images and audio sent with the request. */
+  media?: MediaSent
+  /** Structured outputs: whether the output passed the scenario's validity check (succeeded requests only). */
+  valid?: boolean
+  /** Why it did not: `not JSON: Unexpected token…`, `/name: must be string`, … */
+  invalidReason?: string
 }
 
 /** Summary statistics of one distribution. All times in ms. */
@@ -85,8 +99,8 @@ export interface GoodputSummary {
   ratio: number
   /** good / duration, req/s (vLLM's request_goodput). */
   rate: number
-  /** Per objective: how many of `total` requests met that bound. */
-  met: Partial<Record<SloKey, number>>
+  /** Per objective: how many of `total` requests met that bound (`valid`: gave valid output). */
+  met: Partial<Record<SloKey | 'valid', number>>
 }
 
 
@@ -161,7 +175,7 @@ export interface ServerTtftComparison {
 export interface LevelSummary {
   load: LoadSpec
   /** `interrupted`: requests in flight when the run was stopped (Ctrl-C), ended as `aborted` and left out of the rest. */
-  requests: { total: number; succeeded: number; failed: number; warmup: number; cooldown?: number; interrupted?: number }
+  requests: { total: number; succeeded: number; failed: number; warmup: number; cooldown?: number; interrupted?: number; invalid?: number }
   errors: Partial<Record<FailureKind, number>>
   /** Seconds from the first measured `sentAt` to the last `endAt`. */
   durationSec: number
@@ -195,6 +209,14 @@ export interface LevelSummary {
   /** The server's own TTFT histogram over the level against the client's TTFT (telemetry). */
   serverTtft?: ServerTtftComparison
   warnings: string[]
+  // Request kinds (docs/request-kinds.md).
+  /** The level's figures per LoRA adapter (the base model's requests under its name). */
+  byAdapter?: Record<string, LevelSummary>
+  media?: MediaSummary
+  validity?: ValiditySummary
+  reasoning?: ReasoningSummary
+  energy?: EnergySummary
+  cost?: CostSummary
 }
 
 export interface LevelResult {

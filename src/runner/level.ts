@@ -26,6 +26,7 @@ import { now } from '../clock.js'
 import { REFUSED_IN_A_ROW } from './server-gone.js'
 import type { LevelStart, ScenarioListener, ScenarioOptions } from './types.js'
 import { compareServerTtft, histogramDelta, type TelemetrySampler } from '../telemetry/sampler.js'
+import { addLevelKinds, attachKinds, requestKinds, type RequestKinds } from './kinds.js'
 
 /** The scenario's load threads (threads.ts), as a level sees them. */
 export interface LevelThreads {
@@ -57,7 +58,7 @@ export interface LevelContext {
 }
 
 /** What a request needs of a prompt (a dataset Prompt, or the preflight's synthetic one). */
-export type SendablePrompt = Pick<Prompt, 'text' | 'tokens' | 'messages'>
+export type SendablePrompt = Pick<Prompt, 'text' | 'tokens' | 'messages' | 'media' | 'adapter'>
 
 /** The scenario's prompt source: as given, or synthetic prompts of its input and output lengths. */
 export function promptSpecOf(opts: ScenarioOptions): PromptSpec {
@@ -68,8 +69,10 @@ export function createContext(base: Omit<LevelContext, 'send'>): LevelContext {
   const { opts, adapter, client } = base
   // A protocol without a streamed form (embeddings) is measured whole.
   const stream = opts.stream && adapter.streams !== false
-  const spec = (prompt: SendablePrompt, maxTokens: number): RequestSpec => ({
-    model: opts.model,
+  // Request kinds (runner/kinds.ts): an adapter's model or lora_path, structured output fields, media, the answer's check.
+  const kinds = requestKinds(opts)
+  const spec = (prompt: SendablePrompt, maxTokens: number, k: ReturnType<RequestKinds['forPrompt']>): RequestSpec => ({
+    model: k.model,
     prompt: prompt.text,
     ...(prompt.messages ? { messages: prompt.messages } : {}),
     promptTokens: prompt.tokens,
@@ -78,16 +81,20 @@ export function createContext(base: Omit<LevelContext, 'send'>): LevelContext {
     ignoreEos: opts.ignoreEos,
     includeUsage: opts.includeUsage,
     continuousUsage: opts.continuousUsage,
-    body: opts.body,
+    body: k.body,
+    ...(k.media ? { media: k.media } : {}),
   })
   return {
     ...base,
     send(tag, prompt, maxTokens, index, warmup, scheduledAt) {
       const tracker = new RequestTracker(index, warmup, stream, scheduledAt, prompt.tokens, adapter.generates !== false)
+      const k = kinds.forPrompt(prompt)
+      tracker.validator = kinds.validator
+      if (k.record) tracker.kinds = k.record
       // A shard's (or thread's) request k is request k·n + i of the whole level, as merging numbers it:
       // request ids stay unique across shards and match the merged records.
       const id = opts.shard ? index * opts.shard.count + opts.shard.index : index
-      return client.send(adapter, adapter.buildRequest(spec(prompt, maxTokens)), tracker, `llmbench-${tag}-${id}`)
+      return client.send(adapter, adapter.buildRequest(spec(prompt, maxTokens, k)), tracker, `llmbench-${tag}-${id}`)
     },
   }
 }
@@ -119,7 +126,9 @@ export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): P
   // Prompts are built before the clock starts: tokenizing must not slow the load.
   const warmCount = plan.shortWarmup.count
   const poolSize = promptsNeeded(plan, opts.numPrompts)
-  const prompts = await loadPrompts(ctx.spec, poolSize + warmCount, shardSeed(opts, opts.seed + i * 1_000_003), { tokenize: ctx.calibration?.tokenize, offset: ctx.calibration?.offset, stopped })
+  const promptSeed = shardSeed(opts, opts.seed + i * 1_000_003)
+  const prompts = await loadPrompts(ctx.spec, poolSize + warmCount, promptSeed, { tokenize: ctx.calibration?.tokenize, offset: ctx.calibration?.offset, stopped })
+  attachKinds(prompts, opts, promptSeed)
   const warm = await runClosedLoop({
     concurrency: plan.shortWarmup.concurrency,
     total: warmCount,
@@ -176,6 +185,7 @@ export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): P
     },
     meanTarget(plan, phases),
   )
+  addLevelKinds(summary, opts, collect.window(), await ctx.telemetry?.gpuNow())
   if (ttftBefore && ttftAfter && summary.stats.ttft) {
     const comparison = compareServerTtft(histogramDelta(ttftBefore, ttftAfter), summary.stats.ttft)
     if (comparison) summary.serverTtft = comparison
@@ -191,7 +201,7 @@ export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): P
 /** The collector of a level's records (results/level-collector.ts), for its whole load. */
 export function levelCollector(ctx: LevelContext, plan: LevelPlan, i: number): LevelCollector {
   const { opts } = ctx
-  return new LevelCollector({ index: i, load: plan.load, slo: opts.goodput, recordsLimit: opts.recordsLimit, seed: opts.seed }, ctx.recordsFile)
+  return new LevelCollector({ index: i, load: plan.load, slo: opts.goodput, recordsLimit: opts.recordsLimit, seed: opts.seed, ...(opts.lora ? { adapters: { base: opts.model } } : {}) }, ctx.recordsFile)
 }
 
 /** Ramps and timed levels keep figures over time, from the loop's start (`loopStart`, monotonic ms). */

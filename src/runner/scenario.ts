@@ -21,6 +21,8 @@ import { checkOpenFiles } from './fd-limit.js'
 import type { RecordsWriter } from '../records/records-file.js'
 import { connectionsFor, preparePrompts } from './prepare.js'
 import type { ScenarioListener, ScenarioOptions, ScenarioOutcome } from './types.js'
+import { kindsRefusal } from '../client/kinds-check.js'
+import { checkMediaFits, needsOneThread } from './kinds.js'
 
 export type { ScenarioOptions, TelemetrySettings, LevelStart, ScenarioListener, ScenarioOutcome } from './types.js'
 export { connectionsFor } from './prepare.js'
@@ -38,6 +40,7 @@ export async function runScenario(given: ScenarioOptions, listener: ScenarioList
   const opts: ScenarioOptions = { ...given, recordsLimit: given.recordsLimit ?? levelRecordsLimit(levelsExpected(given)) }
   const stopped = () => signal?.aborted === true
   checkOpenFiles(connectionsFor(opts))
+  checkKinds(opts)
   const adapter = getAdapter(opts.endpoint)
   const headers: Record<string, string> = { ...opts.headers, ...authHeaders(adapter, opts.apiKey) }
   // Known in this thread too (a worker runs bench files), so failure messages are redacted at the source.
@@ -58,6 +61,7 @@ export async function runScenario(given: ScenarioOptions, listener: ScenarioList
   const plans = opts.sweep ? [] : plannedLevels({ ...opts, trace })
   // Before any request: a dataset file that cannot be read, prompts that cannot fit in memory.
   checkPromptsFit(ctx.spec, Math.max(opts.numPrompts, ...plans.map((p) => promptsNeeded(p, opts.numPrompts))))
+  checkMediaFits(opts, Math.max(opts.numPrompts, ...plans.map((p) => promptsNeeded(p, opts.numPrompts))))
   signal?.addEventListener('abort', onAbort)
   const outcome: ScenarioOutcome = { levels: [] }
   try {
@@ -68,7 +72,7 @@ export async function runScenario(given: ScenarioOptions, listener: ScenarioList
     listener.onPrompts?.(outcome.prompts)
     ctx.telemetry = startSampler(opts, headers, listener)
     // A sweep decides each level from all its requests, a trace replays in order: one thread each.
-    const threads = trace || opts.sweep ? 1 : threadCount(opts, { slots: splitSlots(opts), streams: mostStreams(opts), itlMs: measuredBefore.itlMs })
+    const threads = trace || opts.sweep || needsOneThread(opts) ? 1 : threadCount(opts, { slots: splitSlots(opts), streams: mostStreams(opts), itlMs: measuredBefore.itlMs })
     if (threads > 1) ctx.threads = new ThreadPool(opts, threads)
     if (opts.sweep) Object.assign(outcome, await runSweep(ctx, opts.sweep), { prompts: outcome.prompts })
     for (let i = 0; i < plans.length && !stopped(); i++) {
@@ -90,6 +94,12 @@ export async function runScenario(given: ScenarioOptions, listener: ScenarioList
   }
 }
 
+
+/** A request kind the endpoint cannot send (known once `auto` found the endpoint): one line before any request. */
+function checkKinds(opts: ScenarioOptions): void {
+  const refused = kindsRefusal(opts.endpoint, opts)
+  if (refused) throw new UsageError(`${refused.path.join('.')} ${refused.message}`)
+}
 
 function startSampler(opts: ScenarioOptions, headers: Record<string, string>, listener: ScenarioListener): TelemetrySampler | undefined {
   const t = opts.telemetry ?? {}

@@ -17,6 +17,7 @@ import { compareServerTtft, histogramDelta } from '../telemetry/sampler.js'
 import type { LevelPlan } from '../load/levels.js'
 import { meanValue } from '../load/profile.js'
 import { levelCollector, levelStart, runLevel, sliceWindow, type LevelContext } from './level.js'
+import { addLevelKinds } from './kinds.js'
 import type { FromThread, ScenarioOptions, ToThread } from './types.js'
 
 /**
@@ -155,6 +156,7 @@ export class ThreadPool {
       },
       meanRate(plan),
     )
+    addLevelKinds(summary, ctx.opts, collect.window(), await ctx.telemetry?.gpuNow())
     const ttftAfter = ttftBefore ? await ctx.telemetry?.snapshotTtftHistogram() : undefined
     if (ttftBefore && ttftAfter && summary.stats.ttft) {
       const comparison = compareServerTtft(histogramDelta(ttftBefore, ttftAfter), summary.stats.ttft)

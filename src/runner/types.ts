@@ -8,6 +8,10 @@ import type { LevelPlan, LoadOptions } from '../load/levels.js'
 import type { SweepOptions } from '../load/sweep.js'
 import type { ServerGone } from './server-gone.js'
 import type { RecordedScenario } from '../options/recorded.js'
+import type { MediaSpec } from '../data/media.js'
+import type { LoraSpec } from '../data/lora.js'
+import type { StructuredSpec } from '../client/structured.js'
+import type { CostOptions } from '../options/kinds.js'
 
 export interface ScenarioOptions extends LoadOptions {
   /** The options as a user wrote them, after every layer: what a result records (config/resolve.ts builds both). */
@@ -43,7 +47,17 @@ export interface ScenarioOptions extends LoadOptions {
   /** Wall-clock time (epoch ms) at which the first level's measured part begins: shards start together. */
   startAt?: number
   seed: number
+  // Request kinds (docs/request-kinds.md), resolved by config/kinds.ts.
+  /** Images and audio in chat requests. */
+  media?: MediaSpec
+  /** LoRA adapters and how requests are assigned to them. */
+  lora?: LoraSpec
+  /** Structured outputs asked for, and the validity check of each answer. */
+  structured?: StructuredSpec
+  /** The price of the serving, for each level's cost figures. */
+  cost?: CostOptions
 }
+
 
 export interface TelemetrySettings {
   enabled?: boolean

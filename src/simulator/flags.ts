@@ -18,6 +18,11 @@ export const NUMERIC_FLAGS: Array<[flag: string, option: keyof SimulatorOptions,
   ['fault-after-tokens', 'faultAfterTokens', 'Tokens written before an in-stream fault'],
   ['reasoning-tokens', 'reasoningTokens', 'With the reasoning quirk: leading reasoning tokens'],
   ['tokens-per-event', 'tokensPerEvent', 'With the multi-token quirk: tokens per event'],
+  ['image-base-tokens', 'imageBaseTokens', 'Prompt tokens of every image (OpenAI: 85)'],
+  ['image-tile-tokens', 'imageTileTokens', 'Prompt tokens per tile of an image (OpenAI: 170)'],
+  ['image-tile-size', 'imageTileSize', 'Side of an image tile in pixels'],
+  ['audio-tokens-per-second', 'audioTokensPerSecond', 'Prompt tokens per second of audio'],
+  ['invalid-rate', 'invalidRate', 'Chance that a structured answer (response_format, tools) is invalid on purpose'],
 ]
 
 /** The `llmbench simulate` flags that start a simulator with these options. */
@@ -31,6 +36,7 @@ export function simulatorArgs(o: SimulatorOptions): string[] {
     if (typeof v === 'number') args.push(`--${flag}`, String(v))
   }
   if (o.reasoningField) args.push('--reasoning-field', o.reasoningField)
+  if (o.loraModules?.length) args.push('--lora-modules', o.loraModules.join(','))
   if (o.trace) args.push('--trace')
   if (o.quirks?.length) args.push('--quirks', o.quirks.join(','))
   for (const [fault, p] of Object.entries(o.faults ?? {})) args.push('--fault', `${fault}=${p}`)

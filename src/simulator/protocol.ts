@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Quirk, ResolvedOptions } from './options.js'
+import type { RequestKinds } from './kinds.js'
 
 /** A complete HTTP answer (errors, metadata routes). */
 export interface Reply {
@@ -27,6 +28,8 @@ export interface GenRequest {
   seed: number | undefined
   /** The body's `sim_quirks` field. */
   simQuirks: unknown
+  /** A LoRA adapter, images and audio, a structured answer (simulator/kinds.ts). */
+  kinds?: RequestKinds
 }
 
 export interface WireContext {
@@ -36,6 +39,8 @@ export interface WireContext {
   /** Finished by end of sequence (true) or by the token limit (false). */
   stopped: boolean
   receivedAt: number
+  /** The tool a structured answer calls (the tool-calls quirk's name otherwise). */
+  toolName?: string
 }
 
 /** The tokens of one event (one engine step for one request). Reused between calls. */

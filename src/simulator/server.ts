@@ -39,6 +39,8 @@ import { SimRequest } from './stream.js'
 import { drawOutputLength } from './text.js'
 import { mixSeed, mulberry32, nextU32 } from '../random.js'
 import { encodeText } from '../data/tokenizer.js'
+import { structuredSetup, traceKinds } from './kinds.js'
+import { tokenPieces } from './structured.js'
 
 export interface SimulatorMetrics extends Omit<Counters, 'ttft'> {
   running: number
@@ -193,10 +195,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const textSeed = g.seed !== undefined ? mixSeed(o.seed, g.seed) : nextU32(textRng)
     const min = Math.min(g.minTokens, g.maxTokens)
     const outputTokens = min >= g.maxTokens ? g.maxTokens : Math.max(min, drawOutputLength(g.maxTokens, o.eosProbability, mulberry32(mixSeed(textSeed, 0x1e9))))
-    const wire = p.wire({ opts: o, quirks: a.quirks, promptTokens: g.promptTokens, stopped: outputTokens < g.maxTokens, receivedAt })
+    // Request kinds: a structured answer (its tool, its text), and what the trace keeps (simulator/kinds.ts).
+    const hdrId = req.headers['x-request-id']
+    const answer = structuredSetup(g.kinds, a.quirks, o, typeof hdrId === 'string' ? hdrId : undefined, textSeed)
+    if (a.trace && g.kinds) traceKinds(a.trace, g.kinds)
+    const wire = p.wire({ opts: o, quirks: a.quirks, promptTokens: g.promptTokens, stopped: outputTokens < g.maxTokens, receivedAt, ...(answer.toolName ? { toolName: answer.toolName } : {}) })
+    const content = answer.text !== undefined ? tokenPieces(answer.text, outputTokens - Math.min(wire.reasoningTokens, outputTokens)) : undefined
     const seq = new SimRequest({
       gen: g, wire, res, opts: o, counters, quirks: a.quirks, fault: a.fault, outputTokens, textSeed, receivedAt, trace: a.trace, cancel,
-      errorReply: proto.error,
+      errorReply: proto.error, ...(content ? { content } : {}),
     })
     seq.start()
     if (a.fault === 'stall') {

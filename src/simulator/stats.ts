@@ -10,6 +10,10 @@ export interface TraceEntry {
   tokenWrites: number[]
   /** Tokens carried by each of those writes. */
   tokensPerWrite: number[]
+  /** Request kinds (docs/request-kinds.md): the adapter named, the images and clips received with their prompt tokens. */
+  adapter?: string
+  images?: Array<{ width: number; height: number; bytes: number; tokens: number; url?: string }>
+  audio?: Array<{ seconds: number; bytes: number; tokens: number; url?: string }>
 }
 
 /** vLLM's buckets for time_to_first_token_seconds. */
