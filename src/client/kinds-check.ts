@@ -18,25 +18,26 @@ export interface KindsAsked {
   structured?: StructuredSpec
 }
 
-/** The option path and what to say when `endpoint` cannot send what `k` asks for; undefined when it can. */
+/** The option path and what to say (a sentence after it) when `endpoint` cannot send what `k` asks for; undefined when it can. */
 export function kindsRefusal(endpoint: string, k: KindsAsked): { path: string[]; message: string } | undefined {
   if (k.media && endpoint !== 'chat') {
     const key = k.media.images ? 'images' : 'audio'
-    return { path: [key], message: `are sent as OpenAI chat content parts: use --endpoint chat (the endpoint is ${endpoint})` }
+    const media = k.media[key]!
+    return { path: [key, 'dir' in media ? 'dir' : 'count'], message: `images and audio are sent as OpenAI chat content parts, by the chat endpoint only (the endpoint is ${endpoint})` }
   }
   if (k.lora) {
     if (k.lora.field === 'lora_path' && !LORA_PATH.has(endpoint)) {
-      return { path: ['lora', 'field'], message: `lora_path is SGLang's field, sent by the chat, completions and sglang endpoints, not ${endpoint}: use field model` }
+      return { path: ['lora', 'field'], message: `lora_path is SGLang's field, sent by the chat, completions and sglang endpoints, not ${endpoint}: put the adapter in the model field instead` }
     }
     if (k.lora.field === 'model' && !MODEL_FIELD.has(endpoint)) {
-      return { path: ['lora'], message: `needs an endpoint whose requests name a model; ${endpoint} has none (use chat or completions)` }
+      return { path: ['lora', 'adapters'], message: `adapters are named in a request's model field, and ${endpoint} requests have none: use chat or completions` }
     }
   }
   const s = k.structured
   if (s) {
     const can = STRUCTURED_ENDPOINTS[endpoint]
-    if (!can) return { path: ['structured'], message: `is sent by the chat, completions and responses endpoints, not ${endpoint}` }
-    if (s.tools && !can.tools) return { path: ['structured', 'tools'], message: `are sent by the chat and responses endpoints, not ${endpoint}` }
+    if (!can) return { path: ['structured'], message: `structured outputs are asked for by the chat, completions and responses endpoints, not ${endpoint}` }
+    if (s.tools && !can.tools) return { path: ['structured', 'tools'], message: `tools are sent by the chat and responses endpoints, not ${endpoint}` }
   }
   return undefined
 }

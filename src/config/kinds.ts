@@ -43,17 +43,17 @@ export function resolveKinds(k: Kinds, ctx: { root: string; endpoint: string; da
   if (k.lora) {
     const l = k.lora
     const lora: LoraSpec = { adapters: [...l.adapters], assignment: l.assignment ?? 'random', field: l.field ?? 'model', ...(l.weights ? { weights: [...l.weights] } : {}) }
-    if (lora.assignment === 'dataset' && !ctx.dataset) throw new OptionError(['lora', 'assignment'], 'dataset reads each row\'s "lora": give a JSONL dataset too (dataset)')
+    if (lora.assignment === 'dataset' && !ctx.dataset) throw new OptionError(['lora', 'assignment'], 'dataset reads each row\'s "lora": give a JSONL dataset too ({@/dataset.path})')
     out.lora = lora
   }
   if (k.structured) out.structured = structuredSpec(k.structured, ctx.root)
   if (ctx.goodput?.valid && (!out.structured || out.structured.check === 'none')) {
-    throw new OptionError(['slo', 'goodput', 'valid'], 'needs a validity check: ask for structured output (structured, --response-format, --json-schema or --tools)')
+    throw new OptionError(['slo', 'goodput', 'valid'], 'asks for valid output, which needs a validity check: ask for structured output too ({@/structured.responseFormat}, {@/structured.schema} or {@/structured.tools})', true)
   }
   if (k.cost) out.cost = { ...k.cost }
   if (ctx.endpoint !== 'auto') {
     const refused = kindsRefusal(ctx.endpoint, out)
-    if (refused) throw new OptionError(refused.path, refused.message)
+    if (refused) throw new OptionError(refused.path, refused.message, true)
   }
   return out
 }

@@ -98,7 +98,7 @@ export async function runScenario(given: ScenarioOptions, listener: ScenarioList
 /** A request kind the endpoint cannot send (known once `auto` found the endpoint): one line before any request. */
 function checkKinds(opts: ScenarioOptions): void {
   const refused = kindsRefusal(opts.endpoint, opts)
-  if (refused) throw new UsageError(`${refused.path.join('.')} ${refused.message}`)
+  if (refused) throw new UsageError(`${refused.path.join('.')}: ${refused.message}`)
 }
 
 function startSampler(opts: ScenarioOptions, headers: Record<string, string>, listener: ScenarioListener): TelemetrySampler | undefined {
