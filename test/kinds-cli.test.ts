@@ -11,7 +11,9 @@ import { startSimulator, type Simulator } from '../src/simulator/index.js'
 import type { RunResult } from '../src/results/types.js'
 import { syntheticImage } from '../src/data/images.js'
 import { runCli } from './helpers/cli.js'
-import { schemaErrors } from './helpers/schema.js'
+import { schemaErrors, suiteSchemaErrors } from './helpers/schema.js'
+import { makeProject } from './helpers/project.js'
+import type { SuiteResult } from '../src/results/suite.js'
 
 let sim: Simulator
 const dir = mkdtempSync(join(tmpdir(), 'llmbench-kinds-'))
@@ -82,6 +84,25 @@ describe('llmbench run with the request kinds', () => {
     const fromDir = JSON.parse(readFileSync(join(dir, 'dir.json'), 'utf8')) as RunResult
     const pixels = new Set(fromDir.levels[0].records.filter((x) => !x.warmup).map((x) => x.media?.pixels))
     expect(pixels).toEqual(new Set([640 * 480, 300 * 200]))
+  })
+
+  it('bench files: objectives on one adapter and on validity, in the suite JSON (schema-valid) and as JUnit test cases and properties', async () => {
+    const example = readFileSync(new URL('../examples/request-kinds.bench.ts', import.meta.url), 'utf8')
+    const root = makeProject({ 'kinds.bench.ts': example })
+    const json = join(root, 'out', 'results.json')
+    const junit = join(root, 'out', 'junit.xml')
+    const r = await runCli(['--root', root, '--reporter', 'json', '--reporter', 'junit', `--outputFile.json=${json}`, `--outputFile.junit=${junit}`], {}, 120_000)
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    const suite = JSON.parse(readFileSync(json, 'utf8')) as SuiteResult
+    expect(suiteSchemaErrors(suite)).toEqual([])
+    const checks = suite.files[0].scenarios.flatMap((sc) => sc.checks)
+    expect(checks.find((c) => c.adapter === 'sql-lora')).toMatchObject({ metric: 'ttft.p95', passed: true })
+    expect(checks.find((c) => c.metric === 'valid.rate')).toMatchObject({ passed: true })
+    const xml = readFileSync(junit, 'utf8')
+    expect(xml).toMatch(/<testcase name="request kinds &gt; images over two LoRA adapters › concurrency 4 › adapter sql-lora › ttft\.p95 &lt; 2000 @ concurrency 4 \[adapter sql-lora\]"/)
+    expect(xml).toMatch(/<property name="request kinds &gt; images over two LoRA adapters › concurrency\.4\.adapter\.chat-lora\.ttft\.p50" value="[\d.]+"\/>/)
+    expect(xml).toMatch(/<property name="request kinds &gt; JSON that must match its schema › concurrency\.4\.valid\.rate" value="0\.\d+"\/>/)
   })
 
   it('a mistake is one line naming the flag and the fix', async () => {
