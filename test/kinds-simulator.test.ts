@@ -216,13 +216,14 @@ describe('energy and cost', () => {
 describe('reasoning tokens against visible ones', () => {
   let sim: SpawnedSimulator
   beforeAll(async () => {
-    sim = await spawnSimulator({ fixedTtftMs: 2, fixedItlMs: 1, quirks: ['reasoning'], reasoningTokens: 6 })
+    // Events 10 ms apart: the first visible token comes 60 ms after the first reasoning one, never in the same read.
+    sim = await spawnSimulator({ fixedTtftMs: 2, fixedItlMs: 10, quirks: ['reasoning'], reasoningTokens: 6 })
   })
   afterAll(() => sim.close())
 
   for (const endpoint of ['chat', 'responses', 'anthropic'] as const) {
     it(`${endpoint}: reasoning and visible tokens per request, their share, and TTFC after TTFT`, async () => {
-      const { levels: [level] } = await runScenario(base(sim.url, { endpoint, numPrompts: 10, outputLen: 16 }))
+      const { levels: [level] } = await runScenario(base(sim.url, { endpoint, numPrompts: 10, concurrency: [5], outputLen: 16 }))
       const s = level.summary
       expect(s.reasoning).toEqual({ requests: 10, reasoningTokens: 60, visibleTokens: 100, share: 60 / 160 })
       expect(s.stats.reasoningTokens).toMatchObject({ mean: 6, min: 6, max: 6 })

@@ -269,3 +269,13 @@ describe('reporters', () => {
 
 const JPEG_64x48_SEED_7 = '1b73546cbf62c89c983403996132a4dad946560cec38cc0d1168f12de650bdba'
 const PNG_PIXELS_64x48_SEED_7 = 'b80f3ab50db603ed3f48d91fe99b92796576d6fb7908b126952744a981227fea'
+
+describe('an objective on a figure a level does not have', () => {
+  it('fails with the reason: energy without power samples, cost without a price', () => {
+    const level: LevelResult = { summary: levelSummary(4, { energy: { missing: 'GPU telemetry: nvidia-smi not available (not found); skipped' } }), records: [] }
+    const [energy, cost] = evaluateObjectives({ 'energy.perOutputToken': '< 1', 'cost.perMillionOutput': '< 1' }, [level])
+    expect(energy.passed).toBe(false)
+    expect(energy.message).toBe('concurrency 4: energy.perOutputToken has no value: GPU telemetry: nvidia-smi not available (not found); skipped, expected < 1')
+    expect(cost.message).toMatch(/cost\.perMillionOutput has no value: the scenario gives no price/)
+  })
+})

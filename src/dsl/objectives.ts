@@ -102,7 +102,7 @@ function checkThreshold(
   const absent =
     p.key === 'goodput'
       ? 'has no value: the scenario has no goodput bounds (give slo.goodput bounds, or goodput in the config)'
-      : `has no value: no request at this level had a ${p.figure.stat ?? p.key} (non-streamed requests have no TTFT, TTFC, TPOT or ITL; failed requests are left out)`
+      : kindAbsent(p.key, s) ?? `has no value: no request at this level had a ${p.figure.stat ?? p.key} (non-streamed requests have no TTFT, TTFC, TPOT or ITL; failed requests are left out)`
   return {
     name: `${p.key} ${p.expr.text} @ ${label}`,
     kind: 'objective',
@@ -217,6 +217,15 @@ export function regressionObjectives(slo: SloObjectives | undefined): Array<{ fi
     }
   }
   return out
+}
+
+/** Why a level has no figure of the request kinds (docs/request-kinds.md), when that is the reason. */
+function kindAbsent(key: string, s: LevelResult['summary']): string | undefined {
+  if (key.startsWith('energy.')) return `has no value: ${s.energy && 'missing' in s.energy ? s.energy.missing : 'no GPU power samples (GPU telemetry, docs/telemetry.md)'}`
+  if (key.startsWith('cost.')) return s.cost ? undefined : 'has no value: the scenario gives no price (cost, or --gpu-hourly-cost / --price-output)'
+  if (key === 'valid.rate' || key === 'invalid.count') return s.validity ? undefined : 'has no value: no answer was checked (structured outputs need a validity check, and succeeded requests)'
+  if (key === 'reasoning.share' || key.startsWith('reasoningTokens.') || key.startsWith('visibleTokens.')) return s.reasoning ? undefined : 'has no value: no request at this level reported reasoning tokens'
+  return undefined
 }
 
 /** An objective naming an adapter the scenario does not spread requests over. */
