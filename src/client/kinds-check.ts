@@ -7,8 +7,8 @@ import type { MediaSpec } from '../data/media.js'
 import type { LoraSpec } from '../data/lora.js'
 import { STRUCTURED_ENDPOINTS, type StructuredSpec } from './structured.js'
 
-/** Endpoints whose requests name a model (a LoRA adapter's name can stand there). */
-const MODEL_FIELD = new Set(['chat', 'completions', 'responses', 'anthropic', 'embeddings', 'ollama', 'ollama-generate', 'triton', 'sglang'])
+/** Endpoints whose requests name a model in their body (a LoRA adapter's name can stand there). */
+const MODEL_FIELD = new Set(['chat', 'completions', 'responses', 'anthropic', 'embeddings', 'ollama', 'ollama-generate'])
 /** SGLang's `lora_path`: its OpenAI-compatible routes and its native /generate. */
 const LORA_PATH = new Set(['chat', 'completions', 'sglang'])
 
@@ -30,7 +30,8 @@ export function kindsRefusal(endpoint: string, k: KindsAsked): { path: string[];
       return { path: ['lora', 'field'], message: `lora_path is SGLang's field, sent by the chat, completions and sglang endpoints, not ${endpoint}: put the adapter in the model field instead` }
     }
     if (k.lora.field === 'model' && !MODEL_FIELD.has(endpoint)) {
-      return { path: ['lora', 'adapters'], message: `adapters are named in a request's model field, and ${endpoint} requests have none: use chat or completions` }
+      const fix = LORA_PATH.has(endpoint) ? "use SGLang's lora_path field (--lora-field lora_path)" : 'use chat or completions'
+      return { path: ['lora', 'adapters'], message: `adapters are named in a request's model field, and ${endpoint} requests have none: ${fix}` }
     }
   }
   const s = k.structured
