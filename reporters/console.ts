@@ -3,12 +3,13 @@
  * and the goodput block of METRICS.md. Reads only the result model.
  */
 import Table from 'cli-table3'
-import { formatGoodput, isMeasured } from '../src/metrics/index.js'
+import { formatGoodput, isMeasured, summaryOfRepeats } from '../src/metrics/index.js'
 import type { FailureKind, LevelSummary, OutputTokenSource, RequestRecord, StatName, Stats, SweepSummary } from '../src/results/types.js'
 import { loadLabel } from '../src/results/labels.js'
 import { redactSecrets } from '../src/results/redact.js'
 import { terminalLine } from '../src/text/sanitize.js'
 import { price, renderAdapters, renderKindLines } from './kinds.js'
+import { renderWorkload } from './workload-console.js'
 
 const LATENCY_ROWS: Array<[StatName, string]> = [
   ['ttft', 'TTFT (ms)'],
@@ -72,7 +73,9 @@ export function renderLevel(s: LevelSummary): string {
         `network and client add ${fmt(t.differenceMeanMs)} ms on average (server percentiles only to its buckets: p50 in ${lo}–${hi ?? '∞'} ms)`,
     )
   }
+  lines.push(...renderWorkload(s))
   if (s.goodput) lines.push(formatGoodput(s.goodput))
+  if (s.stoppedEarly) lines.push(`Stopped early: ${s.stoppedEarly.message}`)
   for (const w of s.warnings) lines.push(`Warning: ${terminalLine(w)}`)
   return lines.join('\n')
 }
@@ -129,6 +132,24 @@ export function renderErrorSamples(records: RequestRecord[], secrets?: string[])
   return lines.join('\n')
 }
 
+/** Each level as run; after the last repeat of a load (`repeat`), a row of their mean. */
+function withRepeatMeans(levels: LevelSummary[]): { l: LevelSummary; label: string }[] {
+  const out: { l: LevelSummary; label: string }[] = []
+  for (let i = 0; i < levels.length; i++) {
+    const r = levels[i].load.repeat
+    if (!r) {
+      out.push({ l: levels[i], label: '' })
+      continue
+    }
+    out.push({ l: levels[i], label: ` #${r.index}` })
+    if (r.index === r.of) {
+      const group = levels.slice(Math.max(0, i - r.of + 1), i + 1).filter((x) => x.load.value === levels[i].load.value && x.load.repeat)
+      out.push({ l: summaryOfRepeats(group), label: ` mean of ${group.length}` })
+    }
+  }
+  return out
+}
+
 export function renderSummary(levels: LevelSummary[]): string {
   const hasGoodput = levels.some((l) => l.goodput)
   const hasValid = levels.some((l) => l.validity)
@@ -142,9 +163,9 @@ export function renderSummary(levels: LevelSummary[]): string {
   if (hasEnergy) head.push('J/out tok')
   if (hasCost) head.push('cost/M out')
   const table = plain(head)
-  for (const l of levels) {
+  for (const { l, label } of withRepeatMeans(levels)) {
     const row = [
-      first === 'load' ? loadLabel(l.load) : String(l.load.value),
+      first === 'load' ? loadLabel(l.load) + (l.load.repeat ? '' : label) : `${l.load.value}${label}`,
       `${l.requests.succeeded}/${l.requests.total}`,
       fmt(l.throughput.requestsPerSec, 2),
       fmt(l.throughput.outputTokensPerSec),

@@ -4,6 +4,7 @@
  */
 export { describe, bench, beforeAll, afterAll, beforeEach, afterEach, expect, expectGoodput } from './dsl/index.js'
 export type { BenchOptions, SloObjectives, LevelView, CheckOutcome, BenchResult } from './dsl/index.js'
+export type { ToolCallInfo, ToolResultFunction } from './options/sessions.js'
 export { defineConfig } from './config/index.js'
 export type { UserConfig, ServerConfig } from './config/index.js'
 export type { Reporter, RunStart } from '../reporters/types.js'

@@ -47,7 +47,7 @@ describe('llmbench report', () => {
     expect(data.kind).toBe('runs')
     expect(data.runs.map((x) => [x.label, x.source])).toEqual([['vllm', 'run'], ['sglang', 'suite'], ['today', 'run']])
     // Runs match by scenario: the suite's scenario is another one, today's run matches at concurrency 4.
-    expect(data.comparison!.scenarios[0].against.map((x) => [x.run, x.levels.map((l) => l.load)])).toEqual([[2, [4]]])
+    expect(data.comparison!.against.map((x) => [x.run, x.levels.map((l) => l.load.value)])).toEqual([[1, []], [2, [4]]])
   })
 
   it('draws the history folder with --history', async () => {

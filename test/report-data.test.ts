@@ -6,7 +6,7 @@ import { gunzipSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
 import { runBody, scenarioFields, settingsLine } from '../src/results/scenario-fields.js'
 import { syntheticRunResult, syntheticSuiteResult } from '../bench/synthetic-result.js'
-import { change, compareRuns, NOISE_PCT } from '../src/report/compare.js'
+import { compareRuns } from '../src/report/compare.js'
 import { buildReportData } from '../src/report/data.js'
 import { historyData, historyDir, loadHistory, saveToHistory } from '../src/report/history.js'
 import { digestLevel, TIMELINE_MAX } from '../src/report/level.js'
@@ -121,20 +121,7 @@ describe('report page', () => {
 })
 
 describe('comparison', () => {
-  const lower = { key: 'ttft.p50', better: 'lower' } as const
-  const higher = { key: 'throughput.output', better: 'higher' } as const
-
-  it('gives the change in percent and whether it is better', () => {
-    expect(change(lower, 100, 90)).toMatchObject({ changePct: -10, verdict: 'better' })
-    expect(change(lower, 100, 125)).toMatchObject({ changePct: 25, verdict: 'worse' })
-    expect(change(higher, 200, 250)).toMatchObject({ changePct: 25, verdict: 'better' })
-    expect(change(higher, 200, 150)).toMatchObject({ changePct: -25, verdict: 'worse' })
-    expect(change(lower, 100, 100 + NOISE_PCT / 2)).toMatchObject({ verdict: 'same' })
-    expect(change(lower, 0, 0.02)).toEqual({ key: 'ttft.p50', base: 0, value: 0.02, verdict: 'worse' })
-    expect(change(higher, undefined, 3)).toEqual({ key: 'throughput.output', value: 3, verdict: 'n/a' })
-  })
-
-  it('matches scenarios by key and levels by load, against the first run', () => {
+  it('gives each later run the verdict document against the first, scenarios by key and levels by load', () => {
     const a = syntheticRunResult({ requests: 300, concurrency: [1, 8, 32], seed: 1 })
     const b = syntheticRunResult({ requests: 200, concurrency: [8, 32], seed: 2, model: 'other' })
     const data = buildReportData([
@@ -142,16 +129,21 @@ describe('comparison', () => {
       { result: { kind: 'run', doc: b }, label: 'sglang' },
     ])
     expect(data.runs.map((r) => r.label)).toEqual(['vllm', 'sglang'])
-    const cmp = data.comparison!
-    expect(cmp.scenarios).toHaveLength(1)
-    const levels = cmp.scenarios[0].against[0].levels
-    expect(levels.map((l) => l.load)).toEqual([8, 32])
-    const i = cmp.metrics.findIndex((m) => m.key === 'ttft.p99')
+    const [against] = data.comparison!.against
+    expect(against.run).toBe(1)
+    expect(against.levels.map((l) => l.load.value)).toEqual([8, 32])
+    const ttft = against.levels[0].figures.find((f) => f.figure === 'ttft.p99')!
     const base = a.levels[1].summary.stats.ttft!.p99
     const value = b.levels[0].summary.stats.ttft!.p99
-    expect(levels[0].changes[i].changePct).toBeCloseTo(((value - base) / base) * 100, 9)
-    expect(cmp.metrics.find((m) => m.key === 'goodput')!.better).toBe('higher')
-    expect(compareRuns([data.runs[0]]).scenarios).toEqual([])
+    expect([ttft.base, ttft.next]).toEqual([base, value])
+    expect(ttft.change).toBeCloseTo(value / base - 1, 9)
+    expect(ttft.interval[0]).toBeLessThanOrEqual(ttft.change)
+    expect(ttft.interval[1]).toBeGreaterThanOrEqual(ttft.change)
+    expect(against.levels[0].figures.find((f) => f.figure === 'goodput')?.changeKind).toBe('points')
+    expect(against.unmatched.map((u) => u.load?.value)).toEqual([1])
+    // The later run's headline leads with its verdict.
+    expect(data.runs[1].scenarios[0].headline?.lines[0].text).toBe(`Against the baseline: ${against.headline}.`)
+    expect(compareRuns([{ kind: 'run', doc: a }]).against).toEqual([])
   })
 
   it('thins telemetry to a few hundred points, keeping spikes', () => {

@@ -94,7 +94,7 @@ describe('the HTML report in chromium, from file://', () => {
     expect(errors).toEqual([])
   })
 
-  it('overlays two results with each figure’s change, better and worse coloured', async () => {
+  it('overlays two results with each figure’s change, interval and verdict, coloured only when regressed or improved', async () => {
     const other = syntheticRunResult({ requests: 60, concurrency: [1, 4], tokens: 12, inputTokens: 32, failRate: 0.1, seed: 7 })
     const file = writeReport(join(dir, 'compare'), buildReportData([
       { result: { kind: 'run', doc: measured }, label: 'simulator' },
@@ -103,11 +103,15 @@ describe('the HTML report in chromium, from file://', () => {
     const { page, errors } = await openReport(browser, file)
     const shapes = await expectShapes(page, [...LEVEL_CHARTS, 's0-errors', ...DETAIL_CHARTS, 's0-level-timeline-1'])
     expect(shapes.find((s) => s.chart === 's0-output-tps')!.paths).toHaveLength(2)
-    const table = page.locator('table[data-table="compare"]')
-    await expect.poll(() => table.locator('caption').innerText()).toContain('synthetic against simulator')
-    expect(await table.locator('td.better').count()).toBeGreaterThan(0)
-    expect(await table.locator('td.worse').count()).toBeGreaterThan(0)
-    expect(await table.innerText()).toMatch(/[+−]\d+\.\d%/)
+    const section = page.locator('section.verdicts').first()
+    await expect.poll(() => section.locator('.verdict-headline').innerText()).toMatch(/^synthetic against simulator: /)
+    const cells = section.locator('td[data-verdict]')
+    expect(await cells.count()).toBeGreaterThan(0)
+    for (const v of await cells.all()) {
+      const [verdict, cls] = [await v.getAttribute('data-verdict'), await v.getAttribute('class')]
+      expect(cls).toBe(verdict === 'regressed' ? 'worse' : verdict === 'improved' ? 'better' : 'quiet')
+    }
+    expect(await section.innerText()).toMatch(/[+−±]\d+(\.\d)?% \[[+−±]?[\d.∞]+%?, [+−±]?[\d.∞]+%?\]/)
     await screenshot(page, 'comparison')
     expect(errors).toEqual([])
   })

@@ -42,7 +42,7 @@ async function api(method: string, path: string, body?: unknown, headers?: Recor
 
 /** The answer matches its schema in the OpenAPI document. */
 function conforms(path: string, method: string, a: { status: number; body: unknown }) {
-  expect(check(path, method, a.status, a.body), `${method} ${path} ${a.status}`).toEqual([])
+  expect(check(path, method, a.status, a.body), `${method} ${path} ${a.status}: ${JSON.stringify(check(path, method, a.status, a.body)).slice(0, 600)}`).toEqual([])
 }
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
@@ -162,9 +162,9 @@ describe('llmbench serve: the API', () => {
     const compared = await api('POST', `${API}/compare`, { ids: [uploaded.body.id, first] })
     expect(compared.status).toBe(200)
     conforms(`${API}/compare`, 'POST', compared)
-    const scenario = compared.body.report.comparison.scenarios[0]
-    expect(scenario.key).toBe('run')
-    expect(scenario.against[0].levels.map((l: any) => l.load)).toEqual([1, 2])
+    const [against] = compared.body.report.comparison.against
+    expect(against.levels.map((l: any) => [l.scenario, l.load.value])).toEqual([['run', 1], ['run', 2]])
+    expect(against.headline).toMatch(/equivalent/)
     expect(compared.body.report.runs.map((r: any) => r.label)).toEqual(['nightly', 'small run'])
   })
 
@@ -187,6 +187,14 @@ describe('llmbench serve: the API', () => {
       expect(marked.status).toBe(200)
       conforms(`${API}/run/{id}/baseline`, 'PUT', marked)
       expect(marked.body.run).toMatchObject({ id: a, baseline: true })
+      // A later run of the scenario is judged against it; the baseline itself is not.
+      const verdict = await api('GET', `${API}/run/${b}/verdict`)
+      conforms(`${API}/run/{id}/verdict`, 'GET', verdict)
+      expect(verdict.body.verdict.baseline).toBe(a)
+      expect(verdict.body.verdict.headline).toMatch(/\d+ (equivalent|inconclusive|regressed|improved)/)
+      const counts = verdict.body.verdict.counts
+      expect(counts.regressed + counts.improved + counts.equivalent + counts.inconclusive).toBeGreaterThan(0)
+      expect((await api('GET', `${API}/run/${a}/verdict`)).body.verdict).toBeNull()
       // The same scenario has one baseline: marking b unmarks a.
       expect((await api('PUT', `${API}/run/${b}/baseline`)).body.run.baseline).toBe(true)
       expect((await api('GET', `${API}/run/${a}`)).body.run.baseline).toBe(false)

@@ -404,3 +404,33 @@ describe('faults on every route family', () => {
     }
   })
 })
+
+describe('stepJitter', () => {
+  /** Coefficient of variation of the gaps between one request's token writes. */
+  async function gapSpread(stepJitter: number): Promise<{ cv: number; mean: number }> {
+    const s = await startSimulator({ decodeBaseMs: 10, decodeMsPerSeq: 0, prefillBaseMs: 1, prefillMsPerToken: 0, stepJitter, trace: true })
+    try {
+      await raw(s.url, 'POST', '/v1/completions', { model: 'sim-model', prompt: 'hi', max_tokens: 100, ignore_eos: true, stream: true }, { 'x-request-id': 'j' })
+      const w = s.trace().get('j')!.tokenWrites
+      const gaps = w.slice(1).map((t, i) => t - w[i])
+      const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length
+      const sd = Math.sqrt(gaps.reduce((a, g) => a + (g - mean) ** 2, 0) / (gaps.length - 1))
+      return { cv: sd / mean, mean }
+    } finally {
+      await s.close()
+    }
+  }
+
+  it('varies each step by a factor of mean 1: token gaps spread, their mean stays', async () => {
+    const still = await gapSpread(0)
+    const noisy = await gapSpread(0.4)
+    expect(noisy.cv).toBeGreaterThan(0.2)
+    expect(noisy.cv).toBeGreaterThan(still.cv + 0.2)
+    expect(noisy.mean / still.mean).toBeGreaterThan(0.8)
+    expect(noisy.mean / still.mean).toBeLessThan(1.25)
+  })
+
+  it('refuses a negative jitter', async () => {
+    await expect(startSimulator({ stepJitter: -0.1 })).rejects.toThrow(/stepJitter must be a number >= 0/)
+  })
+})

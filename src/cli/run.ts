@@ -1,7 +1,7 @@
 /** `llmbench run`: one scenario from flags alone, levels one after another, tables and a JSON file. */
 import type { Argv } from 'yargs'
 import { connectionsFor, runScenario, type ScenarioOptions } from '../runner/scenario.js'
-import { levelLength, levelValues } from '../load/levels.js'
+import { levelLength, plannedLevels } from '../load/levels.js'
 import { serverGoneText } from '../runner/server-gone.js'
 import { buildRunResult } from '../results/result.js'
 import { recordedScenario } from '../runner/recorded.js'
@@ -140,11 +140,11 @@ async function runWith(a: RunArgs): Promise<number> {
   const recordsPath = recordsPathOf(a)
   const records = recordsPath ? RecordsWriter.open(recordsPath, { scenario: recordedScenario(options), startedAt, command }, { secrets }) : undefined
   if (records) say(`Records are written to ${records.path} as requests end\n`)
-  const planned = options.sweep ? Infinity : levelValues(options).length
+  const planned = options.sweep ? Infinity : plannedLevels(options).length
   const { levels, sweep, telemetry, prompts, serverGone: gone } = await runScenario(options, {
     onPrompts: (p) => say(`${promptsLine(p)}\n`),
     onLevelStart: (l) => progress.start(`${l.plan.label}: warm-up`, l.warmup),
-    onWarmupEnd: (l) => progress.start(l.plan.label, l.total, l.durationSec),
+    onWarmupEnd: (l) => progress.start(l.plan.label, l.total, l.durationSec, l.sessions ? 'sessions' : 'requests'),
     onRecord: (r) => progress.record(r),
     onNotice: (line) => process.stderr.write(redactSecrets(`llmbench: ${terminalLine(line)}\n`, secrets)),
     onLevelEnd: (level, start) => {

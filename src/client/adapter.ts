@@ -6,6 +6,7 @@
 import type { ChatMessage } from '../data/prompt.js'
 import type { MediaPart } from '../data/media.js'
 import type { RequestTracker } from './tracker.js'
+import type { ToolsSpec } from './tool-messages.js'
 
 export interface RequestSpec {
   model: string
@@ -22,6 +23,8 @@ export interface RequestSpec {
   continuousUsage: boolean
   /** Extra body fields, merged last so a user can override anything. */
   body: Record<string, unknown>
+  /** Tools offered (agent tool loops, tool-messages.ts): chat and responses only. */
+  tools?: ToolsSpec
   /** Images and audio clips for the last user message (chat only: client/media-parts.ts). */
   media?: readonly MediaPart[]
 }

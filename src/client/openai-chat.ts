@@ -1,8 +1,10 @@
 /** OpenAI chat completions: `POST /v1/chat/completions`, text in `choices[0].delta`. */
 import { chatMessages, type Adapter } from './adapter.js'
+import type { ChatMessage } from '../data/prompt.js'
 import { withMediaParts } from './media-parts.js'
-import type { RequestTracker } from './tracker.js'
 import { commonBody, isPlainTokenEvent, jsonRequest, nonEmpty, parseEvent, readBody, readUsage } from './openai-common.js'
+import { escapedAfter } from './reply.js'
+import { captureChatDelta, captureChatMessage, chatToolFields, chatWireMessages } from './tool-messages.js'
 
 const CONTENT = '"delta":{"content":"'
 
@@ -12,17 +14,22 @@ export const chatAdapter: Adapter = {
   buildRequest(spec) {
     const body = commonBody(spec)
     body.messages = withMediaParts(chatMessages(spec), spec.media)
+    // A tool loop's history holds tool calls and results, in the chat wire shape (the media
+    // parts sit in a user message, which chatWireMessages passes on as it is).
+    if (spec.tools) Object.assign(body, chatToolFields(spec.tools), { messages: chatWireMessages(body.messages as ChatMessage[]) })
     return jsonRequest('/v1/chat/completions', body, spec)
   },
   onEvent(data, _event, t) {
-    // The fast path skips the text, which a validity check needs (structured outputs).
-    if (!t.collecting && isPlainTokenEvent(data, CONTENT)) return t.token(true)
+    if (isPlainTokenEvent(data, CONTENT)) {
+      if (t.reply) t.reply.escapedText(escapedAfter(data, CONTENT))
+      return t.token(true)
+    }
     const o = parseEvent(data, t)
     if (!o) return
     const running = readUsage(o, t)
     const delta = o.choices?.[0]?.delta
     if (delta) {
-      if (t.collecting) collect(delta, t)
+      if (t.reply) captureChatDelta(delta, t.reply)
       // A role-only or empty delta is not a token (METRICS.md, firstTokenAt).
       if (nonEmpty(delta.content)) return t.token(true, running)
       if (nonEmpty(delta.reasoning_content) || nonEmpty(delta.reasoning)) return t.token(false, running)
@@ -34,16 +41,9 @@ export const chatAdapter: Adapter = {
   },
   onBody(body, t) {
     readBody(body, t, (c) => {
-      if (t.collecting && c.message) collect(c.message, t)
+      if (t.reply) captureChatMessage(c.message, t.reply)
       return c.message?.content ?? c.message?.reasoning_content ?? c.message?.reasoning
     })
   },
 }
 
-/** The visible text and tool calls of a delta (or a whole message), for the validity check. */
-function collect(d: Record<string, any>, t: RequestTracker): void {
-  if (typeof d.content === 'string') t.content(d.content)
-  if (Array.isArray(d.tool_calls)) {
-    d.tool_calls.forEach((c: any, i: number) => t.toolCall(typeof c?.index === 'number' ? c.index : i, c?.function?.name, c?.function?.arguments))
-  }
-}

@@ -6,6 +6,7 @@
 import { redactSecrets } from '../results/redact.js'
 import type { FailureKind, OutputTokenSource, RequestRecord } from '../results/types.js'
 import { countTokens } from '../data/tokenizer.js'
+import type { ReplyCapture } from './reply.js'
 import type { Validator } from './structured.js'
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000
@@ -44,14 +45,17 @@ export class RequestTracker {
   private text = ''
   failure: { kind: FailureKind; message: string; status?: number } | undefined
   done = false
+  /**
+   * Set for requests whose reply is needed (reply.ts): a session carries it on, a validity check
+   * reads it. Adapters feed it the visible text and tool calls.
+   */
+  reply: ReplyCapture | undefined
   // Request kinds (docs/request-kinds.md).
-  /** The check of the answer (structured outputs); while set, adapters hand over the visible text and tool calls. */
+  /** The check of the answer (structured outputs); whoever sets it also sets `reply`. */
   validator: Validator | undefined
   /** Record fields known before the answer: the LoRA adapter asked for, the media sent. */
   kinds: Pick<RequestRecord, 'adapter' | 'media'> | undefined
   private reasoningEvents = 0
-  private visibleText = ''
-  private readonly toolCalls: Array<{ name: string; arguments: string }> = []
 
   constructor(
     readonly index: number,
@@ -101,23 +105,6 @@ export class RequestTracker {
   /** Generated text of a non-streamed response, kept only to estimate its tokens without usage. */
   bodyText(text: string): void {
     this.text = text
-  }
-
-  /** Adapters call these only while `collecting`: the visible text, and tool calls by index (name first, arguments in pieces). */
-  get collecting(): boolean {
-    return this.validator !== undefined
-  }
-
-  content(piece: string): void {
-    this.visibleText += piece
-  }
-
-  toolCall(index: number, name: unknown, args: unknown): void {
-    const i = Number.isInteger(index) && index >= 0 && index < 64 ? index : 0
-    while (this.toolCalls.length <= i) this.toolCalls.push({ name: '', arguments: '' })
-    const call = this.toolCalls[i]
-    if (typeof name === 'string' && name) call.name = name
-    if (typeof args === 'string') call.arguments += args
   }
 
   /** The first failure wins: later ones are consequences. */
@@ -178,7 +165,7 @@ export class RequestTracker {
     }
     if (this.kinds) Object.assign(record, this.kinds)
     if (this.validator && !this.failure) {
-      const v = this.validator({ text: this.visibleText, toolCalls: this.toolCalls })
+      const v = this.validator({ text: this.reply?.content ?? '', toolCalls: this.reply?.toolCalls ?? [] })
       record.valid = v.valid
       if (!v.valid && v.reason) record.invalidReason = redactSecrets(v.reason)
     }

@@ -12,11 +12,14 @@ import type { PromptSpec } from '../data/prompt.js'
 import { benchSchema, scenarioShape, type BenchOptions } from '../options/scenario.js'
 import { goodputBounds, isGoodputBounds, type SloSet } from '../options/slo.js'
 import { UsageError } from '../errors.js'
+import { stoppingObjectives } from '../dsl/objectives.js'
+import { levelValues } from '../load/levels.js'
 import { toLoadOptions, type LoadInput } from '../load/options.js'
 import { check, keyNaming, keyPath, named, OptionError, optionMessage, type Naming } from '../options/check.js'
 import { declaredDefaults } from '../options/defaults.js'
 import { recordedScenarioShape, REDACTED, type RecordedScenario } from '../options/recorded.js'
 import { httpUrl } from '../options/values.js'
+import { toSessionSettings } from '../load/session-options.js'
 import { displayPath, unknownServer, type ResolvedConfig } from './validate.js'
 import { resolveKinds } from './kinds.js'
 
@@ -78,6 +81,11 @@ export function resolveScenario(
   const headers = mergeHeaders(layers)
   const body = Object.assign({}, ...[...layers].reverse().map((l) => l.options.body ?? {}))
   const slo = overrides.slo || bench.slo ? { ...bench.slo, ...overrides.slo } : undefined
+  const prompts = promptSource(named(merged, () => promptSpecFromOptions(
+    { input: value('input')!, output: value('output')!, dataset: value('dataset'), tokenizer: value('tokenizer') },
+    config.root,
+  )))
+  const workload = named(merged, () => sessionOptions(value('sessions'), value('agent'), prompts.prompts))
   const recorded: RecordedScenario = {
     server: url,
     model,
@@ -90,6 +98,8 @@ export function resolveScenario(
   }
   // A validity function of a bench file is code: the result records that there was one, not the function.
   if (typeof recorded.structured?.check === 'function') recorded.structured = { ...recorded.structured, check: undefined }
+  // A bench file's tool function is no JSON: the result says there was one.
+  if (typeof recorded.agent?.toolResult === 'function') recorded.agent = { ...recorded.agent, toolResult: '(function)' as never }
   return {
     recorded,
     server: url,
@@ -98,13 +108,13 @@ export function resolveScenario(
     stream,
     concurrency: Array.isArray(concurrency) ? [...concurrency] : [concurrency],
     numPrompts: value('requests')!,
+    ...(value('repeat')! > 1 ? { repeat: value('repeat') } : {}),
     ...load,
-    ...promptSource(named(merged, () => promptSpecFromOptions(
-      { input: value('input')!, output: value('output')!, dataset: value('dataset'), tokenizer: value('tokenizer') },
-      config.root,
-    ))),
+    ...prompts,
     ...(value('calibrate') === false ? { calibrate: false } : {}),
-    ...named(merged, () => threadsOf(value('threads'), load, concurrency)),
+    ...named(merged, () => threadsOf(value('threads'), load, concurrency, workload.agent !== undefined && 'fn' in workload.agent.result)),
+    ...workload,
+    ...(value('resetPrefixCache') ? { resetPrefixCache: true } : {}),
     ...(value('recordsLimit') !== undefined ? { recordsLimit: value('recordsLimit') } : {}),
     ...telemetrySettings(pick(layers, 'telemetry')?.value as BenchOptions['telemetry']),
     inputLen: value('input')!.tokens,
@@ -117,12 +127,22 @@ export function resolveScenario(
     headers,
     body,
     ...(goodput ? { goodput } : {}),
+    ...(value('stopEarly') ? { stopEarly: { ...watched(slo, levelValues({ concurrency: [concurrency].flat(), ...load, numPrompts: value('requests')! })), minRequests: value('minRequests')! } } : {}),
     seed: value('seed')!,
     // Request kinds (docs/request-kinds.md).
     ...named(merged, () => resolveKinds(
       { images: value('images'), audio: value('audio'), lora: value('lora'), structured: value('structured'), cost: value('cost') },
       { root: config.root, endpoint: value('endpoint')!, dataset: value('dataset') !== undefined, goodput },
     )),
+  }
+}
+
+/** The objectives an early stop watches; objectives that do not parse are reported before the run (validateObjectives). */
+function watched(slo: BenchOptions['slo'], levels: number[]) {
+  try {
+    return stoppingObjectives(slo, levels)
+  } catch {
+    return { objectives: [], untracked: 0 }
   }
 }
 
@@ -149,14 +169,28 @@ function promptSource(spec: PromptSpec): { prompts?: PromptSpec } {
   return plain ? {} : { prompts: spec }
 }
 
-/** Threads as given, when every level has a slot for each. */
-function threadsOf(threads: BenchOptions['threads'], load: { rate?: number[]; sweep?: unknown }, concurrency: number | number[]): { threads?: number | 'auto' } {
+/** Threads as given, when every level has a slot for each. A bench file's tool function lives in its own thread: one thread then. */
+function threadsOf(threads: BenchOptions['threads'], load: { rate?: number[]; sweep?: unknown }, concurrency: number | number[], toolFunction = false): { threads?: number | 'auto' } {
+  if (toolFunction) {
+    if (threads !== undefined && threads !== 'auto' && threads > 1) throw new OptionError(['threads'], `${threads}: a function as agent.toolResult runs in the bench file's thread, so the load cannot be split: leave threads out`)
+    return { threads: 1 }
+  }
   if (threads === undefined) return {}
   if (threads === 'auto' || threads === 1) return { threads }
   if (load.sweep) throw new OptionError(['threads'], "cannot split a sweep: leave it out (or 'auto')")
   const small = load.rate?.length ? undefined : [concurrency].flat().find((c) => c < threads)
   if (small !== undefined) throw new OptionError(['threads'], `${threads}: concurrency ${small} cannot be split over ${threads} threads (each needs at least one slot)`)
   return { threads }
+}
+
+/** Sessions and tool loops as the runner takes them; prompts replayed at their own times (a trace) cannot make sessions. */
+function sessionOptions(s: BenchOptions['sessions'], a: BenchOptions['agent'], prompts: PromptSpec | undefined): ReturnType<typeof toSessionSettings> {
+  if (!s && !a) return {}
+  const key = s ? 'sessions' : 'agent'
+  if (prompts?.kind === 'file' && prompts.format === 'trace') throw new OptionError([key], 'cannot be combined with a trace: a trace replays single requests at their own times')
+  if (prompts?.kind === 'file' && prompts.multiTurn) throw new OptionError([key], "cannot be combined with dataset.multiTurn, which replays the dataset's own replies: leave multiTurn out (sessions take each conversation's user turns and the server's replies)")
+  const conversations = prompts?.kind === 'file' && (prompts.format === 'sharegpt' || prompts.format === 'jsonl')
+  return toSessionSettings(s, a, conversations)
 }
 
 function telemetrySettings(t: BenchOptions['telemetry']): { telemetry?: TelemetrySettings } {

@@ -6,6 +6,7 @@
  */
 import type { LevelResult, LevelSummary, ScenarioOptionsPublic, StatName, Stats } from '../results/types.js'
 import { STAT_FIELDS, STAT_NAMES, errorRate } from '../metrics/figures.js'
+import { summaryOfRepeats } from '../metrics/repeats.js'
 import { dsl } from './state.js'
 import type { BenchResult, LevelView } from './types.js'
 
@@ -26,9 +27,10 @@ export function createBenchResult(
     options,
     levels: views,
     level(concurrency: number): LevelView {
-      const found = views.find((v) => v.load.value === concurrency)
-      if (found) return found
-      const ran = views.length > 0 ? `it ran concurrency ${views.map((v) => v.load.value).join(', ')}` : 'no level was measured'
+      const found = levels.filter((l) => l.summary.load.value === concurrency)
+      if (found.length === 1) return views[levels.indexOf(found[0])]
+      if (found.length > 1) return levelView({ summary: summaryOfRepeats(found.map((l) => l.summary)), records: found.flatMap((l) => l.records) })
+      const ran = views.length > 0 ? `it ran concurrency ${[...new Set(views.map((v) => v.load.value))].join(', ')}` : 'no level was measured'
       throw new Error(`result.level(${concurrency}): scenario '${scenario.id}' has no level with concurrency ${concurrency} (${ran})`)
     },
   }

@@ -18,6 +18,7 @@ import { checkObjective, DEFAULT_CONFIDENCE_MODE, type ObjectiveSpec } from '../
 import type { ConfidenceRule } from '../options/vocabulary.js'
 import type { CheckOutcome, SourceLocation } from './types.js'
 import { adapterLevel } from '../results/adapters.js'
+import type { StoppingObjectives } from '../runner/types.js'
 
 type Parsed =
   | { kind: 'threshold'; key: string; figure: Figure; expr: Expression; level?: number; rule?: ConfidenceRule; adapter?: string }
@@ -62,7 +63,8 @@ export function validateObjectives(slo: SloObjectives | undefined, levels: numbe
 
 /**
  * One CheckOutcome per objective and level (only the named level when an objective names one), in
- * the order of the keys. Throws like validateObjectives for a level the results do not hold.
+ * the order of the keys. Repeats of a level (`repeat`) are judged together: their mean, with the
+ * run-to-run spread in the interval. Throws like validateObjectives for a level the results do not hold.
  */
 export function evaluateObjectives(
   slo: SloObjectives | undefined,
@@ -75,29 +77,46 @@ export function evaluateObjectives(
     levels.map((l) => l.summary.load.value),
   )
   const out: CheckOutcome[] = []
+  const groups = byLoad(levels)
   for (const p of parsed) {
-    for (const whole of levels) {
-      const value = whole.summary.load.value
+    for (const whole of groups) {
+      const value = whole[0].summary.load.value
       if (p.level !== undefined && p.level !== value) continue
-      // An objective on one LoRA adapter is checked on that adapter's requests, as a level of their own.
-      const level = p.adapter === undefined ? whole : adapterLevel(whole, p.adapter) ?? noRequests(whole)
-      const check = p.kind === 'goodput' ? checkGoodput(p, level, location, opts) : checkThreshold(p, level, location, opts)
+      // An objective on one LoRA adapter is checked on that adapter's requests, as levels of their own.
+      const group = p.adapter === undefined ? whole : whole.map((l) => adapterLevel(l, p.adapter!) ?? noRequests(l))
+      const check = p.kind === 'goodput' ? checkGoodput(p, group, location, opts) : checkThreshold(p, group, location, opts)
       out.push(p.adapter === undefined ? check : { ...check, adapter: p.adapter, name: `${check.name} [adapter ${p.adapter}]` })
     }
   }
   return out
 }
 
+/** Levels by load, in the order they first ran: repeats of one load together. */
+function byLoad(levels: LevelResult[]): LevelResult[][] {
+  const groups = new Map<string, LevelResult[]>()
+  for (const l of levels) {
+    const key = `${l.summary.load.kind}:${l.summary.load.value}`
+    groups.set(key, [...(groups.get(key) ?? []), l])
+  }
+  return [...groups.values()]
+}
+
+const labelOf = (group: LevelResult[]) => {
+  const { kind, value } = group[0].summary.load
+  return `${kind} ${value}${group.length > 1 ? ` (${group.length} repeats)` : ''}`
+}
+
 function checkThreshold(
   p: Extract<Parsed, { kind: 'threshold' }>,
-  level: LevelResult,
+  group: LevelResult[],
   location: SourceLocation | undefined,
   opts: EvaluateOptions,
 ): CheckOutcome {
-  const s = level.summary
-  const label = `${s.load.kind} ${s.load.value}`
-  const actual = p.figure.read(s)
-  const judged = judge(level, { figure: p.key, op: p.expr.op, bound: p.expr.value }, p.rule ?? opts.confidence)
+  const s = group[0].summary
+  const label = labelOf(group)
+  const judged = judge(group, { figure: p.key, op: p.expr.op, bound: p.expr.value }, p.rule ?? opts.confidence)
+  // One level: the summary's figure; repeats: their mean.
+  const actual = group.length === 1 ? p.figure.read(s) : (judged.value ?? undefined)
   const passed = actual !== undefined && judged.passed
   const absent =
     p.key === 'goodput'
@@ -128,8 +147,8 @@ function checkThreshold(
  * An objective decided from its figure's interval. Where the level is too small for any interval
  * (both ends unbounded), the estimate decides, as a point, and the check is marked marginal.
  */
-function judge(level: LevelResult, spec: ObjectiveSpec, rule: ConfidenceRule | undefined, goodput?: SloSet) {
-  const c = checkObjective(level, spec, { mode: rule ?? DEFAULT_CONFIDENCE_MODE, ...(goodput ? { goodput } : {}) })
+function judge(level: LevelResult[], spec: ObjectiveSpec, rule: ConfidenceRule | undefined, goodput?: SloSet) {
+  const c = checkObjective(level.length === 1 ? level[0] : level, spec, { mode: rule ?? DEFAULT_CONFIDENCE_MODE, ...(goodput ? { goodput } : {}) })
   const unbounded = !Number.isFinite(c.interval[0]) && !Number.isFinite(c.interval[1])
   const point = c.value !== null && holds(c.value, { op: spec.op, value: spec.bound })
   const passed = unbounded ? point : c.passed
@@ -139,6 +158,7 @@ function judge(level: LevelResult, spec: ObjectiveSpec, rule: ConfidenceRule | u
   const show = (x: number) => (Number.isFinite(x) ? formatValue(x) : x > 0 ? '∞' : '−∞')
   return {
     passed,
+    value: c.value,
     fields: { ...(interval ? { interval } : {}), confidence: c.mode, ...(marginal ? { marginal: true } : {}) },
     text: () => (interval ? ` [${show(interval[0])}, ${show(interval[1])}]` : ''),
     note: !marginal
@@ -151,16 +171,17 @@ function judge(level: LevelResult, spec: ObjectiveSpec, rule: ConfidenceRule | u
 
 function checkGoodput(
   p: Extract<Parsed, { kind: 'goodput' }>,
-  level: LevelResult,
+  group: LevelResult[],
   location: SourceLocation | undefined,
   opts: EvaluateOptions,
 ): CheckOutcome {
-  const s = level.summary
-  const label = `${s.load.kind} ${s.load.value}`
-  const g = levelGoodput(level, p.bounds)
+  const s = group[0].summary
+  const label = labelOf(group)
+  const counts = group.map((l) => levelGoodput(l, p.bounds)).reduce((a, g) => ({ good: a.good + g.good, total: a.total + g.total }), { good: 0, total: 0 })
   const subject = `goodput [${formatSlo(p.bounds)}]`
   const expected = `>= ${p.min}`
-  const judged = judge(level, { figure: 'goodput', op: '>=', bound: p.min }, p.rule ?? opts.confidence, p.bounds)
+  const judged = judge(group, { figure: 'goodput', op: '>=', bound: p.min }, p.rule ?? opts.confidence, p.bounds)
+  const ratio = group.length === 1 ? levelGoodput(group[0], p.bounds).ratio : (judged.value ?? 0)
   return {
     name: `${subject} ${expected} @ ${label}`,
     kind: 'objective',
@@ -168,13 +189,13 @@ function checkGoodput(
     level: s.load.value,
     metric: 'goodput',
     expected,
-    actual: g.ratio,
+    actual: ratio,
     ...judged.fields,
     message: checkMessage({
       scenario: opts.scenario,
       level: label,
       subject,
-      actual: `${equalsText(g.ratio, '')}${judged.text()} (${g.good}/${g.total} requests met the SLO)`,
+      actual: `${equalsText(ratio, '')}${judged.text()} (${counts.good}/${counts.total} requests met the SLO)`,
       expected,
       location,
     }) + judged.note,
@@ -206,6 +227,27 @@ function parseObjectives(slo: SloObjectives | undefined, levels: number[]): Pars
     parsed.push({ kind: 'threshold', key, figure: figure(key)!, expr: parseExpression(text), level, rule, ...(adapter !== undefined ? { adapter } : {}) })
   }
   return parsed
+}
+
+/**
+ * What an early stop watches (`stopEarly`): each objective as a figure, a comparison and a bound,
+ * with the level it names, and the goodput bounds of a goodput objective. A second goodput
+ * objective with other bounds cannot be tracked beside the first: it is left to the level's end,
+ * and `untracked` says so (such a level never settles early).
+ */
+export function stoppingObjectives(slo: SloObjectives | undefined, levels: number[]): StoppingObjectives {
+  const objectives: StoppingObjectives['objectives'] = []
+  let goodput: SloSet | undefined
+  let untracked = 0
+  for (const p of parseObjectives(slo, levels)) {
+    const at = p.level !== undefined ? { level: p.level } : {}
+    if (p.kind === 'threshold') objectives.push({ figure: p.key, op: p.expr.op, bound: p.expr.value, ...at })
+    else if (goodput === undefined || formatSlo(goodput) === formatSlo(p.bounds)) {
+      goodput = p.bounds
+      objectives.push({ figure: 'goodput', op: '>=', bound: p.min, ...at })
+    } else untracked++
+  }
+  return { objectives, ...(goodput ? { goodput } : {}), untracked }
 }
 
 /** The objectives that ask for no regression against the baseline (`{ regress: '5%' }`): figure, tolerance, level. */

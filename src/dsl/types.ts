@@ -24,7 +24,11 @@ export interface BenchResult {
   /** The options it ran with, as the result file records them (no secrets). */
   readonly options: ScenarioOptionsPublic
   /** One view per level, in the order they ran. */
+  /** Every level as run, each repeat (`repeat`) a level of its own. */
   readonly levels: LevelView[]
-  /** The level run at `concurrency`; throws, listing the levels, when there is none. */
+  /**
+   * The level run at `concurrency` (or rate); throws, listing the levels, when there is none. With
+   * `repeat`, one view of all its repeats: counts added, means pooled, percentiles averaged.
+   */
   level(concurrency: number): LevelView
 }

@@ -10,6 +10,8 @@ import { loadProfile } from './profile.js'
 
 export interface LoadOptions {
   concurrency: number[]
+  /** Each level this many times in a row (default 1): repeats measure run-to-run variance. */
+  repeat?: number
   /** Request-rate levels in req/s (open loop); when given, `concurrency` does not make levels. */
   rate?: number[]
   arrival?: Arrival
@@ -72,12 +74,30 @@ export interface LevelPlan {
   label: string
   /** Arrivals come from the prompts' own times (a trace replayed), not from a rate. */
   trace?: boolean
+  /** The level whose prompts and arrivals a repeat draws again (its index among the planned levels). */
+  seedIndex?: number
+}
+
+/** Each plan `repeat` times in a row, each a level of its own with the same prompts and arrivals. */
+export function repeatedLevels(plans: LevelPlan[], repeat = 1): LevelPlan[] {
+  if (repeat <= 1) return plans
+  return plans.flatMap((plan, i) =>
+    Array.from({ length: repeat }, (_, r) => {
+      const load = { ...plan.load, repeat: { index: r + 1, of: repeat } }
+      return { ...plan, load, label: `${plan.label} (repeat ${r + 1} of ${repeat})`, seedIndex: i }
+    }),
+  )
 }
 
 /** Rate levels open this many connections at most in their short warm-up. */
 const MAX_RATE_WARMUP = 64
 
+/** The levels to run, in order; with `repeat`, each one that many times in a row. */
 export function plannedLevels(o: LoadOptions): LevelPlan[] {
+  return repeatedLevels(distinctLevels(o), o.repeat)
+}
+
+function distinctLevels(o: LoadOptions): LevelPlan[] {
   if (o.trace) return [{ ...planLevel(o, { kind: 'rate', value: 1, arrival: 'trace' }), trace: true, label: 'trace replay' }]
   if (o.ramp) return [planLevel(o, { kind: o.ramp.kind, value: o.ramp.to, ...rateShape(o, o.ramp.kind), ramp: { from: o.ramp.from, overSec: o.ramp.overMs / 1000, shape: o.ramp.shape } })]
   if (o.rate?.length) return o.rate.map((r) => planLevel(o, { kind: 'rate', value: r, ...rateShape(o, 'rate') }))
@@ -89,9 +109,9 @@ export function levelKind(o: LoadOptions): LoadSpec['kind'] {
   return o.ramp ? o.ramp.kind : o.rate?.length ? 'rate' : 'concurrency'
 }
 
-/** The level values in order, as objectives name them (`level: 10`). */
+/** The level values in order, once each, as objectives name them (`level: 10`). */
 export function levelValues(o: LoadOptions): number[] {
-  return plannedLevels(o).map((l) => l.load.value)
+  return distinctLevels(o).map((l) => l.load.value)
 }
 
 /** A level of `kind` at `value`, with the scenario's arrival shape for rates. */

@@ -25,10 +25,21 @@ export class PhaseClock {
   measuredStart = 0
   measuredEnd = Infinity
 
+  private endRequested = false
+
   constructor(private readonly plan: PhasePlan) {}
+
+  /** Ends the measured phase at the next request (an early stop): cool-down, if any, follows. */
+  endMeasured(): void {
+    this.endRequested = true
+  }
 
   /** The phase of a request scheduled at `t`, or null when the level is over. */
   next(t: number): Phase | null {
+    if (this.endRequested && ORDER[this.phase] === 'measured') {
+      this.endRequested = false
+      this.advance(t)
+    }
     while (this.phase < ORDER.length) {
       const bound = this.plan[ORDER[this.phase]]
       const full = 'count' in bound ? this.inPhase >= bound.count : t >= this.phaseStart + bound.ms
@@ -43,9 +54,9 @@ export class PhaseClock {
 
   /** The phase `next(t)` would give, without taking a place in it. */
   peek(t: number): Phase | null {
-    const saved = [this.phase, this.inPhase, this.phaseStart, this.measuredStart, this.measuredEnd] as const
+    const saved = [this.phase, this.inPhase, this.phaseStart, this.measuredStart, this.measuredEnd, this.endRequested] as const
     const phase = this.next(t)
-    ;[this.phase, this.inPhase, this.phaseStart, this.measuredStart, this.measuredEnd] = saved
+    ;[this.phase, this.inPhase, this.phaseStart, this.measuredStart, this.measuredEnd, this.endRequested] = saved
     return phase
   }
 

@@ -12,6 +12,7 @@ import { DEFAULT_RELATIVE_ACCURACY, QuantileSketch } from './sketch.js'
 import { computeStatsInPlace } from './stats.js'
 import { Column } from './column.js'
 import { KindsTally } from './kinds.js'
+import { WorkloadFigures } from './workload.js'
 
 export interface SummarizeLevelOptions {
   load: LevelSummary['load']
@@ -123,6 +124,8 @@ export class LevelAccumulator {
   private scratch = new Float64Array(256)
   /** Media, validity and reasoning (metrics/kinds.ts). */
   private readonly kinds = new KindsTally()
+  /** Sessions, tool loops and designed prefix reuse (workload.ts). */
+  private readonly workload = new WorkloadFigures()
 
   constructor(opts: LevelAccumulatorOptions = {}) {
     this.itlBudget = opts.itlExactBudget ?? DEFAULT_ITL_EXACT_BUDGET
@@ -145,6 +148,7 @@ export class LevelAccumulator {
   }
 
   add(r: RequestRecord): void {
+    this.workload.add(r)
     if (r.warmup) {
       this.warmup++
       return
@@ -323,6 +327,7 @@ export class LevelAccumulator {
       outputTokensSource: { ...this.outputTokensSource },
       ...(opts.slo !== undefined ? { goodput: this.goodput(opts.slo, total, durationSec) } : {}),
       client: { eventLoopDelayP99Ms, ...(eventLoopDelayMaxMs !== undefined ? { eventLoopDelayMaxMs } : {}), cpuPercent },
+      ...this.workload.finish(),
       warnings,
       ...(kinds.media ? { media: kinds.media } : {}),
       ...(kinds.validity ? { validity: kinds.validity } : {}),

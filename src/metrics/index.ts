@@ -17,3 +17,4 @@ export {
 export { SLO_KEYS, checkSloApplicable, evaluateGoodput, formatGoodput, parseSlo } from './goodput.js'
 export { THRESHOLDS, maxInFlight, summarizeLevel } from './level.js'
 export type { SummarizeLevelOptions } from './level.js'
+export { summaryOfRepeats } from './repeats.js'

@@ -173,8 +173,9 @@ export const kindsShape = {
     flags: [
       { name: 'response-format', path: 'responseFormat', placeholder: 'KIND', describe: 'Ask for JSON output: json_object, or json_schema (with --json-schema)' },
       { name: 'json-schema', path: 'schema', placeholder: 'FILE', describe: 'A JSON Schema file: ask for output matching it (json_schema) and check each answer against it' },
-      { name: 'tools', path: 'tools', placeholder: 'FILE', describe: 'A JSON file of tools ([{"name", "parameters"}]): tool-call arguments are checked against their parameters' },
-      { name: 'tool-choice', path: 'toolChoice', placeholder: 'auto|required|NAME', describe: 'tool_choice to send with --tools (default: required)' },
+      // Not --tools: that flag offers an agent tool loop its tools (options/sessions.ts).
+      { name: 'structured-tools', path: 'tools', placeholder: 'FILE', describe: 'A JSON file of tools ([{"name", "parameters"}]) every request offers: tool-call arguments are checked against their parameters' },
+      { name: 'structured-tool-choice', path: 'toolChoice', placeholder: 'auto|required|NAME', describe: 'tool_choice to send with --structured-tools (default: required)' },
       { name: 'validity', path: 'check', placeholder: 'CHECK', describe: 'How each answer is checked: json (parses), schema, tool-args, none (default: from what is asked for)' },
     ],
   }),

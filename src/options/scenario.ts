@@ -8,34 +8,17 @@ import * as z from 'zod'
 import { expecting, option } from './declare.js'
 import { parseSlo, sloSchema } from './slo.js'
 import { parseDuration } from './duration.js'
-import { sharedPrefixTooLong } from './lengths.js'
+import { length, sharedPrefixTooLong, spreadFits } from './lengths.js'
+import { sessionShape } from './sessions.js'
 import { countOrTime, duration, headers, milliseconds, nonEmpty, positive, secret, url, whole } from './values.js'
-import { ARRIVALS, CONFIDENCE_RULES, ENDPOINTS, FILE_FORMATS, RANGE_MODES } from './vocabulary.js'
+import { ARRIVALS, CONFIDENCE_RULES, ENDPOINTS, FILE_FORMATS } from './vocabulary.js'
 import { headerFlag, jsonObjectFlag, rampFlag, sweepFlag } from './flag-parsers.js'
 import { kindsShape } from './kinds.js'
 
 /** Sampling faster than this loads the server it measures. */
 export const MIN_TELEMETRY_INTERVAL_MS = 100
 
-export const length = () =>
-  expecting(
-    z.strictObject({
-      tokens: whole(1),
-      /** Draw lengths from a range around `tokens` (see `range`). */
-      spread: z.number().optional(),
-      range: z.enum(RANGE_MODES).optional(),
-    }),
-    'an object like { tokens: 256 }',
-  )
-
-/** The spread each range mode allows: [0, 1) symmetric, [0, 1] min-ratio. */
-function spreadFits(l: { spread?: number; range?: string }, ctx: z.RefinementCtx): void {
-  if (l.spread === undefined) return
-  const mode = l.range ?? 'symmetric'
-  if (!(l.spread >= 0 && (mode === 'symmetric' ? l.spread < 1 : l.spread <= 1))) {
-    ctx.addIssue({ code: 'custom', path: ['spread'], input: l.spread, message: `must be a number in ${mode === 'symmetric' ? '[0, 1)' : '[0, 1]'} with {@range} ${mode}` })
-  }
-}
+export { length }
 
 const inputSchema = expecting(
   length()
@@ -323,6 +306,24 @@ export const scenarioShape = {
     docs: 'scale.md',
     flags: [{ name: 'threads', placeholder: 'N|auto', defaultText: 'auto' }],
   }),
+  repeat: option(whole(1), {
+    description: 'Run each level this many times, each with its own warm-up, kept apart in the result: run-to-run variance measured, not assumed (comparisons use it)',
+    default: 1,
+    docs: 'verdicts.md',
+    flags: [{ name: 'repeat', commands: ['run', 'bench'], placeholder: 'N' }],
+  }),
+  stopEarly: option(z.boolean(), {
+    description: 'End a level as soon as its objectives are decided at 95% confidence under continuous monitoring, or a rate level is over-saturated; the number of requests becomes the most a level sends',
+    default: false,
+    docs: 'verdicts.md',
+    flags: [{ name: 'stop-early', commands: ['run', 'bench'] }],
+  }),
+  minRequests: option(whole(10), {
+    description: 'With stopEarly: no level stops before this many measured requests',
+    default: 100,
+    docs: 'verdicts.md',
+    flags: [{ name: 'min-requests', commands: ['run', 'bench'], placeholder: 'N', requires: { flags: ['stop-early'], message: 'applies with --stop-early: pass it too' } }],
+  }),
   baseline: option(nonEmpty(), {
     description: 'A result to compare with as the run finishes (a file, a folder of repeats, history:latest or history:<id>): a figure that regressed fails the scenario',
     docs: 'verdicts.md',
@@ -341,6 +342,8 @@ export const scenarioShape = {
   }),
   // Kinds of request beyond text (issue 17): images, audio, LoRA adapters, structured outputs, cost.
   ...kindsShape,
+  // Sessions, tool loops and the prefix cache (sessions.ts).
+  ...sessionShape,
 } as const
 
 export const scenarioSchema = z.strictObject(scenarioShape).superRefine(constraints)
@@ -360,7 +363,7 @@ export type ScenarioDefaults = z.input<typeof scenarioSchema>
 export type BenchOptions = z.input<typeof benchSchema>
 
 /** Rules between options of one layer. Rules across layers (a sweep's goodput bounds) are checked once resolved. */
-function constraints(o: { arrival?: string; burstiness?: number; ramp?: { of?: string; from: number; to: number; shape?: string }; sweep?: { start?: number; max?: number }; rate?: unknown }, ctx: z.RefinementCtx): void {
+function constraints(o: { repeat?: number; stopEarly?: boolean; arrival?: string; burstiness?: number; ramp?: { of?: string; from: number; to: number; shape?: string }; sweep?: { start?: number; max?: number }; rate?: unknown }, ctx: z.RefinementCtx): void {
   if (o.burstiness !== undefined && o.arrival !== undefined && o.arrival !== 'gamma') {
     ctx.addIssue({ code: 'custom', path: ['burstiness'], input: o.burstiness, message: `applies to gamma arrivals only (arrival is ${o.arrival})` })
   }
@@ -374,6 +377,12 @@ function constraints(o: { arrival?: string; burstiness?: number; ramp?: { of?: s
     if (r.shape === 'exponential' && r.from <= 0) ctx.addIssue({ code: 'custom', path: ['ramp', 'from'], input: r.from, message: 'must be above 0 for an exponential ramp' })
     if (o.sweep) ctx.addIssue({ code: 'custom', path: ['ramp'], input: o.ramp, message: 'cannot be combined with sweep: a sweep chooses its own levels' })
     if (o.rate !== undefined) ctx.addIssue({ code: 'custom', path: ['ramp'], input: o.ramp, message: 'replaces rate: give the ramp alone, e.g. { of: "rate", from: 1, to: 20, over: "60s" }' })
+  }
+  if (o.sweep && o.stopEarly) {
+    ctx.addIssue({ code: 'custom', path: ['stopEarly'], input: o.stopEarly, message: 'cannot be combined with sweep: a sweep decides each probe from all its requests' })
+  }
+  if (o.sweep && o.repeat !== undefined && o.repeat > 1) {
+    ctx.addIssue({ code: 'custom', path: ['repeat'], input: o.repeat, message: 'cannot be combined with sweep: a sweep chooses its levels one probe at a time' })
   }
   const s = o.sweep
   if (s?.start !== undefined && s.max !== undefined && s.max < s.start) {

@@ -9,8 +9,9 @@ import type { SuiteResult } from '../results/suite.js'
 import type { RunResult, SloSet, TelemetrySeries } from '../results/types.js'
 import { VERSION } from '../version.js'
 import { compareRuns } from './compare.js'
-import { runHeadline, suiteScenarioHeadline } from './headline.js'
-import { digestLevel } from './level.js'
+import { runHeadline, suiteScenarioHeadline, type ComparisonVerdict } from './headline.js'
+import type { VerdictDocument } from '../results/verdicts.js'
+import { digestLevels } from './level.js'
 import type { AnyResult } from '../results/read.js'
 import { goodputTarget, scenarioFields, settingsLine } from '../results/scenario-fields.js'
 import { REPORT_DATA_VERSION, type ReportData, type ReportRun, type ReportScenario, type TargetLine } from './types.js'
@@ -26,11 +27,21 @@ export interface ReportInput {
 const TELEMETRY_POINTS = 400
 
 export function buildReportData(inputs: ReportInput[]): ReportData {
-  const runs = inputs.map((input) => (input.result.kind === 'run' ? fromRun(input.result.doc) : fromSuite(input.result.doc)))
+  const comparison = inputs.length > 1 ? compareRuns(inputs.map((i) => i.result)) : undefined
+  const runs = inputs.map((input, i) => {
+    // A later run's headline leads with its verdict against the first.
+    const against = comparison?.against.find((a) => a.run === i)
+    return input.result.kind === 'run' ? fromRun(input.result.doc, against && verdictOf(against)) : fromSuite(input.result.doc)
+  })
   uniqueLabels(runs, inputs.map((i) => i.label))
   const data: ReportData = { version: REPORT_DATA_VERSION, kind: 'runs', generatedAt: new Date().toISOString(), generator: VERSION, runs }
-  if (runs.length > 1) data.comparison = compareRuns(runs)
+  if (comparison) data.comparison = comparison
   return data
+}
+
+/** A verdict document as the headline's comparison line. */
+export function verdictOf(doc: VerdictDocument): ComparisonVerdict {
+  return { regressed: doc.counts.regressed, summary: doc.headline }
 }
 
 /** The label a result file gives its run: the file name without `.json`. */
@@ -38,7 +49,7 @@ export function labelOfFile(file: string): string {
   return basename(file).replace(/\.json$/i, '')
 }
 
-function fromRun(doc: RunResult): ReportRun {
+function fromRun(doc: RunResult, comparison?: ComparisonVerdict): ReportRun {
   const o = doc.scenario
   const f = scenarioFields(o)
   const lengths = f.prompts ? `${f.prompts} prompts` : `${f.inputTokens} in / ${f.outputTokens} out`
@@ -49,8 +60,8 @@ function fromRun(doc: RunResult): ReportRun {
     options: o,
     checks: [],
     targets: targets([], f.goodput?.bounds ?? doc.levels.find((l) => l.summary.goodput)?.summary.goodput?.slo, goodputTarget(f)),
-    levels: doc.levels.map(digestLevel),
-    headline: runHeadline(doc),
+    levels: digestLevels(doc.levels),
+    headline: runHeadline(doc, comparison ?? (doc.comparison && verdictOf(doc.comparison))),
     settings: settingsLine(f),
   }
   if (doc.telemetry?.length) scenario.telemetry = doc.telemetry.map(thin)
@@ -88,7 +99,7 @@ function fromSuite(doc: SuiteResult): ReportRun {
         checks: s.checks,
         ...(s.error ? { error: s.error.message } : {}),
         targets: targets(s.checks, slo, f ? goodputTarget(f) : undefined),
-        levels: s.levels.map(digestLevel),
+        levels: digestLevels(s.levels),
         headline: suiteScenarioHeadline(s, doc.interrupted),
         ...(f ? { settings: settingsLine(f) } : {}),
       })

@@ -3,7 +3,7 @@
  * CDF points, a timeline of at most TIMELINE_MAX requests, and the distinct error messages. The
  * per-token arrival times of the records stay out: they are what makes a result large.
  */
-import { percentile, ttft, writeItlSamples, itlSampleCount } from '../metrics/index.js'
+import { percentile, summaryOfRepeats, ttft, writeItlSamples, itlSampleCount } from '../metrics/index.js'
 import type { LevelResult, Outcome, RequestRecord } from '../results/types.js'
 import { stripControls } from '../text/sanitize.js'
 import type { Distribution, ErrorSample, ReportLevel, Timeline, TimelineRow } from './types.js'
@@ -20,6 +20,23 @@ const MESSAGE_MAX = 300
 const us = (v: number) => Math.round(v * 1000) / 1000
 /** Timeline positions to 0.1 ms: finer than a pixel on any screen. */
 const tenth = (v: number) => Math.round(v * 10) / 10
+
+/**
+ * The digests of a scenario's levels, one per load: repeats of a load (`repeat`) are drawn as one
+ * level, their mean summary (metrics/repeats.ts) over all their requests, each repeat's summary kept.
+ */
+export function digestLevels(levels: readonly LevelResult[]): ReportLevel[] {
+  const groups = new Map<string, LevelResult[]>()
+  for (const l of levels) {
+    const key = `${l.summary.load.kind}:${l.summary.load.value}:${l.summary.load.repeat ? 'r' : groups.size}`
+    groups.set(key, [...(groups.get(key) ?? []), l])
+  }
+  return [...groups.values()].map((g) =>
+    g.length === 1
+      ? digestLevel(g[0])
+      : { ...digestLevel({ summary: summaryOfRepeats(g.map((l) => l.summary)), records: g.flatMap((l) => l.records) }), repeats: g.map((l) => l.summary) },
+  )
+}
 
 export function digestLevel(level: LevelResult): ReportLevel {
   const measured = level.records.filter((r) => !r.warmup)

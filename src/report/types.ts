@@ -10,6 +10,7 @@ import type { LevelPoint } from './digest.js'
 import type { Headline } from './headline.js'
 import type { LevelSummary, Outcome, ScenarioOptionsPublic, SweepSummary, TelemetrySeries } from '../results/types.js'
 import type { RunStatus } from '../results/suite.js'
+import type { VerdictDocument } from '../results/verdicts.js'
 
 export type { RunStatus }
 
@@ -122,46 +123,14 @@ export interface ReportLevel {
   itl?: Distribution
   timeline: Timeline
   errorSamples: ErrorSample[]
+  /** A load run several times (`repeat`): each run's summary; `summary` is then their mean. */
+  repeats?: LevelSummary[]
 }
 
 /** A figure compared between runs. */
-export interface ComparedMetric {
-  key: string
-  label: string
-  unit: string
-  /** Which way is an improvement. */
-  better: 'lower' | 'higher'
-}
-
-export type Verdict = 'better' | 'worse' | 'same' | 'n/a'
-
-export interface MetricChange {
-  key: string
-  base?: number
-  value?: number
-  /** (value − base) / base × 100; absent when either is missing or base is 0. */
-  changePct?: number
-  verdict: Verdict
-}
-
-export interface LevelComparison {
-  kind: 'concurrency' | 'rate'
-  load: number
-  changes: MetricChange[]
-}
-
-export interface ScenarioComparison {
-  key: string
-  name: string
-  /** One entry per run after the first (index into ReportData.runs), against the first run. */
-  against: Array<{ run: number; levels: LevelComparison[] }>
-}
-
+/** Each later run against the first (`run`: its index in ReportData.runs): the verdict document of docs/verdicts.md. */
 export interface Comparison {
-  metrics: ComparedMetric[]
-  /** Changes smaller than this many percent count as `same`. */
-  noisePct: number
-  scenarios: ScenarioComparison[]
+  against: Array<{ run: number } & VerdictDocument>
 }
 
 /** One saved run in the history folder. */

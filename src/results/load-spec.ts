@@ -15,4 +15,6 @@ export interface LoadSpec {
   maxConcurrency?: number
   /** A level whose concurrency or rate grows from `from` to `value` over `overSec`. */
   ramp?: { from: number; overSec: number; shape: 'linear' | 'exponential' }
+  /** This level is repeat `index` of `of` (`repeat`): the same load run again, with its own warm-up. */
+  repeat?: { index: number; of: number }
 }

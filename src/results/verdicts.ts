@@ -68,3 +68,14 @@ export interface VerdictDocument {
   /** One line: regressions first, with their change and interval, then the counts. */
   headline: string
 }
+
+/** `+18% [+11%, +26%]` or `−5.0 pp [−8.1 pp, −1.9 pp]`. */
+export function formatChange(f: Pick<FigureComparison, 'change' | 'interval' | 'changeKind'>): string {
+  const one = (x: number): string => {
+    if (!Number.isFinite(x)) return x > 0 ? '+∞' : '−∞'
+    const sign = x > 0 ? '+' : x < 0 ? '−' : '±'
+    const v = Math.abs(x) * 100
+    return f.changeKind === 'points' ? `${sign}${v.toFixed(1)} pp` : `${sign}${v.toFixed(v < 10 ? 1 : 0)}%`
+  }
+  return `${one(f.change)} [${one(f.interval[0])}, ${one(f.interval[1])}]`
+}

@@ -23,14 +23,11 @@ import { connectionsFor, preparePrompts } from './prepare.js'
 import type { ScenarioListener, ScenarioOptions, ScenarioOutcome } from './types.js'
 import { kindsRefusal } from '../client/kinds-check.js'
 import { checkMediaFits, needsOneThread } from './kinds.js'
+import { checkSessionEndpoint } from './session-level.js'
+import { randomBytes } from 'node:crypto'
 
 export type { ScenarioOptions, TelemetrySettings, LevelStart, ScenarioListener, ScenarioOutcome } from './types.js'
 export { connectionsFor } from './prepare.js'
-
-
-
-
-
 
 /**
  * Runs the levels in turn. When `signal` aborts (the user pressed Ctrl-C), no new request is
@@ -38,10 +35,13 @@ export { connectionsFor } from './prepare.js'
  */
 export async function runScenario(given: ScenarioOptions, listener: ScenarioListener = {}, signal?: AbortSignal, recordsFile?: RecordsWriter): Promise<ScenarioOutcome> {
   const opts: ScenarioOptions = { ...given, recordsLimit: given.recordsLimit ?? levelRecordsLimit(levelsExpected(given)) }
+  // Session ids name the run too: a router's affinity table must not mix two runs' sessions.
+  if (opts.sessions) opts.sessionTag ??= `llmbench-${randomBytes(4).toString('hex')}`
   const stopped = () => signal?.aborted === true
   checkOpenFiles(connectionsFor(opts))
   checkKinds(opts)
   const adapter = getAdapter(opts.endpoint)
+  checkSessionEndpoint(opts)
   const headers: Record<string, string> = { ...opts.headers, ...authHeaders(adapter, opts.apiKey) }
   // Known in this thread too (a worker runs bench files), so failure messages are redacted at the source.
   rememberSecrets(requestSecrets({ ...opts, headers }))
@@ -71,8 +71,9 @@ export async function runScenario(given: ScenarioOptions, listener: ScenarioList
     if (stopped()) return outcome
     listener.onPrompts?.(outcome.prompts)
     ctx.telemetry = startSampler(opts, headers, listener)
-    // A sweep decides each level from all its requests, a trace replays in order: one thread each.
-    const threads = trace || opts.sweep || needsOneThread(opts) ? 1 : threadCount(opts, { slots: splitSlots(opts), streams: mostStreams(opts), itlMs: measuredBefore.itlMs })
+    // A sweep decides each level from all its requests, an early stop watches them all, a trace replays in order,
+    // a validity function is code no thread can be handed: one thread each.
+    const threads = trace || opts.sweep || opts.stopEarly || needsOneThread(opts) ? 1 : threadCount(opts, { slots: splitSlots(opts), streams: mostStreams(opts), itlMs: measuredBefore.itlMs })
     if (threads > 1) ctx.threads = new ThreadPool(opts, threads)
     if (opts.sweep) Object.assign(outcome, await runSweep(ctx, opts.sweep), { prompts: outcome.prompts })
     for (let i = 0; i < plans.length && !stopped(); i++) {

@@ -2,6 +2,7 @@
  * The runner's own types: the resolved options of one scenario (config/resolve.ts builds them from
  * what users write), what a listener hears, and what a scenario returns.
  */
+import type { ObjectiveSpec } from '../verdicts/objective.js'
 import type { LevelResult, LoadSpec, PromptsSummary, RequestRecord, SloSet, SweepSummary, TelemetrySeries } from '../results/types.js'
 import type { PromptSpec } from '../data/prompt.js'
 import type { LevelPlan, LoadOptions } from '../load/levels.js'
@@ -12,6 +13,7 @@ import type { MediaSpec } from '../data/media.js'
 import type { LoraSpec } from '../data/lora.js'
 import type { StructuredSpec } from '../client/structured.js'
 import type { CostOptions } from '../options/kinds.js'
+import type { AgentSettings, SessionSettings } from '../load/session-options.js'
 
 export interface ScenarioOptions extends LoadOptions {
   /** The options as a user wrote them, after every layer: what a result records (config/resolve.ts builds both). */
@@ -32,6 +34,8 @@ export interface ScenarioOptions extends LoadOptions {
   headers: Record<string, string>
   body: Record<string, unknown>
   goodput?: SloSet
+  /** End each level once its objectives are decided, or a rate level is over-saturated (docs/verdicts.md). */
+  stopEarly?: StoppingObjectives & { minRequests: number }
   /** Instead of fixed levels, search for the capacity or spread rates (load/sweep.ts). */
   sweep?: SweepOptions
   /** Server /metrics and GPU sampling during the run (docs/telemetry.md); on unless `enabled: false`. */
@@ -47,6 +51,15 @@ export interface ScenarioOptions extends LoadOptions {
   /** Wall-clock time (epoch ms) at which the first level's measured part begins: shards start together. */
   startAt?: number
   seed: number
+  // Workloads as users send them (docs/workloads.md).
+  /** Chained conversations (runner/session.ts); set with `agent` too, a task being a session of one turn. */
+  sessions?: SessionSettings
+  /** Agent tool loops. */
+  agent?: AgentSettings
+  /** Empty the server's prefix cache before each level, where it offers that. */
+  resetPrefixCache?: boolean
+  /** Names this run's sessions (their affinity ids); the same in every load thread. */
+  sessionTag?: string
   // Request kinds (docs/request-kinds.md), resolved by config/kinds.ts.
   /** Images and audio in chat requests. */
   media?: MediaSpec
@@ -74,6 +87,8 @@ export interface LevelStart {
   /** The measured part's length in seconds, when the level is bounded by time. */
   durationSec?: number
   warmup: number
+  /** The load counts sessions (`total` is of sessions; a session's last record ends one). */
+  sessions?: boolean
 }
 
 export interface ScenarioListener {
@@ -109,3 +124,11 @@ export type FromThread =
   | { type: 'done'; index: number; eventLoopDelayP99Ms: number; eventLoopDelayMaxMs: number; warnings: string[] }
   | { type: 'failed'; message: string; stopped?: boolean }
 
+/** What an early stop watches: the scenario's objectives as figure, comparison and bound (dsl/objectives.ts). */
+export interface StoppingObjectives {
+  objectives: Array<ObjectiveSpec & { level?: number }>
+  /** The bounds of the goodput objective, when it has its own. */
+  goodput?: SloSet
+  /** Objectives left to the level's end (a second goodput objective): such a level never settles early. */
+  untracked: number
+}

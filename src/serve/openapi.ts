@@ -54,13 +54,9 @@ function components(): Schema {
       Health: object({ status: { const: 'ok' }, version: str, store: { enum: ['file', 'postgres'] }, running: { type: ['string', 'null'] }, queued: int }),
       RunRequest: { ...jsonSchemaOf(runRequestSchema), description: "A bench file's scenario options (docs/bench-files.md), a name, and goodput bounds under slo.goodput" },
       CompareRequest: object({ ids: { type: 'array', items: str, minItems: 2, maxItems: 8, description: 'The first is the baseline' } }),
+      Verdicts: { $ref: '#/components/schemas/RunResult/$defs/verdicts' },
       Comparison: object({
-        metrics: { type: 'array', items: object({ key: str, label: str, unit: str, better: { enum: ['lower', 'higher'] } }) },
-        noisePct: { type: 'number' },
-        scenarios: { type: 'array', items: object({ key: str, name: str, against: { type: 'array', items: object({ run: int, levels: { type: 'array', items: object({
-          kind: { enum: ['concurrency', 'rate'] }, load: { type: 'number' },
-          changes: { type: 'array', items: object({ key: str, base: { type: 'number' }, value: { type: 'number' }, changePct: { type: 'number' }, verdict: { enum: ['better', 'worse', 'same', 'n/a'] } }, ['key', 'verdict']) },
-        }) } }) } }) },
+        against: { type: 'array', description: 'Each later run against the first: the verdict document of docs/verdicts.md (every figure, its change, interval and verdict)', items: { allOf: [{ type: 'object', required: ['run'], properties: { run: int } }, ref('Verdicts')] } },
       }),
       ReportData: {
         type: 'object', description: 'What the HTML report draws (src/report/types.ts): a digest of the results, never the records',
@@ -111,6 +107,13 @@ function paths(): Schema {
       ...id,
       put: { summary: 'Mark a finished run as the baseline of its scenarios (any other baseline of them is unmarked)', responses: { 200: json(ref('RunOnly'), 'Marked'), ...notFound, 409: error('Still running, or no result') } },
       delete: { summary: 'Unmark a run as a baseline', responses: { 200: json(ref('RunOnly'), 'Unmarked'), ...notFound, 409: error('Still running') } },
+    },
+    '/api/v1/benchmark/run/{id}/verdict': {
+      ...id,
+      get: {
+        summary: "The run's verdict against the baseline of its scenario (a run marked as baseline that started before it): the counts of regressed, improved, equivalent and inconclusive figures and the headline; null when there is none",
+        responses: { 200: json(object({ verdict: { type: 'object', nullable: true, properties: { baseline: str, headline: str, counts: { type: 'object', additionalProperties: { type: 'integer' } } } } }), 'The verdict, or null'), ...notFound },
+      },
     },
     '/api/v1/benchmark/events': {
       get: { summary: 'Follow the list of runs', responses: { 200: { description: LIST_EVENTS, content: { 'text/event-stream': { schema: str } } } } },

@@ -13,7 +13,7 @@ import { buildRunResult } from '../results/result.js'
 import { recordedScenario } from '../runner/recorded.js'
 import { knownSecrets, redactDeep, redactSecrets, requestSecrets } from '../results/redact.js'
 import { newRunId, runOfResult, type ResultStore, type StoredRun } from '../store/store.js'
-import { levelValues } from '../load/levels.js'
+import { plannedLevels } from '../load/levels.js'
 import type { ScenarioOutcome } from '../runner/scenario.js'
 import { terminalLine } from '../text/sanitize.js'
 import type { Changes } from './changes.js'
@@ -73,7 +73,7 @@ export class RunQueue {
       options: recordedScenario(o),
     } satisfies StoredRun, (t) => redactSecrets(t, secrets))
     await this.save(run)
-    const planned = o.sweep ? null : levelValues(o).length
+    const planned = o.sweep ? null : plannedLevels(o).length
     const command = body === undefined ? API_COMMAND : commandOf(body, secrets)
     this.waiting.push({ run, request, command, controller: new AbortController(), progress: emptyProgress(planned), listeners: new Set() })
     this.log(`run ${run.id} queued (${this.waiting.length} waiting)`)

@@ -11,6 +11,7 @@ import { VERSION } from '../version.js'
 import type { AllowList } from './allow.js'
 import type { Changes } from './changes.js'
 import { describeResult } from '../report/digest.js'
+import { verdictAgainstBaseline } from './baseline-verdict.js'
 import { ApiError, readJson, sendJson } from './http.js'
 import { openApiDocument } from './openapi.js'
 import type { RunQueue } from './queue.js'
@@ -149,6 +150,13 @@ export const ROUTES: Route[] = [
     method: 'GET', path: `${API}/benchmark/history`,
     async handle(c, _q, res, _p, url) {
       sendJson(res, 200, await c.store.list(historyQuery(url.searchParams)))
+    },
+  },
+  {
+    method: 'GET', path: `${API}/benchmark/run/{id}/verdict`,
+    async handle(c, _q, res, p) {
+      const run = await found(c, checkId(p.id))
+      sendJson(res, 200, { verdict: c.queue.live(run.id) ? null : await verdictAgainstBaseline(c.store, run) })
     },
   },
   {

@@ -11,6 +11,7 @@ export const NUMERIC_FLAGS: Array<[flag: string, option: keyof SimulatorOptions,
   ['decode-ms-per-seq', 'decodeMsPerSeq', 'Added to a decode step per running sequence (ms)'],
   ['prefill-base-ms', 'prefillBaseMs', 'Fixed cost of a step that prefills new sequences (ms)'],
   ['prefill-ms-per-token', 'prefillMsPerToken', 'Added to that step per prompt token (ms)'],
+  ['step-jitter', 'stepJitter', 'Noise: each step takes a seeded lognormal factor of mean 1 and this log-sd (0.1 ≈ ±10%)'],
   ['default-max-tokens', 'defaultMaxTokens', 'Output length when a request sets no max_tokens'],
   ['eos-probability', 'eosProbability', 'Chance per token to stop early (not with ignore_eos)'],
   ['fixed-ttft-ms', 'fixedTtftMs', 'Exact timing: first token this long after receive, whatever the load'],
@@ -18,6 +19,10 @@ export const NUMERIC_FLAGS: Array<[flag: string, option: keyof SimulatorOptions,
   ['fault-after-tokens', 'faultAfterTokens', 'Tokens written before an in-stream fault'],
   ['reasoning-tokens', 'reasoningTokens', 'With the reasoning quirk: leading reasoning tokens'],
   ['tokens-per-event', 'tokensPerEvent', 'With the multi-token quirk: tokens per event'],
+  ['prefix-cache-tokens', 'prefixCacheTokens', 'Prefix cache capacity in tokens (default: the KV-cache capacity)'],
+  ['block-size', 'blockSize', 'Tokens per prefix-cache block'],
+  ['tool-call-probability', 'toolCallProbability', 'Chance that a request offering tools (tool_choice auto) is answered with a tool call'],
+  ['tool-steps', 'toolSteps', 'Requests a tool-using task needs: each one before the last is answered with a tool call'],
   ['image-base-tokens', 'imageBaseTokens', 'Prompt tokens of every image (OpenAI: 85)'],
   ['image-tile-tokens', 'imageTileTokens', 'Prompt tokens per tile of an image (OpenAI: 170)'],
   ['image-tile-size', 'imageTileSize', 'Side of an image tile in pixels'],
@@ -38,6 +43,7 @@ export function simulatorArgs(o: SimulatorOptions): string[] {
   if (o.reasoningField) args.push('--reasoning-field', o.reasoningField)
   if (o.loraModules?.length) args.push('--lora-modules', o.loraModules.join(','))
   if (o.trace) args.push('--trace')
+  if (o.prefixCache === false) args.push('--no-prefix-cache')
   if (o.quirks?.length) args.push('--quirks', o.quirks.join(','))
   for (const [fault, p] of Object.entries(o.faults ?? {})) args.push('--fault', `${fault}=${p}`)
   return args

@@ -49,18 +49,22 @@ export function requestKinds(b: Record<string, unknown>, chat: boolean, o: Resol
 }
 
 /**
- * A structured answer's setup, before its wire is made: a tool request streams a call of the tool
- * (the tool-calls quirk, with the tool's name); the text is the document to spread over the
- * content tokens, invalid at `invalidRate` (drawn from the request id, so arrival order does not matter).
+ * A structured answer's setup, before its wire is made. A call of a tool with parameters (the call
+ * decided by tools.ts) streams as the tool-calls quirk does, with the tool's name and arguments
+ * that fit its parameters; a text answer to `response_format` is a JSON document. Either is
+ * invalid at `invalidRate` (drawn from the request id, so arrival order does not matter).
  */
-export function structuredSetup(kinds: RequestKinds | undefined, quirks: Set<Quirk>, o: ResolvedOptions, requestId: string | undefined, textSeed: number): { toolName?: string; text?: string } {
+export function structuredSetup(kinds: RequestKinds | undefined, call: { name: string } | null, quirks: Set<Quirk>, o: ResolvedOptions, requestId: string | undefined, textSeed: number): { toolName?: string; text?: string } {
   const ask = kinds?.structured
   if (!ask) return {}
+  const schema = call ? ask.tools?.[call.name] : undefined
+  // A call of a tool without parameters keeps tools.ts's arguments; a text answer without response_format stays words.
+  if (call ? !schema : !ask.json) return {}
   const draw = mulberry32(mixSeed(o.seed, requestId ? idHash(requestId) : textSeed))
-  const text = structuredText(ask, textSeed, draw() < o.invalidRate)
-  if (ask.kind !== 'tool') return { text }
+  const text = structuredText(call ? { schema } : ask.json!, textSeed, draw() < o.invalidRate)
+  if (!call) return { text }
   quirks.add('tool-calls')
-  return { toolName: ask.toolName, text }
+  return { toolName: call.name, text }
 }
 
 /** What the trace keeps of a request's kinds: its adapter, and each image's size and clip's length. */

@@ -68,6 +68,10 @@ export interface SimulatorOptions {
   prefillBaseMs?: number
   /** Added to that step per prompt token prefilled, ms. Default `0.08`. */
   prefillMsPerToken?: number
+  /** Noise of a real GPU: each step's duration is multiplied by a seeded lognormal factor of mean 1
+   * and this standard deviation of its logarithm (0.1 ≈ ±10%). Default `0`: every step exactly as
+   * the cost model says. */
+  stepJitter?: number
   /** Output length when the request has no `max_tokens` / `max_completion_tokens`. Default `256`. */
   defaultMaxTokens?: number
   /** Chance per token after the first to stop with `finish_reason: "stop"` (not with
@@ -100,6 +104,20 @@ export interface SimulatorOptions {
   allowRequestQuirks?: boolean
   /** Record per-request receive and token write times, see `Simulator.trace()`. Default `false`. */
   trace?: boolean
+  /** A prefix cache of hashed token blocks (vLLM's automatic prefix caching, prefix-cache.ts):
+   * cached prompt tokens skip prefill time; `/metrics` counts queries and hits. Default `true`. */
+  prefixCache?: boolean
+  /** The prefix cache's capacity in tokens (least recently used blocks go first). Default `null`:
+   * `kvCacheTokens`. */
+  prefixCacheTokens?: number | null
+  /** Tokens per cached block (vLLM's `--block-size`). Default `16`. */
+  blockSize?: number
+  /** A request offering `tools` with `tool_choice` auto is answered with a tool call with this
+   * probability (tools.ts). Default `0`. */
+  toolCallProbability?: number
+  /** Instead of a probability: a task needs this many requests, every one before the last answered
+   * with a tool call (counted by the tool results since the last user message). Default `null`. */
+  toolSteps?: number | null
   // Request kinds (docs/request-kinds.md, simulator/media.ts, simulator/structured.ts).
   /** Prompt tokens of every image, whatever its size (OpenAI's 85). Default `85`. */
   imageBaseTokens?: number
@@ -130,6 +148,7 @@ export const SIMULATOR_DEFAULTS: Readonly<ResolvedOptions> = Object.freeze({
   decodeMsPerSeq: 0.12,
   prefillBaseMs: 10,
   prefillMsPerToken: 0.08,
+  stepJitter: 0,
   defaultMaxTokens: 256,
   eosProbability: 0,
   fixedTtftMs: null,
@@ -143,6 +162,11 @@ export const SIMULATOR_DEFAULTS: Readonly<ResolvedOptions> = Object.freeze({
   splitMaxBytes: 7,
   allowRequestQuirks: true,
   trace: false,
+  prefixCache: true,
+  prefixCacheTokens: null,
+  blockSize: 16,
+  toolCallProbability: 0,
+  toolSteps: null,
   imageBaseTokens: 85,
   imageTileTokens: 170,
   imageTileSize: 512,
@@ -161,8 +185,8 @@ function check(name: string, v: number, min: number, integer = false): void {
 export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions {
   const o: ResolvedOptions = { ...SIMULATOR_DEFAULTS }
   for (const [k, v] of Object.entries(options)) if (v !== undefined) (o as Record<string, unknown>)[k] = v
-  for (const k of ['decodeBaseMs', 'decodeMsPerSeq', 'prefillBaseMs', 'prefillMsPerToken'] as const) check(k, o[k], 0)
-  for (const k of ['maxNumSeqs', 'maxNumBatchedTokens', 'maxModelLen', 'kvCacheTokens', 'defaultMaxTokens', 'tokensPerEvent', 'splitMaxBytes'] as const) {
+  for (const k of ['decodeBaseMs', 'decodeMsPerSeq', 'prefillBaseMs', 'prefillMsPerToken', 'stepJitter'] as const) check(k, o[k], 0)
+  for (const k of ['maxNumSeqs', 'maxNumBatchedTokens', 'maxModelLen', 'kvCacheTokens', 'defaultMaxTokens', 'tokensPerEvent', 'splitMaxBytes', 'blockSize'] as const) {
     check(k, o[k], 1, true)
   }
   check('port', o.port, 0, true)
@@ -177,6 +201,9 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
   if (o.fixedTtftMs !== null) check('fixedTtftMs', o.fixedTtftMs, 0)
   if (o.fixedItlMs !== null) check('fixedItlMs', o.fixedItlMs, 0)
   if (o.faultAfterTokens !== null) check('faultAfterTokens', o.faultAfterTokens, 1, true)
+  if (o.prefixCacheTokens !== null) check('prefixCacheTokens', o.prefixCacheTokens, 1, true)
+  if (o.toolSteps !== null) check('toolSteps', o.toolSteps, 1, true)
+  if (!(o.toolCallProbability >= 0 && o.toolCallProbability <= 1)) throw new RangeError('toolCallProbability must be in [0, 1]')
   if (o.reasoningField !== 'reasoning_content' && o.reasoningField !== 'reasoning') throw new RangeError('bad reasoningField')
   for (const q of o.quirks) if (!(QUIRKS as readonly string[]).includes(q)) throw new RangeError(`unknown quirk ${q}`)
   for (const [f, p] of Object.entries(o.faults)) {

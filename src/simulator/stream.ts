@@ -29,6 +29,11 @@ export interface RequestSetup {
   cancel: (seq: Sequence) => void
   /** The protocol's error answer, for a fault that ends a non-streamed request. */
   errorReply: (status: number, message: string) => Reply
+  /** Prompt tokens found in the prefix cache: they skip prefill (engine.ts). */
+  cachedTokens?: number
+  /** Called with the answer's text (content, not reasoning) when the request completes: the
+   * prefix cache keeps its blocks, the trace its text. */
+  onComplete?: (text: string) => void
   /** A structured answer's text, one piece per content token (simulator/structured.ts), instead of words. */
   content?: Array<{ raw: string; json: string }>
 }
@@ -40,6 +45,7 @@ export class SimRequest implements Sequence {
   readonly promptTokens: number
   readonly outputTokens: number
   readonly tokensPerStep: number
+  readonly cachedTokens: number
   generated = 0
   state: Sequence['state'] = 'new'
 
@@ -52,7 +58,8 @@ export class SimRequest implements Sequence {
   private readonly batch: Batch = { ids: [], r: 0, rJson: '', cJson: '', before: 0, generated: 0, last: false }
   private faultDone = false
   private ended = false
-  // Non-streamed requests keep the text for the body.
+  // Non-streamed requests keep the text for the body; others when onComplete wants it.
+  private readonly keepText: boolean
   private content = ''
   private reasoning = ''
   private firstAt = 0
@@ -67,6 +74,8 @@ export class SimRequest implements Sequence {
     this.promptTokens = gen.promptTokens
     this.outputTokens = setup.outputTokens
     this.tokensPerStep = q.has('multi-token') ? opts.tokensPerEvent : 1
+    this.cachedTokens = setup.cachedTokens ?? 0
+    this.keepText = !this.stream || setup.onComplete !== undefined
     this.text = new TextSource(setup.textSeed, q.has('unicode'))
     const splitRng = q.has('split') ? mulberry32(mixSeed(setup.textSeed, 0x5b117)) : null
     this.writer = new Writer(setup.res, splitRng, opts.splitMaxBytes)
@@ -110,7 +119,7 @@ export class SimRequest implements Sequence {
       const piece = i >= r && s.content ? s.content[this.contentAt++] : undefined
       if (i < r) rJson += PIECES_JSON[t]
       else cJson += piece ? piece.json : PIECES_JSON[t]
-      if (!this.stream) {
+      if (this.keepText) {
         if (i < r) this.reasoning += PIECES[t]
         else this.content += piece ? piece.raw : PIECES[t]
       }
@@ -147,6 +156,7 @@ export class SimRequest implements Sequence {
       this.ended = true
       s.counters.completed++
       this.writer.end(out)
+      s.onComplete?.(this.content)
     } else this.writer.write(out)
     return true
   }
@@ -170,6 +180,7 @@ export class SimRequest implements Sequence {
     this.ended = true
     s.counters.completed++
     s.res.writeHead(200, { 'content-type': 'application/json' }).end(body)
+    s.onComplete?.(this.content)
     return true
   }
 }

@@ -7,33 +7,40 @@
  */
 import { mixSeed, mulberry32 } from '../random.js'
 
-/** What a request asked for: JSON (to a schema, or any object), or a call of one of its tools. */
+/**
+ * What a request asked for: JSON (to a schema, or any object), and the parameters of the tools it
+ * offers that declare them (whether a tool is called is decided apart: tools.ts).
+ */
 export interface StructuredAsk {
-  kind: 'json' | 'tool'
+  /** `response_format` (chat, completions) or `text.format` (Responses): JSON for a text answer. */
+  json?: { schema?: Record<string, unknown> }
+  /** Tool name → its parameters' schema, for the arguments of a call. */
+  tools?: Record<string, Record<string, unknown>>
+}
+
+/** The document to write: JSON to `schema` (none: any object). */
+export interface JsonTarget {
   schema?: Record<string, unknown>
-  /** The tool to call (tool requests). */
-  toolName?: string
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 
 /** The structured ask of an OpenAI chat or completions body, or of a Responses body (`text.format`); undefined for free text. */
 export function structuredAsk(b: Record<string, unknown>, chat: boolean): StructuredAsk | undefined {
-  const tools = chat && Array.isArray(b.tools) ? b.tools.filter(isObject) : []
-  if (tools.length && b.tool_choice !== 'none') {
-    const forced = isObject(b.tool_choice) && isObject(b.tool_choice.function) ? b.tool_choice.function.name : isObject(b.tool_choice) ? b.tool_choice.name : undefined
-    const fn = (t: Record<string, unknown>) => (isObject(t.function) ? t.function : t)
-    const tool = tools.map(fn).find((t) => t.name === forced) ?? fn(tools[0])
-    if (typeof tool.name === 'string') return { kind: 'tool', toolName: tool.name, schema: isObject(tool.parameters) ? tool.parameters : { type: 'object' } }
+  const out: StructuredAsk = {}
+  if (chat && Array.isArray(b.tools)) {
+    for (const t of b.tools.filter(isObject)) {
+      const f = isObject(t.function) ? t.function : t
+      if (typeof f.name === 'string' && isObject(f.parameters)) (out.tools ??= {})[f.name] = f.parameters
+    }
   }
   const rf = isObject(b.response_format) ? b.response_format : isObject(b.text) && isObject(b.text.format) ? b.text.format : undefined
-  if (!rf) return undefined
-  if (rf.type === 'json_object') return { kind: 'json' }
-  if (rf.type === 'json_schema') {
+  if (rf?.type === 'json_object') out.json = {}
+  else if (rf?.type === 'json_schema') {
     const schema = isObject(rf.json_schema) ? rf.json_schema.schema : rf.schema
-    return { kind: 'json', schema: isObject(schema) ? schema : undefined }
+    out.json = isObject(schema) ? { schema } : {}
   }
-  return undefined
+  return out.json || out.tools ? out : undefined
 }
 
 const WORDS = ['alpha', 'bravo', 'delta', 'echo', 'harbor', 'meadow', 'river', 'summit', 'willow', 'cedar', 'ember', 'orbit']
@@ -102,7 +109,7 @@ function wrongTyped(v: unknown): unknown {
  * The answer's text: valid JSON for `ask`, or when `invalid`, cut short (half the time) or with
  * its first value of the wrong type. Deterministic in `seed`.
  */
-export function structuredText(ask: StructuredAsk, seed: number, invalid: boolean): string {
+export function structuredText(ask: JsonTarget, seed: number, invalid: boolean): string {
   const rng = mulberry32(mixSeed(seed, 0x5c4e))
   let doc = ask.schema ? sampleValue(ask.schema, rng) : { answer: WORDS[Math.floor(rng() * WORDS.length)], score: Math.round(rng() * 100) }
   const cut = invalid && (!ask.schema || rng() < 0.5)

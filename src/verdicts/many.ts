@@ -8,7 +8,8 @@ import type { LevelResult, LoadSpec, SloSet } from '../results/types.js'
 import { compareFigure } from './compare.js'
 import { DEFAULT_FIGURES, figureSpec, requireFigure, type FigureSpec } from './figures.js'
 import { Side } from './side.js'
-import type { CompareOptions, Correction, FigureComparison, LevelComparison, LevelInput, Verdict, VerdictDocument } from './types.js'
+import type { CompareOptions, Correction, LevelComparison, LevelInput, Verdict, VerdictDocument } from './types.js'
+import { formatChange } from '../results/verdicts.js'
 
 interface Pair {
   scenario?: string
@@ -159,16 +160,7 @@ const label = (figure: string): string => {
   return `${metric[m] ?? m} ${s}`
 }
 
-/** `+18% [+11%, +26%]` or `−5.0 pp [−8.1 pp, −1.9 pp]`. */
-export function formatChange(f: Pick<FigureComparison, 'change' | 'interval' | 'changeKind'>): string {
-  const one = (x: number): string => {
-    if (!Number.isFinite(x)) return x > 0 ? '+∞' : '−∞'
-    const sign = x > 0 ? '+' : x < 0 ? '−' : '±'
-    const v = Math.abs(x) * 100
-    return f.changeKind === 'points' ? `${sign}${v.toFixed(1)} pp` : `${sign}${v.toFixed(v < 10 ? 1 : 0)}%`
-  }
-  return `${one(f.change)} [${one(f.interval[0])}, ${one(f.interval[1])}]`
-}
+export { formatChange } from '../results/verdicts.js'
 
 function document(r: { correction: Correction; levels: LevelComparison[] }, unmatched: VerdictDocument['unmatched']): VerdictDocument {
   const counts: Record<Verdict, number> = { regressed: 0, improved: 0, equivalent: 0, inconclusive: 0 }

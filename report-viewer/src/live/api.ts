@@ -3,6 +3,7 @@
  * gave one (kept for the tab's session only); event streams are read with fetch rather than
  * EventSource, which cannot send that header.
  */
+import type { RunVerdict } from '../../../src/serve/baseline-verdict'
 import type { ListPage, StoredRun } from '../../../src/store/store'
 import type { ReportData } from '../../../src/report/types'
 import type { LiveProgress } from '../../../src/serve/progress'
@@ -101,6 +102,8 @@ export function createApi(base: string) {
     report: (id: string) => call<ReportData>(`${base}/benchmark/report/${encodeURIComponent(id)}`),
     compare: (ids: string[]) => call<{ ids: string[]; report: ReportData }>(`${base}/benchmark/compare`, { method: 'POST', body: JSON.stringify({ ids }) }),
     remove: (id: string) => call<{ deleted: string }>(runUrl(id), { method: 'DELETE' }),
+    /** The run's verdict against its scenario's baseline (null: none marked before it). */
+    verdict: (id: string) => call<{ verdict: RunVerdict | null }>(`${runUrl(id)}/verdict`),
     baseline: (id: string, on: boolean) => call<{ run: StoredRun }>(`${runUrl(id)}/baseline`, { method: on ? 'PUT' : 'DELETE' }),
     /** Every event of the run's stream until it closes or `signal` aborts. */
     follow: (id: string, onEvent: (type: string, data: any) => void, signal: AbortSignal) => readEvents(`${runUrl(id)}/events`, onEvent, signal),
