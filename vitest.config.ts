@@ -11,6 +11,7 @@ const SLOW = [
   'test/report-html.test.ts',
   'test/serve-dashboard.test.ts',
   'test/report-sessions.test.ts',
+  'test/kinds-report.test.ts',
   // PostgreSQL (when LLMBENCH_TEST_PG names a database)
   'test/store.test.ts',
   // timing to the millisecond
@@ -23,6 +24,9 @@ const SLOW = [
   'test/shards.test.ts',
   'test/threads.test.ts',
   'test/examples.test.ts',
+  // request kinds end to end: 1,000-request levels against the simulator, the CLI with bench files
+  'test/kinds-simulator.test.ts',
+  'test/kinds-cli.test.ts',
   'test/kubernetes-example.test.ts',
 ]
 

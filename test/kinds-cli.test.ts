@@ -109,7 +109,7 @@ describe('llmbench run with the request kinds', () => {
     const cases: Array<[string[], RegExp]> = [
       [['--lora', 'a,b', '--lora-weights', '0.7'], /^llmbench: --lora-weights must give one weight per adapter \(2\), got 1$/m],
       [['--images', '1', '--endpoint', 'completions'], /^llmbench: --images: images and audio are sent as OpenAI chat content parts, by the chat endpoint only \(the endpoint is completions\)$/m],
-      [['--goodput', 'ttft:500,valid'], /^llmbench: --goodput: asks for valid output, which needs a validity check: ask for structured output too \(--response-format, --json-schema or --tools\)$/m],
+      [['--goodput', 'ttft:500,valid'], /^llmbench: --goodput: asks for valid output, which needs a validity check: ask for structured output too \(--response-format, --json-schema or --structured-tools\)$/m],
       [['--gpus', '8'], /^llmbench: --gpus applies to --gpu-hourly-cost, the price of one GPU for an hour$/m],
       [['--image-size', '512'], /^llmbench: --image-size applies to images in requests: pass --images N \(or --image-dir DIR\) too$/m],
       [['--images', '1', '--image-size', '512by512'], /^llmbench: --image-size must be WIDTHxHEIGHT such as 512x512/m],

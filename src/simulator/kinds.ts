@@ -5,7 +5,7 @@
  */
 import type { Quirk, ResolvedOptions } from './options.js'
 import { receivedMedia, type ReceivedMedia } from './media.js'
-import { idHash, structuredAsk, structuredText, type StructuredAsk } from './structured.js'
+import { idHash, structuredAsk, structuredText, takesInput, type StructuredAsk } from './structured.js'
 import { mixSeed, mulberry32 } from '../random.js'
 import type { TraceEntry } from './stats.js'
 
@@ -49,17 +49,18 @@ export function requestKinds(b: Record<string, unknown>, chat: boolean, o: Resol
 }
 
 /**
- * A structured answer's setup, before its wire is made. A call of a tool with parameters (the call
- * decided by tools.ts) streams as the tool-calls quirk does, with the tool's name and arguments
- * that fit its parameters; a text answer to `response_format` is a JSON document. Either is
+ * A structured answer's setup, before its wire is made. A call of a tool whose parameters the
+ * usual `{"input": text}` arguments would not fit (the call decided by tools.ts) streams as the
+ * tool-calls quirk does, with the tool's name and arguments drawn to fit its parameters; a text answer to `response_format` is a JSON document. Either is
  * invalid at `invalidRate` (drawn from the request id, so arrival order does not matter).
  */
 export function structuredSetup(kinds: RequestKinds | undefined, call: { name: string } | null, quirks: Set<Quirk>, o: ResolvedOptions, requestId: string | undefined, textSeed: number): { toolName?: string; text?: string } {
   const ask = kinds?.structured
   if (!ask) return {}
+  // A call keeps tools.ts's `{"input": text}` arguments where they fit the tool's parameters (and
+  // no answer is to be made invalid); a text answer without response_format stays words.
   const schema = call ? ask.tools?.[call.name] : undefined
-  // A call of a tool without parameters keeps tools.ts's arguments; a text answer without response_format stays words.
-  if (call ? !schema : !ask.json) return {}
+  if (call ? !schema || (o.invalidRate === 0 && takesInput(schema)) : !ask.json) return {}
   const draw = mulberry32(mixSeed(o.seed, requestId ? idHash(requestId) : textSeed))
   const text = structuredText(call ? { schema } : ask.json!, textSeed, draw() < o.invalidRate)
   if (!call) return { text }

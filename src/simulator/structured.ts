@@ -43,6 +43,19 @@ export function structuredAsk(b: Record<string, unknown>, chat: boolean): Struct
   return out.json || out.tools ? out : undefined
 }
 
+/**
+ * Whether `{"input": "<any text>"}` fits `schema`: an object whose only required property, if any,
+ * is `input`, where `input` (when declared) is any string. Such tools keep tools.ts's arguments.
+ */
+export function takesInput(schema: Record<string, unknown>): boolean {
+  if (schema.type !== undefined && schema.type !== 'object') return false
+  if (Array.isArray(schema.required) && schema.required.some((k) => k !== 'input')) return false
+  const input = isObject(schema.properties) ? schema.properties.input : undefined
+  if (input === undefined) return schema.additionalProperties === undefined || schema.additionalProperties === true
+  if (!isObject(input) || (input.type !== undefined && input.type !== 'string')) return false
+  return !['enum', 'const', 'format', 'pattern', 'minLength', 'maxLength'].some((k) => k in input)
+}
+
 const WORDS = ['alpha', 'bravo', 'delta', 'echo', 'harbor', 'meadow', 'river', 'summit', 'willow', 'cedar', 'ember', 'orbit']
 
 /** A value that fits `schema` (the common keywords: type, properties, required, items, enum, const, bounds). */
