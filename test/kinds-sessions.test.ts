@@ -92,4 +92,11 @@ describe('request kinds in sessions', () => {
       await sim2.close()
     }
   })
+
+  it('refuses structured-output tools beside a tool loop in one line', async () => {
+    const tools = [{ type: 'function' as const, function: { name: 'search', parameters: { type: 'object' } } }]
+    await expect(runScenario(scenario(sim.url, {
+      endpoint: 'chat', concurrency: 1, requests: 1, agent: { tools }, structured: { tools: [{ name: 'plan', parameters: { type: 'object' } }] },
+    }))).rejects.toThrow(/^structured\.tools: a tool loop offers its own tools \(agent\.tools, --tools\) with every request: give the tools once, to the tool loop, or drop the tool loop$/)
+  })
 })

@@ -100,6 +100,10 @@ export async function runScenario(given: ScenarioOptions, listener: ScenarioList
 function checkKinds(opts: ScenarioOptions): void {
   const refused = kindsRefusal(opts.endpoint, opts)
   if (refused) throw new UsageError(`${refused.path.join('.')}: ${refused.message}`)
+  // Both would be the request's `tools`: the tool loop's would silently win.
+  if (opts.agent && opts.structured?.tools) {
+    throw new UsageError('structured.tools: a tool loop offers its own tools (agent.tools, --tools) with every request: give the tools once, to the tool loop, or drop the tool loop')
+  }
 }
 
 function startSampler(opts: ScenarioOptions, headers: Record<string, string>, listener: ScenarioListener): TelemetrySampler | undefined {
