@@ -25,10 +25,10 @@ const SLOW = [
   'test/shards.test.ts',
   'test/threads.test.ts',
   'test/examples.test.ts',
+  'test/kubernetes-example.test.ts',
   // request kinds end to end: 1,000-request levels against the simulator, the CLI with bench files
   'test/kinds-simulator.test.ts',
   'test/kinds-cli.test.ts',
-  'test/kubernetes-example.test.ts',
 ]
 
 const shared = { testTimeout: 30_000, hookTimeout: 30_000 }
