@@ -8,11 +8,11 @@ import { declarations, expecting } from './declare.js'
 import { parseExpression, type ExpressionText } from './expression.js'
 export { SLO_KEYS }
 
-import { CONFIDENCE_RULES, FIGURE_NAMES, SLO_KEYS, STAT_FIELDS, STAT_NAMES, type FigureName, type SloKey } from './vocabulary.js'
+import { CONFIDENCE_RULES, FIGURE_NAMES, LEVEL_FIGURES, SLO_KEYS, STAT_FIELDS, STAT_NAMES, type FigureName, type SloKey } from './vocabulary.js'
 import { whole } from './values.js'
 
-/** Bounds in ms, inclusive (a request is good when value <= bound). */
-export type SloSet = Partial<Record<SloKey, number>>
+/** Bounds in ms, inclusive (a request is good when value <= bound); `valid`: a good request's output must also pass the validity check (request-kinds.md). */
+export type SloSet = Partial<Record<SloKey, number>> & { valid?: boolean }
 
 /** `'< 800'`: an operator and a number in the figure's unit (any other value says how to write one). */
 const anyExpression = z.unknown().superRefine((text, ctx) => {
@@ -29,7 +29,9 @@ const anyExpression = z.unknown().superRefine((text, ctx) => {
 }) as unknown as z.ZodType<ExpressionText, ExpressionText>
 
 const rule = z.enum(CONFIDENCE_RULES)
-const onLevel = z.strictObject({ expect: anyExpression, level: whole(1).optional(), confidence: rule.optional() })
+/** `adapter`: the figure of one LoRA adapter's requests (request-kinds.md). */
+const adapterName = expecting(z.string().regex(/\S/), 'the name of a LoRA adapter of the scenario')
+const onLevel = z.strictObject({ expect: anyExpression, level: whole(1).optional(), confidence: rule.optional(), adapter: adapterName.optional() })
 declarations.add(onLevel, { description: '', unknownKey: (key) => `has an unknown field "${key}": write { expect: '< 800', level: 50 }` })
 
 /** A share such as `'5%'`: how much the figure may change against the baseline. */
@@ -60,10 +62,13 @@ export const goodputObjective = z
     min: expecting(z.number().min(0).max(1), 'a ratio between 0 and 1, e.g. 0.9').optional(),
     level: whole(1).optional(),
     confidence: rule.optional(),
+    /** A good request's output must also be valid (structured outputs). */
+    valid: z.boolean().optional(),
+    adapter: adapterName.optional(),
   })
   .superRefine((g, ctx) => {
-    if (!SLO_KEYS.some((k) => g[k] !== undefined) && g.e2el === undefined) {
-      ctx.addIssue({ code: 'custom', input: g, message: `needs at least one bound in ms (${SLO_KEYS.join(', ')}), e.g. { ttft: 500, tpot: 50, min: 0.9 }` })
+    if (!SLO_KEYS.some((k) => g[k] !== undefined) && g.e2el === undefined && g.valid !== true) {
+      ctx.addIssue({ code: 'custom', input: g, message: `needs at least one bound in ms (${SLO_KEYS.join(', ')}) or valid: true, e.g. { ttft: 500, tpot: 50, min: 0.9 }` })
     }
   })
 export type GoodputObjective = z.input<typeof goodputObjective>
@@ -83,7 +88,7 @@ declarations.add(sloSchema, {
   expected: "an object of objectives, e.g. { 'ttft.p95': '< 800', 'errors.rate': '< 0.01' }",
   unknownKey: (key, guess) =>
     `has an unknown objective "${key}": ${guess ? `did you mean "${guess}"? ` : ''}use <metric>.<stat> (metric ${STAT_NAMES.join(', ')}; ` +
-    `stat ${STAT_FIELDS.join(', ')}), errors.rate, errors.count, throughput.requests, throughput.output, throughput.input, throughput.total or goodput`,
+    `stat ${STAT_FIELDS.join(', ')}), ${LEVEL_FIGURES.join(', ')}`,
 })
 export type SloObjectives = z.input<typeof sloSchema>
 
@@ -94,7 +99,7 @@ export function isGoodputBounds(v: unknown): v is GoodputObjective {
 
 /** Accepted spellings (lower case) of each key. */
 const ALIASES: Record<string, SloKey> = { ttft: 'ttft', ttfc: 'ttfc', tpot: 'tpot', itl: 'itl', e2e: 'e2e', e2el: 'e2e' }
-const VALID_KEYS = 'ttft, ttfc, tpot, itl, e2e (alias e2el)'
+const VALID_KEYS = 'ttft, ttfc, tpot, itl, e2e (alias e2el), or valid'
 const EXAMPLE = 'e.g. ttft:500,tpot:50'
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i
 
@@ -109,6 +114,11 @@ export function parseSlo(text: string): SloSet {
   if (pieces.length === 0) throw new Error(`Goodput SLO is empty: give objectives as key:milliseconds, ${EXAMPLE}`)
   const slo: SloSet = {}
   for (const piece of pieces) {
+    // `valid` (or valid:true): good requests must also give valid output (structured outputs).
+    if (/^valid(:true)?$/i.test(piece)) {
+      slo.valid = true
+      continue
+    }
     const colon = piece.indexOf(':')
     if (colon < 0) throw new Error(`Goodput SLO "${piece}" is not key:milliseconds: write it like ${EXAMPLE}`)
     const name = piece.slice(0, colon)
@@ -129,12 +139,13 @@ export function parseSlo(text: string): SloSet {
 }
 
 /** The bounds of a goodput objective in canonical key order, without min and level (`e2el` read as `e2e`). */
-export function sloBounds(g: SloSet & { e2el?: number; min?: number; level?: number; confidence?: string }): SloSet {
+export function sloBounds(g: SloSet & { e2el?: number; min?: number; level?: number; confidence?: string; adapter?: string }): SloSet {
   const ordered: SloSet = {}
   for (const key of SLO_KEYS) {
     const v = g[key] ?? (key === 'e2e' ? g.e2el : undefined)
     if (v !== undefined) ordered[key] = v
   }
+  if (g.valid === true) ordered.valid = true
   return ordered
 }
 
