@@ -1,7 +1,7 @@
 /**
- * What is generated from the option declarations: the tables of README.md and docs/, and the
- * `scenario` of schema/result.schema.json (scripts/generate.mjs writes them; test/generated.test.ts
- * fails when the committed files differ).
+ * What is generated from the option declarations: the tables of README.md and docs/, the
+ * `scenario` of schema/result.schema.json, and the source files below (scripts/generate.mjs writes
+ * them; test/generated.test.ts fails when the committed files differ).
  */
 import { flagsTable, optionsTable } from '../options/docs.js'
 import { benchShape, scenarioShape } from '../options/scenario.js'
@@ -11,6 +11,7 @@ import { jsonSchemaOf } from '../options/json-schema.js'
 import { recordedScenarioSchema } from '../options/recorded.js'
 import { RUN_FLAGS } from './run.js'
 import { BENCH_FLAGS } from './bench.js'
+import { wordPiecesSource } from '../data/word-table.js'
 
 export interface DocTable {
   /** Relative to the package root. */
@@ -39,4 +40,11 @@ export function resultSchema(committed: string): string {
     description: 'The options the run used, as a bench file writes them, after every layer (config, defaults); never a secret: header values are "***", no API key. Generated from src/options/ (npm run generate).',
   }
   return JSON.stringify(schema, null, 2) + '\n'
+}
+
+/** Source files generated whole: their path relative to the package root, and their text. */
+export function generatedSources(): Array<{ file: string; text: string }> {
+  return [
+    { file: 'src/data/word-pieces.ts', text: wordPiecesSource() },
+  ]
 }

@@ -8,6 +8,7 @@ import type { LlmClient } from '../client/http.js'
 import { RequestTracker } from '../client/tracker.js'
 import type { Adapter, RequestSpec } from '../client/adapter.js'
 import { loadPrompts } from '../data/prompts.js'
+import { preloadTokenizer } from '../data/tokenizer.js'
 import type { Prompt, PromptSpec } from '../data/prompt.js'
 import type { Calibration } from './calibrate.js'
 import { mulberry32, mixSeed } from '../random.js'
@@ -69,6 +70,9 @@ export function createContext(base: Omit<LevelContext, 'send'>): LevelContext {
   const { opts, adapter, client } = base
   // A protocol without a streamed form (embeddings) is measured whole.
   const stream = opts.stream && adapter.streams !== false
+  // A whole response without usage is counted by our tokenizer (client/tracker.ts): its tables load
+  // now rather than while the first measured requests wait.
+  if (!stream && adapter.generates !== false) preloadTokenizer()
   const spec = (prompt: SendablePrompt, maxTokens: number): RequestSpec => ({
     model: opts.model,
     prompt: prompt.text,
