@@ -16,6 +16,6 @@ for (const t of docTables()) {
 }
 const schema = join(root, 'schema', 'result.schema.json')
 texts.set(schema, resultSchema(readFileSync(schema, 'utf8')))
-for (const s of generatedSources()) texts.set(join(root, s.file), s.text)
+for (const s of await generatedSources()) texts.set(join(root, s.file), s.text)
 for (const [path, text] of texts) writeFileSync(path, text)
 console.log(`wrote ${[...texts.keys()].map((p) => p.slice(root.length)).join(', ')}`)

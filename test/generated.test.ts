@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { docTables, generatedSources, resultSchema } from '../src/cli/generated.js'
 import { replaceGenerated } from '../src/options/docs.js'
 
+const sources = await generatedSources()
 const read = (file: string) => readFileSync(new URL(`../${file}`, import.meta.url), 'utf8')
 
 describe('generated from the declarations (run npm run generate)', () => {
@@ -13,7 +14,7 @@ describe('generated from the declarations (run npm run generate)', () => {
     expect(replaceGenerated(text, t.name, t.body)).toBe(text)
   })
 
-  it.each(generatedSources().map((s) => [s.file, s] as const))('%s', (_, s) => {
+  it.each(sources.map((s) => [s.file, s] as const))('%s', (_, s) => {
     expect(read(s.file)).toBe(s.text)
   })
 
