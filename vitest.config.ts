@@ -1,11 +1,38 @@
 import { defineConfig } from 'vitest/config'
 
+/**
+ * Two projects. `unit` runs in parallel and is what `npm test` runs between edits. `slow` holds the
+ * suites that need a browser or PostgreSQL, measure timing to the millisecond, or push load at
+ * scale: they run one file at a time, after `unit`, so nothing else spoils their figures
+ * (`npm run test:all`, and CI).
+ */
+const SLOW = [
+  // a browser (chromium)
+  'test/report-html.test.ts',
+  'test/serve-dashboard.test.ts',
+  'test/report-sessions.test.ts',
+  // PostgreSQL (when LLMBENCH_TEST_PG names a database)
+  'test/store.test.ts',
+  // timing to the millisecond
+  'test/accuracy.test.ts',
+  'test/protocols.test.ts',
+  'test/quirks.test.ts',
+  'test/sessions.test.ts',
+  // load at scale, threads, shards, whole example projects
+  'test/load-simulator.test.ts',
+  'test/shards.test.ts',
+  'test/threads.test.ts',
+  'test/examples.test.ts',
+  'test/kubernetes-example.test.ts',
+]
+
+const shared = { testTimeout: 30_000, hookTimeout: 30_000 }
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // Timing tests share two cores: run test files one at a time so they do not spoil each other.
-    fileParallelism: false,
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    projects: [
+      { test: { ...shared, name: 'unit', include: ['test/**/*.test.ts'], exclude: SLOW, sequence: { groupOrder: 0 } } },
+      { test: { ...shared, name: 'slow', include: SLOW, fileParallelism: false, sequence: { groupOrder: 1 } } },
+    ],
   },
 })

@@ -8,6 +8,7 @@ import type { FailureKind, LevelSummary, OutputTokenSource, RequestRecord, StatN
 import { loadLabel } from '../src/results/labels.js'
 import { redactSecrets } from '../src/results/redact.js'
 import { terminalLine } from '../src/text/sanitize.js'
+import { renderWorkload } from './workload-console.js'
 
 const LATENCY_ROWS: Array<[StatName, string]> = [
   ['ttft', 'TTFT (ms)'],
@@ -67,6 +68,7 @@ export function renderLevel(s: LevelSummary): string {
         `network and client add ${fmt(t.differenceMeanMs)} ms on average (server percentiles only to its buckets: p50 in ${lo}–${hi ?? '∞'} ms)`,
     )
   }
+  lines.push(...renderWorkload(s))
   if (s.goodput) lines.push(formatGoodput(s.goodput))
   if (s.stoppedEarly) lines.push(`Stopped early: ${s.stoppedEarly.message}`)
   for (const w of s.warnings) lines.push(`Warning: ${terminalLine(w)}`)

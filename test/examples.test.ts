@@ -17,6 +17,7 @@ describe('examples/', () => {
     const suite = JSON.parse(readFileSync(join(EXAMPLES, 'llmbench-results/results.json'), 'utf8')) as SuiteResult
     const scenarios = suite.files.flatMap((f) => f.scenarios)
     expect(scenarios.map((s) => `${s.file}: ${s.name}`).sort()).toEqual([
+      'chat-session.bench.ts: 4-turn chats, 200 ms think time',
       'compare-servers.bench.ts: fast server',
       'compare-servers.bench.ts: slow server',
       'goodput-gate.bench.ts: chat under load',

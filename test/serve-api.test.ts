@@ -20,7 +20,7 @@ import { spawnSimulator, type SpawnedSimulator } from '../src/simulator/index.js
 import { runCli, startCli } from './helpers/cli.js'
 import { raw, sse } from './helpers/raw-http.js'
 import { schemaErrors } from './helpers/schema.js'
-import { call, FAST_SIM, follow, openApiValidator, startTestServe, type TestServe } from './helpers/serve.js'
+import { call, FAST_SIM, follow, openApiValidator, startTestServe, type TestServe, waitFor } from './helpers/serve.js'
 
 const API = '/api/v1/benchmark'
 const SMALL = { server: 'sim', concurrency: [1, 2], requests: 6, input: { tokens: 16 }, output: { tokens: 8 } }
@@ -45,15 +45,6 @@ function conforms(path: string, method: string, a: { status: number; body: unkno
   expect(check(path, method, a.status, a.body), `${method} ${path} ${a.status}: ${JSON.stringify(check(path, method, a.status, a.body)).slice(0, 600)}`).toEqual([])
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = await probe()
-    if (v !== undefined) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
 
 beforeAll(async () => {
   sim = await spawnSimulator(FAST_SIM)

@@ -16,7 +16,7 @@ import { startServe, type RunningServer } from '../src/serve/server.js'
 import { spawnSimulator, type SpawnedSimulator } from '../src/simulator/index.js'
 import { runCli } from './helpers/cli.js'
 import { raw } from './helpers/raw-http.js'
-import { call, follow } from './helpers/serve.js'
+import { call, follow, waitFor } from './helpers/serve.js'
 
 const API = '/api/v1/benchmark'
 const PASSWORD = 'pa55-URL-word-8d2e'
@@ -45,15 +45,6 @@ async function followed(id: string) {
   return f.events.at(-1)!.json.run
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = await probe()
-    if (v !== undefined) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
 
 beforeAll(async () => {
   // A fixed, short latency: any request much slower than it was slowed by the client.

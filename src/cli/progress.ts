@@ -18,27 +18,30 @@ export class Progress {
   private startedAt = 0
   private lastDraw = 0
   private ttfts: number[] = []
+  /** What `total` counts: requests, or sessions (each ended by a record with `sessionEnd`). */
+  private unit: 'requests' | 'sessions' = 'requests'
 
   constructor(
     private readonly out: NodeJS.WriteStream = process.stderr,
     private readonly tty = Boolean(process.stderr.isTTY) && !process.env.CI,
   ) {}
 
-  start(label: string, total = 0, durationSec?: number): void {
+  start(label: string, total = 0, durationSec?: number, unit: 'requests' | 'sessions' = 'requests'): void {
     this.label = label
     this.total = total
+    this.unit = unit
     this.durationSec = durationSec
     this.done = 0
     this.failed = 0
     this.ttfts = []
     this.startedAt = performance.now()
     this.lastDraw = this.tty ? 0 : this.startedAt
-    if (!this.tty) this.out.write(`${label}: running ${durationSec !== undefined ? `for ${durationSec} s` : `${total} requests`}\n`)
+    if (!this.tty) this.out.write(`${label}: running ${durationSec !== undefined ? `for ${durationSec} s` : `${total} ${unit}`}\n`)
   }
 
   record(r: RequestRecord): void {
     if (r.outcome === 'aborted') return // cut by Ctrl-C: not a request of the figures
-    this.done++
+    if (this.unit === 'requests' || r.sessionEnd !== undefined) this.done++
     if (r.outcome !== 'ok') this.failed++
     else if (r.firstTokenAt !== undefined) this.ttfts.push(r.firstTokenAt - r.sentAt)
     const t = performance.now()

@@ -142,7 +142,7 @@ async function runWith(a: RunArgs): Promise<number> {
   const { levels, sweep, telemetry, prompts, serverGone: gone } = await runScenario(options, {
     onPrompts: (p) => say(`${promptsLine(p)}\n`),
     onLevelStart: (l) => progress.start(`${l.plan.label}: warm-up`, l.warmup),
-    onWarmupEnd: (l) => progress.start(l.plan.label, l.total, l.durationSec),
+    onWarmupEnd: (l) => progress.start(l.plan.label, l.total, l.durationSec, l.sessions ? 'sessions' : 'requests'),
     onRecord: (r) => progress.record(r),
     onNotice: (line) => process.stderr.write(redactSecrets(`llmbench: ${terminalLine(line)}\n`, secrets)),
     onLevelEnd: (level, start) => {

@@ -5,6 +5,7 @@
  */
 import type { ChatMessage } from '../data/prompt.js'
 import type { RequestTracker } from './tracker.js'
+import type { ToolsSpec } from './tool-messages.js'
 
 export interface RequestSpec {
   model: string
@@ -21,6 +22,8 @@ export interface RequestSpec {
   continuousUsage: boolean
   /** Extra body fields, merged last so a user can override anything. */
   body: Record<string, unknown>
+  /** Tools offered (agent tool loops, tool-messages.ts): chat and responses only. */
+  tools?: ToolsSpec
 }
 
 export interface HttpRequest {

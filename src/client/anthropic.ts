@@ -6,6 +6,7 @@ import { chatMessages, type Adapter } from './adapter.js'
 import { isPlainTokenEvent, jsonRequest, nonEmpty, parseEvent } from './openai-common.js'
 import { count, parseBody } from './native-common.js'
 import type { RequestTracker } from './tracker.js'
+import { escapedAfter } from './reply.js'
 
 const VERSION = '2023-06-01'
 const TEXT = '"type":"text_delta","text":"'
@@ -37,12 +38,16 @@ export const anthropicAdapter: Adapter = {
   // invalid header on the wire (the client does not merge headers of the same name).
   authHeaders: (apiKey) => ({ 'x-api-key': apiKey }),
   onEvent(data, event, t) {
-    if (isPlainTokenEvent(data, TEXT)) return t.token(true)
+    if (isPlainTokenEvent(data, TEXT)) {
+      if (t.reply) t.reply.escapedText(escapedAfter(data, TEXT))
+      return t.token(true)
+    }
     const o = parseEvent(data, t) // the `error` event has an `error` object: a stream-error there
     if (!o) return
     switch (typeof o.type === 'string' ? o.type : event) {
       case 'content_block_delta': {
         const d = o.delta
+        if (d?.type === 'text_delta' && typeof d.text === 'string') t.reply?.text(d.text)
         if (d?.type === 'text_delta' ? nonEmpty(d.text) : d?.type === 'input_json_delta' && nonEmpty(d.partial_json)) {
           t.token(true)
         } else if (d?.type === 'thinking_delta' && nonEmpty(d.thinking)) {
@@ -63,8 +68,10 @@ export const anthropicAdapter: Adapter = {
     if (!o) return
     let text = ''
     for (const b of Array.isArray(o.content) ? o.content : []) {
-      if (typeof b?.text === 'string') text += b.text
-      else if (typeof b?.thinking === 'string') text += b.thinking
+      if (typeof b?.text === 'string') {
+        text += b.text
+        t.reply?.text(b.text)
+      } else if (typeof b?.thinking === 'string') text += b.thinking
     }
     t.bodyText(text)
     readUsage(o.usage, t, true)

@@ -7,6 +7,7 @@ import { chatMessages, type Adapter, type RequestSpec } from './adapter.js'
 import { isPlainTokenEvent, nonEmpty, parseEvent } from './openai-common.js'
 import { count, nestedRequest, parseBody } from './native-common.js'
 import type { RequestTracker } from './tracker.js'
+import { escapedAfter } from './reply.js'
 
 function readCounts(o: Record<string, any>, t: RequestTracker): void {
   t.usage(count(o.prompt_eval_count), count(o.eval_count))
@@ -33,10 +34,14 @@ function ollamaAdapter(
       return nestedRequest(path, body, spec, 'application/x-ndjson')
     },
     onEvent(data, _event, t) {
-      if (isPlainTokenEvent(data, marker) && data.includes('"done":false')) return t.token(true)
+      if (isPlainTokenEvent(data, marker) && data.includes('"done":false')) {
+        if (t.reply) t.reply.escapedText(escapedAfter(data, marker))
+        return t.token(true)
+      }
       const o = parseEvent(data, t)
       if (!o) return
       const p = part(o)
+      if (t.reply && typeof p?.[key] === 'string') t.reply.text(p[key])
       if (p && (nonEmpty(p[key]) || (Array.isArray(p.tool_calls) && p.tool_calls.length > 0))) t.token(true)
       else if (p && nonEmpty(p.thinking)) t.token(false)
       if (o.done === true) {
@@ -50,6 +55,7 @@ function ollamaAdapter(
       const p = part(o)
       const text = (s: unknown) => (typeof s === 'string' ? s : '')
       t.bodyText(text(p?.thinking) + text(p?.[key]))
+      t.reply?.text(text(p?.[key]))
       readCounts(o, t)
     },
   }

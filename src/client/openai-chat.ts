@@ -1,6 +1,9 @@
 /** OpenAI chat completions: `POST /v1/chat/completions`, text in `choices[0].delta`. */
 import { chatMessages, type Adapter } from './adapter.js'
+import type { ChatMessage } from '../data/prompt.js'
 import { commonBody, isPlainTokenEvent, jsonRequest, nonEmpty, parseEvent, readBody, readUsage } from './openai-common.js'
+import { escapedAfter } from './reply.js'
+import { captureChatDelta, captureChatMessage, chatToolFields, chatWireMessages } from './tool-messages.js'
 
 const CONTENT = '"delta":{"content":"'
 
@@ -10,15 +13,21 @@ export const chatAdapter: Adapter = {
   buildRequest(spec) {
     const body = commonBody(spec)
     body.messages = chatMessages(spec)
+    // A tool loop's history holds tool calls and results, in the chat wire shape.
+    if (spec.tools) Object.assign(body, chatToolFields(spec.tools), { messages: chatWireMessages(body.messages as ChatMessage[]) })
     return jsonRequest('/v1/chat/completions', body, spec)
   },
   onEvent(data, _event, t) {
-    if (isPlainTokenEvent(data, CONTENT)) return t.token(true)
+    if (isPlainTokenEvent(data, CONTENT)) {
+      if (t.reply) t.reply.escapedText(escapedAfter(data, CONTENT))
+      return t.token(true)
+    }
     const o = parseEvent(data, t)
     if (!o) return
     const running = readUsage(o, t)
     const delta = o.choices?.[0]?.delta
     if (delta) {
+      if (t.reply) captureChatDelta(delta, t.reply)
       // A role-only or empty delta is not a token (METRICS.md, firstTokenAt).
       if (nonEmpty(delta.content)) return t.token(true, running)
       if (nonEmpty(delta.reasoning_content) || nonEmpty(delta.reasoning)) return t.token(false, running)
@@ -29,6 +38,9 @@ export const chatAdapter: Adapter = {
     if (running !== undefined) t.runningUsage(running)
   },
   onBody(body, t) {
-    readBody(body, t, (c) => c.message?.content ?? c.message?.reasoning_content ?? c.message?.reasoning)
+    readBody(body, t, (c) => {
+      if (t.reply) captureChatMessage(c.message, t.reply)
+      return c.message?.content ?? c.message?.reasoning_content ?? c.message?.reasoning
+    })
   },
 }

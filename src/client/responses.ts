@@ -7,8 +7,11 @@ import type { Adapter } from './adapter.js'
 import { isPlainTokenEvent, jsonRequest, messageText, nonEmpty, parseEvent } from './openai-common.js'
 import { count, parseBody } from './native-common.js'
 import type { RequestTracker } from './tracker.js'
+import { escapedAfter } from './reply.js'
+import { responsesInput, responsesToolFields } from './tool-messages.js'
 
 const TEXT_DELTA = 'response.output_text.delta'
+const DELTA = '"delta":"'
 
 function readUsage(u: Record<string, any> | null | undefined, t: RequestTracker): void {
   if (u && typeof u === 'object') {
@@ -21,19 +24,31 @@ export const responsesAdapter: Adapter = {
   framing: 'sse',
   buildRequest(spec) {
     // Input items take the roles of chat messages; a lone prompt stays the plain-string form.
-    const input = spec.messages?.length ? spec.messages : spec.prompt
-    const body = { model: spec.model, input, stream: spec.stream, max_output_tokens: spec.maxTokens }
+    const input = spec.messages?.length ? (spec.tools ? responsesInput(spec.messages) : spec.messages) : spec.prompt
+    const body = { model: spec.model, input, stream: spec.stream, max_output_tokens: spec.maxTokens, ...(spec.tools ? responsesToolFields(spec.tools) : {}) }
     return jsonRequest('/v1/responses', body, spec)
   },
   onEvent(data, event, t) {
-    if (event === TEXT_DELTA && isPlainTokenEvent(data, '"delta":"')) return t.token(true)
+    if (event === TEXT_DELTA && isPlainTokenEvent(data, DELTA)) {
+      if (t.reply) t.reply.escapedText(escapedAfter(data, DELTA))
+      return t.token(true)
+    }
     const o = parseEvent(data, t) // `{"error":{...}}` becomes a stream-error there
     if (!o) return
     switch (typeof o.type === 'string' ? o.type : event) {
       case TEXT_DELTA:
-      case 'response.refusal.delta':
-      case 'response.function_call_arguments.delta':
+        if (typeof o.delta === 'string') t.reply?.text(o.delta)
         if (nonEmpty(o.delta)) t.token(true)
+        return
+      case 'response.refusal.delta':
+        if (nonEmpty(o.delta)) t.token(true)
+        return
+      case 'response.function_call_arguments.delta':
+        t.reply?.toolCall(Number(o.output_index) || 0, undefined, undefined, o.delta)
+        if (nonEmpty(o.delta)) t.token(true)
+        return
+      case 'response.output_item.added':
+        if (o.item?.type === 'function_call') t.reply?.toolCall(Number(o.output_index) || 0, o.item.call_id, o.item.name)
         return
       case 'response.reasoning_text.delta':
       case 'response.reasoning_summary_text.delta':
@@ -55,11 +70,15 @@ export const responsesAdapter: Adapter = {
     const o = parseBody(body, t)
     if (!o) return
     let text = ''
-    for (const item of Array.isArray(o.output) ? o.output : []) {
+    const output: any[] = Array.isArray(o.output) ? o.output : []
+    output.forEach((item, i) => {
+      if (item?.type === 'function_call') t.reply?.toolCall(i, item.call_id, item.name, item.arguments)
       for (const c of Array.isArray(item?.content) ? item.content : []) {
-        if (typeof c?.text === 'string') text += c.text
+        if (typeof c?.text !== 'string') continue
+        text += c.text
+        if (item?.type === 'message') t.reply?.text(c.text)
       }
-    }
+    })
     t.bodyText(text)
     readUsage(o.usage, t)
   },

@@ -6,6 +6,7 @@
 import { redactSecrets } from '../results/redact.js'
 import type { FailureKind, OutputTokenSource, RequestRecord } from '../results/types.js'
 import { countTokens } from '../data/tokenizer.js'
+import type { ReplyCapture } from './reply.js'
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000
 
@@ -43,6 +44,8 @@ export class RequestTracker {
   private text = ''
   failure: { kind: FailureKind; message: string; status?: number } | undefined
   done = false
+  /** Set for requests whose reply a session carries on (reply.ts): adapters feed it its text and tool calls. */
+  reply: ReplyCapture | undefined
 
   constructor(
     readonly index: number,

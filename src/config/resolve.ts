@@ -19,6 +19,7 @@ import { check, keyNaming, keyPath, named, OptionError, optionMessage, type Nami
 import { declaredDefaults } from '../options/defaults.js'
 import { recordedScenarioShape, REDACTED, type RecordedScenario } from '../options/recorded.js'
 import { httpUrl } from '../options/values.js'
+import { toSessionSettings } from '../load/session-options.js'
 import { displayPath, unknownServer, type ResolvedConfig } from './validate.js'
 
 /** The built-in defaults, under the names bench files use. */
@@ -79,6 +80,11 @@ export function resolveScenario(
   const headers = mergeHeaders(layers)
   const body = Object.assign({}, ...[...layers].reverse().map((l) => l.options.body ?? {}))
   const slo = overrides.slo || bench.slo ? { ...bench.slo, ...overrides.slo } : undefined
+  const prompts = promptSource(named(merged, () => promptSpecFromOptions(
+    { input: value('input')!, output: value('output')!, dataset: value('dataset'), tokenizer: value('tokenizer') },
+    config.root,
+  )))
+  const workload = named(merged, () => sessionOptions(value('sessions'), value('agent'), prompts.prompts))
   const recorded: RecordedScenario = {
     server: url,
     model,
@@ -89,6 +95,8 @@ export function resolveScenario(
     body,
     ...(slo ? { slo } : {}),
   }
+  // A bench file's tool function is no JSON: the result says there was one.
+  if (typeof recorded.agent?.toolResult === 'function') recorded.agent = { ...recorded.agent, toolResult: '(function)' as never }
   return {
     recorded,
     server: url,
@@ -99,12 +107,11 @@ export function resolveScenario(
     numPrompts: value('requests')!,
     ...(value('repeat')! > 1 ? { repeat: value('repeat') } : {}),
     ...load,
-    ...promptSource(named(merged, () => promptSpecFromOptions(
-      { input: value('input')!, output: value('output')!, dataset: value('dataset'), tokenizer: value('tokenizer') },
-      config.root,
-    ))),
+    ...prompts,
     ...(value('calibrate') === false ? { calibrate: false } : {}),
-    ...named(merged, () => threadsOf(value('threads'), load, concurrency)),
+    ...named(merged, () => threadsOf(value('threads'), load, concurrency, workload.agent !== undefined && 'fn' in workload.agent.result)),
+    ...workload,
+    ...(value('resetPrefixCache') ? { resetPrefixCache: true } : {}),
     ...(value('recordsLimit') !== undefined ? { recordsLimit: value('recordsLimit') } : {}),
     ...telemetrySettings(pick(layers, 'telemetry')?.value as BenchOptions['telemetry']),
     inputLen: value('input')!.tokens,
@@ -154,14 +161,28 @@ function promptSource(spec: PromptSpec): { prompts?: PromptSpec } {
   return plain ? {} : { prompts: spec }
 }
 
-/** Threads as given, when every level has a slot for each. */
-function threadsOf(threads: BenchOptions['threads'], load: { rate?: number[]; sweep?: unknown }, concurrency: number | number[]): { threads?: number | 'auto' } {
+/** Threads as given, when every level has a slot for each. A bench file's tool function lives in its own thread: one thread then. */
+function threadsOf(threads: BenchOptions['threads'], load: { rate?: number[]; sweep?: unknown }, concurrency: number | number[], toolFunction = false): { threads?: number | 'auto' } {
+  if (toolFunction) {
+    if (threads !== undefined && threads !== 'auto' && threads > 1) throw new OptionError(['threads'], `${threads}: a function as agent.toolResult runs in the bench file's thread, so the load cannot be split: leave threads out`)
+    return { threads: 1 }
+  }
   if (threads === undefined) return {}
   if (threads === 'auto' || threads === 1) return { threads }
   if (load.sweep) throw new OptionError(['threads'], "cannot split a sweep: leave it out (or 'auto')")
   const small = load.rate?.length ? undefined : [concurrency].flat().find((c) => c < threads)
   if (small !== undefined) throw new OptionError(['threads'], `${threads}: concurrency ${small} cannot be split over ${threads} threads (each needs at least one slot)`)
   return { threads }
+}
+
+/** Sessions and tool loops as the runner takes them; prompts replayed at their own times (a trace) cannot make sessions. */
+function sessionOptions(s: BenchOptions['sessions'], a: BenchOptions['agent'], prompts: PromptSpec | undefined): ReturnType<typeof toSessionSettings> {
+  if (!s && !a) return {}
+  const key = s ? 'sessions' : 'agent'
+  if (prompts?.kind === 'file' && prompts.format === 'trace') throw new OptionError([key], 'cannot be combined with a trace: a trace replays single requests at their own times')
+  if (prompts?.kind === 'file' && prompts.multiTurn) throw new OptionError([key], "cannot be combined with dataset.multiTurn, which replays the dataset's own replies: leave multiTurn out (sessions take each conversation's user turns and the server's replies)")
+  const conversations = prompts?.kind === 'file' && (prompts.format === 'sharegpt' || prompts.format === 'jsonl')
+  return toSessionSettings(s, a, conversations)
 }
 
 function telemetrySettings(t: BenchOptions['telemetry']): { telemetry?: TelemetrySettings } {

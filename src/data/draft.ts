@@ -3,7 +3,7 @@
  * tokens come from, and the length to hit. Synthetic prompts and trace lines are drafts; the text
  * is fixed by our tokenizer (exactText) or by the server's /tokenize (server-fit.ts).
  */
-import type { Prompt } from './prompt.js'
+import type { Prompt, PromptSegment } from './prompt.js'
 import { exactText, type TokenStream } from './synthetic.js'
 import type { TextTokenizer } from './tokenizer.js'
 
@@ -17,6 +17,8 @@ export interface Draft {
   target: number
   maxTokens?: number
   at?: number
+  /** The shared parts, for the designed prefix reuse (Prompt.segments). */
+  segments?: PromptSegment[]
 }
 
 export function draftPrompt(d: Draft, text: string, tokens: number): Prompt {
@@ -26,6 +28,7 @@ export function draftPrompt(d: Draft, text: string, tokens: number): Prompt {
   }
   if (d.maxTokens !== undefined) p.maxTokens = d.maxTokens
   if (d.at !== undefined) p.at = d.at
+  if (d.segments?.length) p.segments = d.segments
   return p
 }
 

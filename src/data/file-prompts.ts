@@ -50,7 +50,7 @@ export function filtersOf(spec: FileSpec): LengthFilters {
 }
 
 /** Bounds of 0 are off. */
-function passes(f: LengthFilters, input: number, output: number | undefined): boolean {
+export function passes(f: LengthFilters, input: number, output: number | undefined): boolean {
   if (f.minInput && input < f.minInput) return false
   if (f.maxInput && input > f.maxInput) return false
   if (output === undefined) return true
@@ -72,6 +72,8 @@ function recordPrompts(source: RecordSource, spec: FileSpec, tok: TextTokenizer,
     const p: Prompt = { text, tokens }
     if (turn.messages.length > 1 || turn.messages[0].role !== 'user') p.messages = turn.messages
     if (maxTokens !== undefined) p.maxTokens = maxTokens
+    // A later turn repeats the earlier messages, the dataset's replies among them: the designed reuse.
+    if (multiTurn) p.segments = turn.messages.map((msg, k) => ({ key: `record:${index}:${k}`, tokens: tok.count(msg.content) }))
     kept.push(p)
   }
   if (multiTurn) kept.forEach((p, k) => (p.conversation = { id: index, turn: k + 1, turns: kept.length }))

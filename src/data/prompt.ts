@@ -5,8 +5,13 @@
  */
 
 export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant'
+  /** `tool`: a tool's result in an agent's tool loop (docs/workloads.md, Tool loops). */
+  role: 'system' | 'user' | 'assistant' | 'tool'
   content: string
+  /** An assistant's tool calls (tool loops); its `content` may then be empty. */
+  toolCalls?: Array<{ id: string; name: string; arguments: string }>
+  /** A tool message: the call it answers. */
+  toolCallId?: string
 }
 
 export interface Prompt {
@@ -24,6 +29,16 @@ export interface Prompt {
   /** Multi-turn position. The history in `messages` holds the dataset's own replies, not the
    * server's, so every turn is self-contained and can be sent at any time. */
   conversation?: { id: number; turn: number; turns: number }
+  /** Leading parts of the prompt other prompts may share, in order, with their tokens: a shared
+   * prefix, a group's system prompt, trace blocks, a dataset conversation's earlier messages. The
+   * prefix reuse a workload is designed to have is counted from them (docs/workloads.md). */
+  segments?: PromptSegment[]
+}
+
+/** A part of a prompt named so that the same part of another prompt has the same key. */
+export interface PromptSegment {
+  key: string
+  tokens: number
 }
 
 export { RANGE_MODES, type RangeMode } from '../options/vocabulary.js'

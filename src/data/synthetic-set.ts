@@ -6,7 +6,7 @@
  */
 import type { Draft } from './draft.js'
 import { drawLength } from './lengths.js'
-import type { SyntheticSpec } from './prompt.js'
+import type { PromptSegment, SyntheticSpec } from './prompt.js'
 import { mixSeed, mulberry32 } from '../random.js'
 import { exactText, TokenStream } from './synthetic.js'
 import type { TextTokenizer } from './tokenizer.js'
@@ -33,10 +33,15 @@ export function syntheticDrafts(spec: SyntheticSpec, count: number, seed: number
   }
   const lengths = mulberry32(mixSeed(seed, SALT.lengths))
   const drafts: Draft[] = []
+  // What prompts share, for the designed prefix reuse: the prefix, then the group's system prompt.
+  const segments = (i: number): PromptSegment[] => [
+    ...(prefixTokens > 0 ? [{ key: 'prefix', tokens: prefixTokens }] : []),
+    ...(groups ? [{ key: `group:${i % groups.count}`, tokens: groups.systemTokens }] : []),
+  ]
   for (let i = 0; i < count; i++) {
     const target = drawLength(spec.input, lengths)
     const maxTokens = drawLength(spec.output, lengths)
-    drafts.push({ shared: shared(i), system: groups !== undefined, stream: stream(tok, seed, SALT.body, i), target, maxTokens })
+    drafts.push({ shared: shared(i), system: groups !== undefined, stream: stream(tok, seed, SALT.body, i), target, maxTokens, segments: segments(i) })
   }
   // SGLang shuffles its grouped prompts so that consecutive requests hit different groups.
   if (groups && spec.shuffle !== false) shuffleInPlace(drafts, mulberry32(mixSeed(seed, SALT.order)))

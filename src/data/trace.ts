@@ -92,6 +92,8 @@ export function traceDrafts(trace: TraceSource, spec: FileSpec, count: number, s
       target: l.input,
       maxTokens: spec.outputTokens ?? l.output,
       at: (l.timestamp - first + pass * period) / speed,
+      // Lines sharing leading hash ids share those blocks (the designed prefix reuse).
+      segments: l.hashIds.map((h, j) => ({ key: `block:${h}`, tokens: Math.max(0, Math.min(blockTokens, l.input - j * blockTokens)) })).filter((b) => b.tokens > 0),
     })
   }
   return drafts

@@ -43,7 +43,8 @@ export interface PhasedClosedLoopOptions {
   /** The target concurrency over time; default: every slot, always. */
   profile?: Profile
   phases: PhaseClock
-  send: (index: number, scheduledAt: number, phase: Phase) => Promise<RequestRecord>
+  /** One unit of the load: a request (its record), or a session that hands on its own records (nothing). */
+  send: (index: number, scheduledAt: number, phase: Phase) => Promise<RequestRecord | void>
   onRecord?: (record: RequestRecord) => void
   stopped?: () => boolean
   /** Keep the records in the outcome (default); false: onRecord is their only way out. */
@@ -79,8 +80,10 @@ export async function runPhasedClosedLoop(opts: PhasedClosedLoopOptions): Promis
       const index = next++
       const record = await opts.send(index, scheduledAt, phase)
       scheduledAt = now()
-      if (opts.keep !== false) records.push(record)
-      opts.onRecord?.(record)
+      if (record) {
+        if (opts.keep !== false) records.push(record)
+        opts.onRecord?.(record)
+      }
       // Reads already waiting are stamped before this slot sends again: when many streams end
       // at once, sending their successors first would delay the arrival times of the others.
       await yieldTurn()

@@ -9,7 +9,11 @@ import type { RequestRecord } from '../results/types.js'
 import type { Phase, PhaseClock } from './phases.js'
 import { waitUntil, yieldTurn } from './wait.js'
 
-export type PhasedSendFn = (index: number, scheduledAt: number, phase: Phase) => Promise<RequestRecord>
+/**
+ * One unit of the load: a request (its record), or a session that hands on its own records
+ * (nothing). `readyAt`: when a slot freed for a unit that waited for one.
+ */
+export type PhasedSendFn = (index: number, scheduledAt: number, phase: Phase, readyAt?: number) => Promise<RequestRecord | void>
 
 export interface OpenLoopOptions {
   /** Scheduled time of arrival `i` in ms after the level began; non-decreasing in `i`. */
@@ -50,11 +54,13 @@ export async function runOpenLoop(opts: OpenLoopOptions): Promise<LoopOutcome> {
       ready = Math.max(ready, now())
     }
     if (opts.stopped?.()) break
-    const done: Promise<void> = opts.send(i, scheduledAt, phase).then((record) => {
-      if (ready > scheduledAt) record.readyAt = ready
+    const done: Promise<void> = opts.send(i, scheduledAt, phase, ready > scheduledAt ? ready : undefined).then((record) => {
       inFlight.delete(done)
-      if (opts.keep !== false) records.push(record)
-      opts.onRecord?.(record)
+      if (record) {
+        if (ready > scheduledAt) record.readyAt = ready
+        if (opts.keep !== false) records.push(record)
+        opts.onRecord?.(record)
+      }
       freed.shift()?.()
     })
     inFlight.add(done)

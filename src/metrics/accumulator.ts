@@ -10,6 +10,7 @@ import { goodputSummary, SLO_KEYS } from './goodput.js'
 import { e2e, e2eWithQueue, isSuccess, itlSampleCount, maxTokenGap, queueDelay, tpot, ttfc, ttft, writeItlSamples } from './request.js'
 import { DEFAULT_RELATIVE_ACCURACY, QuantileSketch } from './sketch.js'
 import { computeStatsInPlace } from './stats.js'
+import { WorkloadFigures } from './workload.js'
 
 export interface SummarizeLevelOptions {
   load: LevelSummary['load']
@@ -140,6 +141,8 @@ export class LevelAccumulator {
   private itlExact: Column | undefined = new Column()
   private itlSketch: QuantileSketch | undefined
   private scratch = new Float64Array(256)
+  /** Sessions, tool loops and designed prefix reuse (workload.ts). */
+  private readonly workload = new WorkloadFigures()
 
   constructor(opts: LevelAccumulatorOptions = {}) {
     this.itlBudget = opts.itlExactBudget ?? DEFAULT_ITL_EXACT_BUDGET
@@ -152,6 +155,7 @@ export class LevelAccumulator {
   }
 
   add(r: RequestRecord): void {
+    this.workload.add(r)
     if (r.warmup) {
       this.warmup++
       return
@@ -320,6 +324,7 @@ export class LevelAccumulator {
       outputTokensSource: { ...this.outputTokensSource },
       ...(opts.slo !== undefined ? { goodput: this.goodput(opts.slo, total, durationSec) } : {}),
       client: { eventLoopDelayP99Ms, ...(eventLoopDelayMaxMs !== undefined ? { eventLoopDelayMaxMs } : {}), cpuPercent },
+      ...this.workload.finish(),
       warnings,
     }
   }

@@ -1,5 +1,29 @@
 /** How a length with a spread is read (data/lengths.ts draws from it), and what a shared prefix leaves of the shortest prompt. */
-import type { RangeMode } from './vocabulary.js'
+import * as z from 'zod'
+import { expecting } from './declare.js'
+import { whole } from './values.js'
+import { RANGE_MODES, type RangeMode } from './vocabulary.js'
+
+/** A length in tokens, with a spread (scenario.ts's input and output, a session's user turns). */
+export const length = () =>
+  expecting(
+    z.strictObject({
+      tokens: whole(1),
+      /** Draw lengths from a range around `tokens` (see `range`). */
+      spread: z.number().optional(),
+      range: z.enum(RANGE_MODES).optional(),
+    }),
+    'an object like { tokens: 256 }',
+  )
+
+/** The spread each range mode allows: [0, 1) symmetric, [0, 1] min-ratio. */
+export function spreadFits(l: { spread?: number; range?: string }, ctx: z.RefinementCtx): void {
+  if (l.spread === undefined) return
+  const mode = l.range ?? 'symmetric'
+  if (!(l.spread >= 0 && (mode === 'symmetric' ? l.spread < 1 : l.spread <= 1))) {
+    ctx.addIssue({ code: 'custom', path: ['spread'], input: l.spread, message: `must be a number in ${mode === 'symmetric' ? '[0, 1)' : '[0, 1]'} with {@range} ${mode}` })
+  }
+}
 
 export interface LengthSpec {
   tokens: number

@@ -8,33 +8,16 @@ import * as z from 'zod'
 import { expecting, option } from './declare.js'
 import { parseSlo, sloSchema } from './slo.js'
 import { parseDuration } from './duration.js'
-import { sharedPrefixTooLong } from './lengths.js'
+import { length, sharedPrefixTooLong, spreadFits } from './lengths.js'
+import { sessionShape } from './sessions.js'
 import { countOrTime, duration, headers, milliseconds, nonEmpty, positive, secret, url, whole } from './values.js'
-import { ARRIVALS, CONFIDENCE_RULES, ENDPOINTS, FILE_FORMATS, RANGE_MODES } from './vocabulary.js'
+import { ARRIVALS, CONFIDENCE_RULES, ENDPOINTS, FILE_FORMATS } from './vocabulary.js'
 import { headerFlag, jsonObjectFlag, rampFlag, sweepFlag } from './flag-parsers.js'
 
 /** Sampling faster than this loads the server it measures. */
 export const MIN_TELEMETRY_INTERVAL_MS = 100
 
-export const length = () =>
-  expecting(
-    z.strictObject({
-      tokens: whole(1),
-      /** Draw lengths from a range around `tokens` (see `range`). */
-      spread: z.number().optional(),
-      range: z.enum(RANGE_MODES).optional(),
-    }),
-    'an object like { tokens: 256 }',
-  )
-
-/** The spread each range mode allows: [0, 1) symmetric, [0, 1] min-ratio. */
-function spreadFits(l: { spread?: number; range?: string }, ctx: z.RefinementCtx): void {
-  if (l.spread === undefined) return
-  const mode = l.range ?? 'symmetric'
-  if (!(l.spread >= 0 && (mode === 'symmetric' ? l.spread < 1 : l.spread <= 1))) {
-    ctx.addIssue({ code: 'custom', path: ['spread'], input: l.spread, message: `must be a number in ${mode === 'symmetric' ? '[0, 1)' : '[0, 1]'} with {@range} ${mode}` })
-  }
-}
+export { length }
 
 const inputSchema = expecting(
   length()
@@ -356,6 +339,8 @@ export const scenarioShape = {
     defaultText: '100,000 (fewer past 3 levels)',
     flags: [{ name: 'records-limit', placeholder: 'N' }],
   }),
+  // Sessions, tool loops and the prefix cache (sessions.ts).
+  ...sessionShape,
 } as const
 
 export const scenarioSchema = z.strictObject(scenarioShape).superRefine(constraints)

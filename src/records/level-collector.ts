@@ -57,7 +57,8 @@ export class LevelCollector {
     this.acc.add(r)
     this.sample.add(r)
     if (!isMeasured(r)) return
-    this.schedule?.add(r)
+    // A session's later requests follow its own replies: only its first is an arrival of the schedule.
+    if (r.sessionId === undefined || (r.turn === 1 && (r.step ?? 1) === 1)) this.schedule?.add(r)
     this.slices?.add(r)
   }
 

@@ -1,5 +1,5 @@
 /** How a level's load, and a run's lengths, read in tables, progress lines and messages. */
-import type { LoadSpec, RecordedScenario } from './types.js'
+import type { LoadSpec, RecordedScenario, SessionEnd } from './types.js'
 
 export function loadLabel(load: LoadSpec): string {
   const unit = load.kind === 'rate' ? ' req/s' : ''
@@ -12,4 +12,17 @@ export function loadLabel(load: LoadSpec): string {
 /** A scenario's prompt and output lengths, as names of runs read: `256 in / 128 out`. */
 export function scenarioLengths(o: RecordedScenario): string {
   return `${o.input?.tokens ?? '?'} in / ${o.output?.tokens ?? '?'} out`
+}
+
+/** Why sessions ended, in words: `5 ran all their turns, 1 hit the context limit`. */
+const SESSION_ENDS: Record<SessionEnd, string> = {
+  turns: 'ran all their turns',
+  context: 'hit the context limit',
+  failed: 'ended on a failed request',
+  'level-end': "ended with the level's time",
+  stopped: 'were stopped',
+}
+
+export function sessionEnds(endedBy: Partial<Record<SessionEnd, number>>): string {
+  return Object.entries(endedBy).map(([k, v]) => `${v} ${SESSION_ENDS[k as SessionEnd] ?? k}`).join(', ')
 }

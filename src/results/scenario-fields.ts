@@ -44,6 +44,8 @@ export interface ScenarioFields {
   ramp?: { from: number; to: number; overMs: number; shape?: string }
   sweep?: Loose
   body?: Loose
+  /** Sessions and tool loops, in words (`sessions of 4 turns, 2s think time`); the levels then count sessions. */
+  workload?: string
 }
 
 const SLO: readonly SloKey[] = ['ttft', 'ttfc', 'tpot', 'itl', 'e2e']
@@ -102,6 +104,8 @@ export function scenarioFields(options: ScenarioOptionsPublic | Loose): Scenario
     if (input !== undefined) out.inputTokens = input
     if (output !== undefined) out.outputTokens = output
   }
+  const workload = workloadOf(obj(o.sessions), obj(o.agent))
+  if (workload) out.workload = workload
   const timeout = num(o.timeout) ?? num(o.timeoutMs)
   if (timeout !== undefined) out.timeoutMs = timeout
   if (Object.keys(bounds).length) out.goodput = { bounds, ...(min !== undefined ? { min } : {}) }
@@ -133,8 +137,9 @@ export function settingsLine(f: ScenarioFields): string {
       : f.mode === 'ramp' ? `${f.kind} ramp to ${f.loads.map(group).join(', ')}`
         : `${f.kind} ${f.loads.map(group).join(', ')}${f.kind === 'rate' ? ' req/s' : ''}`
   const lengths = f.prompts ? `${f.prompts} prompts` : f.inputTokens !== undefined ? `${group(f.inputTokens)} in / ${group(f.outputTokens ?? 0)} out` : ''
-  const size = f.durationMs !== undefined ? `${group(f.durationMs / 1000)} s a level` : f.requests !== undefined ? `${group(f.requests)} requests a level` : ''
-  return [load, lengths, size, `${f.endpoint}${f.stream ? '' : ', not streamed'}`].filter(Boolean).join(' · ')
+  const unit = f.workload?.startsWith('sessions') ? 'sessions' : f.workload ? 'tasks' : 'requests'
+  const size = f.durationMs !== undefined ? `${group(f.durationMs / 1000)} s a level` : f.requests !== undefined ? `${group(f.requests)} ${unit} a level` : ''
+  return [load, lengths, size, f.workload ?? '', `${f.endpoint}${f.stream ? '' : ', not streamed'}`].filter(Boolean).join(' · ')
 }
 
 /** The same scenario over time: the model, lengths and protocol (the server's port may change between runs). */
@@ -175,6 +180,19 @@ export function runBody(options: ScenarioOptionsPublic | Loose, servers: Array<{
 }
 
 /** A sweep as the result keeps it (the runner's options) back to the bench option. */
+/** `sessions of 4 turns, 2s think time`, `tool loops of up to 8 steps`, or nothing. */
+function workloadOf(sessions: Loose | undefined, agent: Loose | undefined): string | undefined {
+  const parts: string[] = []
+  if (sessions) {
+    const t = sessions.turns
+    const turns = typeof t === 'number' ? `${t} turns` : t === 'dataset' ? "each conversation's turns" : obj(t) ? `${num(obj(t)!.min)}–${num(obj(t)!.max)} turns` : '4 turns'
+    const think = sessions.thinkTime === undefined ? '' : `, ${typeof sessions.thinkTime === 'object' ? 'drawn' : String(sessions.thinkTime)} think time`
+    parts.push(`sessions of ${turns}${think}`)
+  }
+  if (agent) parts.push(`tool loops of up to ${num(agent.maxSteps) ?? 8} steps`)
+  return parts.length ? parts.join(', ') : undefined
+}
+
 function sweepInput(s: Loose): Loose {
   if (s.method === 'rates') return { method: 'rates', levels: s.levels, saturation: s.saturation }
   const out: Loose = { method: 'capacity', of: s.kind ?? s.of }

@@ -60,7 +60,34 @@ export interface RequestRecord {
   tokenTimes?: number[]
   /** Tokens carried by each token-carrying event, when the server said so (continuous usage). */
   tokenCounts?: number[]
+
+  // Sessions and tool loops (docs/workloads.md); absent for requests of neither.
+  /** The session's id: the one its requests carry for session affinity. */
+  sessionId?: string
+  /** Its user turn in the session, from 1. */
+  turn?: number
+  /** Its step within the turn's tool loop, from 1 (tool loops only). */
+  step?: number
+  /** Prompt tokens carried from the session's earlier requests (their prompts and replies, by the server's usage); 0 for its first. */
+  historyTokens?: number
+  /** The oldest turns dropped from its history to fit `sessions.maxContextTokens`. */
+  truncatedTurns?: number
+  /** Tool calls in its reply (tool loops only). */
+  toolCalls?: number
+  /** On a task's last request: `answer` (a reply without tool calls), `max-steps` (still calling tools at maxSteps) or `failed`. */
+  taskEnd?: 'answer' | 'max-steps' | 'failed'
+  /** On a session's last request: why it ended. */
+  sessionEnd?: SessionEnd
+  /**
+   * Prompt tokens that repeat what this level already sent (a shared prefix, a group's system
+   * prompt, trace blocks, a conversation's history): the prefix reuse the workload was designed to
+   * have. Absent for the level's short warm-up.
+   */
+  repeatedTokens?: number
 }
+
+/** `turns`: all its turns ran; `context`: the next would not fit maxContextTokens; `failed`: a request failed; `level-end`: the level's time was up; `stopped`: Ctrl-C. */
+export type SessionEnd = 'turns' | 'context' | 'failed' | 'level-end' | 'stopped'
 
 /** Summary statistics of one distribution. All times in ms. */
 export interface Stats {
@@ -194,9 +221,73 @@ export interface LevelSummary {
   timeSlices?: TimeSlice[]
   /** The server's own TTFT histogram over the level against the client's TTFT (telemetry). */
   serverTtft?: ServerTtftComparison
+  /** Sessions: figures by turn, by history length and per session (docs/workloads.md). */
+  sessions?: SessionsSummary
+  /** Tool loops: figures by step and per task. */
+  tools?: ToolsSummary
+  /** The prefix reuse the workload was designed to have, beside the hits the server reported. */
+  prefixCache?: PrefixCacheSummary
   warnings: string[]
   /** The level ended before its planned requests (`stopEarly`): why, in one line, and after how many. */
   stoppedEarly?: { reason: 'settled' | 'over-saturated'; message: string; requests: number }
+}
+
+/** TTFT and E2E of a group of measured, succeeded requests (by turn, step or history length). */
+export interface GroupFigures {
+  count: number
+  ttft?: Stats
+  e2e?: Stats
+}
+
+export interface SessionsSummary {
+  /** Measured sessions that ended (their last request is in the level), and why. */
+  ended: number
+  endedBy: Partial<Record<SessionEnd, number>>
+  /** Requests whose history was truncated to fit maxContextTokens. */
+  truncated: number
+  /** Time per whole session, ms: its first send to its last token, think times included (sessions that ran all their turns). */
+  duration?: Stats
+  /** Turns per ended session. */
+  turns?: Stats
+  /** By turn index, from 1. */
+  byTurn: Array<GroupFigures & { turn: number; historyTokensMean: number }>
+  /** By history length: requests whose historyTokens fall in [from, to). */
+  byHistory: Array<GroupFigures & { from: number; to: number }>
+}
+
+export interface ToolsSummary {
+  /** Measured tasks that ended (a user turn's tool loop), and how. */
+  tasks: number
+  endedBy: { answer: number; 'max-steps': number; failed: number }
+  /** The share of tasks that ended with a final answer (a reply without tool calls). */
+  answeredShare: number
+  /** Ms from a task's first send to its final answer's last token, tool latencies included (answered tasks). */
+  timeToAnswer?: Stats
+  /** Requests per task, and tool calls per task (ended tasks). */
+  steps?: Stats
+  toolCalls?: Stats
+  /** By step index, from 1. */
+  byStep: Array<GroupFigures & { step: number }>
+}
+
+export interface PrefixCacheSummary {
+  /**
+   * The share of prompt tokens the workload repeats (RequestRecord.repeatedTokens over input
+   * tokens, every request the level's loop sent, its warm-up and cool-down phases included, as
+   * the server's counters see them); null when no request has the count (a merged older result).
+   */
+  designed: { share: number; repeatedTokens: number; promptTokens: number; requests: number } | null
+  /**
+   * What the server reported between the level's start and end: hits over queries of its prefix
+   * cache counters (vLLM), or its hit-rate gauge at the level's end (SGLang, older vLLM). Null
+   * when it reports none; `note` says why.
+   */
+  measured: { share: number; source: string; kind: 'counters' | 'gauge'; hits?: number; queries?: number } | null
+  note?: string
+  /** Other prefix-cache figures the server reported (a CPU or KV-connector cache), one line each. */
+  also?: string[]
+  /** `resetPrefixCache`: whether the server's cache was emptied before the level, or why not. */
+  reset?: { done: boolean; via?: string; note?: string }
 }
 
 export interface LevelResult {

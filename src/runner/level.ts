@@ -4,20 +4,18 @@
  * while llmbench itself was the bottleneck says so.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks'
-import type { LlmClient } from '../client/http.js'
 import { RequestTracker } from '../client/tracker.js'
-import type { Adapter, RequestSpec } from '../client/adapter.js'
+import type { RequestSpec } from '../client/adapter.js'
 import { loadPrompts } from '../data/prompts.js'
 import { preloadTokenizer } from '../data/tokenizer.js'
 import type { Prompt, PromptSpec } from '../data/prompt.js'
-import type { Calibration } from './calibrate.js'
+import type { LevelContext, SendablePrompt } from './level-context.js'
 import { mulberry32, mixSeed } from '../random.js'
 import { runClosedLoop, runPhasedClosedLoop } from '../load/closed-loop.js'
 import { runOpenLoop } from '../load/open-loop.js'
 import { gapSource } from '../load/arrivals.js'
 import { meanValue } from '../load/profile.js'
 import { PhaseClock, type Phase } from '../load/phases.js'
-import type { RecordsSink } from '../records/records-file.js'
 import type { LevelResult, LevelSummary, RequestRecord } from '../results/types.js'
 import { promptsNeeded, type LevelPlan, type Shard } from '../load/levels.js'
 import { waitUntil } from '../load/wait.js'
@@ -26,40 +24,12 @@ import { sliceWidth } from '../metrics/slices.js'
 import { now } from '../clock.js'
 import { StoppingRule } from '../verdicts/sequential.js'
 import { REFUSED_IN_A_ROW } from './server-gone.js'
-import type { LevelStart, ScenarioListener, ScenarioOptions } from './types.js'
-import { compareServerTtft, histogramDelta, type TelemetrySampler } from '../telemetry/sampler.js'
+import type { LevelStart, ScenarioOptions } from './types.js'
+import { DesignedReuse } from './designed-reuse.js'
+import { prepareSessionLevel, sessionsNeeded } from './session-level.js'
+import { resetPrefixCache, serverAtEnd, serverAtStart } from './server-figures.js'
 
-/** The scenario's load threads (threads.ts), as a level sees them. */
-export interface LevelThreads {
-  run(ctx: LevelContext, plan: LevelPlan, i: number): Promise<LevelResult>
-  abort(): void
-  close(): Promise<void>
-}
-
-export interface LevelContext {
-  opts: ScenarioOptions
-  client: LlmClient
-  adapter: Adapter
-  listener: ScenarioListener
-  stopped: () => boolean
-  /** Samples the server's metrics; its TTFT histogram is read around each level. */
-  telemetry?: TelemetrySampler
-  /** Every request's headers (auth included): for the server's /tokenize too. */
-  headers: Record<string, string>
-  spec: PromptSpec
-  /** The fit of prompts to the server's /tokenize, when it has one. */
-  calibration?: Calibration
-  /** Every record is appended here as it ends (results/records-file.ts), when the run keeps one. */
-  recordsFile?: RecordsSink
-  /** The scenario's load threads, when it runs on several (threads.ts). */
-  threads?: LevelThreads
-  /** Called between a level's warm-up and its measured part: threads wait there to start together, from the time it gives. */
-  beforeMeasure?: (level: number) => Promise<number>
-  send(tag: string, prompt: SendablePrompt, maxTokens: number, index: number, warmup: boolean, scheduledAt: number): Promise<RequestRecord>
-}
-
-/** What a request needs of a prompt (a dataset Prompt, or the preflight's synthetic one). */
-export type SendablePrompt = Pick<Prompt, 'text' | 'tokens' | 'messages'>
+export type { LevelContext, LevelThreads, SendablePrompt, SendExtras } from './level-context.js'
 
 /** The scenario's prompt source: as given, or synthetic prompts of its input and output lengths. */
 export function promptSpecOf(opts: ScenarioOptions): PromptSpec {
@@ -87,12 +57,19 @@ export function createContext(base: Omit<LevelContext, 'send'>): LevelContext {
   })
   return {
     ...base,
-    send(tag, prompt, maxTokens, index, warmup, scheduledAt) {
+    send(tag, prompt, maxTokens, index, warmup, scheduledAt, extra) {
       const tracker = new RequestTracker(index, warmup, stream, scheduledAt, prompt.tokens, adapter.generates !== false)
       // A shard's (or thread's) request k is request k·n + i of the whole level, as merging numbers it:
       // request ids stay unique across shards and match the merged records.
       const id = opts.shard ? index * opts.shard.count + opts.shard.index : index
-      return client.send(adapter, adapter.buildRequest(spec(prompt, maxTokens)), tracker, `llmbench-${tag}-${id}`)
+      if (!extra) return client.send(adapter, adapter.buildRequest(spec(prompt, maxTokens)), tracker, `llmbench-${tag}-${id}`)
+      const s = spec(prompt, maxTokens)
+      if (extra.body) s.body = { ...s.body, ...extra.body }
+      if (extra.tools) s.tools = extra.tools
+      const req = adapter.buildRequest(s)
+      if (extra.headers) Object.assign(req.headers, extra.headers)
+      tracker.reply = extra.reply
+      return client.send(adapter, req, tracker, `llmbench-${tag}-${id}`)
     },
   }
 }
@@ -102,34 +79,46 @@ const WARMUP_MAX_TOKENS = 16
 const LOOP_SAMPLE_MS = 10
 
 /** What a level's listeners are told when it starts. */
-export function levelStart(plan: LevelPlan, i: number): LevelStart {
+export function levelStart(plan: LevelPlan, i: number, sessions = false): LevelStart {
   const { measured } = plan.phases
   return {
     index: i,
     plan,
     warmup: plan.shortWarmup.count,
     ...('count' in measured ? { total: measured.count } : { durationSec: measured.ms / 1000 }),
+    ...(sessions ? { sessions: true } : {}),
   }
 }
 
 export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): Promise<LevelResult> {
   const { opts, listener, stopped } = ctx
-  const start = levelStart(plan, i)
+  const start = levelStart(plan, i, opts.sessions !== undefined)
   listener.onLevelStart?.(start)
   // Each record is written out and counted as it ends, then dropped: a level of any length keeps
   // a bounded sample (results/trim.ts) and a few numbers per request, never every token time.
   const collect = levelCollector(ctx, plan, i)
   const take = (r: RequestRecord) => collect.add(r)
 
+  // Before anything of the level is sent: the server's prefix cache emptied, where asked and offered.
+  const reset = opts.resetPrefixCache && !ctx.loadThread ? await resetPrefixCache(opts.server, ctx.headers) : undefined
+
   // Prompts are built before the clock starts: tokenizing must not slow the load.
   const warmCount = plan.shortWarmup.count
-  const poolSize = promptsNeeded(plan, opts.numPrompts)
-  const prompts = await loadPrompts(ctx.spec, poolSize + warmCount, shardSeed(opts, opts.seed + (plan.seedIndex ?? i) * 1_000_003), { tokenize: ctx.calibration?.tokenize, offset: ctx.calibration?.offset, stopped })
+  const seed = shardSeed(opts, opts.seed + (plan.seedIndex ?? i) * 1_000_003)
+  const reuse = new DesignedReuse()
+  const sessions = opts.sessions ? await prepareSessionLevel(ctx, i, sessionsNeeded(plan, opts), warmCount, seed, reuse, (r) => onRecord(r)) : undefined
+  const poolSize = sessions ? sessions.env.scripts.length : promptsNeeded(plan, opts.numPrompts)
+  const prompts = sessions ? [] : await loadPrompts(ctx.spec, poolSize + warmCount, seed, { tokenize: ctx.calibration?.tokenize, offset: ctx.calibration?.offset, stopped })
+  const warmPrompt = (k: number) => (sessions ? sessions.warmup[k].first : prompts[poolSize + k])
   const warm = await runClosedLoop({
     concurrency: plan.shortWarmup.concurrency,
     total: warmCount,
     stopped,
-    send: (k, at) => ctx.send(`L${i}-warmup`, prompts[poolSize + k], Math.min(opts.outputLen, WARMUP_MAX_TOKENS), k, true, at),
+    send: (k, at) => {
+      // The server has seen them: a prefix they share is no longer new to it.
+      reuse.prompt(warmPrompt(k).segments, `warmup:${k}`, warmPrompt(k).tokens)
+      return ctx.send(`L${i}-warmup`, warmPrompt(k), Math.min(opts.outputLen, WARMUP_MAX_TOKENS), k, true, at)
+    },
   })
   warm.forEach(take)
   if (i === 0 && opts.startAt !== undefined) await waitForStart(ctx, opts.startAt)
@@ -137,11 +126,13 @@ export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): P
   listener.onWarmupEnd?.(start)
 
   let reused = 0
-  const send = (k: number, at: number, phase: Phase) => {
+  const send = sessions ? sessions.run : (k: number, at: number, phase: Phase) => {
     if (k >= poolSize) reused++
     const prompt = prompts[k % poolSize]
+    const repeated = reuse.prompt(prompt.segments, `prompt:${k % poolSize}`, prompt.tokens)
     return ctx.send(`L${i}`, prompt, prompt.maxTokens ?? opts.outputLen, k, phase === 'warmup', at).then((r) => {
       if (phase === 'cooldown') r.cooldown = true
+      r.repeatedTokens = Math.min(repeated, r.inputTokens)
       return r
     })
   }
@@ -158,23 +149,26 @@ export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): P
       early?.add(r)
     }
   }
+  if (sessions) sessions.env.stopped = stoppedHere
 
   // A 1 ms resolution would wake an idle client 1,000 times a second.
   const monitor = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS })
   monitor.enable()
-  const ttftBefore = await ctx.telemetry?.snapshotTtftHistogram()
+  const serverBefore = await serverAtStart(ctx.telemetry)
   const cpuBefore = process.cpuUsage()
   const wallBefore = performance.now()
   const slices = sliceWindow(plan, now())
   if (slices) collect.startSlices(slices)
   const keep = false
+  // A level bounded by time ends its sessions too: none starts a turn past it.
+  const length = PhaseClock.deadline(plan.phases)
+  if (sessions && length !== undefined) sessions.env.deadline = (plan.load.kind === 'concurrency' ? now() : (startAt ?? now())) + length
   plan.load.kind === 'concurrency'
     ? await runPhasedClosedLoop({ slots: slotsOf(plan), profile: plan.load.ramp ? plan.profile : undefined, phases, send, onRecord, stopped: stoppedHere, keep })
     : await runOpenLoop({ scheduleAt: plan.trace ? traceSchedule(plan, prompts.slice(0, poolSize)) : arrivalSchedule(plan, shardSeed(opts, opts.seed + (plan.seedIndex ?? i)), opts.shard), phases, send, maxConcurrency: plan.load.maxConcurrency, onRecord, stopped: stoppedHere, keep, startAt })
   monitor.disable()
   const cpu = process.cpuUsage(cpuBefore)
   const wall = performance.now() - wallBefore
-  const ttftAfter = ttftBefore ? await ctx.telemetry?.snapshotTtftHistogram() : undefined
 
   const summary = collect.summary(
     {
@@ -185,14 +179,18 @@ export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): P
     },
     meanTarget(plan, phases),
   )
-  if (ttftBefore && ttftAfter && summary.stats.ttft) {
-    const comparison = compareServerTtft(histogramDelta(ttftBefore, ttftAfter), summary.stats.ttft)
-    if (comparison) summary.serverTtft = comparison
-  }
+  // Load threads leave the server's side to the main thread (threads.ts).
+  if (!ctx.loadThread) await serverAtEnd(ctx.telemetry, serverBefore, summary)
+  if (reset && summary.prefixCache) summary.prefixCache.reset = reset
   if (early?.decision) summary.stoppedEarly = early.decision
   if (early?.note) summary.warnings.push(early.note)
   if (reused > 0) {
     summary.warnings.push(`${reused} requests reused a prompt of this level (${poolSize} were prepared): a server's prefix cache may have served them; raise the number of prompts (requests / --num-prompts)`)
+  }
+  if (sessions) {
+    const again = sessions.reused()
+    if (again > 0) summary.warnings.push(`${again} sessions reused a session of this level (${poolSize} were prepared): a server's prefix cache may have served their first turns; raise the number of sessions (requests / --num-prompts)`)
+    summary.warnings.push(...sessions.warnings())
   }
   const level = collect.result(summary)
   listener.onLevelEnd?.(level, start)

@@ -21,14 +21,11 @@ import { checkOpenFiles } from './fd-limit.js'
 import type { RecordsWriter } from '../records/records-file.js'
 import { connectionsFor, preparePrompts } from './prepare.js'
 import type { ScenarioListener, ScenarioOptions, ScenarioOutcome } from './types.js'
+import { checkSessionEndpoint } from './session-level.js'
+import { randomBytes } from 'node:crypto'
 
 export type { ScenarioOptions, TelemetrySettings, LevelStart, ScenarioListener, ScenarioOutcome } from './types.js'
 export { connectionsFor } from './prepare.js'
-
-
-
-
-
 
 /**
  * Runs the levels in turn. When `signal` aborts (the user pressed Ctrl-C), no new request is
@@ -36,9 +33,12 @@ export { connectionsFor } from './prepare.js'
  */
 export async function runScenario(given: ScenarioOptions, listener: ScenarioListener = {}, signal?: AbortSignal, recordsFile?: RecordsWriter): Promise<ScenarioOutcome> {
   const opts: ScenarioOptions = { ...given, recordsLimit: given.recordsLimit ?? levelRecordsLimit(levelsExpected(given)) }
+  // Session ids name the run too: a router's affinity table must not mix two runs' sessions.
+  if (opts.sessions) opts.sessionTag ??= `llmbench-${randomBytes(4).toString('hex')}`
   const stopped = () => signal?.aborted === true
   checkOpenFiles(connectionsFor(opts))
   const adapter = getAdapter(opts.endpoint)
+  checkSessionEndpoint(opts)
   const headers: Record<string, string> = { ...opts.headers, ...authHeaders(adapter, opts.apiKey) }
   // Known in this thread too (a worker runs bench files), so failure messages are redacted at the source.
   rememberSecrets(requestSecrets({ ...opts, headers }))

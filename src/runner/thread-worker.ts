@@ -66,6 +66,7 @@ const ctx = createContext({
   stopped: () => stopped,
   listener: {},
   recordsFile: new ToMainThread(),
+  loadThread: true,
 })
 ctx.beforeMeasure = async (index) => {
   const at = await new Promise<number>((resolve) => {

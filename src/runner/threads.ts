@@ -13,7 +13,8 @@ import { RuntimeError } from '../errors.js'
 import { PromptsStopped } from '../data/turns.js'
 import { responseBudget } from '../client/budget.js'
 import type { LevelResult } from '../results/types.js'
-import { compareServerTtft, histogramDelta } from '../telemetry/sampler.js'
+import type { ServerSnapshot } from '../telemetry/sampler.js'
+import { resetPrefixCache, serverAtEnd, serverAtStart } from './server-figures.js'
 import type { LevelPlan } from '../load/levels.js'
 import { meanValue } from '../load/profile.js'
 import { levelCollector, levelStart, runLevel, sliceWindow, type LevelContext } from './level.js'
@@ -98,14 +99,16 @@ export class ThreadPool {
   }
 
   async run(ctx: LevelContext, plan: LevelPlan, i: number): Promise<LevelResult> {
-    const start = levelStart(plan, i)
+    const start = levelStart(plan, i, ctx.opts.sessions !== undefined)
     ctx.listener.onLevelStart?.(start)
     // Threads stream their records here as they end: the level is collected exactly as one
     // thread's would be, and no thread or list holds all of them.
     const collect = levelCollector(ctx, plan, i)
     const done: Array<FromThread & { type: 'done' }> = []
     let ready = 0
-    let ttftBefore: Awaited<ReturnType<NonNullable<LevelContext['telemetry']>['snapshotTtftHistogram']>> | undefined
+    let serverBefore: ServerSnapshot | null | undefined
+    // The server's prefix cache emptied before any thread sends, where asked and offered.
+    const reset = ctx.opts.resetPrefixCache ? await resetPrefixCache(ctx.opts.server, ctx.headers) : undefined
     let cpuBefore: NodeJS.CpuUsage | undefined
     let wallBefore = 0
     const finished = new Promise<void>((resolve, reject) => {
@@ -116,7 +119,7 @@ export class ThreadPool {
         } else if (m.type === 'ready' && m.index === i && ++ready === this.count) {
           void (async () => {
             ctx.listener.onWarmupEnd?.(start)
-            ttftBefore = await ctx.telemetry?.snapshotTtftHistogram()
+            serverBefore = await serverAtStart(ctx.telemetry)
             cpuBefore = process.cpuUsage()
             wallBefore = performance.now()
             const at = now() + GO_DELAY_MS
@@ -155,13 +158,10 @@ export class ThreadPool {
       },
       meanRate(plan),
     )
-    const ttftAfter = ttftBefore ? await ctx.telemetry?.snapshotTtftHistogram() : undefined
-    if (ttftBefore && ttftAfter && summary.stats.ttft) {
-      const comparison = compareServerTtft(histogramDelta(ttftBefore, ttftAfter), summary.stats.ttft)
-      if (comparison) summary.serverTtft = comparison
-    }
-    // Warnings only a thread could see (reused prompts), once each.
-    for (const w of new Set(done.flatMap((d) => d.warnings))) if (/reused a prompt/.test(w) && !summary.warnings.includes(w)) summary.warnings.push(w)
+    await serverAtEnd(ctx.telemetry, serverBefore, summary)
+    if (reset && summary.prefixCache) summary.prefixCache.reset = reset
+    // Warnings only a thread could see (reused prompts or sessions), once each.
+    for (const w of new Set(done.flatMap((d) => d.warnings))) if (/reused a (prompt|session)/.test(w) && !summary.warnings.includes(w)) summary.warnings.push(w)
     const level = collect.result(summary)
     ctx.listener.onLevelEnd?.(level, start)
     return level

@@ -9,6 +9,7 @@ import type { LevelPlan, LoadOptions } from '../load/levels.js'
 import type { SweepOptions } from '../load/sweep.js'
 import type { ServerGone } from './server-gone.js'
 import type { RecordedScenario } from '../options/recorded.js'
+import type { AgentSettings, SessionSettings } from '../load/session-options.js'
 
 export interface ScenarioOptions extends LoadOptions {
   /** The options as a user wrote them, after every layer: what a result records (config/resolve.ts builds both). */
@@ -46,6 +47,15 @@ export interface ScenarioOptions extends LoadOptions {
   /** Wall-clock time (epoch ms) at which the first level's measured part begins: shards start together. */
   startAt?: number
   seed: number
+  // Workloads as users send them (docs/workloads.md).
+  /** Chained conversations (runner/session.ts); set with `agent` too, a task being a session of one turn. */
+  sessions?: SessionSettings
+  /** Agent tool loops. */
+  agent?: AgentSettings
+  /** Empty the server's prefix cache before each level, where it offers that. */
+  resetPrefixCache?: boolean
+  /** Names this run's sessions (their affinity ids); the same in every load thread. */
+  sessionTag?: string
 }
 
 export interface TelemetrySettings {
@@ -63,6 +73,8 @@ export interface LevelStart {
   /** The measured part's length in seconds, when the level is bounded by time. */
   durationSec?: number
   warmup: number
+  /** The load counts sessions (`total` is of sessions; a session's last record ends one). */
+  sessions?: boolean
 }
 
 export interface ScenarioListener {

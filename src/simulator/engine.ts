@@ -5,8 +5,9 @@
  * (up to maxNumSeqs, the step's token budget and the KV-cache capacity), prefills them, and decodes
  * one token (or tokensPerStep) for every running sequence. Step time = decodeBaseMs +
  * decodeMsPerSeq × running, plus prefillBaseMs + prefillMsPerToken × prompt tokens when the step
- * prefills. Steps are scheduled by target time (next target = previous target + duration), so timer
- * lateness never accumulates; near a target the loop spins on setImmediate, never firing early.
+ * prefills (the tokens not found in the prefix cache, prefix-cache.ts). Steps are scheduled by
+ * target time (next target = previous target + duration), so timer lateness never accumulates;
+ * near a target the loop spins on setImmediate, never firing early.
  *
  * FixedEngine (exact.ts) is the exact-timing alternative.
  */
@@ -21,6 +22,8 @@ export interface Sequence {
   readonly outputTokens: number
   /** Tokens per step/event (1, or k with the multi-token quirk). */
   readonly tokensPerStep: number
+  /** Leading prompt tokens found in the prefix cache: they cost no prefill (prefix-cache.ts). */
+  readonly cachedTokens?: number
   /** Set by the engine. */
   generated: number
   state: 'new' | 'waiting' | 'running' | 'done'
@@ -194,14 +197,16 @@ export class BatchEngine implements Engine {
       const s = this.queue[this.qHead]!
       if (s.state !== 'waiting') { this.queue[this.qHead++] = undefined; continue }
       if (run.length > 0 && this.kv + s.promptTokens > o.kvCacheTokens) break
-      if (admitted > 0 && s.promptTokens > budget) break
-      budget -= s.promptTokens
+      // Cached tokens need no compute: only the rest counts against the step and its time.
+      const fresh = s.promptTokens - (s.cachedTokens ?? 0)
+      if (admitted > 0 && fresh > budget) break
+      budget -= fresh
       this.queue[this.qHead++] = undefined
       this.waitingLive--
       s.state = 'running'
       run.push(s)
       this.kv += s.promptTokens
-      prefill += s.promptTokens
+      prefill += fresh
       admitted++
       try { s.admit() } catch { s.state = 'done' }
     }

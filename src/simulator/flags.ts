@@ -19,6 +19,10 @@ export const NUMERIC_FLAGS: Array<[flag: string, option: keyof SimulatorOptions,
   ['fault-after-tokens', 'faultAfterTokens', 'Tokens written before an in-stream fault'],
   ['reasoning-tokens', 'reasoningTokens', 'With the reasoning quirk: leading reasoning tokens'],
   ['tokens-per-event', 'tokensPerEvent', 'With the multi-token quirk: tokens per event'],
+  ['prefix-cache-tokens', 'prefixCacheTokens', 'Prefix cache capacity in tokens (default: the KV-cache capacity)'],
+  ['block-size', 'blockSize', 'Tokens per prefix-cache block'],
+  ['tool-call-probability', 'toolCallProbability', 'Chance that a request offering tools (tool_choice auto) is answered with a tool call'],
+  ['tool-steps', 'toolSteps', 'Requests a tool-using task needs: each one before the last is answered with a tool call'],
 ]
 
 /** The `llmbench simulate` flags that start a simulator with these options. */
@@ -33,6 +37,7 @@ export function simulatorArgs(o: SimulatorOptions): string[] {
   }
   if (o.reasoningField) args.push('--reasoning-field', o.reasoningField)
   if (o.trace) args.push('--trace')
+  if (o.prefixCache === false) args.push('--no-prefix-cache')
   if (o.quirks?.length) args.push('--quirks', o.quirks.join(','))
   for (const [fault, p] of Object.entries(o.faults ?? {})) args.push('--fault', `${fault}=${p}`)
   return args

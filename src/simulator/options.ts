@@ -104,6 +104,20 @@ export interface SimulatorOptions {
   allowRequestQuirks?: boolean
   /** Record per-request receive and token write times, see `Simulator.trace()`. Default `false`. */
   trace?: boolean
+  /** A prefix cache of hashed token blocks (vLLM's automatic prefix caching, prefix-cache.ts):
+   * cached prompt tokens skip prefill time; `/metrics` counts queries and hits. Default `true`. */
+  prefixCache?: boolean
+  /** The prefix cache's capacity in tokens (least recently used blocks go first). Default `null`:
+   * `kvCacheTokens`. */
+  prefixCacheTokens?: number | null
+  /** Tokens per cached block (vLLM's `--block-size`). Default `16`. */
+  blockSize?: number
+  /** A request offering `tools` with `tool_choice` auto is answered with a tool call with this
+   * probability (tools.ts). Default `0`. */
+  toolCallProbability?: number
+  /** Instead of a probability: a task needs this many requests, every one before the last answered
+   * with a tool call (counted by the tool results since the last user message). Default `null`. */
+  toolSteps?: number | null
 }
 
 export type ResolvedOptions = Required<SimulatorOptions>
@@ -135,6 +149,11 @@ export const SIMULATOR_DEFAULTS: Readonly<ResolvedOptions> = Object.freeze({
   splitMaxBytes: 7,
   allowRequestQuirks: true,
   trace: false,
+  prefixCache: true,
+  prefixCacheTokens: null,
+  blockSize: 16,
+  toolCallProbability: 0,
+  toolSteps: null,
 })
 
 function check(name: string, v: number, min: number, integer = false): void {
@@ -148,7 +167,7 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
   const o: ResolvedOptions = { ...SIMULATOR_DEFAULTS }
   for (const [k, v] of Object.entries(options)) if (v !== undefined) (o as Record<string, unknown>)[k] = v
   for (const k of ['decodeBaseMs', 'decodeMsPerSeq', 'prefillBaseMs', 'prefillMsPerToken', 'stepJitter'] as const) check(k, o[k], 0)
-  for (const k of ['maxNumSeqs', 'maxNumBatchedTokens', 'maxModelLen', 'kvCacheTokens', 'defaultMaxTokens', 'tokensPerEvent', 'splitMaxBytes'] as const) {
+  for (const k of ['maxNumSeqs', 'maxNumBatchedTokens', 'maxModelLen', 'kvCacheTokens', 'defaultMaxTokens', 'tokensPerEvent', 'splitMaxBytes', 'blockSize'] as const) {
     check(k, o[k], 1, true)
   }
   check('port', o.port, 0, true)
@@ -159,6 +178,9 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
   if (o.fixedTtftMs !== null) check('fixedTtftMs', o.fixedTtftMs, 0)
   if (o.fixedItlMs !== null) check('fixedItlMs', o.fixedItlMs, 0)
   if (o.faultAfterTokens !== null) check('faultAfterTokens', o.faultAfterTokens, 1, true)
+  if (o.prefixCacheTokens !== null) check('prefixCacheTokens', o.prefixCacheTokens, 1, true)
+  if (o.toolSteps !== null) check('toolSteps', o.toolSteps, 1, true)
+  if (!(o.toolCallProbability >= 0 && o.toolCallProbability <= 1)) throw new RangeError('toolCallProbability must be in [0, 1]')
   if (o.reasoningField !== 'reasoning_content' && o.reasoningField !== 'reasoning') throw new RangeError('bad reasoningField')
   for (const q of o.quirks) if (!(QUIRKS as readonly string[]).includes(q)) throw new RangeError(`unknown quirk ${q}`)
   for (const [f, p] of Object.entries(o.faults)) {

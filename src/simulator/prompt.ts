@@ -3,6 +3,7 @@
  * and plain text or token-id prompts.
  */
 import { countTokens, encodeText } from '../data/tokenizer.js'
+import { toolCallsText } from './tools.js'
 
 // Chat template: <|im_start|>role<|im_sep|>content<|im_end|> per message (4 tokens around the
 // content), then <|im_start|>assistant<|im_sep|> (3 tokens) to prompt the answer.
@@ -15,7 +16,26 @@ function roleId(role: string): number {
   return (ROLE_IDS[role] ??= encodeText(role)[0] ?? 0)
 }
 
-export interface Message { role?: unknown; content?: unknown }
+export interface Message { role?: unknown; content?: unknown; tool_calls?: unknown; type?: unknown; name?: unknown; arguments?: unknown; output?: unknown }
+
+/**
+ * A message's text as the template renders it: its content, then its tool calls (chat), or a
+ * Responses `function_call` item's call and a `function_call_output` item's output (tools.ts).
+ */
+export function messageText(m: Message): string {
+  if (m.type === 'function_call') return toolCallsText([m])
+  if (m.type === 'function_call_output') return typeof m.output === 'string' ? m.output : contentText(m.output)
+  const calls = m.tool_calls === undefined ? '' : toolCallsText(m.tool_calls)
+  const content = contentText(m.content)
+  return calls ? (content ? `${content}\n${calls}` : calls) : content
+}
+
+/** A message's role; Responses tool items take the assistant's and the tool's. */
+export function messageRole(m: Message): string {
+  if (m.type === 'function_call') return 'assistant'
+  if (m.type === 'function_call_output') return 'tool'
+  return String(m.role ?? 'user')
+}
 
 /** A message content: a string, or a list of parts whose `text` fields are joined. */
 export function contentText(content: unknown): string {
@@ -35,7 +55,7 @@ export function isMessages(v: unknown): v is Message[] {
 /** Prompt tokens of a chat: the contents plus 4 per message and 3 for the answer prompt. */
 export function chatPromptTokens(messages: Message[]): number {
   let n = 3
-  for (const m of messages) n += 4 + countTokens(contentText(m.content))
+  for (const m of messages) n += 4 + countTokens(messageText(m))
   return n
 }
 
@@ -43,7 +63,7 @@ export function chatPromptTokens(messages: Message[]): number {
 export function chatPromptIds(messages: Message[]): number[] {
   const ids: number[] = []
   for (const m of messages) {
-    ids.push(IM_START, roleId(String(m.role ?? 'user')), IM_SEP, ...encodeText(contentText(m.content)), IM_END)
+    ids.push(IM_START, roleId(messageRole(m)), IM_SEP, ...encodeText(messageText(m)), IM_END)
   }
   ids.push(IM_START, roleId('assistant'), IM_SEP)
   return ids
@@ -55,4 +75,12 @@ export function textPromptTokens(p: unknown): number | null {
   if (Array.isArray(p) && p.length > 0 && p.every((x) => Number.isInteger(x))) return p.length
   if (Array.isArray(p) && p.length === 1 && typeof p[0] === 'string') return countTokens(p[0])
   return null
+}
+
+/** The token ids of a text prompt (a string, token ids, or a list of one string), as textPromptTokens counts them. */
+export function textPromptIds(p: unknown): number[] {
+  if (typeof p === 'string') return encodeText(p)
+  if (Array.isArray(p) && p.every((x) => Number.isInteger(x))) return p as number[]
+  if (Array.isArray(p) && p.length === 1 && typeof p[0] === 'string') return encodeText(p[0])
+  return []
 }

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Quirk, ResolvedOptions } from './options.js'
+import type { ToolCall, ToolRequest } from './tools.js'
 
 /** A complete HTTP answer (errors, metadata routes). */
 export interface Reply {
@@ -27,6 +28,13 @@ export interface GenRequest {
   seed: number | undefined
   /** The body's `sim_quirks` field. */
   simQuirks: unknown
+  /** The prompt's token ids as the template renders them, for the prefix cache (prefix-cache.ts);
+   * protocols without it are never cached. */
+  promptIds?: () => number[]
+  /** A chat template's prompt: an answer is closed by the end-of-message token in the next turn. */
+  templated?: boolean
+  /** The tools the request offers (tools.ts). */
+  tools?: ToolRequest
 }
 
 export interface WireContext {
@@ -36,6 +44,8 @@ export interface WireContext {
   /** Finished by end of sequence (true) or by the token limit (false). */
   stopped: boolean
   receivedAt: number
+  /** The answer is this tool call (its arguments stream as the tokens), not text (tools.ts). */
+  toolCall?: ToolCall | null
 }
 
 /** The tokens of one event (one engine step for one request). Reused between calls. */

@@ -8,6 +8,7 @@
  *                   POST /v1/embeddings                           after the prefill cost of the input
  *                   GET  /v1/models, /health, /metrics            model list, liveness, Prometheus text
  *                   POST /tokenize                                vLLM's {"prompt"|"messages"} → {"count",…}
+ *                   POST /reset_prefix_cache                      empties the prefix cache (vLLM's)
  *   Anthropic       POST /v1/messages                             (GET /v1/models with `anthropic-version`)
  *   Triton          POST /v2/models/{m}[/versions/{v}]/generate_stream (SSE), …/generate (JSON)
  *                   GET  /v2, /v2/health/ready, /v2/health/live, /v2/models/{m}[/ready]
@@ -23,7 +24,9 @@ import { now } from '../clock.js'
 import { BatchEngine, type Engine } from './engine.js'
 import { FixedEngine } from './exact.js'
 import { FAULTS, resolveOptions, type Fault, type Quirk, type ResolvedOptions, type SimulatorOptions } from './options.js'
-import { chatPromptIds, chatPromptTokens } from './prompt.js'
+import { chatPromptIds, chatPromptTokens, IM_END } from './prompt.js'
+import { PrefixCache } from './prefix-cache.js'
+import { decideToolCall, toolArguments, toolCallsText } from './tools.js'
 import { isReply, type GetRoute, type Protocol, type Reply } from './protocol.js'
 import { anthropic, anthropicGet } from './protocols/anthropic.js'
 import { answerEmbeddings, parseEmbeddings } from './protocols/embeddings.js'
@@ -41,6 +44,9 @@ import { mixSeed, mulberry32, nextU32 } from '../random.js'
 import { encodeText } from '../data/tokenizer.js'
 
 export interface SimulatorMetrics extends Omit<Counters, 'ttft'> {
+  /** Prefix cache: prompt tokens looked up and found (0 without the cache). */
+  prefixCacheQueries: number
+  prefixCacheHits: number
   running: number
   waiting: number
   /** KV-cache tokens in use / kvCacheTokens. */
@@ -141,6 +147,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const faultOdds = FAULTS.filter((f) => (o.faults[f] ?? 0) > 0).map((f) => [f, o.faults[f]!] as const)
   const sockets = new Set<Socket>()
   const cancel = engine.cancel.bind(engine)
+  const cache = o.prefixCache ? new PrefixCache(o.prefixCacheTokens ?? o.kvCacheTokens, o.blockSize) : null
   let requests = 0
 
   /** A valid request's id, trace entry, quirks and fault (x-sim-quirks, sim_quirks, the seeded
@@ -193,10 +200,26 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const textSeed = g.seed !== undefined ? mixSeed(o.seed, g.seed) : nextU32(textRng)
     const min = Math.min(g.minTokens, g.maxTokens)
     const outputTokens = min >= g.maxTokens ? g.maxTokens : Math.max(min, drawOutputLength(g.maxTokens, o.eosProbability, mulberry32(mixSeed(textSeed, 0x1e9))))
-    const wire = p.wire({ opts: o, quirks: a.quirks, promptTokens: g.promptTokens, stopped: outputTokens < g.maxTokens, receivedAt })
+    const toolCall = decideToolCall(g.tools, o, mulberry32(mixSeed(textSeed, 0x7001))())
+    const ids = cache && g.promptIds ? g.promptIds() : undefined
+    const cachedTokens = ids ? cache!.admit(ids) : 0
+    const wire = p.wire({ opts: o, quirks: a.quirks, promptTokens: g.promptTokens, stopped: outputTokens < g.maxTokens, receivedAt, toolCall })
+    const trace = a.trace
+    if (trace) {
+      trace.body = parsed.value
+      trace.cachedTokens = cachedTokens
+      const sid = req.headers['x-session-id']
+      if (typeof sid === 'string') trace.sessionId = sid
+    }
+    const onComplete = ids || trace ? (text: string) => {
+      // The answer as the next request of the conversation carries it back.
+      const reply = toolCall ? toolCallsText([{ name: toolCall.name, arguments: toolArguments(text) }]) : text
+      if (trace) trace.reply = reply
+      if (ids) cache!.insert(g.templated ? [...ids, ...encodeText(reply), IM_END] : [...ids, ...encodeText(reply)])
+    } : undefined
     const seq = new SimRequest({
-      gen: g, wire, res, opts: o, counters, quirks: a.quirks, fault: a.fault, outputTokens, textSeed, receivedAt, trace: a.trace, cancel,
-      errorReply: proto.error,
+      gen: g, wire, res, opts: o, counters, quirks: a.quirks, fault: a.fault, outputTokens, textSeed, receivedAt, trace, cancel,
+      errorReply: proto.error, cachedTokens, onComplete,
     })
     seq.start()
     if (a.fault === 'stall') {
@@ -246,9 +269,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       }
       if (path === '/metrics') {
         const gauges = { running: engine.running, waiting: engine.waiting, kvUsage: Math.min(1, engine.kvTokens / o.kvCacheTokens) }
-        return send(res, 200, prometheusText(o.model, counters, gauges), 'text/plain; version=0.0.4; charset=utf-8')
+        return send(res, 200, prometheusText(o.model, counters, gauges, cache ?? undefined), 'text/plain; version=0.0.4; charset=utf-8')
       }
     } else if (req.method === 'POST') {
+      if (path === '/reset_prefix_cache' && cache) {
+        cache.reset()
+        return send(res, 200, '', 'text/plain')
+      }
       const t = TRITON_POST.exec(path)
       const route = t ? TRITON[t[2] as 'generate'] : POSTS.get(path)
       if (route || path === '/tokenize' || path === '/v1/embeddings') {
@@ -310,6 +337,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         stalled: counters.stalled,
         promptTokens: counters.promptTokens,
         generationTokens: counters.generationTokens,
+        prefixCacheQueries: cache?.queries ?? 0,
+        prefixCacheHits: cache?.hits ?? 0,
         kvCacheUsage: Math.min(1, engine.kvTokens / o.kvCacheTokens),
         ...st,
       }

@@ -2,6 +2,7 @@
  * Server-side counters, the trace of write times, and the Prometheus text of `GET /metrics` with
  * vLLM's metric names.
  */
+import type { PrefixCacheCounters } from './prefix-cache.js'
 
 export interface TraceEntry {
   /** The server's now() when the request arrived. */
@@ -10,6 +11,13 @@ export interface TraceEntry {
   tokenWrites: number[]
   /** Tokens carried by each of those writes. */
   tokensPerWrite: number[]
+  /** Generation requests: the request body as received, its `x-session-id` header, the prompt
+   * tokens found in the prefix cache, and (once it completes) the answer as the next turn of the
+   * conversation carries it: its text, or its tool call's name and arguments. */
+  body?: unknown
+  sessionId?: string
+  cachedTokens?: number
+  reply?: string
 }
 
 /** vLLM's buckets for time_to_first_token_seconds. */
@@ -49,7 +57,7 @@ export function newCounters(): Counters {
 export interface Gauges { running: number; waiting: number; kvUsage: number }
 
 /** Prometheus text exposition (format 0.0.4). */
-export function prometheusText(model: string, c: Counters, g: Gauges): string {
+export function prometheusText(model: string, c: Counters, g: Gauges, cache?: PrefixCacheCounters): string {
   const l = `model_name="${model.replace(/["\\\n]/g, '_')}"`
   const lines: string[] = []
   const one = (name: string, type: string, help: string, value: number, sample = name): void => {
@@ -62,6 +70,10 @@ export function prometheusText(model: string, c: Counters, g: Gauges): string {
   one('vllm:prompt_tokens', 'counter', 'Number of prefill tokens processed.', c.promptTokens, 'vllm:prompt_tokens_total')
   one('vllm:generation_tokens', 'counter', 'Number of generation tokens processed.', c.generationTokens, 'vllm:generation_tokens_total')
   one('vllm:request_success', 'counter', 'Count of successfully processed requests.', c.completed, 'vllm:request_success_total')
+  if (cache) {
+    one('vllm:prefix_cache_queries', 'counter', 'Prefix cache queries, in terms of number of queried tokens.', cache.queries, 'vllm:prefix_cache_queries_total')
+    one('vllm:prefix_cache_hits', 'counter', 'Prefix cache hits, in terms of number of cached tokens.', cache.hits, 'vllm:prefix_cache_hits_total')
+  }
   const h = 'vllm:time_to_first_token_seconds'
   lines.push(`# HELP ${h} Histogram of time to first token in seconds.`, `# TYPE ${h} histogram`)
   let cum = 0

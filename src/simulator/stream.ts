@@ -29,6 +29,11 @@ export interface RequestSetup {
   cancel: (seq: Sequence) => void
   /** The protocol's error answer, for a fault that ends a non-streamed request. */
   errorReply: (status: number, message: string) => Reply
+  /** Prompt tokens found in the prefix cache: they skip prefill (engine.ts). */
+  cachedTokens?: number
+  /** Called with the answer's text (content, not reasoning) when the request completes: the
+   * prefix cache keeps its blocks, the trace its text. */
+  onComplete?: (text: string) => void
 }
 
 const IN_STREAM_FAULTS: ReadonlySet<Fault> = new Set(['stream-error', 'malformed', 'cut'])
@@ -38,6 +43,7 @@ export class SimRequest implements Sequence {
   readonly promptTokens: number
   readonly outputTokens: number
   readonly tokensPerStep: number
+  readonly cachedTokens: number
   generated = 0
   state: Sequence['state'] = 'new'
 
@@ -50,7 +56,8 @@ export class SimRequest implements Sequence {
   private readonly batch: Batch = { ids: [], r: 0, rJson: '', cJson: '', before: 0, generated: 0, last: false }
   private faultDone = false
   private ended = false
-  // Non-streamed requests keep the text for the body.
+  // Non-streamed requests keep the text for the body; others when onComplete wants it.
+  private readonly keepText: boolean
   private content = ''
   private reasoning = ''
   private firstAt = 0
@@ -63,6 +70,8 @@ export class SimRequest implements Sequence {
     this.promptTokens = gen.promptTokens
     this.outputTokens = setup.outputTokens
     this.tokensPerStep = q.has('multi-token') ? opts.tokensPerEvent : 1
+    this.cachedTokens = setup.cachedTokens ?? 0
+    this.keepText = !this.stream || setup.onComplete !== undefined
     this.text = new TextSource(setup.textSeed, q.has('unicode'))
     const splitRng = q.has('split') ? mulberry32(mixSeed(setup.textSeed, 0x5b117)) : null
     this.writer = new Writer(setup.res, splitRng, opts.splitMaxBytes)
@@ -105,7 +114,7 @@ export class SimRequest implements Sequence {
       b.ids.push(t)
       if (i < r) rJson += PIECES_JSON[t]
       else cJson += PIECES_JSON[t]
-      if (!this.stream) {
+      if (this.keepText) {
         if (i < r) this.reasoning += PIECES[t]
         else this.content += PIECES[t]
       }
@@ -142,6 +151,7 @@ export class SimRequest implements Sequence {
       this.ended = true
       s.counters.completed++
       this.writer.end(out)
+      s.onComplete?.(this.content)
     } else this.writer.write(out)
     return true
   }
@@ -165,6 +175,7 @@ export class SimRequest implements Sequence {
     this.ended = true
     s.counters.completed++
     s.res.writeHead(200, { 'content-type': 'application/json' }).end(body)
+    s.onComplete?.(this.content)
     return true
   }
 }

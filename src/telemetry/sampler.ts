@@ -16,8 +16,10 @@ import { parsePrometheus } from './prometheus.js'
 import { scraper, type Scraper } from './scrape.js'
 import { SeriesStore, type Reading } from './series.js'
 import { acceptServerSample, knownServerMetric, TTFT_HISTOGRAMS } from './server-metrics.js'
+import { isPrefixCacheSample, prefixCacheOf, type PrefixCacheReading } from './prefix-cache.js'
 
 export { compareServerTtft, histogramDelta, histogramQuantile, type Histogram } from './histogram.js'
+export { prefixCacheShare, type PrefixCacheReading } from './prefix-cache.js'
 export type { ServerTtftComparison } from '../results/types.js'
 
 export interface TelemetryOptions {
@@ -44,13 +46,24 @@ export interface TelemetrySampler {
    * histogram; null when the server exposes none or its page is not available.
    */
   snapshotTtftHistogram(): Promise<Histogram | null>
+  /**
+   * Scrapes the server now and returns what a level's figures are computed from at its start and
+   * end: the TTFT histogram and the prefix cache's counters or gauges (each null when the server
+   * has none); null when the page is not available.
+   */
+  snapshot(): Promise<ServerSnapshot | null>
+}
+
+export interface ServerSnapshot {
+  ttft: Histogram | null
+  prefixCache: PrefixCacheReading | null
 }
 
 export const DEFAULT_INTERVAL_MS = 1000
 export const MIN_INTERVAL_MS = 100
 const MAX_FAILURES = 5
 
-interface Sample { at: number; readings: Reading[]; ttft?: Histogram | null }
+interface Sample { at: number; readings: Reading[]; ttft?: Histogram | null; prefixCache?: PrefixCacheReading | null }
 
 class Source {
   active = true
@@ -121,7 +134,7 @@ function readServer(page: Scraper): () => Promise<Sample> {
   let family: string | undefined
   return async () => {
     const { at, text } = await page.get()
-    const exp = parsePrometheus(text, { accept: acceptServerSample })
+    const exp = parsePrometheus(text, { accept: (name) => acceptServerSample(name) || isPrefixCacheSample(name) })
     if (!exp.sampleLines) throw new Error('not Prometheus text')
     const readings: Reading[] = []
     for (const s of exp.samples) {
@@ -130,8 +143,9 @@ function readServer(page: Scraper): () => Promise<Sample> {
     }
     family ??= TTFT_HISTOGRAMS.find((h) => exp.samples.some((s) => s.name === `${h}_count`))
     const ttft = family ? histogramOf(exp.samples, family) : null
-    if (!readings.length && !ttft) throw new Error('none of the vLLM, SGLang or TGI metrics llmbench knows')
-    return { at, readings, ttft }
+    const prefixCache = prefixCacheOf(exp.samples)
+    if (!readings.length && !ttft && !prefixCache) throw new Error('none of the vLLM, SGLang or TGI metrics llmbench knows')
+    return { at, readings, ttft, prefixCache }
   }
 }
 
@@ -188,6 +202,11 @@ export function startTelemetry(opts: TelemetryOptions): TelemetrySampler {
     async snapshotTtftHistogram() {
       if (stopping || !server.active) return null
       return (await server.run())?.ttft ?? null
+    },
+    async snapshot() {
+      if (stopping || !server.active) return null
+      const s = await server.run()
+      return s ? { ttft: s.ttft ?? null, prefixCache: s.prefixCache ?? null } : null
     },
   }
 }

@@ -5,8 +5,9 @@
  */
 import type { Batch, FinalText, GetRoute, Parsed, Protocol, Reply, Wire, WireContext } from '../protocol.js'
 import { countField, hexId, isObject, jsonReply, seedOf } from '../protocol.js'
-import { chatPromptTokens, isMessages, textPromptTokens } from '../prompt.js'
+import { chatPromptIds, chatPromptTokens, isMessages, textPromptIds, textPromptTokens } from '../prompt.js'
 import { frame, makeFraming, type Framing } from '../quirks.js'
+import { argumentsFragment, chatTools, toolArguments, type ToolCall } from '../tools.js'
 
 export type Kind = 'chat' | 'completion'
 
@@ -51,13 +52,17 @@ function parse(kind: Kind, body: unknown, opts: WireContext['opts']): Parsed | R
   const wrong = wrongModel(b, opts.model)
   if (wrong) return wrong
   let promptTokens: number
+  let promptIds: () => number[]
   if (kind === 'chat') {
-    if (!isMessages(b.messages)) return badRequest('`messages` must be a non-empty list of messages.')
-    promptTokens = chatPromptTokens(b.messages)
+    const messages = b.messages
+    if (!isMessages(messages)) return badRequest('`messages` must be a non-empty list of messages.')
+    promptTokens = chatPromptTokens(messages)
+    promptIds = () => chatPromptIds(messages)
   } else {
     const p = textPromptTokens(b.prompt)
     if (p === null) return badRequest('`prompt` must be a string, a list of token ids, or a list of one string.')
     promptTokens = p
+    promptIds = () => textPromptIds(b.prompt)
   }
   const mt = b.max_completion_tokens ?? b.max_tokens
   const maxTokens = countField(mt, opts.defaultMaxTokens)
@@ -71,6 +76,7 @@ function parse(kind: Kind, body: unknown, opts: WireContext['opts']): Parsed | R
       stream: b.stream === true, promptTokens, maxTokens,
       minTokens: b.ignore_eos === true ? maxTokens : countField(b.min_tokens, 0, 0) ?? 0,
       seed: seedOf(b.seed), simQuirks: b.sim_quirks,
+      promptIds, ...(kind === 'chat' ? { templated: true, tools: chatTools(b) } : {}),
     },
     wire: (ctx) => new OpenAIWire(kind, ctx, usage),
   }
@@ -103,6 +109,8 @@ class OpenAIWire implements Wire {
   private readonly chat: boolean
   private readonly ollama: boolean
   private readonly toolCalls: boolean
+  /** The answer is a call to one of the request's tools (tools.ts); `toolCalls` is the quirk. */
+  private readonly call: ToolCall | null
   private readonly id: string
   private readonly toolId: string
   private readonly created = Math.floor(Date.now() / 1000)
@@ -118,6 +126,7 @@ class OpenAIWire implements Wire {
     this.chat = kind === 'chat'
     this.ollama = this.chat && q.has('ollama')
     this.toolCalls = this.chat && q.has('tool-calls')
+    this.call = this.chat ? c.toolCall ?? null : null
     this.reasoningTokens = this.chat && q.has('reasoning') ? c.opts.reasoningTokens : 0
     const hex = hexId()
     this.id = (this.chat ? 'chatcmpl-' : 'cmpl-') + hex
@@ -137,6 +146,7 @@ class OpenAIWire implements Wire {
   }
 
   private finishReason(): string {
+    if (this.call) return 'tool_calls'
     return !this.c.stopped ? 'length' : this.toolCalls ? 'tool_calls' : 'stop'
   }
 
@@ -183,7 +193,13 @@ class OpenAIWire implements Wire {
     if (b.r > 0) d += `"${this.c.opts.reasoningField}":"${b.rJson}"`
     if (c === 0 && !this.ollama) return d
     if (b.r > 0) d += ','
-    if (this.toolCalls && c > 0) {
+    if (this.call && c > 0) {
+      const first = b.before + b.r === this.reasoningTokens
+      const args = argumentsFragment(b.ids, b.r, first, b.last)
+      d += first
+        ? `"tool_calls":[{"index":0,"id":"${this.call.id}","type":"function","function":{"name":${JSON.stringify(this.call.name)},"arguments":"${args}"}}]`
+        : `"tool_calls":[{"index":0,"function":{"arguments":"${args}"}}]`
+    } else if (this.toolCalls && c > 0) {
       d += b.before + b.r === this.reasoningTokens // the first argument token opens the call
         ? `"tool_calls":[{"index":0,"id":"${this.toolId}","type":"function","function":{"name":"${TOOL_NAME}","arguments":"${b.cJson}"}}]`
         : `"tool_calls":[{"index":0,"function":{"arguments":"${b.cJson}"}}]`
@@ -200,9 +216,11 @@ class OpenAIWire implements Wire {
     if (this.kind === 'completion') {
       return JSON.stringify({ ...common, choices: [{ index: 0, text: t.content, logprobs: null, finish_reason, stop_reason: null }], usage })
     }
-    const message: Record<string, unknown> = { role: 'assistant', content: this.toolCalls ? null : t.content }
+    const message: Record<string, unknown> = { role: 'assistant', content: this.toolCalls || this.call ? null : t.content }
     if (t.reasoning) message[this.c.opts.reasoningField] = t.reasoning
-    message.tool_calls = this.toolCalls ? [{ id: this.toolId, type: 'function', function: { name: TOOL_NAME, arguments: t.content } }] : []
+    message.tool_calls = this.call
+      ? [{ id: this.call.id, type: 'function', function: { name: this.call.name, arguments: toolArguments(t.content) } }]
+      : this.toolCalls ? [{ id: this.toolId, type: 'function', function: { name: TOOL_NAME, arguments: t.content } }] : []
     return JSON.stringify({ ...common, choices: [{ index: 0, message, logprobs: null, finish_reason, stop_reason: null }], usage })
   }
 }

@@ -6,8 +6,9 @@
  */
 import type { Batch, FinalText, Parsed, Protocol, Reply, Wire, WireContext } from '../protocol.js'
 import { countField, hexId, isObject, seedOf } from '../protocol.js'
-import { chatPromptTokens, isMessages, type Message } from '../prompt.js'
+import { chatPromptIds, chatPromptTokens, isMessages, type Message } from '../prompt.js'
 import { frame, makeFraming, type Framing } from '../quirks.js'
+import { argumentsFragment, responsesTools, toolArguments, type ToolCall } from '../tools.js'
 import { badRequest, contextError, vllmStyleError, wrongModel } from './openai.js'
 
 export const responses: Protocol = {
@@ -28,6 +29,7 @@ export const responses: Protocol = {
       gen: {
         stream: body.stream === true, promptTokens, maxTokens, minTokens: body.ignore_eos === true ? maxTokens : 0,
         seed: seedOf(body.seed), simQuirks: body.sim_quirks,
+        promptIds: () => chatPromptIds(messages), templated: true, tools: responsesTools(body),
       },
       wire: (ctx) => new ResponsesWire(ctx, maxTokens),
     }
@@ -47,6 +49,9 @@ class ResponsesWire implements Wire {
   private text = ''
   private rText = ''
   private msgOpen = false
+  /** The answer is a function call (tools.ts): its item takes the message item's place. */
+  private readonly call: ToolCall | null
+  private readonly fcId: string
 
   constructor(private readonly c: WireContext, private readonly maxTokens: number) {
     this.reasoningTokens = c.quirks.has('reasoning') ? c.opts.reasoningTokens : 0
@@ -56,6 +61,8 @@ class ResponsesWire implements Wire {
     this.id = 'resp_' + hex
     this.msgId = 'msg_' + hex
     this.rsId = 'rs_' + hex
+    this.call = c.toolCall ?? null
+    this.fcId = 'fc_' + hex
   }
 
   /** A named event whose data starts with its type and ends with its sequence number. */
@@ -82,7 +89,13 @@ class ResponsesWire implements Wire {
       `"output_tokens_details":{"reasoning_tokens":${Math.min(n, this.reasoningTokens)}},"total_tokens":${p + n}}`
   }
   private outputs(textJson: string, rTextJson: string): string {
-    return (this.reasoningTokens > 0 ? this.reasoningItem(rTextJson) + ',' : '') + this.messageItem(textJson)
+    return (this.reasoningTokens > 0 ? this.reasoningItem(rTextJson) + ',' : '') + (this.call ? this.callItem(textJson) : this.messageItem(textJson))
+  }
+  /** A function_call item; `argsJson` its escaped arguments, null while they stream. */
+  private callItem(argsJson: string | null): string {
+    const c = this.call!
+    return `{"id":"${this.fcId}","type":"function_call","status":"${argsJson === null ? 'in_progress' : 'completed'}","call_id":"${c.id}",` +
+      `"name":${JSON.stringify(c.name)},"arguments":"${argsJson ?? ''}"}`
   }
   private part(textJson: string): string {
     return `"item_id":"${this.msgId}","output_index":${this.msgIndex},"content_index":0,"part":{"type":"output_text","text":"${textJson}","annotations":[]}`
@@ -96,6 +109,7 @@ class ResponsesWire implements Wire {
       out += this.ev('response.reasoning_text.done', `"item_id":"${this.rsId}","output_index":0,"content_index":0,"text":"${this.rText}"`)
       out += this.ev('response.output_item.done', `"output_index":0,"item":${this.reasoningItem(this.rText)}`)
     }
+    if (this.call) return out + this.ev('response.output_item.added', `"output_index":${this.msgIndex},"item":${this.callItem(null)}`)
     out += this.ev('response.output_item.added', `"output_index":${this.msgIndex},"item":${this.messageItem(null)}`)
     return out + this.ev('response.content_part.added', this.part(''))
   }
@@ -113,7 +127,13 @@ class ResponsesWire implements Wire {
       this.rText += b.rJson
       out += this.ev('response.reasoning_text.delta', `"item_id":"${this.rsId}","output_index":0,"content_index":0,"delta":"${b.rJson}"`)
     }
-    if (b.ids.length > b.r) {
+    if (b.ids.length > b.r && this.call) {
+      const first = !this.msgOpen
+      if (first) out += this.openMessage()
+      const args = argumentsFragment(b.ids, b.r, first, b.last)
+      this.text += args
+      out += this.ev('response.function_call_arguments.delta', `"item_id":"${this.fcId}","output_index":${this.msgIndex},"delta":"${args}"`)
+    } else if (b.ids.length > b.r) {
       if (!this.msgOpen) out += this.openMessage()
       this.text += b.cJson
       out += this.ev('response.output_text.delta', `"item_id":"${this.msgId}","output_index":${this.msgIndex},"content_index":0,"delta":"${b.cJson}","logprobs":[]`)
@@ -123,6 +143,11 @@ class ResponsesWire implements Wire {
 
   finish(n: number): string {
     let out = this.msgOpen ? '' : this.openMessage()
+    if (this.call) {
+      out += this.ev('response.function_call_arguments.done', `"item_id":"${this.fcId}","output_index":${this.msgIndex},"arguments":"${this.text}"`)
+      out += this.ev('response.output_item.done', `"output_index":${this.msgIndex},"item":${this.callItem(this.text)}`)
+      return out + this.ev('response.completed', `"response":${this.response('completed', this.outputs(this.text, this.rText), this.usage(n))}`)
+    }
     out += this.ev('response.output_text.done', `"item_id":"${this.msgId}","output_index":${this.msgIndex},"content_index":0,"text":"${this.text}","logprobs":[]`)
     out += this.ev('response.content_part.done', this.part(this.text))
     out += this.ev('response.output_item.done', `"output_index":${this.msgIndex},"item":${this.messageItem(this.text)}`)
@@ -137,6 +162,7 @@ class ResponsesWire implements Wire {
   }
   body(t: FinalText, n: number): string {
     const esc = (s: string): string => JSON.stringify(s).slice(1, -1)
-    return this.response('completed', this.outputs(esc(t.content), esc(t.reasoning)), this.usage(n))
+    const content = this.call ? toolArguments(t.content) : t.content
+    return this.response('completed', this.outputs(esc(content), esc(t.reasoning)), this.usage(n))
   }
 }

@@ -1,0 +1,179 @@
+/**
+ * Figures of workloads as users send them (docs/workloads.md, docs/metrics.md), from records taken
+ * one at a time as LevelAccumulator takes them: sessions (TTFT and E2E by turn and by history
+ * length, time per whole session, why sessions ended), tool loops (by step; per task the time to
+ * the final answer, steps and tool calls, the share of tasks answered) and the prefix reuse the
+ * workload was designed to have. A session's or a task's figures need its first record's send time
+ * until its last record comes: only those still open are held.
+ */
+import type { GroupFigures, PrefixCacheSummary, RequestRecord, SessionEnd, SessionsSummary, Stats, ToolsSummary } from '../results/types.js'
+import { e2e, isMeasured, ttft } from './request.js'
+import { computeStatsInPlace } from './stats.js'
+
+/** History-length groups: about this many, on round boundaries. */
+const HISTORY_GROUPS = 8
+
+class Pairs {
+  ttft: number[] = []
+  e2e: number[] = []
+  count = 0
+  add(r: RequestRecord): void {
+    this.count++
+    const t = ttft(r)
+    if (t !== undefined) this.ttft.push(t)
+    const e = e2e(r)
+    if (e !== undefined) this.e2e.push(e)
+  }
+  figures(): GroupFigures {
+    const out: GroupFigures = { count: this.count }
+    const t = statsOf(this.ttft)
+    if (t) out.ttft = t
+    const e = statsOf(this.e2e)
+    if (e) out.e2e = e
+    return out
+  }
+}
+
+function statsOf(values: number[]): Stats | undefined {
+  return values.length ? computeStatsInPlace(Float64Array.from(values)) : undefined
+}
+
+/** A step of 1, 2 or 5 × 10^k at least `raw`. */
+function roundStep(raw: number): number {
+  const pow = 10 ** Math.floor(Math.log10(Math.max(raw, 1)))
+  for (const m of [1, 2, 5, 10]) if (m * pow >= raw) return m * pow
+  return 10 * pow
+}
+
+export class WorkloadFigures {
+  private sessionsSeen = false
+  private toolsSeen = false
+  private readonly byTurn = new Map<number, Pairs & { history: number }>()
+  private readonly byStep = new Map<number, Pairs>()
+  /** Each measured, succeeded request's history tokens, TTFT and E2E. */
+  private readonly history: Array<[number, number | undefined, number | undefined]> = []
+  /** Open sessions and tasks: their first send, and for tasks the tool calls so far. */
+  private readonly openSessions = new Map<string, number>()
+  private readonly openTasks = new Map<string, { start: number; calls: number }>()
+  private readonly endedBy: Partial<Record<SessionEnd, number>> = {}
+  private ended = 0
+  private truncated = 0
+  private readonly durations: number[] = []
+  private readonly turns: number[] = []
+  private readonly taskEnds = { answer: 0, 'max-steps': 0, failed: 0 }
+  private readonly toAnswer: number[] = []
+  private readonly steps: number[] = []
+  private readonly calls: number[] = []
+  private repeated = 0
+  private prompt = 0
+  private designedRequests = 0
+
+  add(r: RequestRecord): void {
+    // Designed reuse covers every request the loop sent, as the server's counters see them: warm-up
+    // and cool-down phases too, when the server prefilled it (it answered, or began to).
+    if (r.repeatedTokens !== undefined && (r.outcome === 'ok' || r.firstTokenAt !== undefined)) {
+      this.repeated += r.repeatedTokens
+      this.prompt += r.inputTokens
+      this.designedRequests++
+    }
+    if (r.sessionId === undefined || r.turn === undefined || !isMeasured(r)) return
+    this.sessionsSeen = true
+    if (r.step !== undefined) this.toolsSeen = true
+    const ok = r.outcome === 'ok'
+    if (ok) {
+      let t = this.byTurn.get(r.turn)
+      if (!t) this.byTurn.set(r.turn, (t = Object.assign(new Pairs(), { history: 0 })))
+      t.add(r)
+      t.history += r.historyTokens ?? 0
+      if (r.step !== undefined) {
+        let s = this.byStep.get(r.step)
+        if (!s) this.byStep.set(r.step, (s = new Pairs()))
+        s.add(r)
+      }
+      if (r.historyTokens !== undefined) this.history.push([r.historyTokens, ttft(r), e2e(r)])
+    }
+    if (r.truncatedTurns) this.truncated++
+    if (!this.openSessions.has(r.sessionId)) this.openSessions.set(r.sessionId, r.sentAt)
+    if (r.step !== undefined) {
+      const key = `${r.sessionId}#${r.turn}`
+      let task = this.openTasks.get(key)
+      if (!task) this.openTasks.set(key, (task = { start: r.sentAt, calls: 0 }))
+      task.calls += r.toolCalls ?? 0
+      if (r.taskEnd) {
+        this.openTasks.delete(key)
+        this.taskEnds[r.taskEnd]++
+        this.steps.push(r.step)
+        this.calls.push(task.calls)
+        if (r.taskEnd === 'answer') this.toAnswer.push((r.lastTokenAt ?? r.endAt) - task.start)
+      }
+    }
+    if (r.sessionEnd) {
+      const start = this.openSessions.get(r.sessionId)!
+      this.openSessions.delete(r.sessionId)
+      this.ended++
+      this.endedBy[r.sessionEnd] = (this.endedBy[r.sessionEnd] ?? 0) + 1
+      this.turns.push(r.turn)
+      if (r.sessionEnd === 'turns') this.durations.push((r.lastTokenAt ?? r.endAt) - start)
+    }
+  }
+
+  /** The summary's workload parts (none for a level without sessions, tool loops or designed counts). */
+  finish(): { sessions?: SessionsSummary; tools?: ToolsSummary; prefixCache?: PrefixCacheSummary } {
+    const out: { sessions?: SessionsSummary; tools?: ToolsSummary; prefixCache?: PrefixCacheSummary } = {}
+    if (this.designedRequests > 0) {
+      out.prefixCache = {
+        designed: { share: this.prompt > 0 ? this.repeated / this.prompt : 0, repeatedTokens: this.repeated, promptTokens: this.prompt, requests: this.designedRequests },
+        measured: null,
+      }
+    }
+    if (this.sessionsSeen) {
+      const sessions: SessionsSummary = {
+        ended: this.ended,
+        endedBy: { ...this.endedBy },
+        truncated: this.truncated,
+        byTurn: [...this.byTurn.entries()].sort((a, b) => a[0] - b[0]).map(([turn, p]) => ({ turn, ...p.figures(), historyTokensMean: p.count ? p.history / p.count : 0 })),
+        byHistory: this.historyGroups(),
+      }
+      const d = statsOf(this.durations)
+      if (d) sessions.duration = d
+      const t = statsOf(this.turns)
+      if (t) sessions.turns = t
+      out.sessions = sessions
+    }
+    if (this.toolsSeen) {
+      const tasks = this.taskEnds.answer + this.taskEnds['max-steps'] + this.taskEnds.failed
+      const tools: ToolsSummary = {
+        tasks,
+        endedBy: { ...this.taskEnds },
+        answeredShare: tasks > 0 ? this.taskEnds.answer / tasks : 0,
+        byStep: [...this.byStep.entries()].sort((a, b) => a[0] - b[0]).map(([step, p]) => ({ step, ...p.figures() })),
+      }
+      const a = statsOf(this.toAnswer)
+      if (a) tools.timeToAnswer = a
+      const s = statsOf(this.steps)
+      if (s) tools.steps = s
+      const c = statsOf(this.calls)
+      if (c) tools.toolCalls = c
+      out.tools = tools
+    }
+    return out
+  }
+
+  /** Requests grouped by history length, on round bounds: [0, w), [w, 2w), … */
+  private historyGroups(): SessionsSummary['byHistory'] {
+    if (!this.history.length) return []
+    let max = 0
+    for (const h of this.history) if (h[0] > max) max = h[0]
+    const width = roundStep((max + 1) / HISTORY_GROUPS)
+    const groups = new Map<number, Pairs>()
+    for (const [tokens, t, e] of this.history) {
+      const g = Math.floor(tokens / width)
+      let p = groups.get(g)
+      if (!p) groups.set(g, (p = new Pairs()))
+      p.count++
+      if (t !== undefined) p.ttft.push(t)
+      if (e !== undefined) p.e2e.push(e)
+    }
+    return [...groups.entries()].sort((a, b) => a[0] - b[0]).map(([g, p]) => ({ from: g * width, to: (g + 1) * width, ...p.figures() }))
+  }
+}
