@@ -38,6 +38,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
         exitCode = await handler(args)
       })
     }
+    skipHelpLayout(cli)
     await cli
       .option('debug', { type: 'boolean', describe: 'Show stack traces for errors' })
       .strict()
@@ -52,6 +53,17 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     return reportError(err instanceof Complaint ? await usageError(err.message) : err, debug)
   }
   return exitCode
+}
+
+/**
+ * yargs lays out the whole help text as a command starts, in case its handler asks for it (usage's
+ * cacheHelpMessage): 50–150 ms for `run`'s 150 flags, before the command's first step. No handler
+ * shows help (`--help` is yargs' own and does not go through it), so that layout is skipped.
+ */
+function skipHelpLayout(cli: object): void {
+  type Internals = { getInternalMethods?(): { getUsageInstance?(): { cacheHelpMessage?: () => void } } }
+  const usage = (cli as Internals).getInternalMethods?.().getUsageInstance?.()
+  if (usage?.cacheHelpMessage) usage.cacheHelpMessage = () => {}
 }
 
 /** What yargs said was wrong with the command line, before it is made one line. */
