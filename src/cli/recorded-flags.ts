@@ -14,11 +14,11 @@ export function recordFlags(builder: (y: Argv) => Argv): RecordedCall[] {
   const calls: RecordedCall[] = []
   const recorder = {
     option(name: string, o: Options) {
-      calls.push(['option', name, o])
+      calls.push(['option', name, plain(name, o)])
       return recorder
     },
     positional(name: string, o: PositionalOptions) {
-      calls.push(['positional', name, o])
+      calls.push(['positional', name, plain(name, o)])
       return recorder
     },
   }
@@ -30,4 +30,12 @@ export function replayFlags(y: Argv, calls: readonly RecordedCall[]): Argv {
   let out = y
   for (const [kind, name, o] of calls) out = kind === 'option' ? out.option(name, o as Options) : out.positional(name, o as PositionalOptions)
   return out
+}
+
+/** The record is JSON: a flag whose settings hold a function (coerce, a default computed) cannot be kept. */
+function plain<T extends object>(name: string, o: T): T {
+  if (Object.values(o).some((v) => typeof v === 'function')) {
+    throw new Error(`--${name}: its yargs settings hold a function, which command-flags.ts cannot record; check its value in the handler instead`)
+  }
+  return o
 }
