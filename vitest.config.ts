@@ -17,6 +17,7 @@ const SLOW = [
   'test/accuracy.test.ts',
   'test/protocols.test.ts',
   'test/quirks.test.ts',
+  'test/simulator-protocols.test.ts',
   'test/sessions.test.ts',
   // load at scale, threads, shards, whole example projects
   'test/load-simulator.test.ts',
