@@ -11,6 +11,7 @@ const SLOW = [
   'test/report-html.test.ts',
   'test/serve-dashboard.test.ts',
   'test/report-sessions.test.ts',
+  'test/kinds-report.test.ts',
   // PostgreSQL (when LLMBENCH_TEST_PG names a database)
   'test/store.test.ts',
   // timing to the millisecond
@@ -25,6 +26,9 @@ const SLOW = [
   'test/threads.test.ts',
   'test/examples.test.ts',
   'test/kubernetes-example.test.ts',
+  // request kinds end to end: 1,000-request levels against the simulator, the CLI with bench files
+  'test/kinds-simulator.test.ts',
+  'test/kinds-cli.test.ts',
 ]
 
 const shared = { testTimeout: 30_000, hookTimeout: 30_000 }

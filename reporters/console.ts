@@ -8,6 +8,7 @@ import type { FailureKind, LevelSummary, OutputTokenSource, RequestRecord, StatN
 import { loadLabel } from '../src/results/labels.js'
 import { redactSecrets } from '../src/results/redact.js'
 import { terminalLine } from '../src/text/sanitize.js'
+import { price, renderAdapters, renderKindLines } from './kinds.js'
 import { renderWorkload } from './workload-console.js'
 
 const LATENCY_ROWS: Array<[StatName, string]> = [
@@ -60,6 +61,10 @@ export function renderLevel(s: LevelSummary): string {
   if (tokens) lines.push(`Output tokens per request: mean ${fmt(tokens.mean)} (${tokenSources(s.outputTokensSource)}); ITL granularity: ${s.itlGranularity}`)
   const errors = renderErrors(s.errors)
   if (errors) lines.push(errors)
+  // Request kinds: media, validity, reasoning, energy, cost, and the per-adapter table (reporters/kinds.ts).
+  lines.push(...renderKindLines(s))
+  const adapters = renderAdapters(s, plain)
+  if (adapters) lines.push(adapters)
   if (s.serverTtft) {
     const t = s.serverTtft
     const [lo, hi] = t.serverBucketsMs.p50
@@ -147,10 +152,16 @@ function withRepeatMeans(levels: LevelSummary[]): { l: LevelSummary; label: stri
 
 export function renderSummary(levels: LevelSummary[]): string {
   const hasGoodput = levels.some((l) => l.goodput)
+  const hasValid = levels.some((l) => l.validity)
+  const hasEnergy = levels.some((l) => l.energy && 'joules' in l.energy)
+  const hasCost = levels.some((l) => l.cost?.perMillionOutput !== undefined)
   const kinds = new Set(levels.map((l) => (l.load.ramp ? 'ramp' : l.load.kind)))
   const first = kinds.size > 1 || kinds.has('ramp') ? 'load' : kinds.has('rate') ? 'rate (req/s)' : 'concurrency'
   const head = [first, 'ok/total', 'req/s', 'out tok/s', 'TTFT p50', 'TTFT p99', 'TPOT p50', 'TPOT p99', 'ITL p99', 'E2E p50']
   if (hasGoodput) head.push('goodput')
+  if (hasValid) head.push('valid')
+  if (hasEnergy) head.push('J/out tok')
+  if (hasCost) head.push('cost/M out')
   const table = plain(head)
   for (const { l, label } of withRepeatMeans(levels)) {
     const row = [
@@ -166,6 +177,9 @@ export function renderSummary(levels: LevelSummary[]): string {
       fmt(l.stats.e2e?.p50),
     ]
     if (hasGoodput) row.push(l.goodput ? `${(l.goodput.ratio * 100).toFixed(1)}%` : '-')
+    if (hasValid) row.push(l.validity ? `${(l.validity.rate * 100).toFixed(1)}%` : '-')
+    if (hasEnergy) row.push(l.energy && 'joules' in l.energy ? fmt(l.energy.perOutputToken, 3) : '-')
+    if (hasCost) row.push(price(l.cost?.perMillionOutput))
     table.push(row)
   }
   return `Summary (latencies in ms)\n${table.toString()}`

@@ -77,7 +77,7 @@ function scenarioCases(s: ScenarioResult): TestCase[] {
   const base = { classname: s.file }
   const cases: TestCase[] = s.checks.map((c) => ({
     ...base,
-    name: [s.id, c.level !== undefined ? `concurrency ${c.level}` : undefined, c.name].filter((x) => x !== undefined).join(' › '),
+    name: [s.id, c.level !== undefined ? `concurrency ${c.level}` : undefined, c.adapter !== undefined ? `adapter ${c.adapter}` : undefined, c.name].filter((x) => x !== undefined).join(' › '),
     seconds: levelOf(s, c.level)?.durationSec ?? s.durationMs / 1000 / s.checks.length,
     outcome: c.passed ? undefined : checkOutcome(c),
   }))
@@ -137,26 +137,44 @@ function properties(file: FileResult): Array<[string, string]> {
   for (const s of measured) {
     const prefix = measured.length > 1 ? `${s.id} › ` : ''
     for (const { summary: l } of s.levels) {
-      const figures: Array<[string, number | undefined]> = [
-        ['ttft.p50', l.stats.ttft?.p50],
-        ['ttft.p99', l.stats.ttft?.p99],
-        ['tpot.p50', l.stats.tpot?.p50],
-        ['tpot.p99', l.stats.tpot?.p99],
-        ['itl.p99', l.stats.itl?.p99],
-        ['e2e.p50', l.stats.e2e?.p50],
-        ['e2e.p99', l.stats.e2e?.p99],
-        ['throughput.requests', l.throughput.requestsPerSec],
-        ['throughput.output', l.throughput.outputTokensPerSec],
-        ['requests.succeeded', l.requests.succeeded],
-        ['requests.total', l.requests.total],
-        ['goodput', l.goodput?.ratio],
-      ]
-      for (const [key, value] of figures) {
-        if (value !== undefined && Number.isFinite(value)) props.push([`${prefix}${l.load.kind}.${l.load.value}.${key}`, String(round(value))])
+      const push = (summary: LevelSummary, at: string) => {
+        for (const [key, value] of keyFigures(summary)) {
+          if (value !== undefined && Number.isFinite(value)) props.push([`${prefix}${at}${key}`, String(round(value))])
+        }
       }
+      const at = `${l.load.kind}.${l.load.value}.`
+      push(l, at)
+      // Every LoRA adapter's own figures: `concurrency.10.adapter.sql-lora.ttft.p50`.
+      for (const [name, a] of Object.entries(l.byAdapter ?? {})) push(a, `${at}adapter.${name}.`)
     }
   }
   return props
+}
+
+/** A level's key figures, with the request kinds' when it has them (docs/request-kinds.md). */
+function keyFigures(l: LevelSummary): Array<[string, number | undefined]> {
+  const energy = l.energy && 'joules' in l.energy ? l.energy : undefined
+  return [
+    ['ttft.p50', l.stats.ttft?.p50],
+    ['ttft.p99', l.stats.ttft?.p99],
+    ['tpot.p50', l.stats.tpot?.p50],
+    ['tpot.p99', l.stats.tpot?.p99],
+    ['itl.p99', l.stats.itl?.p99],
+    ['e2e.p50', l.stats.e2e?.p50],
+    ['e2e.p99', l.stats.e2e?.p99],
+    ['throughput.requests', l.throughput.requestsPerSec],
+    ['throughput.output', l.throughput.outputTokensPerSec],
+    ['requests.succeeded', l.requests.succeeded],
+    ['requests.total', l.requests.total],
+    ['goodput', l.goodput?.ratio],
+    ['valid.rate', l.validity?.rate],
+    ['invalid.count', l.validity?.invalid],
+    ['reasoning.share', l.reasoning?.share],
+    ['ttfc.p50', l.reasoning ? l.stats.ttfc?.p50 : undefined],
+    ['energy.perOutputToken', energy?.perOutputToken],
+    ['cost.perMillionOutput', l.cost?.perMillionOutput],
+    ['cost.perMillionInput', l.cost?.perMillionInput],
+  ]
 }
 
 function round(x: number): number {

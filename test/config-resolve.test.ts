@@ -232,7 +232,7 @@ describe('resolveScenario: goodput', () => {
     expect(error({ model: 'm', slo: { goodput: { ttft: -1, min: 0.9 } } })).toBe(`${SCENARIO}: slo.goodput.ttft must be a number of milliseconds above 0, got -1`)
     expect(error({ model: 'm', slo: { goodput: { ttft: 500, min: 90 } } })).toBe(`${SCENARIO}: slo.goodput.min must be a ratio between 0 and 1, e.g. 0.9, got 90`)
     expect(error({ model: 'm', slo: { goodput: { min: 0.9 } } })).toBe(
-      `${SCENARIO}: slo.goodput needs at least one bound in ms (ttft, ttfc, tpot, itl, e2e), e.g. { ttft: 500, tpot: 50, min: 0.9 }`,
+      `${SCENARIO}: slo.goodput needs at least one bound in ms (ttft, ttfc, tpot, itl, e2e) or valid: true, e.g. { ttft: 500, tpot: 50, min: 0.9 }`,
     )
     expect(error({ model: 'm', slo: { goodput: { ttf: 500, min: 0.9 } as never } })).toBe(
       `${SCENARIO}: unknown key "slo.goodput.ttf", did you mean "slo.goodput.ttft"?`,

@@ -24,6 +24,8 @@ describe('examples/', () => {
       'grid.bench.ts: 512 in / 16 out',
       'grid.bench.ts: 64 in / 16 out',
       'quickstart.bench.ts: chat, 128 in / 32 out',
+      'request-kinds.bench.ts: JSON that must match its schema',
+      'request-kinds.bench.ts: images over two LoRA adapters',
     ])
     expect(scenarios.every((s) => s.status === 'passed')).toBe(true)
     expect(readFileSync(join(EXAMPLES, 'llmbench-results/junit.xml'), 'utf8')).toMatch(/failures="0"/)

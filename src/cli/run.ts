@@ -110,7 +110,9 @@ function shardSettings(s: { shard?: string; startAt?: string }, o: ScenarioOptio
 
 export async function runHandler(a: RunArgs): Promise<number> {
   if (!a.simulate) return runWith(a)
-  const sim = await spawnSimulator()
+  // The simulator serves the LoRA adapters a run asks for (vLLM's --lora-modules).
+  const lora = typeof a.lora === 'string' ? a.lora.split(',').map((s) => s.trim()).filter(Boolean) : []
+  const sim = await spawnSimulator(lora.length ? { loraModules: lora } : {})
   try {
     return await runWith({ ...a, server: sim.url })
   } finally {

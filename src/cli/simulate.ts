@@ -17,6 +17,7 @@ export function simulateCommand(y: Argv) {
   }
   return out
     .option('reasoning-field', { type: 'string', choices: ['reasoning_content', 'reasoning'], describe: 'With the reasoning quirk: the delta field' })
+    .option('lora-modules', { type: 'string', describe: 'LoRA adapters served besides the model, comma-separated (vLLM --lora-modules names)' })
     .option('trace', { type: 'boolean', describe: 'Record receive and token write times per request, served at GET /debug/trace (for accuracy tests)' })
     .option('prefix-cache', { type: 'boolean', describe: 'A prefix cache of hashed token blocks: cached prompt tokens skip prefill (--no-prefix-cache for none) [default: on]' })
     .option('quirks', { type: 'string', describe: `Wire quirks for every request, comma-separated: ${QUIRKS.join(', ')}` })
@@ -33,6 +34,7 @@ export function toSimulatorOptions(a: Record<string, any>): SimulatorOptions {
   }
   if (a.reasoningField) o.reasoningField = a.reasoningField
   if (a.trace) o.trace = true
+  if (a.loraModules) o.loraModules = String(a.loraModules).split(',').map((m) => m.trim()).filter(Boolean)
   if (a.prefixCache === false) o.prefixCache = false
   if (a.quirks) {
     const quirks = String(a.quirks).split(',').map((q) => q.trim()).filter(Boolean)

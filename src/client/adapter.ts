@@ -4,6 +4,7 @@
  * read a clock: the HTTP layer stamps each read before any parsing.
  */
 import type { ChatMessage } from '../data/prompt.js'
+import type { MediaPart } from '../data/media.js'
 import type { RequestTracker } from './tracker.js'
 import type { ToolsSpec } from './tool-messages.js'
 
@@ -24,6 +25,8 @@ export interface RequestSpec {
   body: Record<string, unknown>
   /** Tools offered (agent tool loops, tool-messages.ts): chat and responses only. */
   tools?: ToolsSpec
+  /** Images and audio clips for the last user message (chat only: client/media-parts.ts). */
+  media?: readonly MediaPart[]
 }
 
 export interface HttpRequest {

@@ -1,6 +1,7 @@
 /** OpenAI chat completions: `POST /v1/chat/completions`, text in `choices[0].delta`. */
 import { chatMessages, type Adapter } from './adapter.js'
 import type { ChatMessage } from '../data/prompt.js'
+import { withMediaParts } from './media-parts.js'
 import { commonBody, isPlainTokenEvent, jsonRequest, nonEmpty, parseEvent, readBody, readUsage } from './openai-common.js'
 import { escapedAfter } from './reply.js'
 import { captureChatDelta, captureChatMessage, chatToolFields, chatWireMessages } from './tool-messages.js'
@@ -12,8 +13,9 @@ export const chatAdapter: Adapter = {
   framing: 'sse',
   buildRequest(spec) {
     const body = commonBody(spec)
-    body.messages = chatMessages(spec)
-    // A tool loop's history holds tool calls and results, in the chat wire shape.
+    body.messages = withMediaParts(chatMessages(spec), spec.media)
+    // A tool loop's history holds tool calls and results, in the chat wire shape (the media
+    // parts sit in a user message, which chatWireMessages passes on as it is).
     if (spec.tools) Object.assign(body, chatToolFields(spec.tools), { messages: chatWireMessages(body.messages as ChatMessage[]) })
     return jsonRequest('/v1/chat/completions', body, spec)
   },
@@ -44,3 +46,4 @@ export const chatAdapter: Adapter = {
     })
   },
 }
+

@@ -83,3 +83,4 @@ export const responsesAdapter: Adapter = {
     readUsage(o.usage, t)
   },
 }
+

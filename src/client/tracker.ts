@@ -7,6 +7,7 @@ import { redactSecrets } from '../results/redact.js'
 import type { FailureKind, OutputTokenSource, RequestRecord } from '../results/types.js'
 import { countTokens } from '../data/tokenizer.js'
 import type { ReplyCapture } from './reply.js'
+import type { Validator } from './structured.js'
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000
 
@@ -44,8 +45,17 @@ export class RequestTracker {
   private text = ''
   failure: { kind: FailureKind; message: string; status?: number } | undefined
   done = false
-  /** Set for requests whose reply a session carries on (reply.ts): adapters feed it its text and tool calls. */
+  /**
+   * Set for requests whose reply is needed (reply.ts): a session carries it on, a validity check
+   * reads it. Adapters feed it the visible text and tool calls.
+   */
   reply: ReplyCapture | undefined
+  // Request kinds (docs/request-kinds.md).
+  /** The check of the answer (structured outputs); whoever sets it also sets `reply`. */
+  validator: Validator | undefined
+  /** Record fields known before the answer: the LoRA adapter asked for, the media sent. */
+  kinds: Pick<RequestRecord, 'adapter' | 'media'> | undefined
+  private reasoningEvents = 0
 
   constructor(
     readonly index: number,
@@ -65,6 +75,7 @@ export class RequestTracker {
     const at = this.readAt
     if (this.firstTokenAt === undefined) this.firstTokenAt = at
     if (visible && this.firstContentAt === undefined) this.firstContentAt = at
+    if (!visible) this.reasoningEvents++
     this.lastTokenAt = at
     const store = this.tokenEvents++ < this.maxStoredTokenEvents
     if (store) this.tokenTimes.push(at - this.sentAt)
@@ -144,7 +155,20 @@ export class RequestTracker {
         ? { message: this.failure.message }
         : { status: this.failure.status, message: this.failure.message }
     }
-    if (this.reasoningTokens !== undefined) record.reasoningTokens = this.reasoningTokens
+    if (this.reasoningTokens !== undefined) {
+      record.reasoningTokens = this.reasoningTokens
+      record.reasoningTokensSource = 'usage'
+    } else if (this.reasoningEvents > 0) {
+      // No count from the server: each reasoning event is one token (exact for one token per event).
+      record.reasoningTokens = Math.min(this.reasoningEvents, outputTokens)
+      record.reasoningTokensSource = 'events'
+    }
+    if (this.kinds) Object.assign(record, this.kinds)
+    if (this.validator && !this.failure) {
+      const v = this.validator({ text: this.reply?.content ?? '', toolCalls: this.reply?.toolCalls ?? [] })
+      record.valid = v.valid
+      if (!v.valid && v.reason) record.invalidReason = redactSecrets(v.reason)
+    }
     if (this.stream) {
       record.tokenTimes = this.tokenTimes.map(round3)
       if (this.countsKnown && this.tokenCounts.length > 0) record.tokenCounts = this.tokenCounts

@@ -21,6 +21,7 @@ import { recordedScenarioShape, REDACTED, type RecordedScenario } from '../optio
 import { httpUrl } from '../options/values.js'
 import { toSessionSettings } from '../load/session-options.js'
 import { displayPath, unknownServer, type ResolvedConfig } from './validate.js'
+import { resolveKinds } from './kinds.js'
 
 /** The built-in defaults, under the names bench files use. */
 export const SCENARIO_DEFAULTS = declaredDefaults(scenarioShape) as BenchOptions
@@ -95,6 +96,8 @@ export function resolveScenario(
     body,
     ...(slo ? { slo } : {}),
   }
+  // A validity function of a bench file is code: the result records that there was one, not the function.
+  if (typeof recorded.structured?.check === 'function') recorded.structured = { ...recorded.structured, check: undefined }
   // A bench file's tool function is no JSON: the result says there was one.
   if (typeof recorded.agent?.toolResult === 'function') recorded.agent = { ...recorded.agent, toolResult: '(function)' as never }
   return {
@@ -126,6 +129,11 @@ export function resolveScenario(
     ...(goodput ? { goodput } : {}),
     ...(value('stopEarly') ? { stopEarly: { ...watched(slo, levelValues({ concurrency: [concurrency].flat(), ...load, numPrompts: value('requests')! })), minRequests: value('minRequests')! } } : {}),
     seed: value('seed')!,
+    // Request kinds (docs/request-kinds.md).
+    ...named(merged, () => resolveKinds(
+      { images: value('images'), audio: value('audio'), lora: value('lora'), structured: value('structured'), cost: value('cost') },
+      { root: config.root, endpoint: value('endpoint')!, dataset: value('dataset') !== undefined, goodput },
+    )),
   }
 }
 

@@ -33,10 +33,42 @@ function record(value: unknown, path: string, line: number): Conversation {
   } else {
     throw bad(value.prompt !== undefined ? '"prompt" is not a string' : value.messages !== undefined ? '"messages" is not a non-empty list' : 'record has neither "prompt" nor "messages"')
   }
+  readKinds(value, c, bad)
   if (value.max_tokens !== undefined) {
     const n = value.max_tokens
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) throw bad(`"max_tokens" must be a whole number of at least 1, got ${JSON.stringify(n)}`)
     c.maxTokens = n
   }
   return c
+}
+
+/**
+ * The row's request kinds (docs/request-kinds.md): `"images"` and `"audio"` (lists of file paths
+ * or URLs), OpenAI `image_url` parts inside its messages, and `"lora"` (an adapter's name).
+ */
+function readKinds(value: Record<string, unknown>, c: Conversation, bad: (what: string) => Error): void {
+  const list = (key: 'images' | 'audio') => {
+    const v = value[key]
+    if (v === undefined) return []
+    const items = typeof v === 'string' ? [v] : v
+    if (!Array.isArray(items) || !items.every((x) => typeof x === 'string' && x.trim() !== '')) throw bad(`"${key}" must be a list of file paths or URLs`)
+    return items as string[]
+  }
+  const images = list('images')
+  if (Array.isArray(value.messages)) {
+    for (const m of value.messages) {
+      if (!isRecord(m) || !Array.isArray(m.content)) continue
+      for (const part of m.content) {
+        const url = isRecord(part) && part.type === 'image_url' && isRecord(part.image_url) ? part.image_url.url : undefined
+        if (typeof url === 'string' && url !== '') images.push(url)
+      }
+    }
+  }
+  const audio = list('audio')
+  if (images.length) c.images = images
+  if (audio.length) c.audio = audio
+  if (value.lora !== undefined) {
+    if (typeof value.lora !== 'string' || value.lora.trim() === '') throw bad('"lora" must be the name of an adapter')
+    c.lora = value.lora
+  }
 }

@@ -9,6 +9,8 @@ import { mixSeed, mulberry32 } from '../random.js'
 import type { Conversation, RecordSource } from './source.js'
 import { shuffleInPlace } from './synthetic-set.js'
 import type { TextTokenizer } from './tokenizer.js'
+import { dirname, isAbsolute, resolve } from 'node:path'
+import { isUrl } from './media.js'
 
 interface Turn {
   messages: ChatMessage[]
@@ -62,7 +64,9 @@ function recordPrompts(source: RecordSource, spec: FileSpec, tok: TextTokenizer,
   const multiTurn = spec.multiTurn === true
   const filters = filtersOf(spec)
   const kept: Prompt[] = []
-  for (const turn of turnsOf(source.conversation(index), source.format, multiTurn)) {
+  const conversation = source.conversation(index)
+  const kinds = rowKinds(conversation, source.path)
+  for (const turn of turnsOf(conversation, source.format, multiTurn)) {
     const maxTokens = spec.outputTokens ?? turn.maxTokens ?? (turn.reply !== undefined ? tok.count(turn.reply) : undefined)
     // ShareGPT's output length is its reply's: a turn without one is no benchmark request.
     if (maxTokens === undefined && source.format === 'sharegpt') continue
@@ -74,10 +78,24 @@ function recordPrompts(source: RecordSource, spec: FileSpec, tok: TextTokenizer,
     if (maxTokens !== undefined) p.maxTokens = maxTokens
     // A later turn repeats the earlier messages, the dataset's replies among them: the designed reuse.
     if (multiTurn) p.segments = turn.messages.map((msg, k) => ({ key: `record:${index}:${k}`, tokens: tok.count(msg.content) }))
+    Object.assign(p, kinds)
     kept.push(p)
   }
   if (multiTurn) kept.forEach((p, k) => (p.conversation = { id: index, turn: k + 1, turns: kept.length }))
   return kept
+}
+
+/** A row's media (paths resolved against the dataset's folder) and adapter, for its prompts. */
+function rowKinds(c: Conversation, file: string): Pick<Prompt, 'rowMedia' | 'rowLora'> {
+  const resolveRef = (ref: string) => (isUrl(ref) || isAbsolute(ref) ? ref : resolve(dirname(file), ref))
+  const out: Pick<Prompt, 'rowMedia' | 'rowLora'> = {}
+  if (c.images || c.audio) {
+    out.rowMedia = {}
+    if (c.images) out.rowMedia.images = c.images.map(resolveRef)
+    if (c.audio) out.rowMedia.audio = c.audio.map(resolveRef)
+  }
+  if (c.lora !== undefined) out.rowLora = c.lora
+  return out
 }
 
 export interface FileStats {

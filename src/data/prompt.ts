@@ -3,6 +3,7 @@
  * JSON-serialisable data so that a result file can record exactly how its prompts were made.
  * docs/datasets.md describes every field.
  */
+import type { PromptMedia, RowMedia } from './media-types.js'
 
 export interface ChatMessage {
   /** `tool`: a tool's result in an agent's tool loop (docs/workloads.md, Tool loops). */
@@ -33,6 +34,15 @@ export interface Prompt {
    * prefix, a group's system prompt, trace blocks, a dataset conversation's earlier messages. The
    * prefix reuse a workload is designed to have is counted from them (docs/workloads.md). */
   segments?: PromptSegment[]
+  // Request kinds (docs/request-kinds.md): what the dataset row lists, and what the level attached.
+  /** The row's images and audio clips: absolute file paths or http(s) URLs. */
+  rowMedia?: RowMedia
+  /** The row's LoRA adapter (`"lora"`), for dataset assignment. */
+  rowLora?: string
+  /** The images and clips this prompt sends (data/media.ts), attached before the level. */
+  media?: PromptMedia
+  /** The LoRA adapter this prompt asks for (data/lora.ts); absent: the base model. */
+  adapter?: string
 }
 
 /** A part of a prompt named so that the same part of another prompt has the same key. */
@@ -40,6 +50,7 @@ export interface PromptSegment {
   key: string
   tokens: number
 }
+
 
 export { RANGE_MODES, type RangeMode } from '../options/vocabulary.js'
 

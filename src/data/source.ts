@@ -6,6 +6,10 @@ import { parseSpan, type Span } from './records.js'
 export interface Conversation {
   messages: ChatMessage[]
   maxTokens?: number
+  /** JSONL rows: images and audio (paths as written, or URLs) and a LoRA adapter (docs/request-kinds.md). */
+  images?: string[]
+  audio?: string[]
+  lora?: string
 }
 
 export interface RecordSource {

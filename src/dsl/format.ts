@@ -10,11 +10,9 @@ export function formatValue(n: number): string {
   return String(Number(n.toPrecision(4)))
 }
 
-/** `ttft:500,tpot:50`, the CLI's form. */
+/** `ttft:500,tpot:50` (`,valid` when good requests must give valid output), the CLI's form. */
 export function formatSlo(slo: SloSet): string {
-  return SLO_KEYS.filter((k) => slo[k] !== undefined)
-    .map((k) => `${k}:${slo[k]}`)
-    .join(',')
+  return [...SLO_KEYS.filter((k) => slo[k] !== undefined).map((k) => `${k}:${slo[k]}`), ...(slo.valid ? ['valid'] : [])].join(',')
 }
 
 export interface MessageParts {

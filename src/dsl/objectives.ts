@@ -17,15 +17,18 @@ import { checkMessage, equalsText, formatSlo, formatValue } from './format.js'
 import { checkObjective, DEFAULT_CONFIDENCE_MODE, type ObjectiveSpec } from '../verdicts/objective.js'
 import type { ConfidenceRule } from '../options/vocabulary.js'
 import type { CheckOutcome, SourceLocation } from './types.js'
+import { adapterLevel } from '../results/adapters.js'
 import type { StoppingObjectives } from '../runner/types.js'
 
 type Parsed =
-  | { kind: 'threshold'; key: string; figure: Figure; expr: Expression; level?: number; rule?: ConfidenceRule }
-  | { kind: 'goodput'; key: string; bounds: SloSet; min: number; level?: number; rule?: ConfidenceRule }
+  | { kind: 'threshold'; key: string; figure: Figure; expr: Expression; level?: number; rule?: ConfidenceRule; adapter?: string }
+  | { kind: 'goodput'; key: string; bounds: SloSet; min: number; level?: number; rule?: ConfidenceRule; adapter?: string }
 
 export interface ValidateOptions {
   /** False when requests are not streamed: objectives on TTFT, TTFC, TPOT or ITL are then errors. */
   stream?: boolean
+  /** The LoRA adapters (and base model) an objective may name; undefined: not checked yet. */
+  adapters?: string[]
 }
 
 export interface EvaluateOptions {
@@ -41,6 +44,7 @@ export interface EvaluateOptions {
  */
 export function validateObjectives(slo: SloObjectives | undefined, levels: number[], opts: ValidateOptions = {}): void {
   const parsed = parseObjectives(slo, levels)
+  if (opts.adapters) checkAdapters(parsed, opts.adapters)
   if (opts.stream !== false) return
   for (const p of parsed) {
     if (p.kind === 'goodput') {
@@ -75,10 +79,13 @@ export function evaluateObjectives(
   const out: CheckOutcome[] = []
   const groups = byLoad(levels)
   for (const p of parsed) {
-    for (const group of groups) {
-      const value = group[0].summary.load.value
+    for (const whole of groups) {
+      const value = whole[0].summary.load.value
       if (p.level !== undefined && p.level !== value) continue
-      out.push(p.kind === 'goodput' ? checkGoodput(p, group, location, opts) : checkThreshold(p, group, location, opts))
+      // An objective on one LoRA adapter is checked on that adapter's requests, as levels of their own.
+      const group = p.adapter === undefined ? whole : whole.map((l) => adapterLevel(l, p.adapter!) ?? noRequests(l))
+      const check = p.kind === 'goodput' ? checkGoodput(p, group, location, opts) : checkThreshold(p, group, location, opts)
+      out.push(p.adapter === undefined ? check : { ...check, adapter: p.adapter, name: `${check.name} [adapter ${p.adapter}]` })
     }
   }
   return out
@@ -114,7 +121,7 @@ function checkThreshold(
   const absent =
     p.key === 'goodput'
       ? 'has no value: the scenario has no goodput bounds (give slo.goodput bounds, or goodput in the config)'
-      : `has no value: no request at this level had a ${p.figure.stat ?? p.key} (non-streamed requests have no TTFT, TTFC, TPOT or ITL; failed requests are left out)`
+      : kindAbsent(p.key, s) ?? `has no value: no request at this level had a ${p.figure.stat ?? p.key} (non-streamed requests have no TTFT, TTFC, TPOT or ITL; failed requests are left out)`
   return {
     name: `${p.key} ${p.expr.text} @ ${label}`,
     kind: 'objective',
@@ -204,7 +211,7 @@ function parseObjectives(slo: SloObjectives | undefined, levels: number[]): Pars
     if (raw === undefined) continue
     if (key === 'goodput' && isGoodputBounds(raw)) {
       // Bounds without a least ratio only give the scenario its goodput figure: nothing to check.
-      if (raw.min !== undefined) parsed.push({ kind: 'goodput', key, bounds: sloBounds(raw), min: raw.min, level: checkLevel(raw.level, 'slo.goodput.level', levels), rule: raw.confidence })
+      if (raw.min !== undefined) parsed.push({ kind: 'goodput', key, bounds: sloBounds(raw), min: raw.min, level: checkLevel(raw.level, 'slo.goodput.level', levels), rule: raw.confidence, ...(raw.adapter !== undefined ? { adapter: raw.adapter } : {}) })
       continue
     }
     const threshold = raw as ThresholdValue
@@ -216,7 +223,8 @@ function parseObjectives(slo: SloObjectives | undefined, levels: number[]): Pars
     const text = typeof threshold === 'object' ? threshold.expect : threshold
     const level = typeof threshold === 'object' ? checkLevel(threshold.level, `slo["${key}"].level`, levels) : undefined
     const rule = typeof threshold === 'object' ? threshold.confidence : undefined
-    parsed.push({ kind: 'threshold', key, figure: figure(key)!, expr: parseExpression(text), level, rule })
+    const adapter = typeof threshold === 'object' ? threshold.adapter : undefined
+    parsed.push({ kind: 'threshold', key, figure: figure(key)!, expr: parseExpression(text), level, rule, ...(adapter !== undefined ? { adapter } : {}) })
   }
   return parsed
 }
@@ -251,6 +259,33 @@ export function regressionObjectives(slo: SloObjectives | undefined): Array<{ fi
     }
   }
   return out
+}
+
+/** Why a level has no figure of the request kinds (docs/request-kinds.md), when that is the reason. */
+function kindAbsent(key: string, s: LevelResult['summary']): string | undefined {
+  if (key.startsWith('energy.')) return `has no value: ${s.energy && 'missing' in s.energy ? s.energy.missing : 'no GPU power samples (GPU telemetry, docs/telemetry.md)'}`
+  if (key.startsWith('cost.')) return s.cost ? undefined : 'has no value: the scenario gives no price (cost, or --gpu-hourly-cost / --price-output)'
+  if (key === 'valid.rate' || key === 'invalid.count') return s.validity ? undefined : 'has no value: no answer was checked (structured outputs need a validity check, and succeeded requests)'
+  if (key === 'reasoning.share' || key.startsWith('reasoningTokens.') || key.startsWith('visibleTokens.')) return s.reasoning ? undefined : 'has no value: no request at this level reported reasoning tokens'
+  return undefined
+}
+
+/** An objective naming an adapter the scenario does not spread requests over. */
+function checkAdapters(parsed: Parsed[], adapters: string[]): void {
+  for (const p of parsed) {
+    if (p.adapter === undefined || adapters.includes(p.adapter)) continue
+    const runs = adapters.length ? `it spreads requests over ${adapters.join(', ')}` : 'it names no LoRA adapters (lora)'
+    throw new Error(`slo["${p.key}"].adapter is ${JSON.stringify(p.adapter)}, not an adapter of this scenario (${runs}): use one of them or drop adapter`)
+  }
+}
+
+/** A level of no request: what an adapter that sent none at this level is checked on. */
+function noRequests(level: LevelResult): LevelResult {
+  const s = level.summary
+  return {
+    records: [],
+    summary: { ...s, requests: { total: 0, succeeded: 0, failed: 0, warmup: 0 }, errors: {}, durationSec: 0, stats: {}, throughput: { requestsPerSec: 0, outputTokensPerSec: 0, inputTokensPerSec: 0, totalTokensPerSec: 0 }, goodput: undefined, byAdapter: undefined, validity: undefined, reasoning: undefined, media: undefined },
+  }
 }
 
 function checkLevel(level: unknown, what: string, levels: number[]): number | undefined {

@@ -94,7 +94,7 @@ export async function runBench(
         interrupted = true
       } else {
         const slo = runnable.options.slo
-        validateObjectives(slo, planned?.values ?? levels.map((l) => l.summary.load.value), { stream: options.stream })
+        validateObjectives(slo, planned?.values ?? levels.map((l) => l.summary.load.value), { stream: options.stream, adapters: options.lora ? [...options.lora.adapters, options.model] : [] })
         for (const check of evaluateObjectives(slo, levels, bench.location, { scenario: bench.id, confidence: options.confidence })) record(check)
         for (const check of (await ctx.compare?.(runnable, ref, levels, options)) ?? []) record(check)
         if (bench.assertions) error = await runAssertions(bench, options, levels, record)

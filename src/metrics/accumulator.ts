@@ -10,6 +10,8 @@ import { goodputSummary, SLO_KEYS } from './goodput.js'
 import { e2e, e2eWithQueue, isSuccess, itlSampleCount, maxTokenGap, queueDelay, tpot, ttfc, ttft, writeItlSamples } from './request.js'
 import { DEFAULT_RELATIVE_ACCURACY, QuantileSketch } from './sketch.js'
 import { computeStatsInPlace } from './stats.js'
+import { Column } from './column.js'
+import { KindsTally } from './kinds.js'
 import { WorkloadFigures } from './workload.js'
 
 export interface SummarizeLevelOptions {
@@ -37,32 +39,11 @@ export const THRESHOLDS = {
   successRatio: 0.95,
 } as const
 
-/** A Float64Array that grows by doubling; `buf` is valid up to `length`. */
-class Column {
-  buf: Float64Array
-  length = 0
-  constructor(capacity = 256) {
-    this.buf = new Float64Array(capacity)
-  }
-  reserve(extra: number, cap = Infinity): void {
-    const need = this.length + extra
-    if (need <= this.buf.length) return
-    const next = new Float64Array(Math.min(Math.max(need, this.buf.length * 2), Math.max(need, cap)))
-    next.set(this.buf.subarray(0, this.length))
-    this.buf = next
-  }
-  push(x: number): void {
-    if (this.length === this.buf.length) this.reserve(1)
-    this.buf[this.length++] = x
-  }
-  view(): Float64Array {
-    return this.buf.subarray(0, this.length)
-  }
-}
-
 /** Goodput needs to know, for a missing TPOT or max gap, whether the bound counts as met (goodput.ts). */
 const TPOT_MISSING_MEETS = 1
 const ITL_MISSING_MEETS = 2
+/** The request's output failed its validity check (structured outputs): not good under `valid: true`. */
+const INVALID_OUTPUT = 4
 const absent = (v: number | undefined): number => (v === undefined ? NaN : v)
 
 /**
@@ -141,12 +122,24 @@ export class LevelAccumulator {
   private itlExact: Column | undefined = new Column()
   private itlSketch: QuantileSketch | undefined
   private scratch = new Float64Array(256)
+  /** Media, validity and reasoning (metrics/kinds.ts). */
+  private readonly kinds = new KindsTally()
   /** Sessions, tool loops and designed prefix reuse (workload.ts). */
   private readonly workload = new WorkloadFigures()
 
   constructor(opts: LevelAccumulatorOptions = {}) {
     this.itlBudget = opts.itlExactBudget ?? DEFAULT_ITL_EXACT_BUDGET
     this.alpha = opts.itlRelativeAccuracy ?? DEFAULT_RELATIVE_ACCURACY
+  }
+
+  /** The measured part's window on the monotonic clock (first send, last end); undefined before any measured request. */
+  window(): { start: number; end: number } | undefined {
+    return this.sentAt.length > 0 ? { start: this.firstSent, end: this.lastEnd } : undefined
+  }
+
+  /** Output tokens of the succeeded measured requests so far. */
+  get outputTokenCount(): number {
+    return this.outputTokens
   }
 
   /** Requests added so far, warm-up included. */
@@ -173,6 +166,7 @@ export class LevelAccumulator {
     this.sentAt.push(r.sentAt)
     this.endAt.push(r.endAt)
     this.queueDelay.push(queueDelay(r))
+    this.kinds.add(r)
     if (!isSuccess(r)) {
       const kind = r.outcome as FailureKind
       this.errors[kind] = (this.errors[kind] ?? 0) + 1
@@ -194,7 +188,7 @@ export class LevelAccumulator {
     ok.outputTokens.push(r.outputTokens)
     ok.inputTokens.push(r.inputTokens)
     const events = r.tokenTimes?.length ?? 0
-    ok.flags.push((r.stream && r.outputTokens < 2 ? TPOT_MISSING_MEETS : 0) | (r.stream && events < 2 ? ITL_MISSING_MEETS : 0))
+    ok.flags.push((r.stream && r.outputTokens < 2 ? TPOT_MISSING_MEETS : 0) | (r.stream && events < 2 ? ITL_MISSING_MEETS : 0) | (r.valid === false ? INVALID_OUTPUT : 0))
     if (r.stream && r.tokenTimes !== undefined && events >= 2) {
       if (r.tokenCounts !== undefined && r.tokenCounts.length >= events) this.withCounts++
       else this.withoutCounts++
@@ -232,6 +226,7 @@ export class LevelAccumulator {
     const flags = this.ok.flags.buf
     const metCounts = new Array<number>(keys.length).fill(0)
     let good = 0
+    let valid = 0
     for (let i = 0; i < this.ok.flags.length; i++) {
       let all = true
       for (let j = 0; j < keys.length; j++) {
@@ -239,9 +234,13 @@ export class LevelAccumulator {
         if (v === v ? v <= bounds[j] : (flags[i] & missingMeets[j]) !== 0) metCounts[j]++
         else all = false
       }
+      if (slo.valid) {
+        if ((flags[i] & INVALID_OUTPUT) === 0) valid++
+        else all = false
+      }
       if (all) good++
     }
-    return goodputSummary(keys, bounds, metCounts, good, total, durationSec)
+    return goodputSummary(keys, bounds, metCounts, good, total, durationSec, slo.valid ? valid : undefined)
   }
 
   finish(opts: SummarizeLevelOptions): LevelSummary {
@@ -265,6 +264,9 @@ export class LevelAccumulator {
     put('maxTokenGap', statsOf(this.ok.maxTokenGap))
     put('outputTokens', statsOf(this.ok.outputTokens))
     put('inputTokens', statsOf(this.ok.inputTokens))
+    const kinds = this.kinds.finish()
+    put('reasoningTokens', kinds.stats.reasoningTokens)
+    put('visibleTokens', kinds.stats.visibleTokens)
 
     const warnings: string[] = []
     const { eventLoopDelayP99Ms, eventLoopDelayMaxMs, cpuPercent } = opts.client
@@ -304,6 +306,7 @@ export class LevelAccumulator {
         total, succeeded, failed: total - succeeded, warmup: this.warmup,
         ...(this.cooldown ? { cooldown: this.cooldown } : {}),
         ...(this.interrupted ? { interrupted: this.interrupted } : {}),
+        ...(kinds.invalid !== undefined ? { invalid: kinds.invalid } : {}),
       },
       errors: { ...this.errors },
       durationSec,
@@ -326,6 +329,9 @@ export class LevelAccumulator {
       client: { eventLoopDelayP99Ms, ...(eventLoopDelayMaxMs !== undefined ? { eventLoopDelayMaxMs } : {}), cpuPercent },
       ...this.workload.finish(),
       warnings,
+      ...(kinds.media ? { media: kinds.media } : {}),
+      ...(kinds.validity ? { validity: kinds.validity } : {}),
+      ...(kinds.reasoning ? { reasoning: kinds.reasoning } : {}),
     }
   }
 }

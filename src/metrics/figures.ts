@@ -4,11 +4,26 @@
  * the metrics module built; the error rate is the ratio of its two counts.
  */
 import type { LevelSummary, StatName, Stats } from '../results/types.js'
-import { FIGURE_NAMES, LEVEL_FIGURES, STAT_FIELDS, STAT_NAMES, STREAM_ONLY, type StatField } from '../options/vocabulary.js'
+import { FIGURE_NAMES, LEVEL_FIGURES, STAT_FIELDS, STAT_NAMES, STREAM_ONLY, TOKEN_STATS, type KindFigure, type StatField } from '../options/vocabulary.js'
 
 export { FIGURE_NAMES, STAT_FIELDS, STAT_NAMES, STREAM_ONLY }
 
-const TOKEN_STATS: readonly StatName[] = ['outputTokens', 'inputTokens']
+/** The energy figures of a level that has them (not `{ missing }`). */
+const energyOf = (s: LevelSummary) => (s.energy && 'joules' in s.energy ? s.energy : undefined)
+
+/** Figures of the request kinds (docs/request-kinds.md). Cost units are the price's currency. */
+const KIND_READERS: Record<KindFigure, { unit: string; read: (s: LevelSummary) => number | undefined }> = {
+  'valid.rate': { unit: '', read: (s) => s.validity?.rate },
+  'invalid.count': { unit: '', read: (s) => s.validity?.invalid },
+  'reasoning.share': { unit: '', read: (s) => s.reasoning?.share },
+  'energy.perOutputToken': { unit: 'J', read: (s) => energyOf(s)?.perOutputToken },
+  'energy.joules': { unit: 'J', read: (s) => energyOf(s)?.joules },
+  'energy.watts': { unit: 'W', read: (s) => energyOf(s)?.watts },
+  'cost.perMillionOutput': { unit: '', read: (s) => s.cost?.perMillionOutput },
+  'cost.perMillionInput': { unit: '', read: (s) => s.cost?.perMillionInput },
+  'cost.perRequest': { unit: '', read: (s) => s.cost?.perRequest },
+  'cost.total': { unit: '', read: (s) => s.cost?.total },
+}
 
 /** Figures that are not `<stat>.<field>`: name, unit, reader. */
 const OTHER: Record<(typeof LEVEL_FIGURES)[number], { unit: string; read: (s: LevelSummary) => number | undefined }> = {
@@ -19,6 +34,7 @@ const OTHER: Record<(typeof LEVEL_FIGURES)[number], { unit: string; read: (s: Le
   'throughput.input': { unit: 'tok/s', read: (s) => s.throughput.inputTokensPerSec },
   'throughput.total': { unit: 'tok/s', read: (s) => s.throughput.totalTokensPerSec },
   goodput: { unit: '', read: (s) => s.goodput?.ratio },
+  ...KIND_READERS,
 }
 
 function levelFigure(name: string) {

@@ -52,9 +52,10 @@ function meets(r: RequestRecord, key: SloKey, bound: number): boolean {
   return value !== undefined && value <= bound
 }
 
-/** A request is good: it succeeded and meets every bound of `slo` (as evaluateGoodput counts it). */
+/** A request is good: it succeeded and meets every bound of `slo` (as evaluateGoodput counts it), and with `valid` its output was valid. */
 export function isGood(r: RequestRecord, slo: SloSet): boolean {
   if (!isSuccess(r)) return false
+  if (slo.valid && r.valid === false) return false
   for (const key of SLO_KEYS) {
     const bound = slo[key]
     if (bound !== undefined && !meets(r, key, bound)) return false
@@ -73,6 +74,7 @@ export function evaluateGoodput(records: readonly RequestRecord[], slo: SloSet, 
   const metCounts = new Array<number>(keys.length).fill(0)
   let total = 0
   let good = 0
+  let valid = 0
   for (const r of records) {
     if (!isMeasured(r)) continue
     total++
@@ -82,19 +84,27 @@ export function evaluateGoodput(records: readonly RequestRecord[], slo: SloSet, 
       if (meets(r, keys[i], bounds[i])) metCounts[i]++
       else all = false
     }
+    if (slo.valid) {
+      if (r.valid !== false) valid++
+      else all = false
+    }
     if (all) good++
   }
-  return goodputSummary(keys, bounds, metCounts, good, total, durationSec)
+  return goodputSummary(keys, bounds, metCounts, good, total, durationSec, slo.valid ? valid : undefined)
 }
 
-/** The summary from the counts: `metCounts[i]` requests met bound `bounds[i]` of `keys[i]`. */
-export function goodputSummary(keys: readonly SloKey[], bounds: readonly number[], metCounts: readonly number[], good: number, total: number, durationSec: number): GoodputSummary {
+/** The summary from the counts: `metCounts[i]` requests met bound `bounds[i]` of `keys[i]`; `valid`: how many gave valid output, when the bounds ask for it. */
+export function goodputSummary(keys: readonly SloKey[], bounds: readonly number[], metCounts: readonly number[], good: number, total: number, durationSec: number, valid?: number): GoodputSummary {
   const met: GoodputSummary['met'] = {}
   const slo: SloSet = {}
   keys.forEach((k, i) => {
     met[k] = metCounts[i]
     slo[k] = bounds[i]
   })
+  if (valid !== undefined) {
+    slo.valid = true
+    met.valid = valid
+  }
   return { slo, good, total, ratio: total > 0 ? good / total : 0, rate: durationSec > 0 ? good / durationSec : 0, met }
 }
 
@@ -108,6 +118,7 @@ export function formatGoodput(summary: GoodputSummary): string {
     if (bound === undefined) continue
     lines.push(`  - ${LABELS[key]} ≤ ${bound}ms: ${summary.met[key] ?? 0}/${summary.total}`)
   }
+  if (summary.slo.valid) lines.push(`  - valid output: ${summary.met.valid ?? 0}/${summary.total}`)
   return lines.join('\n')
 }
 
@@ -117,6 +128,6 @@ export function formatGoodput(summary: GoodputSummary): string {
  */
 export function levelGoodput(level: { summary: { goodput?: GoodputSummary; durationSec: number }; records: readonly RequestRecord[] }, bounds: SloSet): GoodputSummary {
   const own = level.summary.goodput
-  const same = own && SLO_KEYS.every((k) => own.slo[k] === bounds[k])
+  const same = own && SLO_KEYS.every((k) => own.slo[k] === bounds[k]) && !own.slo.valid === !bounds.valid
   return same ? own : evaluateGoodput(level.records, bounds, level.summary.durationSec)
 }

@@ -13,6 +13,7 @@ import { sessionShape } from './sessions.js'
 import { countOrTime, duration, headers, milliseconds, nonEmpty, positive, secret, url, whole } from './values.js'
 import { ARRIVALS, CONFIDENCE_RULES, ENDPOINTS, FILE_FORMATS } from './vocabulary.js'
 import { headerFlag, jsonObjectFlag, rampFlag, sweepFlag } from './flag-parsers.js'
+import { kindsShape } from './kinds.js'
 
 /** Sampling faster than this loads the server it measures. */
 export const MIN_TELEMETRY_INTERVAL_MS = 100
@@ -339,6 +340,8 @@ export const scenarioShape = {
     defaultText: '100,000 (fewer past 3 levels)',
     flags: [{ name: 'records-limit', placeholder: 'N' }],
   }),
+  // Kinds of request beyond text (issue 17): images, audio, LoRA adapters, structured outputs, cost.
+  ...kindsShape,
   // Sessions, tool loops and the prefix cache (sessions.ts).
   ...sessionShape,
 } as const

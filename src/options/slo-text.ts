@@ -5,12 +5,12 @@
  */
 import { SLO_KEYS, type SloKey } from './vocabulary.js'
 
-/** Bounds in ms, inclusive (a request is good when value <= bound). */
-export type SloSet = Partial<Record<SloKey, number>>
+/** Bounds in ms, inclusive (a request is good when value <= bound); `valid`: a good request's output must also pass the validity check (request-kinds.md). */
+export type SloSet = Partial<Record<SloKey, number>> & { valid?: boolean }
 
 /** Accepted spellings (lower case) of each key. */
 const ALIASES: Record<string, SloKey> = { ttft: 'ttft', ttfc: 'ttfc', tpot: 'tpot', itl: 'itl', e2e: 'e2e', e2el: 'e2e' }
-const VALID_KEYS = 'ttft, ttfc, tpot, itl, e2e (alias e2el)'
+const VALID_KEYS = 'ttft, ttfc, tpot, itl, e2e (alias e2el), or valid'
 const EXAMPLE = 'e.g. ttft:500,tpot:50'
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i
 
@@ -25,6 +25,11 @@ export function parseSlo(text: string): SloSet {
   if (pieces.length === 0) throw new Error(`Goodput SLO is empty: give objectives as key:milliseconds, ${EXAMPLE}`)
   const slo: SloSet = {}
   for (const piece of pieces) {
+    // `valid` (or valid:true): good requests must also give valid output (structured outputs).
+    if (/^valid(:true)?$/i.test(piece)) {
+      slo.valid = true
+      continue
+    }
     const colon = piece.indexOf(':')
     if (colon < 0) throw new Error(`Goodput SLO "${piece}" is not key:milliseconds: write it like ${EXAMPLE}`)
     const name = piece.slice(0, colon)
@@ -45,11 +50,12 @@ export function parseSlo(text: string): SloSet {
 }
 
 /** The bounds of a goodput objective in canonical key order, without min and level (`e2el` read as `e2e`). */
-export function sloBounds(g: SloSet & { e2el?: number; min?: number; level?: number; confidence?: string }): SloSet {
+export function sloBounds(g: SloSet & { e2el?: number; min?: number; level?: number; confidence?: string; adapter?: string }): SloSet {
   const ordered: SloSet = {}
   for (const key of SLO_KEYS) {
     const v = g[key] ?? (key === 'e2e' ? g.e2el : undefined)
     if (v !== undefined) ordered[key] = v
   }
+  if (g.valid === true) ordered.valid = true
   return ordered
 }

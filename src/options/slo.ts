@@ -8,7 +8,7 @@ import { declarations, expecting } from './declare.js'
 import { parseExpression, type ExpressionText } from './expression.js'
 export { SLO_KEYS }
 
-import { CONFIDENCE_RULES, FIGURE_NAMES, SLO_KEYS, STAT_FIELDS, STAT_NAMES, type FigureName, type SloKey } from './vocabulary.js'
+import { CONFIDENCE_RULES, FIGURE_NAMES, LEVEL_FIGURES, SLO_KEYS, STAT_FIELDS, STAT_NAMES, type FigureName, type SloKey } from './vocabulary.js'
 import { whole } from './values.js'
 import { sloBounds, type SloSet } from './slo-text.js'
 export { parseSlo, sloBounds, type SloSet } from './slo-text.js'
@@ -28,7 +28,9 @@ const anyExpression = z.unknown().superRefine((text, ctx) => {
 }) as unknown as z.ZodType<ExpressionText, ExpressionText>
 
 const rule = z.enum(CONFIDENCE_RULES)
-const onLevel = z.strictObject({ expect: anyExpression, level: whole(1).optional(), confidence: rule.optional() })
+/** `adapter`: the figure of one LoRA adapter's requests (request-kinds.md). */
+const adapterName = expecting(z.string().regex(/\S/), 'the name of a LoRA adapter of the scenario')
+const onLevel = z.strictObject({ expect: anyExpression, level: whole(1).optional(), confidence: rule.optional(), adapter: adapterName.optional() })
 declarations.add(onLevel, { description: '', unknownKey: (key) => `has an unknown field "${key}": write { expect: '< 800', level: 50 }` })
 
 /** A share such as `'5%'`: how much the figure may change against the baseline. */
@@ -59,10 +61,13 @@ export const goodputObjective = z
     min: expecting(z.number().min(0).max(1), 'a ratio between 0 and 1, e.g. 0.9').optional(),
     level: whole(1).optional(),
     confidence: rule.optional(),
+    /** A good request's output must also be valid (structured outputs). */
+    valid: z.boolean().optional(),
+    adapter: adapterName.optional(),
   })
   .superRefine((g, ctx) => {
-    if (!SLO_KEYS.some((k) => g[k] !== undefined) && g.e2el === undefined) {
-      ctx.addIssue({ code: 'custom', input: g, message: `needs at least one bound in ms (${SLO_KEYS.join(', ')}), e.g. { ttft: 500, tpot: 50, min: 0.9 }` })
+    if (!SLO_KEYS.some((k) => g[k] !== undefined) && g.e2el === undefined && g.valid !== true) {
+      ctx.addIssue({ code: 'custom', input: g, message: `needs at least one bound in ms (${SLO_KEYS.join(', ')}) or valid: true, e.g. { ttft: 500, tpot: 50, min: 0.9 }` })
     }
   })
 export type GoodputObjective = z.input<typeof goodputObjective>
@@ -82,7 +87,7 @@ declarations.add(sloSchema, {
   expected: "an object of objectives, e.g. { 'ttft.p95': '< 800', 'errors.rate': '< 0.01' }",
   unknownKey: (key, guess) =>
     `has an unknown objective "${key}": ${guess ? `did you mean "${guess}"? ` : ''}use <metric>.<stat> (metric ${STAT_NAMES.join(', ')}; ` +
-    `stat ${STAT_FIELDS.join(', ')}), errors.rate, errors.count, throughput.requests, throughput.output, throughput.input, throughput.total or goodput`,
+    `stat ${STAT_FIELDS.join(', ')}), ${LEVEL_FIGURES.join(', ')}`,
 })
 export type SloObjectives = z.input<typeof sloSchema>
 

@@ -38,7 +38,7 @@ export const SLO_KEYS = ['ttft', 'ttfc', 'tpot', 'itl', 'e2e'] as const
 export type SloKey = (typeof SLO_KEYS)[number]
 
 /** Per-request distributions a level summarizes. */
-export const STAT_NAMES = ['ttft', 'ttfc', 'tpot', 'itl', 'e2e', 'e2eWithQueue', 'queueDelay', 'maxTokenGap', 'outputTokens', 'inputTokens'] as const
+export const STAT_NAMES = ['ttft', 'ttfc', 'tpot', 'itl', 'e2e', 'e2eWithQueue', 'queueDelay', 'maxTokenGap', 'outputTokens', 'inputTokens', 'reasoningTokens', 'visibleTokens'] as const
 export type StatName = (typeof STAT_NAMES)[number]
 
 /** The statistics of each distribution. */
@@ -48,8 +48,22 @@ export type StatField = (typeof STAT_FIELDS)[number]
 /** Statistics only streamed requests have (METRICS.md: absent, never zero, without streaming). */
 export const STREAM_ONLY: readonly StatName[] = ['ttft', 'ttfc', 'tpot', 'itl', 'maxTokenGap']
 
+/**
+ * Figures of the request kinds (docs/request-kinds.md): validity of structured outputs, the
+ * reasoning share of output tokens, energy from GPU power samples, and cost from a price.
+ */
+export const KIND_FIGURES = [
+  'valid.rate', 'invalid.count', 'reasoning.share',
+  'energy.perOutputToken', 'energy.joules', 'energy.watts',
+  'cost.perMillionOutput', 'cost.perMillionInput', 'cost.perRequest', 'cost.total',
+] as const
+export type KindFigure = (typeof KIND_FIGURES)[number]
+
+/** Token counts among the distributions (their unit is tokens, not ms). */
+export const TOKEN_STATS: readonly StatName[] = ['outputTokens', 'inputTokens', 'reasoningTokens', 'visibleTokens']
+
 /** Figures that are not `<stat>.<field>`. */
-export const LEVEL_FIGURES = ['errors.rate', 'errors.count', 'throughput.requests', 'throughput.output', 'throughput.input', 'throughput.total', 'goodput'] as const
+export const LEVEL_FIGURES = ['errors.rate', 'errors.count', 'throughput.requests', 'throughput.output', 'throughput.input', 'throughput.total', 'goodput', ...KIND_FIGURES] as const
 
 /** Every figure objectives may name: `ttft.p95`, `errors.rate`, `goodput`, … */
 export type FigureName = `${StatName}.${StatField}` | (typeof LEVEL_FIGURES)[number]

@@ -22,6 +22,8 @@ export interface CollectedLevel {
   recordsLimit?: number
   /** The scenario's seed: the kept sample is drawn from it. */
   seed: number
+  /** LoRA adapters (docs/request-kinds.md): every figure per adapter too, the base model's requests under `base`. */
+  adapters?: { base: string }
 }
 
 /** Where time slices start and how wide they are (SliceCollector). */
@@ -37,6 +39,8 @@ export class LevelCollector {
   private readonly sample: RecordSampler
   private readonly schedule: ScheduleCollector | undefined
   private slices: SliceCollector | undefined
+  /** One accumulator per adapter, when the level spreads requests over LoRA adapters. */
+  private readonly byAdapter: Map<string, LevelAccumulator> | undefined
 
   constructor(
     private readonly level: CollectedLevel,
@@ -44,7 +48,13 @@ export class LevelCollector {
   ) {
     this.sample = new RecordSampler({ limit: level.recordsLimit, seed: levelSampleSeed(level.seed, level.index) })
     this.schedule = level.load.kind === 'rate' ? new ScheduleCollector() : undefined
+    this.byAdapter = level.adapters ? new Map() : undefined
     file?.level({ index: level.index, load: level.load })
+  }
+
+  /** The measured part's window (first send, last end) on the records' clock. */
+  window(): { start: number; end: number } | undefined {
+    return this.acc.window()
   }
 
   /** Keep figures over time (ramps and timed levels). */
@@ -55,6 +65,12 @@ export class LevelCollector {
   add(r: RequestRecord): void {
     this.file?.record(this.level.index, r)
     this.acc.add(r)
+    if (this.byAdapter) {
+      const key = r.adapter ?? this.level.adapters!.base
+      let a = this.byAdapter.get(key)
+      if (!a) this.byAdapter.set(key, (a = new LevelAccumulator()))
+      a.add(r)
+    }
     this.sample.add(r)
     if (!isMeasured(r)) return
     // A session's later requests follow its own replies: only its first is an arrival of the schedule.
@@ -72,6 +88,11 @@ export class LevelCollector {
       summary.warnings.push(...s.warnings)
     }
     if (this.slices) summary.timeSlices = this.slices.result()
+    if (this.byAdapter) {
+      // Every figure per adapter, in name order; the level's own warnings are not repeated there.
+      const names = [...this.byAdapter.keys()].sort()
+      summary.byAdapter = Object.fromEntries(names.map((n) => [n, { ...this.byAdapter!.get(n)!.finish({ load, slo, client }), warnings: [] }]))
+    }
     return summary
   }
 

@@ -115,7 +115,7 @@ export function onMergedLine(r: RequestRecord, shift: number, count: number, sha
 /** The collector of a merged level: the whole load, its time sliced when the shards' was. */
 export function mergedCollector(index: number, parts: ShardLevel[], scenario: RecordedScenario): LevelCollector {
   const load = wholeLoad(parts.map((p) => p.load))
-  const c = new LevelCollector({ index, load, slo: goodputBounds(scenario.slo), seed: scenario.seed ?? 0 })
+  const c = new LevelCollector({ index, load, slo: goodputBounds(scenario.slo), seed: scenario.seed ?? 0, ...(scenario.lora ? { adapters: { base: scenario.model } } : {}) })
   const firstSent = Math.min(...parts.map((p) => p.firstSent))
   const lastEnd = Math.max(...parts.map((p) => p.lastEnd))
   const sliced = load.ramp !== undefined || parts.some((p) => p.summary?.timeSlices !== undefined)

@@ -152,7 +152,7 @@ function targets(checks: CheckOutcome[], slo: SloSet | undefined, goodputMin?: n
     add({ chart: 'goodput', value: goodputMin, label: `goodput target ≥ ${+(goodputMin * 100).toFixed(1)}%`, kind: 'slo' })
   }
   for (const [key, bound] of Object.entries(slo ?? {})) {
-    if (bound === undefined) continue
+    if (typeof bound !== 'number') continue // `valid: true` has no chart
     const label = key === 'itl' ? `goodput bound: max token gap ≤ ${bound}` : `goodput bound: ${key} ≤ ${bound}`
     add({ chart: key as TargetLine['chart'], value: bound, label, kind: 'slo' })
   }

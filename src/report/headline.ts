@@ -211,6 +211,7 @@ function failureReason(l: LevelSummary, min: number | undefined, byLevel: CheckO
 function crossingsOf(input: HeadlineInput, sorted: LevelSummary[], kind: 'concurrency' | 'rate'): string[] {
   const out: string[] = []
   for (const [key, bound] of Object.entries(input.goodput?.bounds ?? {}) as Array<[SloKey, number]>) {
+    if (!Object.hasOwn(BOUND_STAT, key)) continue // `valid: true` is no bound a statistic crosses
     const [stat, name] = BOUND_STAT[key]
     const at = sorted.find((l) => (l.stats[stat]?.p99 ?? -Infinity) > bound)
     if (at) out.push(`${name} p99 crosses ${fig(bound)} ms at ${loadText(kind, at.load.value)} (${fig(at.stats[stat]!.p99)} ms)`)

@@ -73,6 +73,8 @@ export function scenarioFields(options: ScenarioOptionsPublic | Loose): Scenario
     const v = num(slo?.[k]) ?? num(obj(o.goodput)?.[k])
     if (v !== undefined) bounds[k] = v
   }
+  // Good requests must also give valid output (docs/request-kinds.md).
+  if (slo?.valid === true) bounds.valid = true
   const min = num(slo?.min)
   const sweep = obj(o.sweep)
   const ramp = obj(o.ramp)

@@ -87,6 +87,8 @@ export interface CheckOutcome {
   passed: boolean
   /** The level it was checked on, when one. */
   level?: number
+  /** The LoRA adapter whose requests it was checked on, when one (docs/request-kinds.md). */
+  adapter?: string
   metric?: string
   expected?: string
   actual?: number

@@ -7,6 +7,9 @@ import type { Arrival, SloKey, StatName } from '../options/vocabulary.js'
 import type { SloSet } from '../options/slo.js'
 import type { RecordedScenario } from '../options/recorded.js'
 import type { VerdictDocument } from './verdicts.js'
+import type { CostSummary, EnergySummary, MediaSent, MediaSummary, ReasoningSummary, ValiditySummary } from './kinds.js'
+
+export type { CostSummary, EnergySummary, MediaSent, MediaSummary, ReasoningSummary, ValiditySummary }
 
 export type { Arrival, RecordedScenario, SloKey, SloSet, StatName }
 
@@ -84,6 +87,18 @@ export interface RequestRecord {
    * have. Absent for the level's short warm-up.
    */
   repeatedTokens?: number
+
+  // Request kinds (docs/request-kinds.md).
+  /** Where `reasoningTokens` came from: the server's usage, or counting reasoning events (one token each). */
+  reasoningTokensSource?: 'usage' | 'events'
+  /** The LoRA adapter the request named; absent for the base model. */
+  adapter?: string
+  /** Images and audio sent with the request. */
+  media?: MediaSent
+  /** Structured outputs: whether the output passed the scenario's validity check (succeeded requests only). */
+  valid?: boolean
+  /** Why it did not: `not JSON: Unexpected token…`, `/name: must be string`, … */
+  invalidReason?: string
 }
 
 /** `turns`: all its turns ran; `context`: the next would not fit maxContextTokens; `failed`: a request failed; `level-end`: the level's time was up; `stopped`: Ctrl-C. */
@@ -112,8 +127,8 @@ export interface GoodputSummary {
   ratio: number
   /** good / duration, req/s (vLLM's request_goodput). */
   rate: number
-  /** Per objective: how many of `total` requests met that bound. */
-  met: Partial<Record<SloKey, number>>
+  /** Per objective: how many of `total` requests met that bound (`valid`: gave valid output). */
+  met: Partial<Record<SloKey | 'valid', number>>
 }
 
 
@@ -188,7 +203,7 @@ export interface ServerTtftComparison {
 export interface LevelSummary {
   load: LoadSpec
   /** `interrupted`: requests in flight when the run was stopped (Ctrl-C), ended as `aborted` and left out of the rest. */
-  requests: { total: number; succeeded: number; failed: number; warmup: number; cooldown?: number; interrupted?: number }
+  requests: { total: number; succeeded: number; failed: number; warmup: number; cooldown?: number; interrupted?: number; invalid?: number }
   errors: Partial<Record<FailureKind, number>>
   /** Seconds from the first measured `sentAt` to the last `endAt`. */
   durationSec: number
@@ -228,6 +243,14 @@ export interface LevelSummary {
   /** The prefix reuse the workload was designed to have, beside the hits the server reported. */
   prefixCache?: PrefixCacheSummary
   warnings: string[]
+  // Request kinds (docs/request-kinds.md).
+  /** The level's figures per LoRA adapter (the base model's requests under its name). */
+  byAdapter?: Record<string, LevelSummary>
+  media?: MediaSummary
+  validity?: ValiditySummary
+  reasoning?: ReasoningSummary
+  energy?: EnergySummary
+  cost?: CostSummary
   /** The level ended before its planned requests (`stopEarly`): why, in one line, and after how many. */
   stoppedEarly?: { reason: 'settled' | 'over-saturated'; message: string; requests: number }
 }

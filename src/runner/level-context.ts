@@ -55,4 +55,4 @@ export interface SendExtras {
 }
 
 /** What a request needs of a prompt (a dataset Prompt, or the preflight's synthetic one). */
-export type SendablePrompt = Pick<Prompt, 'text' | 'tokens' | 'messages'>
+export type SendablePrompt = Pick<Prompt, 'text' | 'tokens' | 'messages' | 'media' | 'adapter'>

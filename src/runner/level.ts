@@ -28,6 +28,8 @@ import type { LevelStart, ScenarioOptions } from './types.js'
 import { DesignedReuse } from './designed-reuse.js'
 import { prepareSessionLevel, sessionsNeeded } from './session-level.js'
 import { resetPrefixCache, serverAtEnd, serverAtStart } from './server-figures.js'
+import { addLevelKinds, attachKinds, requestKinds, type RequestKinds } from './kinds.js'
+import { ReplyCapture } from '../client/reply.js'
 
 export type { LevelContext, LevelThreads, SendablePrompt, SendExtras } from './level-context.js'
 
@@ -43,8 +45,10 @@ export function createContext(base: Omit<LevelContext, 'send'>): LevelContext {
   // A whole response without usage is counted by our tokenizer (client/tracker.ts): its tables load
   // now rather than while the first measured requests wait.
   if (!stream && adapter.generates !== false) preloadTokenizer()
-  const spec = (prompt: SendablePrompt, maxTokens: number): RequestSpec => ({
-    model: opts.model,
+  // Request kinds (runner/kinds.ts): an adapter's model or lora_path, structured output fields, media, the answer's check.
+  const kinds = requestKinds(opts)
+  const spec = (prompt: SendablePrompt, maxTokens: number, k: ReturnType<RequestKinds['forPrompt']>): RequestSpec => ({
+    model: k.model,
     prompt: prompt.text,
     ...(prompt.messages ? { messages: prompt.messages } : {}),
     promptTokens: prompt.tokens,
@@ -53,22 +57,30 @@ export function createContext(base: Omit<LevelContext, 'send'>): LevelContext {
     ignoreEos: opts.ignoreEos,
     includeUsage: opts.includeUsage,
     continuousUsage: opts.continuousUsage,
-    body: opts.body,
+    body: k.body,
+    ...(k.media ? { media: k.media } : {}),
   })
   return {
     ...base,
     send(tag, prompt, maxTokens, index, warmup, scheduledAt, extra) {
       const tracker = new RequestTracker(index, warmup, stream, scheduledAt, prompt.tokens, adapter.generates !== false)
+      const k = kinds.forPrompt(prompt)
+      if (kinds.validator) {
+        // The check reads the answer's text and tool calls (a session's capture when it has one).
+        tracker.validator = kinds.validator
+        tracker.reply = extra?.reply ?? new ReplyCapture()
+      }
+      if (k.record) tracker.kinds = k.record
       // A shard's (or thread's) request k is request k·n + i of the whole level, as merging numbers it:
       // request ids stay unique across shards and match the merged records.
       const id = opts.shard ? index * opts.shard.count + opts.shard.index : index
-      if (!extra) return client.send(adapter, adapter.buildRequest(spec(prompt, maxTokens)), tracker, `llmbench-${tag}-${id}`)
-      const s = spec(prompt, maxTokens)
+      const s = spec(prompt, maxTokens, k)
+      if (!extra) return client.send(adapter, adapter.buildRequest(s), tracker, `llmbench-${tag}-${id}`)
       if (extra.body) s.body = { ...s.body, ...extra.body }
       if (extra.tools) s.tools = extra.tools
       const req = adapter.buildRequest(s)
       if (extra.headers) Object.assign(req.headers, extra.headers)
-      tracker.reply = extra.reply
+      if (extra.reply) tracker.reply = extra.reply
       return client.send(adapter, req, tracker, `llmbench-${tag}-${id}`)
     },
   }
@@ -109,6 +121,8 @@ export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): P
   const sessions = opts.sessions ? await prepareSessionLevel(ctx, i, sessionsNeeded(plan, opts), warmCount, seed, reuse, (r) => onRecord(r)) : undefined
   const poolSize = sessions ? sessions.env.scripts.length : promptsNeeded(plan, opts.numPrompts)
   const prompts = sessions ? [] : await loadPrompts(ctx.spec, poolSize + warmCount, seed, { tokenize: ctx.calibration?.tokenize, offset: ctx.calibration?.offset, stopped })
+  // Request kinds (images, audio, LoRA adapters) per prompt; a session's come with its script (session-level.ts).
+  attachKinds(prompts, opts, seed)
   const warmPrompt = (k: number) => (sessions ? sessions.warmup[k].first : prompts[poolSize + k])
   const warm = await runClosedLoop({
     concurrency: plan.shortWarmup.concurrency,
@@ -179,6 +193,7 @@ export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): P
     },
     meanTarget(plan, phases),
   )
+  addLevelKinds(summary, opts, collect.window(), await ctx.telemetry?.gpuNow())
   // Load threads leave the server's side to the main thread (threads.ts).
   if (!ctx.loadThread) await serverAtEnd(ctx.telemetry, serverBefore, summary)
   if (reset && summary.prefixCache) summary.prefixCache.reset = reset
@@ -241,7 +256,7 @@ function earlyStop(ctx: LevelContext, plan: LevelPlan, phases: PhaseClock) {
 /** The collector of a level's records (results/level-collector.ts), for its whole load. */
 export function levelCollector(ctx: LevelContext, plan: LevelPlan, i: number): LevelCollector {
   const { opts } = ctx
-  return new LevelCollector({ index: i, load: plan.load, slo: opts.goodput, recordsLimit: opts.recordsLimit, seed: opts.seed }, ctx.recordsFile)
+  return new LevelCollector({ index: i, load: plan.load, slo: opts.goodput, recordsLimit: opts.recordsLimit, seed: opts.seed, ...(opts.lora ? { adapters: { base: opts.model } } : {}) }, ctx.recordsFile)
 }
 
 /** Ramps and timed levels keep figures over time, from the loop's start (`loopStart`, monotonic ms). */

@@ -21,6 +21,8 @@ import { checkOpenFiles } from './fd-limit.js'
 import type { RecordsWriter } from '../records/records-file.js'
 import { connectionsFor, preparePrompts } from './prepare.js'
 import type { ScenarioListener, ScenarioOptions, ScenarioOutcome } from './types.js'
+import { kindsRefusal } from '../client/kinds-check.js'
+import { checkMediaFits, needsOneThread } from './kinds.js'
 import { checkSessionEndpoint } from './session-level.js'
 import { randomBytes } from 'node:crypto'
 
@@ -37,6 +39,7 @@ export async function runScenario(given: ScenarioOptions, listener: ScenarioList
   if (opts.sessions) opts.sessionTag ??= `llmbench-${randomBytes(4).toString('hex')}`
   const stopped = () => signal?.aborted === true
   checkOpenFiles(connectionsFor(opts))
+  checkKinds(opts)
   const adapter = getAdapter(opts.endpoint)
   checkSessionEndpoint(opts)
   const headers: Record<string, string> = { ...opts.headers, ...authHeaders(adapter, opts.apiKey) }
@@ -58,6 +61,7 @@ export async function runScenario(given: ScenarioOptions, listener: ScenarioList
   const plans = opts.sweep ? [] : plannedLevels({ ...opts, trace })
   // Before any request: a dataset file that cannot be read, prompts that cannot fit in memory.
   checkPromptsFit(ctx.spec, Math.max(opts.numPrompts, ...plans.map((p) => promptsNeeded(p, opts.numPrompts))))
+  checkMediaFits(opts, Math.max(opts.numPrompts, ...plans.map((p) => promptsNeeded(p, opts.numPrompts))))
   signal?.addEventListener('abort', onAbort)
   const outcome: ScenarioOutcome = { levels: [] }
   try {
@@ -67,8 +71,9 @@ export async function runScenario(given: ScenarioOptions, listener: ScenarioList
     if (stopped()) return outcome
     listener.onPrompts?.(outcome.prompts)
     ctx.telemetry = startSampler(opts, headers, listener)
-    // A sweep decides each level from all its requests, an early stop watches them all, a trace replays in order: one thread each.
-    const threads = trace || opts.sweep || opts.stopEarly ? 1 : threadCount(opts, { slots: splitSlots(opts), streams: mostStreams(opts), itlMs: measuredBefore.itlMs })
+    // A sweep decides each level from all its requests, an early stop watches them all, a trace replays in order,
+    // a validity function is code no thread can be handed: one thread each.
+    const threads = trace || opts.sweep || opts.stopEarly || needsOneThread(opts) ? 1 : threadCount(opts, { slots: splitSlots(opts), streams: mostStreams(opts), itlMs: measuredBefore.itlMs })
     if (threads > 1) ctx.threads = new ThreadPool(opts, threads)
     if (opts.sweep) Object.assign(outcome, await runSweep(ctx, opts.sweep), { prompts: outcome.prompts })
     for (let i = 0; i < plans.length && !stopped(); i++) {
@@ -90,6 +95,16 @@ export async function runScenario(given: ScenarioOptions, listener: ScenarioList
   }
 }
 
+
+/** A request kind the endpoint cannot send (known once `auto` found the endpoint): one line before any request. */
+function checkKinds(opts: ScenarioOptions): void {
+  const refused = kindsRefusal(opts.endpoint, opts)
+  if (refused) throw new UsageError(`${refused.path.join('.')}: ${refused.message}`)
+  // Both would be the request's `tools`: the tool loop's would silently win.
+  if (opts.agent && opts.structured?.tools) {
+    throw new UsageError('structured.tools: a tool loop offers its own tools (agent.tools, --tools) with every request: give the tools once, to the tool loop, or drop the tool loop')
+  }
+}
 
 function startSampler(opts: ScenarioOptions, headers: Record<string, string>, listener: ScenarioListener): TelemetrySampler | undefined {
   const t = opts.telemetry ?? {}

@@ -17,6 +17,7 @@ import type { RequestRecord } from '../results/types.js'
 import type { DesignedReuse } from './designed-reuse.js'
 import type { LevelContext } from './level-context.js'
 import { runSession, type SessionEnv } from './session.js'
+import { attachKinds } from './kinds.js'
 import type { ScenarioOptions } from './types.js'
 
 /** Endpoints that take a conversation as messages, and those that take tools. */
@@ -66,6 +67,8 @@ export async function prepareSessionLevel(
   const s = opts.sessions!
   const userTurn: LengthSpec = s.userTurn ?? defaultUserTurn(ctx)
   const scripts = await loadSessionScripts(ctx.spec, pool + warm, seed, { turns: s.turns, userTurn }, { tokenize: ctx.calibration?.tokenize, offset: ctx.calibration?.offset, stopped: ctx.stopped })
+  // Request kinds (runner/kinds.ts): each session's media and LoRA adapter, drawn as for prompts.
+  attachKinds(scripts.map((x) => x.first), opts, seed)
   const toolTexts = opts.agent && !('fn' in opts.agent.result) ? syntheticTexts(opts.agent.result.tokens, TOOL_TEXTS, mixSeed(seed, 0x7001), ctx.spec.tokenizer) : []
   let index = 0
   let reused = 0

@@ -132,7 +132,8 @@ export async function runSession(env: SessionEnv, k: number, scheduledAt: number
         ? env.reuse.prompt(first.segments, `session:${k % env.scripts.length}`, first.tokens)
         : truncatedTurns > 0 ? (systemCount > 0 ? env.reuse.seen(first.segments) : 0) : carried
       const reply = new ReplyCapture()
-      const prompt = { text: '', tokens: context + added, messages }
+      // Request kinds: a session keeps its LoRA adapter on every request; its images and audio go with its first.
+      const prompt = { text: '', tokens: context + added, messages, adapter: first.adapter, ...(carried === undefined && first.media ? { media: first.media } : {}) }
       const r = await ctx.send(`L${env.level}`, prompt, maxTokens, env.nextIndex(), phase === 'warmup', at, { ...extras, reply })
       if (phase === 'cooldown') r.cooldown = true
       if (readyAt !== undefined) {

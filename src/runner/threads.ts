@@ -18,6 +18,7 @@ import { resetPrefixCache, serverAtEnd, serverAtStart } from './server-figures.j
 import type { LevelPlan } from '../load/levels.js'
 import { meanValue } from '../load/profile.js'
 import { levelCollector, levelStart, runLevel, sliceWindow, type LevelContext } from './level.js'
+import { addLevelKinds } from './kinds.js'
 import type { FromThread, ScenarioOptions, ToThread } from './types.js'
 
 /**
@@ -158,6 +159,7 @@ export class ThreadPool {
       },
       meanRate(plan),
     )
+    addLevelKinds(summary, ctx.opts, collect.window(), await ctx.telemetry?.gpuNow())
     await serverAtEnd(ctx.telemetry, serverBefore, summary)
     if (reset && summary.prefixCache) summary.prefixCache.reset = reset
     // Warnings only a thread could see (reused prompts or sessions), once each.

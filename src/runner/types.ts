@@ -9,6 +9,10 @@ import type { LevelPlan, LoadOptions } from '../load/levels.js'
 import type { SweepOptions } from '../load/sweep.js'
 import type { ServerGone } from './server-gone.js'
 import type { RecordedScenario } from '../options/recorded.js'
+import type { MediaSpec } from '../data/media.js'
+import type { LoraSpec } from '../data/lora.js'
+import type { StructuredSpec } from '../client/structured.js'
+import type { CostOptions } from '../options/kinds.js'
 import type { AgentSettings, SessionSettings } from '../load/session-options.js'
 
 export interface ScenarioOptions extends LoadOptions {
@@ -56,7 +60,17 @@ export interface ScenarioOptions extends LoadOptions {
   resetPrefixCache?: boolean
   /** Names this run's sessions (their affinity ids); the same in every load thread. */
   sessionTag?: string
+  // Request kinds (docs/request-kinds.md), resolved by config/kinds.ts.
+  /** Images and audio in chat requests. */
+  media?: MediaSpec
+  /** LoRA adapters and how requests are assigned to them. */
+  lora?: LoraSpec
+  /** Structured outputs asked for, and the validity check of each answer. */
+  structured?: StructuredSpec
+  /** The price of the serving, for each level's cost figures. */
+  cost?: CostOptions
 }
+
 
 export interface TelemetrySettings {
   enabled?: boolean

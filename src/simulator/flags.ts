@@ -23,6 +23,11 @@ export const NUMERIC_FLAGS: Array<[flag: string, option: keyof SimulatorOptions,
   ['block-size', 'blockSize', 'Tokens per prefix-cache block'],
   ['tool-call-probability', 'toolCallProbability', 'Chance that a request offering tools (tool_choice auto) is answered with a tool call'],
   ['tool-steps', 'toolSteps', 'Requests a tool-using task needs: each one before the last is answered with a tool call'],
+  ['image-base-tokens', 'imageBaseTokens', 'Prompt tokens of every image (OpenAI: 85)'],
+  ['image-tile-tokens', 'imageTileTokens', 'Prompt tokens per tile of an image (OpenAI: 170)'],
+  ['image-tile-size', 'imageTileSize', 'Side of an image tile in pixels'],
+  ['audio-tokens-per-second', 'audioTokensPerSecond', 'Prompt tokens per second of audio'],
+  ['invalid-rate', 'invalidRate', 'Chance that a structured answer (response_format, tools) is invalid on purpose'],
 ]
 
 /** The `llmbench simulate` flags that start a simulator with these options. */
@@ -36,6 +41,7 @@ export function simulatorArgs(o: SimulatorOptions): string[] {
     if (typeof v === 'number') args.push(`--${flag}`, String(v))
   }
   if (o.reasoningField) args.push('--reasoning-field', o.reasoningField)
+  if (o.loraModules?.length) args.push('--lora-modules', o.loraModules.join(','))
   if (o.trace) args.push('--trace')
   if (o.prefixCache === false) args.push('--no-prefix-cache')
   if (o.quirks?.length) args.push('--quirks', o.quirks.join(','))

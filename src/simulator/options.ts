@@ -118,6 +118,19 @@ export interface SimulatorOptions {
   /** Instead of a probability: a task needs this many requests, every one before the last answered
    * with a tool call (counted by the tool results since the last user message). Default `null`. */
   toolSteps?: number | null
+  // Request kinds (docs/request-kinds.md, simulator/media.ts, simulator/structured.ts).
+  /** Prompt tokens of every image, whatever its size (OpenAI's 85). Default `85`. */
+  imageBaseTokens?: number
+  /** Prompt tokens per tile of an image (OpenAI's 170). Default `170`. */
+  imageTileTokens?: number
+  /** Side of a tile in pixels. Default `512`. */
+  imageTileSize?: number
+  /** Prompt tokens per second of audio. Default `25`. */
+  audioTokensPerSecond?: number
+  /** LoRA adapters served besides the model (vLLM `--lora-modules`): a request may name one as its model or its `lora_path`. Default `[]`. */
+  loraModules?: string[]
+  /** Chance that a structured answer (response_format or tools) is made invalid on purpose. Default `0`. */
+  invalidRate?: number
 }
 
 export type ResolvedOptions = Required<SimulatorOptions>
@@ -154,6 +167,12 @@ export const SIMULATOR_DEFAULTS: Readonly<ResolvedOptions> = Object.freeze({
   blockSize: 16,
   toolCallProbability: 0,
   toolSteps: null,
+  imageBaseTokens: 85,
+  imageTileTokens: 170,
+  imageTileSize: 512,
+  audioTokensPerSecond: 25,
+  loraModules: [],
+  invalidRate: 0,
 })
 
 function check(name: string, v: number, min: number, integer = false): void {
@@ -171,6 +190,10 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
     check(k, o[k], 1, true)
   }
   check('port', o.port, 0, true)
+  for (const k of ['imageBaseTokens', 'imageTileTokens', 'audioTokensPerSecond'] as const) check(k, o[k], 0)
+  check('imageTileSize', o.imageTileSize, 1, true)
+  if (!(o.invalidRate >= 0 && o.invalidRate <= 1)) throw new RangeError(`invalidRate must be in [0, 1], got ${o.invalidRate}`)
+  if (!Array.isArray(o.loraModules) || !o.loraModules.every((m) => typeof m === 'string' && m !== '')) throw new RangeError('loraModules must be a list of names')
   check('reasoningTokens', o.reasoningTokens, 0, true)
   check('seed', o.seed, -Infinity, true)
   if (!(o.eosProbability >= 0 && o.eosProbability < 1)) throw new RangeError('eosProbability must be in [0, 1)')

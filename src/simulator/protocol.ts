@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Quirk, ResolvedOptions } from './options.js'
 import type { ToolCall, ToolRequest } from './tools.js'
+import type { RequestKinds } from './kinds.js'
 
 /** A complete HTTP answer (errors, metadata routes). */
 export interface Reply {
@@ -35,6 +36,8 @@ export interface GenRequest {
   templated?: boolean
   /** The tools the request offers (tools.ts). */
   tools?: ToolRequest
+  /** A LoRA adapter, images and audio, a structured answer (simulator/kinds.ts). */
+  kinds?: RequestKinds
 }
 
 export interface WireContext {
@@ -46,6 +49,8 @@ export interface WireContext {
   receivedAt: number
   /** The answer is this tool call (its arguments stream as the tokens), not text (tools.ts). */
   toolCall?: ToolCall | null
+  /** The tool a structured answer calls (the tool-calls quirk's name otherwise). */
+  toolName?: string
 }
 
 /** The tokens of one event (one engine step for one request). Reused between calls. */

@@ -42,6 +42,8 @@ import { SimRequest } from './stream.js'
 import { drawOutputLength } from './text.js'
 import { mixSeed, mulberry32, nextU32 } from '../random.js'
 import { encodeText } from '../data/tokenizer.js'
+import { structuredSetup, traceKinds } from './kinds.js'
+import { tokenPieces } from './structured.js'
 
 export interface SimulatorMetrics extends Omit<Counters, 'ttft'> {
   /** Prefix cache: prompt tokens looked up and found (0 without the cache). */
@@ -200,26 +202,35 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const textSeed = g.seed !== undefined ? mixSeed(o.seed, g.seed) : nextU32(textRng)
     const min = Math.min(g.minTokens, g.maxTokens)
     const outputTokens = min >= g.maxTokens ? g.maxTokens : Math.max(min, drawOutputLength(g.maxTokens, o.eosProbability, mulberry32(mixSeed(textSeed, 0x1e9))))
-    const toolCall = decideToolCall(g.tools, o, mulberry32(mixSeed(textSeed, 0x7001))())
+    const decided = decideToolCall(g.tools, o, mulberry32(mixSeed(textSeed, 0x7001))())
+    // Request kinds (simulator/kinds.ts): a structured answer: JSON text, or the decided call of a
+    // tool with parameters, its arguments fitting them (invalid at invalidRate).
+    const hdrId = req.headers['x-request-id']
+    const answer = structuredSetup(g.kinds, decided, a.quirks, o, typeof hdrId === 'string' ? hdrId : undefined, textSeed)
+    // A structured call streams its own arguments (the tool-calls quirk's path); any other call, the generated text as `{"input":…}`.
+    const toolCall = answer.toolName !== undefined ? null : decided
     const ids = cache && g.promptIds ? g.promptIds() : undefined
     const cachedTokens = ids ? cache!.admit(ids) : 0
-    const wire = p.wire({ opts: o, quirks: a.quirks, promptTokens: g.promptTokens, stopped: outputTokens < g.maxTokens, receivedAt, toolCall })
+    const wire = p.wire({ opts: o, quirks: a.quirks, promptTokens: g.promptTokens, stopped: outputTokens < g.maxTokens, receivedAt, toolCall, ...(answer.toolName ? { toolName: answer.toolName } : {}) })
+    const content = answer.text !== undefined ? tokenPieces(answer.text, outputTokens - Math.min(wire.reasoningTokens, outputTokens)) : undefined
     const trace = a.trace
     if (trace) {
       trace.body = parsed.value
       trace.cachedTokens = cachedTokens
       const sid = req.headers['x-session-id']
       if (typeof sid === 'string') trace.sessionId = sid
+      if (g.kinds) traceKinds(trace, g.kinds)
     }
     const onComplete = ids || trace ? (text: string) => {
       // The answer as the next request of the conversation carries it back.
-      const reply = toolCall ? toolCallsText([{ name: toolCall.name, arguments: toolArguments(text) }]) : text
+      const reply = answer.toolName !== undefined ? toolCallsText([{ name: answer.toolName, arguments: text }])
+        : toolCall ? toolCallsText([{ name: toolCall.name, arguments: toolArguments(text) }]) : text
       if (trace) trace.reply = reply
       if (ids) cache!.insert(g.templated ? [...ids, ...encodeText(reply), IM_END] : [...ids, ...encodeText(reply)])
     } : undefined
     const seq = new SimRequest({
       gen: g, wire, res, opts: o, counters, quirks: a.quirks, fault: a.fault, outputTokens, textSeed, receivedAt, trace, cancel,
-      errorReply: proto.error, cachedTokens, onComplete,
+      errorReply: proto.error, cachedTokens, onComplete, ...(content ? { content } : {}),
     })
     seq.start()
     if (a.fault === 'stall') {

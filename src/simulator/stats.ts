@@ -18,6 +18,10 @@ export interface TraceEntry {
   sessionId?: string
   cachedTokens?: number
   reply?: string
+  /** Request kinds (docs/request-kinds.md): the adapter named, the images and clips received with their prompt tokens. */
+  adapter?: string
+  images?: Array<{ width: number; height: number; bytes: number; tokens: number; url?: string }>
+  audio?: Array<{ seconds: number; bytes: number; tokens: number; url?: string }>
 }
 
 /** vLLM's buckets for time_to_first_token_seconds. */

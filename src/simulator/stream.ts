@@ -34,6 +34,8 @@ export interface RequestSetup {
   /** Called with the answer's text (content, not reasoning) when the request completes: the
    * prefix cache keeps its blocks, the trace its text. */
   onComplete?: (text: string) => void
+  /** A structured answer's text, one piece per content token (simulator/structured.ts), instead of words. */
+  content?: Array<{ raw: string; json: string }>
 }
 
 const IN_STREAM_FAULTS: ReadonlySet<Fault> = new Set(['stream-error', 'malformed', 'cut'])
@@ -61,6 +63,8 @@ export class SimRequest implements Sequence {
   private content = ''
   private reasoning = ''
   private firstAt = 0
+  /** Content tokens written so far, for a structured answer's pieces. */
+  private contentAt = 0
 
   constructor(setup: RequestSetup) {
     const { gen, opts, quirks: q } = setup
@@ -112,11 +116,12 @@ export class SimRequest implements Sequence {
     for (let i = 0; i < k; i++) {
       const t = this.text.next()
       b.ids.push(t)
+      const piece = i >= r && s.content ? s.content[this.contentAt++] : undefined
       if (i < r) rJson += PIECES_JSON[t]
-      else cJson += PIECES_JSON[t]
+      else cJson += piece ? piece.json : PIECES_JSON[t]
       if (this.keepText) {
         if (i < r) this.reasoning += PIECES[t]
-        else this.content += PIECES[t]
+        else this.content += piece ? piece.raw : PIECES[t]
       }
     }
     s.counters.generationTokens += k

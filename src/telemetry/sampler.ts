@@ -47,6 +47,11 @@ export interface TelemetrySampler {
    */
   snapshotTtftHistogram(): Promise<Histogram | null>
   /**
+   * Energy (docs/request-kinds.md): samples the GPUs now (after any sample under way) and hands
+   * back their series so far, or why there are none (GPU telemetry off, or its source dropped).
+   */
+  gpuNow(): Promise<{ series: TelemetrySeries[]; missing?: string }>
+  /**
    * Scrapes the server now and returns what a level's figures are computed from at its start and
    * end: the TTFT histogram and the prefix cache's counters or gauges (each null when the server
    * has none); null when the page is not available.
@@ -68,6 +73,8 @@ interface Sample { at: number; readings: Reading[]; ttft?: Histogram | null; pre
 class Source {
   active = true
   samples = 0
+  /** The notice that dropped it. */
+  dropped: string | undefined
   private failures = 0
   private chain: Promise<unknown> = Promise.resolve()
   private pending = 0
@@ -117,6 +124,7 @@ class Source {
   private drop(line: string): void {
     if (!this.active) return
     this.active = false
+    this.dropped = line
     this.notice(line)
   }
 }
@@ -166,14 +174,16 @@ export function startTelemetry(opts: TelemetryOptions): TelemetrySampler {
   const serverPage = page(metricsUrl(opts.server), opts.headers)
   const server = new Source(`server telemetry: ${serverPage.shown}`, readServer(serverPage), new SeriesStore('server', opts.maxPoints), notice)
   const sources = [server]
+  let gpuSource: Source | undefined
   if (opts.gpu) {
     const store = new SeriesStore('gpu', opts.maxPoints)
     if (opts.gpu === true) {
-      sources.push(new Source('GPU telemetry: nvidia-smi', readNvidiaSmi, store, notice))
+      gpuSource = new Source('GPU telemetry: nvidia-smi', readNvidiaSmi, store, notice)
     } else {
       const dcgm = page(dcgmPageUrl(opts.gpu.dcgmUrl))
-      sources.push(new Source(`GPU telemetry: ${dcgm.shown}`, () => readDcgm(dcgm), store, notice))
+      gpuSource = new Source(`GPU telemetry: ${dcgm.shown}`, () => readDcgm(dcgm), store, notice)
     }
+    sources.push(gpuSource)
   }
 
   const timers = sources.map((s) => {
@@ -202,6 +212,12 @@ export function startTelemetry(opts: TelemetryOptions): TelemetrySampler {
     async snapshotTtftHistogram() {
       if (stopping || !server.active) return null
       return (await server.run())?.ttft ?? null
+    },
+    async gpuNow() {
+      if (!gpuSource) return { series: [], missing: 'no GPU telemetry: it samples local GPUs only when the server is on this machine (--gpu-telemetry, or --dcgm-url for another machine)' }
+      if (!stopping && gpuSource.active) await gpuSource.run()
+      const series = gpuSource.store.series()
+      return series.length || !gpuSource.dropped ? { series } : { series, missing: gpuSource.dropped }
     },
     async snapshot() {
       if (stopping || !server.active) return null

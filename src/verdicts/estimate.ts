@@ -7,6 +7,7 @@ import { levelBlocks, MIN_BLOCKS, type Blocks } from './blocks.js'
 import { fail, moment, percentileSet, proportion, rate, type Estimate } from './estimators.js'
 import type { FigureSpec } from './figures.js'
 import { OrderStats } from './order.js'
+import { figure } from '../metrics/figures.js'
 import { statSamples, type Blocked } from './samples.js'
 
 /** The figure's value as the level summary holds it. */
@@ -19,11 +20,13 @@ export function summaryValue(level: LevelResult, spec: FigureSpec, slo: SloSet |
     }
     case 'proportion':
       if (spec.proportion === 'errors') return s.requests.total > 0 ? s.requests.failed / s.requests.total : 0
+      if (spec.proportion === 'valid') return s.validity?.rate ?? null
       if (slo === undefined) return null
       if (s.goodput && sameSlo(s.goodput.slo, slo)) return s.goodput.ratio
       return null // computed from the records by the caller
     default: {
       if (spec.name === 'errors.count') return s.requests.failed
+      if (!spec.stat) return figure(spec.name)?.read(s) ?? null
       const stats = s.stats[spec.stat!]
       const v = stats?.[spec.field as keyof typeof stats]
       return typeof v === 'number' ? v : null

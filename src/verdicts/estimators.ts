@@ -199,21 +199,32 @@ export function rate(spec: FigureSpec, value: number | null, blocks: Blocks, loa
 
 export function proportion(spec: FigureSpec, value: number | null, blocks: Blocks, slo: SloSet | undefined): Estimate {
   const { records, start, count } = blocks
-  const hit = spec.proportion === 'errors' ? (r: RequestRecord) => !isSuccess(r) : (r: RequestRecord) => isGood(r, slo!)
+  const hit = spec.proportion === 'errors' ? (r: RequestRecord) => !isSuccess(r) : spec.proportion === 'valid' ? (r: RequestRecord) => r.valid === true : (r: RequestRecord) => isGood(r, slo!)
+  // Valid outputs are a share of the checked requests only (failed ones have no output to judge).
+  const counted = spec.proportion === 'valid' ? (r: RequestRecord) => r.valid !== undefined : () => true
   if (spec.proportion === 'goodput' && slo === undefined) return fail(null, 'no goodput bounds (set an SLO)')
   const xs = new Float64Array(count)
+  const ns = new Float64Array(count)
   let x = 0
-  const n = records.length
+  let n = 0
   for (let b = 0; b < count; b++) {
     let c = 0
-    for (let i = start[b]; i < start[b + 1]; i++) if (hit(records[i])) c++
+    let m = 0
+    for (let i = start[b]; i < start[b + 1]; i++) {
+      if (!counted(records[i])) continue
+      m++
+      if (hit(records[i])) c++
+    }
     xs[b] = c
+    ns[b] = m
     x += c
+    n += m
   }
+  if (n === 0) return fail(value, `no request of this level was checked for ${spec.name}`)
   const p = x / n
   const own = value ?? p // goodput under bounds the summary did not use: from every kept record
   const resid = new Float64Array(count)
-  for (let b = 0; b < count; b++) resid[b] = xs[b] - p * (start[b + 1] - start[b])
+  for (let b = 0; b < count; b++) resid[b] = xs[b] - p * ns[b]
   const binomial = (p * (1 - p)) / n
   const lr = longRunVariance(resid)
   const v = lr.variance / (n * n)

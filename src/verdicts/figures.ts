@@ -4,6 +4,7 @@
  * is better, and whether its change is relative or in percentage points.
  */
 import type { StatName } from '../results/types.js'
+import { KIND_FIGURES, STAT_NAMES, TOKEN_STATS } from '../options/vocabulary.js'
 
 export type FigureKind =
   /** A percentile of a distribution (`ttft.p99`). */
@@ -30,11 +31,11 @@ export interface FigureSpec {
   /** The summary field (`p99`, `mean`, `max`, `count`). */
   field?: string
   rate?: 'requests' | 'output' | 'input' | 'total'
-  proportion?: 'goodput' | 'errors'
+  /** `valid`: valid outputs among the checked (succeeded) requests. */
+  proportion?: 'goodput' | 'errors' | 'valid'
 }
 
-const STATS: readonly StatName[] = ['ttft', 'ttfc', 'tpot', 'itl', 'e2e', 'e2eWithQueue', 'queueDelay', 'maxTokenGap', 'outputTokens', 'inputTokens']
-const TOKEN_STATS: readonly StatName[] = ['outputTokens', 'inputTokens']
+const STATS: readonly StatName[] = STAT_NAMES
 const PERCENTILES: Record<string, number> = { p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99, p999: 0.999 }
 
 /** Compared when no list is given (issue 15): every latency at p50/p90/p99, throughput, goodput, errors. */
@@ -49,7 +50,7 @@ export const DEFAULT_FIGURES: readonly string[] = [
 
 /** Tolerances when none is given: a factor of 1.05 for continuous figures; points for shares. */
 export const DEFAULT_TOLERANCE = 0.05
-export const DEFAULT_POINTS_TOLERANCE: Readonly<Record<string, number>> = { goodput: 0.02, 'errors.rate': 0.01 }
+export const DEFAULT_POINTS_TOLERANCE: Readonly<Record<string, number>> = { goodput: 0.02, 'errors.rate': 0.01, 'valid.rate': 0.02 }
 
 /** The figure called `name`, or undefined when verdicts do not know it. */
 export function figureSpec(name: string): FigureSpec | undefined {
@@ -60,11 +61,18 @@ export function figureSpec(name: string): FigureSpec | undefined {
       return { name, kind: 'proportion', better: 'lower', changeKind: 'points', proportion: 'errors' }
     case 'errors.count':
       return { name, kind: 'extreme', better: 'lower', changeKind: 'relative' }
+    case 'valid.rate':
+      return { name, kind: 'proportion', better: 'higher', changeKind: 'points', proportion: 'valid' }
     case 'throughput.requests':
     case 'throughput.output':
     case 'throughput.input':
     case 'throughput.total':
       return { name, kind: 'rate', better: 'higher', changeKind: 'relative', rate: name.slice(11) as FigureSpec['rate'] }
+  }
+  // The other figures of the request kinds (counts, shares, energy, cost) are compared as points.
+  if ((KIND_FIGURES as readonly string[]).includes(name)) {
+    const lower = name.startsWith('energy.') || name.startsWith('cost.') || name === 'invalid.count'
+    return { name, kind: 'extreme', ...(lower ? { better: 'lower' as const } : {}), changeKind: 'relative' }
   }
   const dot = name.indexOf('.')
   if (dot < 0) return undefined
@@ -86,7 +94,7 @@ export function requireFigure(name: string): FigureSpec {
   if (spec) return spec
   throw new Error(
     `Unknown figure "${name}": use <metric>.<stat> (metric ${STATS.join(', ')}; stat p50, p90, p95, p99, p999, mean, std), ` +
-      `throughput.requests|output|input|total, goodput or errors.rate`,
+      `throughput.requests|output|input|total, goodput, errors.rate or ${KIND_FIGURES.join(', ')}`,
   )
 }
 

@@ -6,6 +6,7 @@
 import { e2e, e2eWithQueue, isSuccess, itlSampleCount, maxTokenGap, queueDelay, tpot, ttfc, ttft, writeItlSamples } from '../metrics/request.js'
 import type { RequestRecord, StatName } from '../results/types.js'
 import type { Blocks } from './blocks.js'
+import { reasoningTokens, visibleTokens } from '../metrics/kinds.js'
 
 /** Values grouped by block: block b's values are values[start[b]] .. values[start[b + 1] - 1]. */
 export interface Blocked {
@@ -24,6 +25,8 @@ export const PER_REQUEST: Record<Exclude<StatName, 'itl'>, (r: RequestRecord) =>
   maxTokenGap,
   outputTokens: (r) => r.outputTokens,
   inputTokens: (r) => r.inputTokens,
+  reasoningTokens,
+  visibleTokens,
 }
 
 export function statSamples(blocks: Blocks, stat: StatName): Blocked {

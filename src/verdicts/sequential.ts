@@ -284,6 +284,7 @@ function tracker(objective: ObjectiveSpec, slo: SloSet | undefined): Tracker {
   if (objective.op === '==') t.unsupported = 'an equality is never settled early'
   else if (spec.kind === 'std' || spec.kind === 'extreme') t.unsupported = `${spec.name} is only checked at the level's end`
   else if (spec.proportion === 'goodput' && slo === undefined) t.unsupported = 'goodput needs its bounds (goodput option)'
+  else if (spec.proportion === 'valid') t.unsupported = `${spec.name} is only checked at the level's end`
   return t
 }
 

@@ -4,4 +4,4 @@ export type { StatName, Stats, TelemetrySeries } from '../../../src/results/type
 import type { StatName } from '../../../src/results/types'
 
 /** The statistics in the level table, in reading order. */
-export const STAT_ROWS: StatName[] = ['ttft', 'ttfc', 'tpot', 'itl', 'e2e', 'e2eWithQueue', 'queueDelay', 'maxTokenGap', 'outputTokens', 'inputTokens']
+export const STAT_ROWS: StatName[] = ['ttft', 'ttfc', 'tpot', 'itl', 'e2e', 'e2eWithQueue', 'queueDelay', 'maxTokenGap', 'outputTokens', 'inputTokens', 'reasoningTokens', 'visibleTokens']

@@ -78,6 +78,8 @@ export const STAT_NAMES: Record<string, { label: string; unit: string }> = {
   maxTokenGap: { label: 'Max token gap', unit: 'ms' },
   outputTokens: { label: 'Output tokens', unit: 'tokens' },
   inputTokens: { label: 'Input tokens', unit: 'tokens' },
+  reasoningTokens: { label: 'Reasoning tokens', unit: 'tokens' },
+  visibleTokens: { label: 'Visible output tokens', unit: 'tokens' },
 }
 
 /** `E2E incl. queue (ms)`: a statistic with its unit. */

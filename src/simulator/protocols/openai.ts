@@ -7,6 +7,7 @@ import type { Batch, FinalText, GetRoute, Parsed, Protocol, Reply, Wire, WireCon
 import { countField, hexId, isObject, jsonReply, seedOf } from '../protocol.js'
 import { chatPromptIds, chatPromptTokens, isMessages, textPromptIds, textPromptTokens } from '../prompt.js'
 import { frame, makeFraming, type Framing } from '../quirks.js'
+import { requestKinds } from '../kinds.js'
 import { argumentsFragment, chatTools, toolArguments, type ToolCall } from '../tools.js'
 
 export type Kind = 'chat' | 'completion'
@@ -49,14 +50,16 @@ export function contextError(promptTokens: number, maxTokens: number, maxModelLe
 function parse(kind: Kind, body: unknown, opts: WireContext['opts']): Parsed | Reply {
   if (!isObject(body)) return badRequest('The request body must be a JSON object.')
   const b = body
-  const wrong = wrongModel(b, opts.model)
-  if (wrong) return wrong
+  // Request kinds: a LoRA adapter, images and audio, a structured answer (simulator/kinds.ts).
+  if (kind === 'chat' && !isMessages(b.messages)) return badRequest('`messages` must be a non-empty list of messages.')
+  const kinds = requestKinds(b, kind === 'chat', opts)
+  if ('refuse' in kinds) return kinds.refuse === 404 ? modelNotFound(kinds.model!) : badRequest(kinds.message)
   let promptTokens: number
   let promptIds: () => number[]
   if (kind === 'chat') {
     const messages = b.messages
     if (!isMessages(messages)) return badRequest('`messages` must be a non-empty list of messages.')
-    promptTokens = chatPromptTokens(messages)
+    promptTokens = chatPromptTokens(messages) + (kinds.media?.tokens ?? 0)
     promptIds = () => chatPromptIds(messages)
   } else {
     const p = textPromptTokens(b.prompt)
@@ -76,7 +79,9 @@ function parse(kind: Kind, body: unknown, opts: WireContext['opts']): Parsed | R
       stream: b.stream === true, promptTokens, maxTokens,
       minTokens: b.ignore_eos === true ? maxTokens : countField(b.min_tokens, 0, 0) ?? 0,
       seed: seedOf(b.seed), simQuirks: b.sim_quirks,
-      promptIds, ...(kind === 'chat' ? { templated: true, tools: chatTools(b) } : {}),
+      // The prefix cache hashes text only: a request with images or audio is not cached (docs/request-kinds.md).
+      ...(kinds.media ? {} : { promptIds }), ...(kind === 'chat' ? { templated: true, tools: chatTools(b) } : {}),
+      ...(kinds.adapter || kinds.media || kinds.structured ? { kinds } : {}),
     },
     wire: (ctx) => new OpenAIWire(kind, ctx, usage),
   }
@@ -89,7 +94,11 @@ export const openaiGet: GetRoute = (path, o) => {
   const created = Math.floor(Date.now() / 1000)
   return jsonReply({
     object: 'list',
-    data: [{ id: o.model, object: 'model', created, owned_by: 'vllm', root: o.model, parent: null, max_model_len: o.maxModelLen, permission: [] }],
+    data: [
+      { id: o.model, object: 'model', created, owned_by: 'vllm', root: o.model, parent: null, max_model_len: o.maxModelLen, permission: [] },
+      // LoRA adapters, as vLLM lists them: after the base model, with it as their parent.
+      ...o.loraModules.map((id) => ({ id, object: 'model', created, owned_by: 'vllm', root: id, parent: o.model, max_model_len: o.maxModelLen, permission: [] })),
+    ],
   })
 }
 
@@ -201,7 +210,7 @@ class OpenAIWire implements Wire {
         : `"tool_calls":[{"index":0,"function":{"arguments":"${args}"}}]`
     } else if (this.toolCalls && c > 0) {
       d += b.before + b.r === this.reasoningTokens // the first argument token opens the call
-        ? `"tool_calls":[{"index":0,"id":"${this.toolId}","type":"function","function":{"name":"${TOOL_NAME}","arguments":"${b.cJson}"}}]`
+        ? `"tool_calls":[{"index":0,"id":"${this.toolId}","type":"function","function":{"name":${JSON.stringify(this.c.toolName ?? TOOL_NAME)},"arguments":"${b.cJson}"}}]`
         : `"tool_calls":[{"index":0,"function":{"arguments":"${b.cJson}"}}]`
     } else d += `"content":"${b.cJson}"`
     return d
@@ -220,7 +229,7 @@ class OpenAIWire implements Wire {
     if (t.reasoning) message[this.c.opts.reasoningField] = t.reasoning
     message.tool_calls = this.call
       ? [{ id: this.call.id, type: 'function', function: { name: this.call.name, arguments: toolArguments(t.content) } }]
-      : this.toolCalls ? [{ id: this.toolId, type: 'function', function: { name: TOOL_NAME, arguments: t.content } }] : []
+      : this.toolCalls ? [{ id: this.toolId, type: 'function', function: { name: this.c.toolName ?? TOOL_NAME, arguments: t.content } }] : []
     return JSON.stringify({ ...common, choices: [{ index: 0, message, logprobs: null, finish_reason, stop_reason: null }], usage })
   }
 }
