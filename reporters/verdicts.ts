@@ -51,7 +51,9 @@ export function renderVerdicts(doc: VerdictDocument, opts: VerdictRenderOptions 
     lines.push(`${where}${loadLabel(level.load)}`)
     const t = plain(['figure', 'baseline', 'new', 'change [interval]', 'verdict'])
     for (const f of level.figures) t.push([f.figure, value(f, f.base), value(f, f.next), formatChange(f), paint(f, verdictText(f))])
-    lines.push(t.toString(), '')
+    lines.push(t.toString())
+    if (level.note) lines.push(`Note: ${level.note}`)
+    lines.push('')
   }
   for (const u of doc.unmatched) lines.push(`Not compared: ${u.message}`)
   return lines.join('\n').trimEnd()

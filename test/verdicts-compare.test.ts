@@ -236,3 +236,22 @@ describe('many figures at once', () => {
     expect(() => compareResults(a, b, { figures: ['ttft.p42'] })).toThrow(/^Unknown figure "ttft.p42": use <metric>\.<stat>/)
   })
 })
+
+describe('a client busier in one run than in the other', () => {
+  const busy = (level: LevelResult, ms: number): LevelResult => ({ ...level, summary: { ...level.summary, client: { ...level.summary.client, eventLoopDelayP99Ms: ms } } })
+  const a = makeLevel(shape({ seed: 5, requests: 300 }))
+  const b = makeLevel(shape({ seed: 6, requests: 300 }))
+
+  it('is said beside the level, naming the busier side, and decides nothing', () => {
+    const quiet = compareLevels(busy(a, 6), busy(b, 6))
+    const loud = compareLevels(busy(a, 6), busy(b, 35))
+    expect(quiet.levels[0].note).toBeUndefined()
+    expect(loud.levels[0].note).toMatch(/35 ms in the new run against 6 ms/)
+    expect(loud.levels[0].figures.map((f) => f.verdict)).toEqual(quiet.levels[0].figures.map((f) => f.verdict))
+    expect(compareLevels(busy(a, 35), busy(b, 6)).levels[0].note).toMatch(/in the baseline/)
+  })
+
+  it('is not said for delays too small to move a percentile that matters', () => {
+    expect(compareLevels(busy(a, 1), busy(b, 8)).levels[0].note).toBeUndefined()
+  })
+})

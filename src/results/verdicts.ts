@@ -55,6 +55,8 @@ export interface LevelComparison {
   scenario?: string
   name?: string
   load: LoadSpec
+  /** A caution about the comparison itself (e.g. a client busier in one run than in the other); decides nothing. */
+  note?: string
   figures: FigureComparison[]
 }
 

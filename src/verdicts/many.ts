@@ -12,6 +12,7 @@ import type { CompareOptions, Correction, LevelComparison, LevelInput, Verdict, 
 import { formatChange } from '../results/verdicts.js'
 
 interface Pair {
+  note?: string
   scenario?: string
   name?: string
   load: LoadSpec
@@ -22,6 +23,25 @@ interface Pair {
 }
 
 const first = (input: LevelInput): LevelResult => (Array.isArray(input) ? (input as readonly LevelResult[])[0] : (input as LevelResult))
+const all = (input: LevelInput): readonly LevelResult[] => (Array.isArray(input) ? (input as readonly LevelResult[]) : [input as LevelResult])
+
+/**
+ * TTFT and ITL are stamped by the client, so a client that was busier in one run than in the other
+ * moves them without the server changing (bench/verdicts.js found identical runs' itl.p90 and
+ * ttft.p50 following the client's event-loop delay on a shared machine). Said, never decided on.
+ */
+export function clientNote(base: LevelInput, next: LevelInput): string | undefined {
+  const delay = (input: LevelInput): number => Math.max(0, ...all(input).map((l) => l.summary.client?.eventLoopDelayP99Ms ?? 0))
+  const b = delay(base)
+  const n = delay(next)
+  const [lo, hi] = b < n ? [b, n] : [n, b]
+  if (hi < CLIENT_DELAY_FLOOR_MS || hi < 2 * Math.max(lo, 1)) return undefined
+  const busier = n > b ? 'new run' : 'baseline'
+  return `the client's event-loop delay p99 was ${hi.toFixed(0)} ms in the ${busier} against ${lo.toFixed(0)} ms in the other: changes in TTFT and ITL may be the client's, not the server's (run both on a quiet machine, or with --repeat)`
+}
+
+/** Below this the client's delays are too small to move a TTFT or ITL percentile that matters. */
+const CLIENT_DELAY_FLOOR_MS = 10
 
 /** Whether a level has the figure at all (non-streamed levels have no TTFT; goodput needs bounds). */
 function has(level: LevelResult, spec: FigureSpec, slo: SloSet | undefined): boolean {
@@ -41,7 +61,8 @@ function pairOf(base: LevelInput, next: LevelInput, opts: CompareOptions, scenar
     .filter((s) => s.better !== undefined || asked)
     // Figures a user named are always shown; default ones only where a side has them.
     .filter((s) => (asked && opts.figures!.includes(s.name)) || has(b, s, goodput) || has(first(next), s, goodput))
-  return { scenario, name, load: b.summary.load, base: new Side(base, opts.maxBlocks), next: new Side(next, opts.maxBlocks), figures, goodput }
+  const note = clientNote(base, next)
+  return { scenario, name, load: b.summary.load, base: new Side(base, opts.maxBlocks), next: new Side(next, opts.maxBlocks), figures, goodput, ...(note ? { note } : {}) }
 }
 
 /** Runs the pairs' comparisons under one correction. */
@@ -62,6 +83,7 @@ function run(pairs: Pair[], opts: CompareOptions): { correction: Correction; lev
     ...(pair.scenario !== undefined ? { scenario: pair.scenario } : {}),
     ...(pair.name !== undefined ? { name: pair.name } : {}),
     load: pair.load,
+    ...(pair.note !== undefined ? { note: pair.note } : {}),
     figures: pair.figures.map((spec) => {
       const secondary = primary !== undefined && !primary.has(spec.name)
       const row = compareFigure(pair.base, pair.next, spec, {
