@@ -28,24 +28,13 @@ import os from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { performance } from 'node:perf_hooks'
+import { parseArgs } from './args.js'
 
 const args = parseArgs(process.argv.slice(2))
 const RUNS = Number(args.runs ?? 5)
 const ROOT = resolve(args.root ?? join(dirname(fileURLToPath(import.meta.url)), '..'))
 const BIN = join(ROOT, 'bin', 'llmbench.js')
 
-function parseArgs(argv) {
-  const out = {}
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]
-    if (!a.startsWith('--')) continue
-    const eq = a.indexOf('=')
-    if (eq > 0) out[a.slice(2, eq)] = a.slice(eq + 1)
-    else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) out[a.slice(2)] = argv[++i]
-    else out[a.slice(2)] = true
-  }
-  return out
-}
 
 // A project as a user has it: package.json and node_modules/llmbench pointing at the package.
 const project = mkdtempSync(join(os.tmpdir(), 'llmbench-startup-'))
