@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config'
  * suites that need a browser or PostgreSQL, measure timing to the millisecond, or push load at
  * scale: they run one file at a time, after `unit`, so nothing else spoils their figures
  * (`npm run test:all`, and CI).
+ * `unit` asks for two workers: vitest's default on a 2-core machine is one (cores − 1), and its
+ * files mostly wait on child processes, so two halve its wall time.
  */
 const SLOW = [
   // a browser (chromium)
@@ -36,7 +38,7 @@ const shared = { testTimeout: 30_000, hookTimeout: 30_000 }
 export default defineConfig({
   test: {
     projects: [
-      { test: { ...shared, name: 'unit', include: ['test/**/*.test.ts'], exclude: SLOW, sequence: { groupOrder: 0 } } },
+      { test: { ...shared, name: 'unit', include: ['test/**/*.test.ts'], exclude: SLOW, maxWorkers: 2, sequence: { groupOrder: 0 } } },
       { test: { ...shared, name: 'slow', include: SLOW, fileParallelism: false, sequence: { groupOrder: 1 } } },
     ],
   },

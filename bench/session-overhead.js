@@ -20,24 +20,13 @@ import http from 'node:http'
 import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
 import { writeFileSync } from 'node:fs'
+import { numberArg, parseArgs } from './args.js'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 const SELF = fileURLToPath(import.meta.url)
 
-function parseArgs(argv) {
-  const out = {}
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]
-    if (!a.startsWith('--')) continue
-    const eq = a.indexOf('=')
-    if (eq > 0) out[a.slice(2, eq)] = a.slice(eq + 1)
-    else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) out[a.slice(2)] = argv[++i]
-    else out[a.slice(2)] = true
-  }
-  return out
-}
 const args = parseArgs(process.argv.slice(2))
-const num = (name, fallback) => (args[name] === undefined ? fallback : Number(args[name]))
+const num = (name, fallback) => numberArg(args, name, fallback)
 
 const SESSIONS = num('sessions', 256)
 const TURNS = num('turns', 8)

@@ -1,5 +1,6 @@
 /** `llmbench gpu`: the machine's NVIDIA GPUs as a table, or JSON; `--watch` refreshes it. */
 import Table from 'cli-table3'
+import type { Argv } from 'yargs'
 import { queryGpus, type GpuInfo } from '../telemetry/gpu.js'
 import { UsageError } from '../errors.js'
 import { EXIT } from '../exit-codes.js'
@@ -11,6 +12,14 @@ export interface GpuArgs {
   interval?: number
   /** Refreshes before --watch ends by itself. */
   count?: number
+}
+
+export function gpuCommand(y: Argv) {
+  return y
+    .option('json', { type: 'boolean', describe: 'Print JSON (with --watch: one line per refresh)' })
+    .option('watch', { type: 'boolean', describe: 'Refresh the table until Ctrl-C' })
+    .option('interval', { type: 'number', describe: 'Seconds between refreshes with --watch (default 1)' })
+    .option('count', { type: 'number', describe: 'Stop --watch after N refreshes' })
 }
 
 /** Cursor home and clear screen: the table redraws in place on a terminal. */

@@ -1,71 +1,91 @@
 /**
- * The command line. Each command lives in its own file; this one wires them to yargs and turns
- * errors into exit codes: a user mistake is one line, never a stack trace (unless --debug).
+ * The command line. Each command lives in its own file (commands.ts lists them); this one wires
+ * them to yargs and turns errors into exit codes: a user mistake is one line, never a stack trace
+ * (unless --debug).
+ *
+ * Start-up stays small: flags come from their record (command-flags.ts), and only the command that
+ * runs is imported, so `--version`, `--help` and `<command> --help` load no command's modules.
  */
-import yargs from 'yargs'
-import { hideBin } from 'yargs/helpers'
 import { UsageError } from '../errors.js'
 import { EXIT } from '../exit-codes.js'
 import { VERSION } from '../version.js'
-import { RUN_FLAGS, runCommand, runHandler } from './run.js'
-import { mergeCommand, mergeHandler } from './merge.js'
-import { compareCommand, compareHandler } from './compare.js'
-import { BENCH_FLAGS, benchCommand, benchHandler } from './bench.js'
-import { unknownFlagMessage } from '../options/flags.js'
-import { simulateCommand, simulateHandler } from './simulate.js'
-import { infoHandler } from './info.js'
-import { gpuHandler } from './gpu.js'
-import { reportCommand, reportHandler } from './report.js'
-import { showReportCommand, showReportHandler } from './show-report.js'
-import { serveCommand, serveHandler } from './serve.js'
 import { redactSecrets, rememberSecrets, secretsOfArgv, secretsOfEnv } from '../results/redact.js'
 import { terminalLine, terminalText } from '../text/sanitize.js'
+import { COMMANDS } from './commands.js'
+import { COMMAND_FLAGS } from './command-flags.js'
+import { replayFlags, type RecordedCall } from './recorded-flags.js'
 
-type Handler = (args: any) => Promise<number>
-
-export async function main(argv = hideBin(process.argv)): Promise<number> {
+export async function main(argv = process.argv.slice(2)): Promise<number> {
+  // What yargs would print, without loading it (about 0.1 s).
+  if (argv.length === 1 && argv[0] === '--version') {
+    process.stdout.write(`${VERSION}\n`)
+    return EXIT.OK
+  }
   const debug = argv.includes('--debug')
   // Secrets from the command line and the environment are known before yargs runs, so that even
   // its complaints (which echo unknown arguments) never print them.
   rememberSecrets([...secretsOfArgv(argv), ...secretsOfEnv(process.env)])
   let exitCode: number = EXIT.OK
-  const wrap = (handler: Handler) => async (args: any) => {
-    exitCode = await handler(args)
-  }
   try {
-    await yargs(argv)
+    const { default: yargs } = await import('yargs')
+    let cli = yargs(argv)
       .scriptName('llmbench')
       .version(VERSION)
       .usage('$0 [filters..] | $0 <command> [options]\n\nLoad tests for LLM inference servers.')
-      .command('$0 [filters..]', 'Run the bench files (*.bench.ts) of the project', benchCommand, wrap(benchHandler))
-      .command('run', 'Run one scenario from flags against a server', runCommand, wrap(runHandler))
-      .command('compare <files..>', 'Compare results with a baseline: every figure with its change, interval and verdict; exit 1 on a regression', compareCommand, wrap(compareHandler))
-      .command('merge <files..>', 'Merge the results of the shards of one run (llmbench run --shard i/n) into one', mergeCommand, wrap(mergeHandler))
-      .command('simulate', 'Start the built-in simulated LLM server in the foreground', simulateCommand, wrap(simulateHandler))
-      .command('info', 'Describe this machine: OS, CPU, memory, Node.js, llmbench, GPUs', (y) => y.option('json', { type: 'boolean', describe: 'Print JSON' }), wrap(infoHandler))
-      .command('gpu', 'List NVIDIA GPUs (nvidia-smi): memory, utilisation, temperature, power', (y) => y.option('json', { type: 'boolean', describe: 'Print JSON (with --watch: one line per refresh)' }).option('watch', { type: 'boolean', describe: 'Refresh the table until Ctrl-C' }).option('interval', { type: 'number', describe: 'Seconds between refreshes with --watch (default 1)' }).option('count', { type: 'number', describe: 'Stop --watch after N refreshes' }), wrap(gpuHandler))
-      .command('report [files..]', 'Build the HTML report of saved results (several: compared), or of the history (--history)', reportCommand, wrap(reportHandler))
-      .command('show-report [dir]', 'Serve a report on localhost and open the browser', showReportCommand, wrap(showReportHandler))
-      .command('serve', 'Serve the dashboard and the API: start runs, follow them live, keep and compare results', serveCommand, wrap(serveHandler))
+    for (const c of COMMANDS) {
+      cli = cli.command(c.command, c.describe, (y) => replayFlags(y, COMMAND_FLAGS[c.name]), async (args) => {
+        const { handler } = await c.load()
+        exitCode = await handler(args)
+      })
+    }
+    skipHelpLayout(cli)
+    await cli
       .option('debug', { type: 'boolean', describe: 'Show stack traces for errors' })
       .strict()
       .middleware(lastValueWins)
       .wrap(Math.min(110, process.stdout.columns || 100))
       .fail((msg, err) => {
         if (err) throw err
-        const unknown = unknownFlagMessage(msg, ALL_FLAGS.map((f) => f.name))
-        throw new UsageError(unknown ?? (msg.includes('--help') ? msg : `${msg} (see llmbench <command> --help)`))
+        throw new Complaint(msg)
       })
       .parseAsync()
   } catch (err) {
-    return reportError(err, debug)
+    return reportError(err instanceof Complaint ? await usageError(err.message) : err, debug)
   }
   return exitCode
 }
 
-const ALL_FLAGS = [...RUN_FLAGS, ...BENCH_FLAGS]
+/**
+ * yargs lays out the whole help text as a command starts, in case its handler asks for it (usage's
+ * cacheHelpMessage): 50–150 ms for `run`'s 150 flags, before the command's first step. No handler
+ * shows help (`--help` is yargs' own and does not go through it), so that layout is skipped.
+ */
+function skipHelpLayout(cli: object): void {
+  type Internals = { getInternalMethods?(): { getUsageInstance?(): { cacheHelpMessage?: () => void } } }
+  const usage = (cli as Internals).getInternalMethods?.().getUsageInstance?.()
+  if (usage?.cacheHelpMessage) usage.cacheHelpMessage = () => {}
+}
+
+/** What yargs said was wrong with the command line, before it is made one line. */
+class Complaint extends Error {}
+
+/** yargs' complaint as one line; an unknown flag with the flag it most likely was. */
+async function usageError(msg: string): Promise<UsageError> {
+  const { unknownFlagMessage } = await import('../options/flags.js')
+  const unknown = unknownFlagMessage(msg, SUGGESTED.map(([, name]) => name))
+  return new UsageError(unknown ?? (msg.includes('--help') ? msg : `${msg} (see llmbench <command> --help)`))
+}
+
+type OptionCall = Extract<RecordedCall, readonly ['option', ...unknown[]]>
+const isOption = (c: RecordedCall): c is OptionCall => c[0] === 'option'
+
+/** The flags "did you mean" suggests: those of `llmbench run` and of the bench files. */
+const SUGGESTED = [...COMMAND_FLAGS.run, ...COMMAND_FLAGS.bench].filter(isOption)
 /** Options that take several values; any other flag given twice keeps its last value, as in most CLIs. */
-const LIST_OPTIONS = new Set(['_', 'filters', 'files', 'fault', ...ALL_FLAGS.filter((f) => f.repeatable).flatMap((f) => (f.alias ? [f.name, f.alias] : [f.name]))])
+const LIST_OPTIONS = new Set([
+  '_', 'filters', 'files', 'fault',
+  ...SUGGESTED.filter(([, , o]) => o.array).flatMap(([, name, o]) => (typeof o.alias === 'string' ? [name, o.alias] : [name])),
+])
 
 function lastValueWins(argv: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(argv)) {

@@ -1,9 +1,14 @@
 /** `llmbench info`: what machine the numbers come from. */
 import os from 'node:os'
+import type { Argv } from 'yargs'
 import Table from 'cli-table3'
 import { VERSION } from '../version.js'
 import { queryGpus } from '../telemetry/gpu.js'
 import { EXIT } from '../exit-codes.js'
+
+export function infoCommand(y: Argv) {
+  return y.option('json', { type: 'boolean', describe: 'Print JSON' })
+}
 
 export async function machineInfo() {
   const cpus = os.cpus()

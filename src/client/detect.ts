@@ -2,7 +2,6 @@
  * What a server speaks and which model it serves, asked once before a run: `endpoint: 'auto'`
  * and `llmbench run` without --model. Each probe is a cheap GET; the first that answers wins.
  */
-import { request } from 'undici'
 import { UsageError } from '../errors.js'
 import { describeError } from './http.js'
 import { BodyTooLargeError, readCapped, sizeText } from './capped-body.js'
@@ -45,7 +44,8 @@ export async function detectServer(server: string, headers: Record<string, strin
     let status: number
     let text: string
     try {
-      const res = await request(base + probe.path, { headers, headersTimeout: PROBE_TIMEOUT_MS, bodyTimeout: PROBE_TIMEOUT_MS })
+      // undici loads on first use, not with every command (docs/performance.md, Start-up).
+      const res = await (await import('undici')).request(base + probe.path, { headers, headersTimeout: PROBE_TIMEOUT_MS, bodyTimeout: PROBE_TIMEOUT_MS })
       status = res.statusCode
       text = await readCapped(res.body, MAX_PROBE_BYTES)
     } catch (err) {

@@ -7,7 +7,8 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { extname, join } from 'node:path'
-import { imageSize } from 'image-size'
+import { createRequire } from 'node:module'
+import type { imageSize as ImageSize } from 'image-size'
 import { UsageError } from '../errors.js'
 import { mixSeed, mulberry32 } from '../random.js'
 import { syntheticWav, wavSeconds } from './audio.js'
@@ -16,6 +17,10 @@ import type { MediaSent } from '../results/kinds.js'
 import type { MediaPart, PromptMedia, RowMedia } from './media-types.js'
 
 export type { MediaPart, PromptMedia, RowMedia }
+
+/** image-size (26 files), loaded by the first image file a run sends, not by every run. */
+let sizeOf: typeof ImageSize | undefined
+const imageSize = (bytes: Uint8Array) => (sizeOf ??= (createRequire(import.meta.url)('image-size') as { imageSize: typeof ImageSize }).imageSize)(bytes)
 import { shuffleInPlace } from './synthetic-set.js'
 
 /** Where a scenario's images and clips come from (the runner's resolved `images` and `audio` options). */

@@ -1,10 +1,18 @@
 /** CSV with a header row (a prompt column, an optional max_tokens column) and plain text, one prompt per line. */
-import { parse } from 'csv-parse/sync'
+import { createRequire } from 'node:module'
+import type { parse as Parse } from 'csv-parse/sync'
 import { datasetError } from './dataset-error.js'
 import { lineSpans, MAX_RECORD_BYTES, spanText } from './records.js'
 import type { Conversation, RecordSource } from './source.js'
 
 const MAX_TOKENS_COLUMN = 'max_tokens'
+
+/** csv-parse, loaded by the first CSV file (its CommonJS build: one file, and synchronous). */
+let csvParse: typeof Parse | undefined
+const parse: typeof Parse = (...args: Parameters<typeof Parse>) => {
+  csvParse ??= (createRequire(import.meta.url)('csv-parse/sync') as { parse: typeof Parse }).parse
+  return csvParse(...args)
+}
 
 function storedSource(format: RecordSource['format'], path: string, records: Conversation[], lines: number[]): RecordSource {
   return { format, path, size: records.length, line: (i) => lines[i], conversation: (i) => records[i] }

@@ -6,7 +6,7 @@
 import { BUILTIN_TOKENIZER, type TextTokenizer } from './tokenizer.js'
 import { mulberry32 } from '../random.js'
 
-const WORDS = (
+export const WORDS = (
   'time year people way day man thing woman life child world school state family student group ' +
   'country problem hand part place case week company system program question work government number ' +
   'night point home water room mother area money story fact month lot right study book eye job word ' +

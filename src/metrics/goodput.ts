@@ -6,7 +6,8 @@ import type { GoodputSummary, RequestRecord, SloKey, SloSet } from '../results/t
 import { e2e, isMeasured, isSuccess, maxTokenGap, tpot, ttfc, ttft } from './request.js'
 import { SLO_KEYS } from '../options/vocabulary.js'
 
-export { SLO_KEYS, parseSlo } from '../options/slo.js'
+export { SLO_KEYS } from '../options/vocabulary.js'
+export { parseSlo } from '../options/slo-text.js'
 
 const LABELS: Record<SloKey, string> = { ttft: 'TTFT', ttfc: 'TTFC', tpot: 'TPOT', itl: 'ITL', e2e: 'E2E' }
 

@@ -6,7 +6,6 @@
  * then lets loadPrompts fit every prompt so that the server counts exactly the target.
  */
 import type { PromptsSummary } from '../results/types.js'
-import { request } from 'undici'
 import { describeError } from '../client/http.js'
 import { BodyTooLargeError, readCapped, sizeText } from '../client/capped-body.js'
 import { errorMessage } from '../client/openai-common.js'
@@ -119,7 +118,8 @@ async function tokenizeCall(url: string, body: object, options: CalibrateOptions
   const json = JSON.stringify(body)
   const cap = maxAnswerBytes(Buffer.byteLength(json))
   try {
-    const res = await request(url, {
+    // undici loads on first use, not with every command (docs/performance.md, Start-up).
+    const res = await (await import('undici')).request(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...options.headers },
       body: json,

@@ -7,6 +7,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { RequestTracker } from '../client/tracker.js'
 import type { RequestSpec } from '../client/adapter.js'
 import { loadPrompts } from '../data/prompts.js'
+import { preloadTokenizer } from '../data/tokenizer.js'
 import type { Prompt, PromptSpec } from '../data/prompt.js'
 import type { LevelContext, SendablePrompt } from './level-context.js'
 import { mulberry32, mixSeed } from '../random.js'
@@ -41,6 +42,9 @@ export function createContext(base: Omit<LevelContext, 'send'>): LevelContext {
   const { opts, adapter, client } = base
   // A protocol without a streamed form (embeddings) is measured whole.
   const stream = opts.stream && adapter.streams !== false
+  // A whole response without usage is counted by our tokenizer (client/tracker.ts): its tables load
+  // now rather than while the first measured requests wait.
+  if (!stream && adapter.generates !== false) preloadTokenizer()
   // Request kinds (runner/kinds.ts): an adapter's model or lora_path, structured output fields, media, the answer's check.
   const kinds = requestKinds(opts)
   const spec = (prompt: SendablePrompt, maxTokens: number, k: ReturnType<RequestKinds['forPrompt']>): RequestSpec => ({

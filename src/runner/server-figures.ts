@@ -4,7 +4,6 @@
  * designed to have. Also the prefix cache's reset before a level (`resetPrefixCache`), where the
  * server offers one.
  */
-import { request } from 'undici'
 import type { LevelSummary, PrefixCacheSummary } from '../results/types.js'
 import { compareServerTtft, histogramDelta, prefixCacheShare, type ServerSnapshot, type TelemetrySampler } from '../telemetry/sampler.js'
 import { terminalLine } from '../text/sanitize.js'
@@ -48,7 +47,8 @@ export async function resetPrefixCache(server: string, headers: Record<string, s
   const misses: string[] = []
   for (const r of RESETS) {
     try {
-      const res = await request(base + r.path, { method: 'POST', headers, signal: AbortSignal.timeout(10_000) })
+      // undici loads on first use, not with every command (docs/performance.md, Start-up).
+      const res = await (await import('undici')).request(base + r.path, { method: 'POST', headers, signal: AbortSignal.timeout(10_000) })
       await res.body.text().catch(() => '')
       if (res.statusCode >= 200 && res.statusCode < 300) return { done: true, via: r.via }
       misses.push(`${r.path}: HTTP ${res.statusCode}`)

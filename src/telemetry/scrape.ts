@@ -3,7 +3,7 @@
  * connection (never one of the load's), a short deadline, and a body cap, so a slow, huge or
  * hostile page costs at most one connection, `timeoutMs` and MAX_EXPOSITION_BYTES.
  */
-import { Agent, request } from 'undici'
+import type { Agent } from 'undici'
 import { now } from '../clock.js'
 import { MAX_EXPOSITION_BYTES } from './prometheus.js'
 
@@ -36,13 +36,20 @@ export function shownUrl(url: string): string {
 
 export function scraper(url: string, opts: { headers?: Record<string, string>; timeoutMs: number; maxBytes?: number }): Scraper {
   const maxBytes = opts.maxBytes ?? MAX_EXPOSITION_BYTES
-  const dispatcher = new Agent({ connections: 1, pipelining: 1, keepAliveTimeout: 10_000, connect: { timeout: opts.timeoutMs } })
+  // undici (110 files) loads with the first scrape, not with the command.
+  let undici: Promise<{ request: typeof import('undici').request; dispatcher: Agent }> | undefined
+  const client = () =>
+    (undici ??= import('undici').then(({ Agent, request }) => ({
+      request,
+      dispatcher: new Agent({ connections: 1, pipelining: 1, keepAliveTimeout: 10_000, connect: { timeout: opts.timeoutMs } }),
+    })))
   const headers = { accept: 'text/plain;version=0.0.4;q=1, */*;q=0.1', ...opts.headers }
   return {
     shown: shownUrl(url),
     async get() {
       let res
       try {
+        const { request, dispatcher } = await client()
         res = await request(url, {
           dispatcher,
           headers,
@@ -83,7 +90,9 @@ export function scraper(url: string, opts: { headers?: Record<string, string>; t
       }
       return { at, text: Buffer.concat(parts).toString('utf8'), truncated }
     },
-    close: () => dispatcher.close().catch(() => {}),
+    close: async () => {
+      if (undici) await (await undici).dispatcher.close().catch(() => {})
+    },
   }
 }
 
