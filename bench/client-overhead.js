@@ -45,6 +45,7 @@ import { dirname, join } from 'node:path'
 import { readFileSync, writeFileSync, appendFileSync, existsSync, mkdtempSync, rmSync, readdirSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
 import os from 'node:os'
+import { parseArgs, numberArg } from './args.js'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 const SELF = fileURLToPath(import.meta.url)
@@ -53,24 +54,8 @@ const SELF = fileURLToPath(import.meta.url)
 // Arguments
 // ------------------------------------------------------------------------------------------
 
-function parseArgs(argv) {
-  const out = { _: [] }
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]
-    if (!a.startsWith('--')) {
-      out._.push(a)
-      continue
-    }
-    const eq = a.indexOf('=')
-    if (eq > 0) out[a.slice(2, eq)] = a.slice(eq + 1)
-    else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) out[a.slice(2)] = argv[++i]
-    else out[a.slice(2)] = true
-  }
-  return out
-}
-
 const args = parseArgs(process.argv.slice(2))
-const num = (name, fallback) => (args[name] === undefined ? fallback : Number(args[name]))
+const num = (name, fallback) => numberArg(args, name, fallback)
 
 const TOKENS = num('tokens', 128)
 const TTFT_MS = num('ttft', 200)
