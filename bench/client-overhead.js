@@ -39,13 +39,13 @@
  *   --node-args 'FLAGS' (diagnostic: node flags for the workers, e.g. --trace-gc; what they print goes to stderr)
  */
 import { spawn } from 'node:child_process'
-import http from 'node:http'
 import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
 import { readFileSync, writeFileSync, appendFileSync, existsSync, mkdtempSync, rmSync, readdirSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
 import os from 'node:os'
 import { parseArgs, numberArg } from './args.js'
+import { getJson } from './get-json.js'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 const SELF = fileURLToPath(import.meta.url)
@@ -116,23 +116,6 @@ function machineCpu() {
   }
 }
 
-function getJson(port, path) {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
-      const chunks = []
-      res.on('data', (c) => chunks.push(c))
-      res.on('end', () => {
-        try {
-          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')))
-        } catch (err) {
-          reject(err)
-        }
-      })
-      res.on('error', reject)
-    })
-    req.on('error', reject)
-  })
-}
 
 /**
  * Matches each measured request (`{ id, ok, arrivals, sentAt, endAt }`, absolute ms) with the

@@ -16,11 +16,11 @@
  * in another.
  */
 import { spawn } from 'node:child_process'
-import http from 'node:http'
 import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
 import { writeFileSync } from 'node:fs'
 import { numberArg, parseArgs } from './args.js'
+import { getJson } from './get-json.js'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 const SELF = fileURLToPath(import.meta.url)
@@ -46,21 +46,6 @@ function pct(sorted, p) {
 }
 const sorted = (xs) => Float64Array.from(xs).sort()
 
-function getJson(port, path) {
-  return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
-      const chunks = []
-      res.on('data', (c) => chunks.push(c))
-      res.on('end', () => {
-        try {
-          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')))
-        } catch (err) {
-          reject(err)
-        }
-      })
-    }).on('error', reject)
-  })
-}
 
 // ------------------------------------------------------------------------------------------
 // Worker: one configuration in its own process
