@@ -177,11 +177,12 @@ function checkGoodput(
 ): CheckOutcome {
   const s = group[0].summary
   const label = labelOf(group)
-  const counts = group.map((l) => levelGoodput(l, p.bounds)).reduce((a, g) => ({ good: a.good + g.good, total: a.total + g.total }), { good: 0, total: 0 })
+  const goodputs = group.map((l) => levelGoodput(l, p.bounds))
+  const counts = goodputs.reduce((a, g) => ({ good: a.good + g.good, total: a.total + g.total }), { good: 0, total: 0 })
   const subject = `goodput [${formatSlo(p.bounds)}]`
   const expected = `>= ${p.min}`
   const judged = judge(group, { figure: 'goodput', op: '>=', bound: p.min }, p.rule ?? opts.confidence, p.bounds)
-  const ratio = group.length === 1 ? levelGoodput(group[0], p.bounds).ratio : (judged.value ?? 0)
+  const ratio = group.length === 1 ? goodputs[0].ratio : (judged.value ?? 0)
   return {
     name: `${subject} ${expected} @ ${label}`,
     kind: 'objective',
