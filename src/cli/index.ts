@@ -81,10 +81,10 @@ const isOption = (c: RecordedCall): c is OptionCall => c[0] === 'option'
 
 /** The flags "did you mean" suggests: those of `llmbench run` and of the bench files. */
 const SUGGESTED = [...COMMAND_FLAGS.run, ...COMMAND_FLAGS.bench].filter(isOption)
-/** Options that take several values; any other flag given twice keeps its last value, as in most CLIs. */
+/** Options and positionals of any command that take several values; any other flag given twice keeps its last value, as in most CLIs. */
 const LIST_OPTIONS = new Set([
-  '_', 'filters', 'files', 'fault',
-  ...SUGGESTED.filter(([, , o]) => o.array).flatMap(([, name, o]) => (typeof o.alias === 'string' ? [name, o.alias] : [name])),
+  '_',
+  ...Object.values(COMMAND_FLAGS).flat().filter(([, , o]) => o.array).flatMap(([, name, o]) => (typeof o.alias === 'string' ? [name, o.alias] : [name])),
 ])
 
 function lastValueWins(argv: Record<string, unknown>): void {
