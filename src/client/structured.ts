@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module'
 import type { Ajv as AjvClass, ValidateFunction } from 'ajv'
 import type { ValidityFunction } from '../options/kinds.js'
+import { chatToolFields, responsesToolFields, type ToolsSpec } from './tool-messages.js'
 
 /** ajv is loaded when a schema is first compiled: a run without structured outputs never pays for it. */
 const load = createRequire(import.meta.url)
@@ -52,25 +53,21 @@ export function structuredBody(endpoint: string, s: StructuredSpec): Record<stri
   const f = s.responseFormat
   if (endpoint === 'responses') {
     if (f) out.text = { format: f.type === 'json_object' ? { type: 'json_object' } : { type: 'json_schema', name: f.name, schema: f.schema } }
-    if (s.tools) {
-      out.tools = s.tools.map((t) => ({ type: 'function', name: t.name, ...(t.description ? { description: t.description } : {}), parameters: t.parameters }))
-      out.tool_choice = toolChoice(s.toolChoice, true)
-    }
+    if (s.tools) Object.assign(out, responsesToolFields(toolsOffered(s)))
     return out
   }
   if (f) out.response_format = f.type === 'json_object' ? { type: 'json_object' } : { type: 'json_schema', json_schema: { name: f.name, schema: f.schema } }
-  if (s.tools && endpoint === 'chat') {
-    out.tools = s.tools.map((t) => ({ type: 'function', function: { name: t.name, ...(t.description ? { description: t.description } : {}), parameters: t.parameters } }))
-    out.tool_choice = toolChoice(s.toolChoice, false)
-  }
+  if (s.tools && endpoint === 'chat') Object.assign(out, chatToolFields(toolsOffered(s)))
   return out
 }
 
-/** `auto`, `required`, `none`, or a tool's name (forced). Default `required`: every answer is a call to check. */
-function toolChoice(choice: string | undefined, flat: boolean): unknown {
-  const c = choice ?? 'required'
-  if (c === 'auto' || c === 'required' || c === 'none') return c
-  return flat ? { type: 'function', name: c } : { type: 'function', function: { name: c } }
+/**
+ * The tools as chat definitions, for the wire shapes of tool-messages.ts; tool_choice `auto`,
+ * `required`, `none`, or a tool's name (forced). Default `required`: every answer is a call to check.
+ */
+function toolsOffered(s: StructuredSpec): ToolsSpec {
+  const definitions = s.tools!.map((t) => ({ type: 'function', function: { name: t.name, ...(t.description ? { description: t.description } : {}), parameters: t.parameters } }))
+  return { definitions, choice: s.toolChoice ?? 'required' }
 }
 
 const MAX_REASON = 200

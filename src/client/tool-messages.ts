@@ -35,11 +35,6 @@ export function responsesToolFields(t: ToolsSpec): Record<string, unknown> {
   return out
 }
 
-/** Whether any message carries tool calls or a tool result (else they are sent as they are). */
-export function hasToolMessages(messages: ChatMessage[]): boolean {
-  return messages.some((m) => m.toolCalls !== undefined || m.role === 'tool')
-}
-
 /** Chat messages with tool calls and tool results in the chat wire shape. */
 export function chatWireMessages(messages: ChatMessage[]): unknown[] {
   return messages.map((m) => {

@@ -31,14 +31,3 @@ export function drawMs(d: TimeDraw, rng: () => number): number {
       return -d.meanMs * Math.log(1 - rng())
   }
 }
-
-/** The mean of a draw, in ms. */
-export function meanMs(d: TimeDraw): number {
-  return d.kind === 'constant' ? d.ms : d.kind === 'uniform' ? (d.minMs + d.maxMs) / 2 : d.meanMs
-}
-
-/** `2 s`, `1–5 s uniform`, `exponential, mean 2 s`. */
-export function describeTimeDraw(d: TimeDraw): string {
-  const s = (ms: number) => (ms >= 1000 ? `${+(ms / 1000).toFixed(3)} s` : `${+ms.toFixed(1)} ms`)
-  return d.kind === 'constant' ? s(d.ms) : d.kind === 'uniform' ? `${s(d.minMs)}–${s(d.maxMs)} uniform` : `exponential, mean ${s(d.meanMs)}`
-}

@@ -9,6 +9,7 @@
 import type { GroupFigures, PrefixCacheSummary, RequestRecord, SessionEnd, SessionsSummary, Stats, ToolsSummary } from '../results/types.js'
 import { e2e, isMeasured, ttft } from './request.js'
 import { computeStatsInPlace } from './stats.js'
+import { Column } from './column.js'
 
 /** History-length groups: about this many, on round boundaries. */
 const HISTORY_GROUPS = 8
@@ -50,8 +51,8 @@ export class WorkloadFigures {
   private toolsSeen = false
   private readonly byTurn = new Map<number, Pairs & { history: number }>()
   private readonly byStep = new Map<number, Pairs>()
-  /** Each measured, succeeded request's history tokens, TTFT and E2E. */
-  private readonly history: Array<[number, number | undefined, number | undefined]> = []
+  /** Each measured, succeeded request's history tokens, TTFT and E2E (NaN: none), in columns: no array per request held to the end. */
+  private readonly history = { tokens: new Column(0), ttft: new Column(0), e2e: new Column(0) }
   /** Open sessions and tasks: their first send, and for tasks the tool calls so far. */
   private readonly openSessions = new Map<string, number>()
   private readonly openTasks = new Map<string, { start: number; calls: number }>()
@@ -90,7 +91,11 @@ export class WorkloadFigures {
         if (!s) this.byStep.set(r.step, (s = new Pairs()))
         s.add(r)
       }
-      if (r.historyTokens !== undefined) this.history.push([r.historyTokens, ttft(r), e2e(r)])
+      if (r.historyTokens !== undefined) {
+        this.history.tokens.push(r.historyTokens)
+        this.history.ttft.push(ttft(r) ?? NaN)
+        this.history.e2e.push(e2e(r) ?? NaN)
+      }
     }
     if (r.truncatedTurns) this.truncated++
     if (!this.openSessions.has(r.sessionId)) this.openSessions.set(r.sessionId, r.sentAt)
@@ -161,18 +166,22 @@ export class WorkloadFigures {
 
   /** Requests grouped by history length, on round bounds: [0, w), [w, 2w), … */
   private historyGroups(): SessionsSummary['byHistory'] {
-    if (!this.history.length) return []
+    const { tokens, ttft, e2e } = this.history
+    const n = tokens.length
+    if (n === 0) return []
     let max = 0
-    for (const h of this.history) if (h[0] > max) max = h[0]
+    for (let i = 0; i < n; i++) if (tokens.buf[i] > max) max = tokens.buf[i]
     const width = roundStep((max + 1) / HISTORY_GROUPS)
     const groups = new Map<number, Pairs>()
-    for (const [tokens, t, e] of this.history) {
-      const g = Math.floor(tokens / width)
+    for (let i = 0; i < n; i++) {
+      const g = Math.floor(tokens.buf[i] / width)
       let p = groups.get(g)
       if (!p) groups.set(g, (p = new Pairs()))
       p.count++
-      if (t !== undefined) p.ttft.push(t)
-      if (e !== undefined) p.e2e.push(e)
+      const t = ttft.buf[i]
+      const e = e2e.buf[i]
+      if (t === t) p.ttft.push(t)
+      if (e === e) p.e2e.push(e)
     }
     return [...groups.entries()].sort((a, b) => a[0] - b[0]).map(([g, p]) => ({ from: g * width, to: (g + 1) * width, ...p.figures() }))
   }
