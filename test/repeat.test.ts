@@ -109,6 +109,14 @@ describe('repeats in a bench result', () => {
     expect(s.goodput?.ratio).toBeCloseTo(2 / 3, 9)
   })
 
+  it("summaryOfRepeats keeps the client's worst stall over the repeats", () => {
+    const each = [3, 40, 7].map((max, i) => {
+      const l = makeLevel({ requests: 10, seed: i, load: { kind: 'concurrency', value: 1, repeat: { index: i + 1, of: 3 } } })
+      return { ...l.summary, client: { ...l.summary.client, eventLoopDelayMaxMs: max } }
+    })
+    expect(summaryOfRepeats(each).client.eventLoopDelayMaxMs).toBe(40)
+  })
+
   it('the report draws the repeats of a load as one level, each repeat kept', () => {
     const other = makeLevel({ requests: 10, load: { kind: 'concurrency', value: 16 } })
     const digests = digestLevels([...levels, other])

@@ -43,6 +43,7 @@ export function summaryOfRepeats(repeats: LevelSummary[]): LevelSummary {
     ...(first.goodput ? { goodput: pooledGoodput(repeats.map((r) => r.goodput).filter((g): g is GoodputSummary => g !== undefined)) } : {}),
     client: {
       eventLoopDelayP99Ms: Math.max(...repeats.map((r) => r.client.eventLoopDelayP99Ms)),
+      ...(repeats.some((r) => r.client.eventLoopDelayMaxMs !== undefined) ? { eventLoopDelayMaxMs: Math.max(...repeats.map((r) => r.client.eventLoopDelayMaxMs ?? 0)) } : {}),
       cpuPercent: mean(repeats.map((r) => r.client.cpuPercent)),
     },
     warnings: [...new Set(repeats.flatMap((r) => r.warnings))],
