@@ -2,7 +2,6 @@
  * Console tables for `llmbench run`: one table per level as it ends, a summary across levels,
  * and the goodput block of METRICS.md. Reads only the result model.
  */
-import Table from 'cli-table3'
 import { formatGoodput, isMeasured, summaryOfRepeats } from '../src/metrics/index.js'
 import type { FailureKind, LevelSummary, OutputTokenSource, RequestRecord, StatName, Stats, SweepSummary } from '../src/results/types.js'
 import { loadLabel } from '../src/results/labels.js'
@@ -10,6 +9,7 @@ import { redactSecrets } from '../src/results/redact.js'
 import { terminalLine } from '../src/text/sanitize.js'
 import { price, renderAdapters, renderKindLines } from './kinds.js'
 import { renderWorkload } from './workload-console.js'
+import { fmt, plain } from './format.js'
 
 const LATENCY_ROWS: Array<[StatName, string]> = [
   ['ttft', 'TTFT (ms)'],
@@ -20,16 +20,6 @@ const LATENCY_ROWS: Array<[StatName, string]> = [
   ['queueDelay', 'Queue delay (ms)'],
 ]
 const STAT_COLUMNS: Array<keyof Stats> = ['mean', 'std', 'min', 'p50', 'p90', 'p95', 'p99', 'max']
-
-export function fmt(x: number | undefined, digits = 1): string {
-  if (x === undefined || !Number.isFinite(x)) return '-'
-  if (Math.abs(x) >= 1000) return x.toFixed(0)
-  return x.toFixed(digits)
-}
-
-export function plain(head: string[]): Table.Table {
-  return new Table({ head, style: { head: [], border: [] } })
-}
 
 export function renderLevel(s: LevelSummary): string {
   const lines: string[] = []
@@ -63,7 +53,7 @@ export function renderLevel(s: LevelSummary): string {
   if (errors) lines.push(errors)
   // Request kinds: media, validity, reasoning, energy, cost, and the per-adapter table (reporters/kinds.ts).
   lines.push(...renderKindLines(s))
-  const adapters = renderAdapters(s, plain)
+  const adapters = renderAdapters(s)
   if (adapters) lines.push(adapters)
   if (s.serverTtft) {
     const t = s.serverTtft

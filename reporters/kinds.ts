@@ -5,14 +5,9 @@
  */
 import type { LevelSummary } from '../src/results/types.js'
 import { terminalLine } from '../src/text/sanitize.js'
+import { fmt, plain } from './format.js'
 
 const n = (x: number) => x.toLocaleString('en-US')
-
-function fmt(x: number | undefined, digits = 1): string {
-  if (x === undefined || !Number.isFinite(x)) return '-'
-  if (Math.abs(x) >= 1000) return x.toFixed(0)
-  return x.toFixed(digits)
-}
 
 function bytes(b: number): string {
   if (b >= 1024 * 1024) return `${(b / 1024 / 1024).toFixed(1)} MB`
@@ -70,7 +65,7 @@ export function renderKindLines(s: LevelSummary): string[] {
 }
 
 /** Every adapter's figures in one table (rows: adapters), when the level spread requests over LoRA adapters. */
-export function renderAdapters(s: LevelSummary, table: (head: string[]) => { push(row: string[]): void; toString(): string }): string | undefined {
+export function renderAdapters(s: LevelSummary): string | undefined {
   const by = s.byAdapter
   if (!by || Object.keys(by).length === 0) return undefined
   const goodput = Object.values(by).some((a) => a.goodput)
@@ -78,7 +73,7 @@ export function renderAdapters(s: LevelSummary, table: (head: string[]) => { pus
   const head = ['adapter', 'ok/total', 'share', 'req/s', 'out tok/s', 'TTFT p50', 'TTFT p99', 'TPOT p50', 'E2E p50']
   if (goodput) head.push('goodput')
   if (valid) head.push('valid')
-  const t = table(head)
+  const t = plain(head)
   const total = s.requests.total
   for (const [name, a] of Object.entries(by)) {
     const row = [

@@ -6,7 +6,7 @@
 import type { FigureComparison, VerdictDocument } from '../src/verdicts/types.js'
 import { formatChange } from '../src/verdicts/many.js'
 import { loadLabel } from '../src/results/labels.js'
-import { fmt, plain } from './console.js'
+import { fmt, plain } from './format.js'
 
 export interface VerdictRenderOptions {
   /** ANSI colours (a terminal). */

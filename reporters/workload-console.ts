@@ -3,36 +3,31 @@
  * turn and by history length, time per session), tool loops (by step, per task) and the prefix
  * cache, designed against measured. Reads only the level's summary.
  */
-import Table from 'cli-table3'
 import type { GroupFigures, LevelSummary, PrefixCacheSummary, SessionsSummary, ToolsSummary } from '../src/results/types.js'
 import { terminalLine } from '../src/text/sanitize.js'
 import { sessionEnds } from '../src/results/labels.js'
+import { fmt, plain } from './format.js'
 
 const n = (x: number) => x.toLocaleString('en-US')
-const ms = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '-' : x >= 1000 ? x.toFixed(0) : x.toFixed(1))
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`
 
-function table(head: string[]): Table.Table {
-  return new Table({ head, style: { head: [], border: [] } })
-}
-
 function groupRow(first: string, g: GroupFigures, extra: string[] = []): string[] {
-  return [first, String(g.count), ...extra, ms(g.ttft?.p50), ms(g.ttft?.p99), ms(g.e2e?.p50), ms(g.e2e?.p99)]
+  return [first, String(g.count), ...extra, fmt(g.ttft?.p50), fmt(g.ttft?.p99), fmt(g.e2e?.p50), fmt(g.e2e?.p99)]
 }
 
 export function renderSessions(s: SessionsSummary): string {
   const ends = sessionEnds(s.endedBy)
   const lines = [
     `Sessions: ${n(s.ended)} ended${ends ? ` (${ends})` : ''}` +
-      (s.turns ? `; ${ms(s.turns.mean)} turns each on average` : '') +
+      (s.turns ? `; ${fmt(s.turns.mean)} turns each on average` : '') +
       (s.truncated ? `; ${n(s.truncated)} requests carried a truncated history` : '') +
-      (s.duration ? `; time per session p50 ${ms(s.duration.p50)} ms, p99 ${ms(s.duration.p99)} ms (think time included)` : ''),
+      (s.duration ? `; time per session p50 ${fmt(s.duration.p50)} ms, p99 ${fmt(s.duration.p99)} ms (think time included)` : ''),
   ]
-  const byTurn = table(['turn', 'requests', 'history tokens', 'TTFT p50', 'TTFT p99', 'E2E p50', 'E2E p99'])
+  const byTurn = plain(['turn', 'requests', 'history tokens', 'TTFT p50', 'TTFT p99', 'E2E p50', 'E2E p99'])
   for (const t of s.byTurn) byTurn.push(groupRow(String(t.turn), t, [n(Math.round(t.historyTokensMean))]))
   lines.push(`By turn (latencies in ms)\n${byTurn.toString()}`)
   if (s.byHistory.length > 1) {
-    const byHistory = table(['history tokens', 'requests', 'TTFT p50', 'TTFT p99', 'E2E p50', 'E2E p99'])
+    const byHistory = plain(['history tokens', 'requests', 'TTFT p50', 'TTFT p99', 'E2E p50', 'E2E p99'])
     for (const h of s.byHistory) byHistory.push(groupRow(`${n(h.from)}–${n(h.to)}`, h))
     lines.push(`By history length (latencies in ms)\n${byHistory.toString()}`)
   }
@@ -43,11 +38,11 @@ export function renderTools(t: ToolsSummary): string {
   const e = t.endedBy
   const lines = [
     `Tool loops: ${n(t.tasks)} tasks, ${pct(t.answeredShare)} ended with a final answer (${e.answer} answered, ${e['max-steps']} at max steps, ${e.failed} failed)` +
-      (t.steps ? `; ${ms(t.steps.mean)} steps and ${ms(t.toolCalls?.mean)} tool calls per task on average` : '') +
-      (t.timeToAnswer ? `; time to the final answer p50 ${ms(t.timeToAnswer.p50)} ms, p99 ${ms(t.timeToAnswer.p99)} ms` : ''),
+      (t.steps ? `; ${fmt(t.steps.mean)} steps and ${fmt(t.toolCalls?.mean)} tool calls per task on average` : '') +
+      (t.timeToAnswer ? `; time to the final answer p50 ${fmt(t.timeToAnswer.p50)} ms, p99 ${fmt(t.timeToAnswer.p99)} ms` : ''),
   ]
   if (t.byStep.length > 1) {
-    const byStep = table(['step', 'requests', 'TTFT p50', 'TTFT p99', 'E2E p50', 'E2E p99'])
+    const byStep = plain(['step', 'requests', 'TTFT p50', 'TTFT p99', 'E2E p50', 'E2E p99'])
     for (const s of t.byStep) byStep.push(groupRow(String(s.step), s))
     lines.push(`By step (latencies in ms)\n${byStep.toString()}`)
   }

@@ -60,8 +60,9 @@ export async function runScenario(given: ScenarioOptions, listener: ScenarioList
   const trace = ctx.spec.kind === 'file' && ctx.spec.format === 'trace'
   const plans = opts.sweep ? [] : plannedLevels({ ...opts, trace })
   // Before any request: a dataset file that cannot be read, prompts that cannot fit in memory.
-  checkPromptsFit(ctx.spec, Math.max(opts.numPrompts, ...plans.map((p) => promptsNeeded(p, opts.numPrompts))))
-  checkMediaFits(opts, Math.max(opts.numPrompts, ...plans.map((p) => promptsNeeded(p, opts.numPrompts))))
+  const mostPrompts = Math.max(opts.numPrompts, ...plans.map((p) => promptsNeeded(p, opts.numPrompts)))
+  checkPromptsFit(ctx.spec, mostPrompts)
+  checkMediaFits(opts, mostPrompts)
   signal?.addEventListener('abort', onAbort)
   const outcome: ScenarioOutcome = { levels: [] }
   try {

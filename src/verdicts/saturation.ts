@@ -28,6 +28,9 @@ export class SaturationDetector {
   private k = 0
   private readonly minRise: number
   private readonly alphaPerLook: number
+  /** The last check's answer and the batch count it was for: it only changes when a batch closes. */
+  private checkedAt = -1
+  private checked: string | undefined
 
   constructor(opts: OverSaturationOptions, private readonly load: LoadSpec | undefined) {
     this.minRise = opts.minRise ?? 0.5
@@ -53,6 +56,15 @@ export class SaturationDetector {
 
   /** A line saying what rose, or undefined. Looks at the latest three quarters of the batches. */
   check(): string | undefined {
+    // Asked after every record; the fit (and its t quantile, a few thousand operations) is redone per batch.
+    if (this.checkedAt !== this.xs.length) {
+      this.checked = this.fit()
+      this.checkedAt = this.xs.length
+    }
+    return this.checked
+  }
+
+  private fit(): string | undefined {
     const n = this.xs.length
     if (n < MIN_BATCHES) return undefined
     const from = n - Math.max(MIN_BATCHES, Math.ceil(0.75 * n))
