@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { median } from '../src/cli/progress.js'
+import { median } from '../src/metrics/stats.js'
 import { percentile } from '../src/metrics/stats.js'
 
 describe('the progress line\'s live TTFT median', () => {

@@ -2,6 +2,7 @@
  * Progress while a level runs: a bar redrawn in place on a terminal, plain lines in CI logs.
  * The live TTFT median is a display aid only; the figures come from the metrics module.
  */
+import { median } from '../metrics/stats.js'
 import type { RequestRecord } from '../results/types.js'
 
 const REDRAW_MS = 100
@@ -73,46 +74,4 @@ export class Progress {
   private count(): string {
     return this.durationSec !== undefined ? String(this.done) : `${this.done}/${this.total}`
   }
-}
-
-/**
- * The median (linear interpolation between the two middle values, as percentile(…, 50)) by
- * selection, in O(n): a terminal redraws ten times a second, and sorting every TTFT so far at
- * each redraw grew to seconds of CPU over a run of 100,000 requests. Reorders `xs`.
- */
-export function median(xs: number[]): number {
-  const n = xs.length
-  const hi = n >> 1
-  const upper = select(xs, hi)
-  if (n % 2 === 1) return upper
-  // The lower middle is the largest value left of `hi` after selection.
-  let lower = -Infinity
-  for (let i = 0; i < hi; i++) if (xs[i] > lower) lower = xs[i]
-  return lower + (upper - lower) * 0.5
-}
-
-/** The k-th smallest of `a` (Hoare's quickselect, middle pivot); leaves smaller values left of k. */
-function select(a: number[], k: number): number {
-  let lo = 0
-  let hi = a.length - 1
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >> 1]
-    let i = lo
-    let j = hi
-    while (i <= j) {
-      while (a[i] < pivot) i++
-      while (a[j] > pivot) j--
-      if (i <= j) {
-        const t = a[i]
-        a[i] = a[j]
-        a[j] = t
-        i++
-        j--
-      }
-    }
-    if (k <= j) hi = j
-    else if (k >= i) lo = i
-    else break
-  }
-  return a[k]
 }

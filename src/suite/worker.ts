@@ -8,7 +8,7 @@ import type { MessagePort } from 'node:worker_threads'
 import { register } from 'esbuild-register/dist/node'
 import { collect, planFile, runFile, toErrorInfo, validateObjectives } from '../dsl/index.js'
 import { loadConfig, resolveScenario } from '../config/index.js'
-import { percentile } from '../metrics/index.js'
+import { median } from '../metrics/stats.js'
 import { recordedScenario } from '../runner/recorded.js'
 import type { FileResult } from '../results/suite.js'
 import type { BenchOptions } from '../dsl/types.js'
@@ -155,7 +155,7 @@ function progressListener(scenario: ScenarioRef, emit: (e: RunEvent) => void) {
       const t = performance.now()
       if (t - last < PROGRESS_EVERY_MS && done < total) return
       last = t
-      const ttftP50 = ttfts.length ? percentile(Float64Array.from(ttfts).sort(), 50) : undefined
+      const ttftP50 = ttfts.length ? median(ttfts) : undefined
       emit({ type: 'level-progress', scenario, load, done, failed, total, ttftP50 })
     },
     onLevelEnd(level: { summary: import('../results/types.js').LevelSummary }) {
