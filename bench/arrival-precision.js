@@ -10,13 +10,11 @@
  */
 import { spawnSimulator } from '../dist/src/simulator/spawn.js'
 import { runScenario } from '../dist/src/runner/scenario.js'
+import { numberArg, parseArgs } from './args.js'
 
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i > 0 ? process.argv[i + 1] : dflt
-}
-const RATES = String(arg('rates', '10,40,200')).split(',').map(Number)
-const REQUESTS = Number(arg('requests', 400))
+const args = parseArgs(process.argv.slice(2))
+const RATES = String(args.rates ?? '10,40,200').split(',').map(Number)
+const REQUESTS = numberArg(args, 'requests', 400)
 
 const sim = await spawnSimulator({ decodeBaseMs: 4, decodeMsPerSeq: 0, prefillBaseMs: 2, prefillMsPerToken: 0 })
 try {

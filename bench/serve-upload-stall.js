@@ -19,13 +19,11 @@ import { FileStore } from '../dist/src/store/file.js'
 import { startServe } from '../dist/src/serve/server.js'
 import { spawnSimulator } from '../dist/src/simulator/index.js'
 import { syntheticRunResult } from './synthetic-result.js'
+import { numberArg, parseArgs } from './args.js'
 
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i > 0 ? Number(process.argv[i + 1]) : dflt
-}
-const seconds = arg('seconds', 8)
-const concurrency = arg('concurrency', 8)
+const args = parseArgs(process.argv.slice(2))
+const seconds = numberArg(args, 'seconds', 8)
+const concurrency = numberArg(args, 'concurrency', 8)
 const API = '/api/v1/benchmark'
 
 const dir = mkdtempSync(join(tmpdir(), 'llmbench-upload-stall-'))

@@ -13,6 +13,7 @@ import { UsageError } from '../errors.js'
 import { mixSeed, mulberry32 } from '../random.js'
 import { syntheticWav, wavSeconds } from './audio.js'
 import { syntheticImage, type ImageFormat } from './images.js'
+import { shuffleInPlace } from './synthetic-set.js'
 import type { MediaSent } from '../results/kinds.js'
 import type { MediaPart, PromptMedia, RowMedia } from './media-types.js'
 
@@ -21,7 +22,6 @@ export type { MediaPart, PromptMedia, RowMedia }
 /** image-size (26 files), loaded by the first image file a run sends, not by every run. */
 let sizeOf: typeof ImageSize | undefined
 const imageSize = (bytes: Uint8Array) => (sizeOf ??= (createRequire(import.meta.url)('image-size') as { imageSize: typeof ImageSize }).imageSize)(bytes)
-import { shuffleInPlace } from './synthetic-set.js'
 
 /** Where a scenario's images and clips come from (the runner's resolved `images` and `audio` options). */
 export interface MediaSpec {
@@ -35,6 +35,14 @@ const AUDIO_TYPES: Record<string, 'wav' | 'mp3'> = { '.wav': 'wav', '.mp3': 'mp3
 export const isUrl = (s: string): boolean => /^https?:\/\//i.test(s)
 
 interface FilePart { part: MediaPart; sent: MediaSent }
+
+/** An image sent inline, as a data URL. */
+const imagePart = (bytes: Buffer, mime: string, pixels: number): FilePart =>
+  ({ part: { type: 'image_url', image_url: { url: `data:${mime};base64,${bytes.toString('base64')}` } }, sent: { images: 1, pixels, imageBytes: bytes.length } })
+
+/** A clip sent inline; its length when it is known. */
+const audioPart = (bytes: Buffer, format: 'wav' | 'mp3', seconds: number | undefined): FilePart =>
+  ({ part: { type: 'input_audio', input_audio: { data: bytes.toString('base64'), format } }, sent: { audio: 1, audioBytes: bytes.length, ...(seconds !== undefined ? { audioSeconds: seconds } : {}) } })
 
 /** Files read and encoded once per process: every prompt that sends one shares its string. */
 const files = new Map<string, FilePart>()
@@ -54,17 +62,16 @@ export function filePart(path: string, kind: 'image' | 'audio', where: string): 
   }
   let made: FilePart
   if (kind === 'image') {
-    let pixels: number | undefined
+    let pixels: number
     try {
       const size = imageSize(bytes)
       pixels = size.width * size.height
     } catch {
       throw new UsageError(`${where}: ${path} is not a readable ${ext.slice(1).toUpperCase()} image`)
     }
-    made = { part: { type: 'image_url', image_url: { url: `data:${IMAGE_TYPES[ext]};base64,${bytes.toString('base64')}` } }, sent: { images: 1, pixels, imageBytes: bytes.length } }
+    made = imagePart(bytes, IMAGE_TYPES[ext], pixels)
   } else {
-    const seconds = AUDIO_TYPES[ext] === 'wav' ? wavSeconds(bytes) : undefined
-    made = { part: { type: 'input_audio', input_audio: { data: bytes.toString('base64'), format: AUDIO_TYPES[ext] } }, sent: { audio: 1, audioBytes: bytes.length, ...(seconds !== undefined ? { audioSeconds: seconds } : {}) } }
+    made = audioPart(bytes, AUDIO_TYPES[ext], AUDIO_TYPES[ext] === 'wav' ? wavSeconds(bytes) : undefined)
   }
   files.set(path, made)
   return made
@@ -136,8 +143,7 @@ export function levelMedia(spec: MediaSpec | undefined, rows: ReadonlyArray<RowM
       const rng = mulberry32(mixSeed(mixSeed(seed, 0x1a6e5), k))
       for (let j = 0; j < images.count; j++) {
         const img = syntheticImage(mixSeed(mixSeed(seed, k), j), draw(rng, images.width), draw(rng, images.height), images.format)
-        const mime = images.format === 'png' ? 'image/png' : 'image/jpeg'
-        add({ part: { type: 'image_url', image_url: { url: `data:${mime};base64,${img.bytes.toString('base64')}` } }, sent: { images: 1, pixels: img.width * img.height, imageBytes: img.bytes.length } })
+        add(imagePart(img.bytes, images.format === 'png' ? 'image/png' : 'image/jpeg', img.width * img.height))
       }
     }
     const audio = spec?.audio
@@ -149,8 +155,7 @@ export function levelMedia(spec: MediaSpec | undefined, rows: ReadonlyArray<RowM
       for (let j = 0; j < audio.count; j++) {
         const [lo, hi] = audio.seconds
         const seconds = Math.round((lo + rng() * (hi - lo)) * 1000) / 1000
-        const wav = syntheticWav(mixSeed(mixSeed(seed, k), 0x100 + j), seconds)
-        add({ part: { type: 'input_audio', input_audio: { data: wav.toString('base64'), format: 'wav' } }, sent: { audio: 1, audioBytes: wav.length, audioSeconds: seconds } })
+        add(audioPart(syntheticWav(mixSeed(mixSeed(seed, k), 0x100 + j), seconds), 'wav', seconds))
       }
     }
     return parts.length ? { parts, sent } : undefined

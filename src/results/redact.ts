@@ -87,6 +87,13 @@ export function redactText(text: string, secrets: Iterable<string>): string {
   return out
 }
 
+/** `scheme://user:password@` keeps the user; `scheme://user@` (no password) loses it: it is often a token. */
+const URL_CREDENTIALS: Array<[RegExp, string]> = [
+  // Greedy to the last `@` of the authority, as URL parsers read it: a raw `@` in a password stays inside.
+  [/\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@:]*):(?!\*\*\*@)[^\s/?#]*@/gi, `$1$2:${REDACTED}@`],
+  [/\b([a-z][a-z0-9+.-]*:\/\/)(?!\*\*\*@)[^\s/?#@:]+@/gi, `$1${REDACTED}@`],
+]
+
 /**
  * Credentials recognisable by their shape, whoever's they are: `Bearer …` tokens,
  * values after `authorization`, `x-api-key`, `api_key`, `token`, `secret`, `password`, URL
@@ -100,23 +107,14 @@ const SHAPED: Array<[RegExp, string]> = [
     `$1$2${REDACTED}`,
   ],
   [/\bsk-[A-Za-z0-9_-]{8,}/g, `sk-${REDACTED}`],
-  ...urlCredentialPatterns(),
+  ...URL_CREDENTIALS,
 ]
-
-/** `scheme://user:password@` keeps the user; `scheme://user@` (no password) loses it: it is often a token. */
-function urlCredentialPatterns(): Array<[RegExp, string]> {
-  return [
-    // Greedy to the last `@` of the authority, as URL parsers read it: a raw `@` in a password stays inside.
-    [/\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@:]*):(?!\*\*\*@)[^\s/?#]*@/gi, `$1$2:${REDACTED}@`],
-    [/\b([a-z][a-z0-9+.-]*:\/\/)(?!\*\*\*@)[^\s/?#@:]+@/gi, `$1${REDACTED}@`],
-  ]
-}
 
 /** A URL (or any text) with the credentials of its URLs redacted. */
 export function redactUrlCredentials(text: string): string {
   if (!text.includes('@')) return text
   let out = text
-  for (const [re, to] of urlCredentialPatterns()) out = out.replace(re, to)
+  for (const [re, to] of URL_CREDENTIALS) out = out.replace(re, to)
   return out
 }
 

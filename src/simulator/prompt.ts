@@ -77,10 +77,29 @@ export function textPromptTokens(p: unknown): number | null {
   return null
 }
 
-/** The token ids of a text prompt (a string, token ids, or a list of one string), as textPromptTokens counts them. */
-export function textPromptIds(p: unknown): number[] {
-  if (typeof p === 'string') return encodeText(p)
-  if (Array.isArray(p) && p.every((x) => Number.isInteger(x))) return p as number[]
-  if (Array.isArray(p) && p.length === 1 && typeof p[0] === 'string') return encodeText(p[0])
-  return []
+/**
+ * A prompt's token count and, when `withIds` (the prefix cache looks its ids up), its ids: a text
+ * is encoded once and its ids counted, not counted and then encoded again on every request.
+ */
+export interface PromptTokens { tokens: number; ids?: number[] }
+
+/** A chat's prompt tokens (chatPromptTokens) and, with `withIds`, its ids (chatPromptIds), whose number that is. */
+export function chatPrompt(messages: Message[], withIds: boolean): PromptTokens {
+  if (!withIds) return { tokens: chatPromptTokens(messages) }
+  const ids = chatPromptIds(messages)
+  return { tokens: ids.length, ids }
+}
+
+/** A text prompt's tokens (textPromptTokens) and, with `withIds`, its ids; null if it is none of the three forms. */
+export function textPrompt(p: unknown, withIds: boolean): PromptTokens | null {
+  if (!withIds) {
+    const tokens = textPromptTokens(p)
+    return tokens === null ? null : { tokens }
+  }
+  let ids: number[]
+  if (typeof p === 'string') ids = encodeText(p)
+  else if (Array.isArray(p) && p.length > 0 && p.every((x) => Number.isInteger(x))) ids = p as number[]
+  else if (Array.isArray(p) && p.length === 1 && typeof p[0] === 'string') ids = encodeText(p[0])
+  else return null
+  return { tokens: ids.length, ids }
 }

@@ -29,9 +29,9 @@ export interface GenRequest {
   seed: number | undefined
   /** The body's `sim_quirks` field. */
   simQuirks: unknown
-  /** The prompt's token ids as the template renders them, for the prefix cache (prefix-cache.ts);
-   * protocols without it are never cached. */
-  promptIds?: () => number[]
+  /** The prompt's token ids as the template renders them, for the prefix cache (prefix-cache.ts):
+   * made only while the cache is on; protocols without them are never cached. */
+  promptIds?: number[]
   /** A chat template's prompt: an answer is closed by the end-of-message token in the next turn. */
   templated?: boolean
   /** The tools the request offers (tools.ts). */

@@ -209,7 +209,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const answer = structuredSetup(g.kinds, decided, a.quirks, o, typeof hdrId === 'string' ? hdrId : undefined, textSeed)
     // A structured call streams its own arguments (the tool-calls quirk's path); any other call, the generated text as `{"input":…}`.
     const toolCall = answer.toolName !== undefined ? null : decided
-    const ids = cache && g.promptIds ? g.promptIds() : undefined
+    const ids = cache ? g.promptIds : undefined
     const cachedTokens = ids ? cache!.admit(ids) : 0
     const wire = p.wire({ opts: o, quirks: a.quirks, promptTokens: g.promptTokens, stopped: outputTokens < g.maxTokens, receivedAt, toolCall, ...(answer.toolName ? { toolName: answer.toolName } : {}) })
     const content = answer.text !== undefined ? tokenPieces(answer.text, outputTokens - Math.min(wire.reasoningTokens, outputTokens)) : undefined

@@ -5,7 +5,7 @@
  */
 import type { Batch, FinalText, GetRoute, Parsed, Protocol, Reply, Wire, WireContext } from '../protocol.js'
 import { countField, hexId, isObject, jsonReply, seedOf } from '../protocol.js'
-import { chatPromptIds, chatPromptTokens, isMessages, textPromptIds, textPromptTokens } from '../prompt.js'
+import { chatPrompt, isMessages, textPrompt } from '../prompt.js'
 import { frame, makeFraming, type Framing } from '../quirks.js'
 import { requestKinds } from '../kinds.js'
 import { argumentsFragment, chatTools, toolArguments, type ToolCall } from '../tools.js'
@@ -54,18 +54,21 @@ function parse(kind: Kind, body: unknown, opts: WireContext['opts']): Parsed | R
   if (kind === 'chat' && !isMessages(b.messages)) return badRequest('`messages` must be a non-empty list of messages.')
   const kinds = requestKinds(b, kind === 'chat', opts)
   if ('refuse' in kinds) return kinds.refuse === 404 ? modelNotFound(kinds.model!) : badRequest(kinds.message)
+  // The prefix cache hashes text only: a request with images or audio is not cached (docs/request-kinds.md).
+  const withIds = opts.prefixCache && !kinds.media
   let promptTokens: number
-  let promptIds: () => number[]
+  let promptIds: number[] | undefined
   if (kind === 'chat') {
     const messages = b.messages
     if (!isMessages(messages)) return badRequest('`messages` must be a non-empty list of messages.')
-    promptTokens = chatPromptTokens(messages) + (kinds.media?.tokens ?? 0)
-    promptIds = () => chatPromptIds(messages)
+    const p = chatPrompt(messages, withIds)
+    promptTokens = p.tokens + (kinds.media?.tokens ?? 0)
+    promptIds = p.ids
   } else {
-    const p = textPromptTokens(b.prompt)
+    const p = textPrompt(b.prompt, withIds)
     if (p === null) return badRequest('`prompt` must be a string, a list of token ids, or a list of one string.')
-    promptTokens = p
-    promptIds = () => textPromptIds(b.prompt)
+    promptTokens = p.tokens
+    promptIds = p.ids
   }
   const mt = b.max_completion_tokens ?? b.max_tokens
   const maxTokens = countField(mt, opts.defaultMaxTokens)
@@ -79,8 +82,7 @@ function parse(kind: Kind, body: unknown, opts: WireContext['opts']): Parsed | R
       stream: b.stream === true, promptTokens, maxTokens,
       minTokens: b.ignore_eos === true ? maxTokens : countField(b.min_tokens, 0, 0) ?? 0,
       seed: seedOf(b.seed), simQuirks: b.sim_quirks,
-      // The prefix cache hashes text only: a request with images or audio is not cached (docs/request-kinds.md).
-      ...(kinds.media ? {} : { promptIds }), ...(kind === 'chat' ? { templated: true, tools: chatTools(b) } : {}),
+      ...(promptIds ? { promptIds } : {}), ...(kind === 'chat' ? { templated: true, tools: chatTools(b) } : {}),
       ...(kinds.adapter || kinds.media || kinds.structured ? { kinds } : {}),
     },
     wire: (ctx) => new OpenAIWire(kind, ctx, usage),

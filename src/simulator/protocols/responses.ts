@@ -6,7 +6,7 @@
  */
 import type { Batch, FinalText, Parsed, Protocol, Reply, Wire, WireContext } from '../protocol.js'
 import { countField, hexId, isObject, seedOf } from '../protocol.js'
-import { chatPromptIds, chatPromptTokens, isMessages, type Message } from '../prompt.js'
+import { chatPrompt, isMessages, type Message } from '../prompt.js'
 import { frame, makeFraming, type Framing } from '../quirks.js'
 import { argumentsFragment, responsesTools, toolArguments, type ToolCall } from '../tools.js'
 import { badRequest, contextError, vllmStyleError, wrongModel } from './openai.js'
@@ -20,7 +20,8 @@ export const responses: Protocol = {
     const input = typeof body.input === 'string' ? [{ role: 'user', content: body.input }] : body.input
     if (!isMessages(input)) return badRequest('`input` must be a string or a non-empty list of input items.')
     const messages: Message[] = typeof body.instructions === 'string' ? [{ role: 'system', content: body.instructions }, ...input] : input
-    const promptTokens = chatPromptTokens(messages)
+    const prompt = chatPrompt(messages, opts.prefixCache)
+    const promptTokens = prompt.tokens
     const maxTokens = countField(body.max_output_tokens, opts.defaultMaxTokens)
     if (maxTokens === null) return badRequest('max_output_tokens must be at least 1, got ' + String(body.max_output_tokens) + '.')
     const tooLong = contextError(promptTokens, maxTokens, opts.maxModelLen)
@@ -29,7 +30,7 @@ export const responses: Protocol = {
       gen: {
         stream: body.stream === true, promptTokens, maxTokens, minTokens: body.ignore_eos === true ? maxTokens : 0,
         seed: seedOf(body.seed), simQuirks: body.sim_quirks,
-        promptIds: () => chatPromptIds(messages), templated: true, tools: responsesTools(body),
+        ...(prompt.ids ? { promptIds: prompt.ids } : {}), templated: true, tools: responsesTools(body),
       },
       wire: (ctx) => new ResponsesWire(ctx, maxTokens),
     }
