@@ -81,7 +81,7 @@ export function figureSpec(name: string): FigureSpec | undefined {
   if (!STATS.includes(stat)) return undefined
   const better: FigureSpec['better'] = TOKEN_STATS.includes(stat) ? undefined : 'lower'
   const base = { name, stat, field, better, changeKind: 'relative' as const }
-  if (field in PERCENTILES) return { ...base, kind: 'percentile', p: PERCENTILES[field] }
+  if (Object.hasOwn(PERCENTILES, field)) return { ...base, kind: 'percentile', p: PERCENTILES[field] }
   if (field === 'mean') return { ...base, kind: 'mean' }
   if (field === 'std') return { ...base, kind: 'std' }
   if (field === 'min' || field === 'max' || field === 'count') return { ...base, kind: 'extreme' }
