@@ -121,7 +121,7 @@ function checkThreshold(
   const absent =
     p.key === 'goodput'
       ? 'has no value: the scenario has no goodput bounds (give slo.goodput bounds, or goodput in the config)'
-      : kindAbsent(p.key, s) ?? `has no value: no request at this level had a ${p.figure.stat ?? p.key} (non-streamed requests have no TTFT, TTFC, TPOT or ITL; failed requests are left out)`
+      : kindAbsent(p.key, (group.find((l) => p.figure.read(l.summary) === undefined) ?? group[0]).summary) ?? `has no value: no request at this level had a ${p.figure.stat ?? p.key} (non-streamed requests have no TTFT, TTFC, TPOT or ITL; failed requests are left out)`
   return {
     name: `${p.key} ${p.expr.text} @ ${label}`,
     kind: 'objective',
