@@ -81,6 +81,10 @@ export function createContext(base: Omit<LevelContext, 'send'>): LevelContext {
       const req = adapter.buildRequest(s)
       if (extra.headers) Object.assign(req.headers, extra.headers)
       if (extra.reply) tracker.reply = extra.reply
+      if (extra.validator && !tracker.validator) {
+        tracker.validator = extra.validator
+        tracker.reply ??= new ReplyCapture()
+      }
       return client.send(adapter, req, tracker, `llmbench-${tag}-${id}`)
     },
   }

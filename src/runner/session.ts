@@ -23,6 +23,7 @@ import { mixSeed, mulberry32 } from '../random.js'
 import type { RequestRecord } from '../results/types.js'
 import type { DesignedReuse } from './designed-reuse.js'
 import type { LevelContext, SendExtras } from './level-context.js'
+import type { Validator } from '../client/structured.js'
 import type { ToolsSpec } from '../client/tool-messages.js'
 
 /** Tokens a chat template adds around a message (a guess: the server's usage corrects it each turn). */
@@ -49,6 +50,8 @@ export interface SessionEnv {
   seed: number
   /** Session k's id. */
   idOf(k: number): string
+  /** The check of a tool loop's tool calls (agent.check), compiled once for the level. */
+  toolValidator?: Validator
   /** Told once per kind of problem the level should mention (a tool function that threw). */
   warn(key: string, message: string): void
 }
@@ -71,6 +74,7 @@ export async function runSession(env: SessionEnv, k: number, scheduledAt: number
     ...(s.header ? { headers: { [s.header]: id } } : {}),
     ...(s.bodyField ? { body: { [s.bodyField]: id } } : {}),
     ...(agent ? { tools: toolsSpec(agent) } : {}),
+    ...(env.toolValidator ? { validator: env.toolValidator } : {}),
   }
   /** Prompt tokens of the conversation so far (the last prompt and its reply, and any tool results since). */
   let context = 0
