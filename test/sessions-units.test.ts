@@ -68,12 +68,12 @@ describe('session and tool options', () => {
     expect(line({})).toBe('concurrency 4 · 400 in / 32 out · 8 requests a level · chat')
   })
 
-  it('resolves defaults: four turns, x-session-id, a task per tool loop', () => {
+  it('resolves defaults: four turns, x-session-id, a task per tool loop whose tool calls are checked', () => {
     const s = scenario('http://x', { sessions: { thinkTime: '1s' } })
     expect(s.sessions).toEqual({ turns: 4, thinkTime: { kind: 'constant', ms: 1000 }, onContextFull: 'truncate', header: 'x-session-id' })
     const a = scenario('http://x', { agent: { tools: [{ type: 'function', function: { name: 'a' } }] } })
     expect(a.sessions).toMatchObject({ turns: 1, header: 'x-session-id' })
-    expect(a.agent).toEqual({ tools: [{ type: 'function', function: { name: 'a' } }], maxSteps: 8, result: { tokens: { tokens: 64 } } })
+    expect(a.agent).toEqual({ tools: [{ type: 'function', function: { name: 'a' } }], maxSteps: 8, check: true, result: { tokens: { tokens: 64 } } })
   })
 })
 
