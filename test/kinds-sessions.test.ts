@@ -1,7 +1,7 @@
 /**
  * Request kinds inside sessions and tool loops (docs/request-kinds.md, "With sessions"): a session
- * keeps its LoRA adapter on every turn and sends its images with its first request, every turn's
- * answer is checked; a structured tool's call is answered with arguments that fit its parameters
+ * keeps its LoRA adapter on every turn and re-sends its images with every request in its first
+ * user message, byte-identical, every turn's answer is checked; a structured tool's call is answered with arguments that fit its parameters
  * while a tool loop's tools that take `{"input": text}` keep those arguments.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -22,7 +22,7 @@ describe('request kinds in sessions', () => {
   })
   afterAll(() => sim.close())
 
-  it('a session keeps its adapter on every turn, sends its images with its first request, and every turn is checked', async () => {
+  it('a session keeps its adapter on every turn, re-sends its images in its first user message, and every turn is checked', async () => {
     const opts = scenario(sim.url, {
       endpoint: 'chat', concurrency: 2, requests: 4, warmup: 0, input: { tokens: 32 }, output: { tokens: 12 },
       sessions: { turns: 3 },
@@ -45,9 +45,19 @@ describe('request kinds in sessions', () => {
         expect(r.adapter).toBe(adapter)
         expect(traceOf(sim, r).adapter).toBe(adapter)
       }
-      // The images go with the first request only.
-      expect(rs.map((r) => r.media?.images ?? 0)).toEqual([2, 0, 0])
-      expect(rs.map((r) => traceOf(sim, r).images?.length ?? 0)).toEqual([2, 0, 0])
+      // Every request re-sends the images (a chat client re-sends its history), and counts them.
+      expect(rs.map((r) => r.media?.images ?? 0)).toEqual([2, 2, 2])
+      expect(rs.map((r) => traceOf(sim, r).images?.length ?? 0)).toEqual([2, 2, 2])
+      // Where the first request had them: its user message, the same text and parts, byte for byte.
+      const bodies = rs.map((r) => (traceOf(sim, r).body as { messages: Array<{ role: string; content: unknown }> }).messages)
+      const firstUser = bodies[0].findIndex((m) => m.role === 'user')
+      const sent = JSON.stringify(bodies[0][firstUser])
+      expect(sent).toMatch(/^\{"role":"user","content":\[\{"type":"text","text":"[^"]+"\},\{"type":"image_url","image_url":\{"url":"data:image\/png;base64,[^"]+"\}\},\{"type":"image_url"/)
+      for (const later of bodies.slice(1)) {
+        expect(JSON.stringify(later[firstUser])).toBe(sent)
+        // The later user turns are plain text: the images are not sent twice in one request.
+        expect(later.slice(firstUser + 1).every((m) => typeof m.content === 'string')).toBe(true)
+      }
       // Each turn's answer is checked (JSON from the simulator), and the next turn carries that answer.
       expect(rs.map((r) => r.valid)).toEqual([true, true, true])
       const second = (traceOf(sim, rs[1]).body as { messages: Array<{ role: string; content: unknown }> }).messages

@@ -52,6 +52,8 @@ export interface SendExtras {
   body?: Record<string, unknown>
   tools?: ToolsSpec
   reply?: ReplyCapture
+  /** The message the prompt's media go into (RequestSpec.mediaAt): a session's first user message. */
+  mediaAt?: number
 }
 
 /** What a request needs of a prompt (a dataset Prompt, or the preflight's synthetic one). */
