@@ -70,6 +70,22 @@ describe('request kinds in sessions', () => {
     expect(level.summary.sessions?.ended).toBe(4)
   })
 
+  it('a context limit that drops the first turn drops its images with it', async () => {
+    // 64×64: one tile (255 tokens); turns of 100 tokens and replies of 20 overflow 800 within 5 turns.
+    const { levels: [level] } = await runScenario(scenario(sim.url, {
+      endpoint: 'chat', concurrency: 1, requests: 1, warmup: 0, input: { tokens: 100 }, output: { tokens: 20 },
+      sessions: { turns: 5, maxContextTokens: 800 }, images: { count: 1, width: 64, height: 64 },
+    }))
+    const rs = measured(level)
+    expect(rs.map((r) => r.turn)).toEqual([1, 2, 3, 4, 5])
+    const cut = rs.findIndex((r) => r.truncatedTurns)
+    expect(cut).toBeGreaterThan(1)
+    // Before the cut every request carries the image; from the cut on, none does, in the record or the body.
+    expect(rs.map((r) => r.media?.images ?? 0)).toEqual(rs.map((_, j) => (j < cut ? 1 : 0)))
+    expect(rs.map((r) => traceOf(sim, r).images?.length ?? 0)).toEqual(rs.map((_, j) => (j < cut ? 1 : 0)))
+    for (const r of rs.slice(cut)) expect(r.inputTokens + 20).toBeLessThanOrEqual(800)
+  })
+
   it("a tool loop's tools that take {input} keep those arguments; a tool with other parameters gets arguments that fit them", () => {
     expect(takesInput({ type: 'object' })).toBe(true)
     expect(takesInput({ type: 'object', properties: { input: { type: 'string' } } })).toBe(true)

@@ -27,7 +27,7 @@ import type { AgentSettings, SessionSettings } from '../load/session-options.js'
 import { drawMs } from '../load/time-draw.js'
 import { mixSeed, mulberry32 } from '../random.js'
 import type { RequestRecord } from '../results/types.js'
-import type { DesignedReuse } from './designed-reuse.js'
+import { repeatedOf, type DesignedReuse } from './designed-reuse.js'
 import type { LevelContext, SendExtras } from './level-context.js'
 import type { ToolsSpec } from '../client/tool-messages.js'
 
@@ -142,8 +142,7 @@ export async function runSession(env: SessionEnv, k: number, scheduledAt: number
       const repeated = carried === undefined
         ? env.reuse.prompt(first.segments, `session:${k % env.scripts.length}`, first.tokens)
         : truncatedTurns > 0 ? (systemCount > 0 ? env.reuse.seen(first.segments) : 0) : carried
-      // A first prompt sent again whole repeats all the server counts of it, its media included.
-      const whole = carried === undefined && repeated >= first.tokens
+      const opening = carried === undefined
       const reply = new ReplyCapture()
       // Request kinds: a session keeps its LoRA adapter and its images and audio on every request.
       const prompt = { text: '', tokens: context + added, messages, adapter: first.adapter, ...(media ? { media } : {}) }
@@ -157,7 +156,8 @@ export async function runSession(env: SessionEnv, k: number, scheduledAt: number
       r.turn = turn
       if (agent) r.step = step
       r.historyTokens = history
-      r.repeatedTokens = whole ? r.inputTokens : Math.min(repeated, r.inputTokens)
+      // A first prompt sent again whole repeats all the server counted of it, its media included.
+      r.repeatedTokens = opening ? repeatedOf(repeated, first.tokens, r.inputTokens) : Math.min(repeated, r.inputTokens)
       if (truncatedTurns > 0) r.truncatedTurns = truncatedTurns
       truncatedTurns = 0
       pending = r
