@@ -49,6 +49,8 @@ export interface LevelContext {
 
 /** What a session's request adds (runner/session.ts): its id's header and body field, the tools, a reply capture. */
 export interface SendExtras {
+  /** The message the prompt's media go into (RequestSpec.mediaAt): a session's first user message. */
+  mediaAt?: number
   headers?: Record<string, string>
   body?: Record<string, unknown>
   tools?: ToolsSpec
