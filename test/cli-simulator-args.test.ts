@@ -37,6 +37,12 @@ describe('llmbench run --simulator-args', () => {
     expect(ttft.p50).toBeLessThan(1000)
   })
 
+  it('says how to pass a quoted value that starts with dashes, which yargs reads as a flag', async () => {
+    const r = await runCli(['run', '--simulator-args', '--seed 3 --step-jitter 0.1', '--num-prompts', '2'])
+    expect(r.code).toBe(2)
+    expect(r.stderr.trim()).toBe('llmbench: a quoted value that starts with -- reads as a flag of its own: put it after an =, as in --simulator-args="--seed 3", or write its words without dashes')
+  })
+
   it('a bad flag stops the run before anything starts, with exit code 2', async () => {
     const r = await runCli(['run', '--simulator-args=bogus=1', '--num-prompts', '2'])
     expect(r.code).toBe(2)

@@ -224,6 +224,8 @@ export function unknownFlagMessage(message: string, known: readonly string[]): s
   const m = /^Unknown arguments?: (.+)$/.exec(message.split('\n')[0])
   if (!m) return undefined
   const first = m[1].split(', ')[0].replace(/^-+/, '')
+  // A quoted value that starts with dashes (`--simulator-args "--seed 3"`) reads as one flag with a space in it.
+  if (/\s/.test(first.trim())) return `a quoted value that starts with -- reads as a flag of its own: put it after an =, as in --simulator-args="--seed 3", or write its words without dashes`
   const kebab = first.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
   const guess = closest(kebab, known)
   return `unknown flag --${kebab}${guess ? `, did you mean --${guess}?` : ''} (see llmbench <command> --help)`
