@@ -122,7 +122,7 @@ export function renderErrorSamples(records: RequestRecord[], secrets?: string[])
   return lines.join('\n')
 }
 
-/** Each level as run; after the last repeat of a load (`repeat`), a row of their mean. */
+/** Each level as run; after the last repeat of a load (`repeat`), a row of the repeats pooled (metrics/repeats.ts). */
 function withRepeatMeans(levels: LevelSummary[]): { l: LevelSummary; label: string }[] {
   const out: { l: LevelSummary; label: string }[] = []
   for (let i = 0; i < levels.length; i++) {
@@ -134,7 +134,7 @@ function withRepeatMeans(levels: LevelSummary[]): { l: LevelSummary; label: stri
     out.push({ l: levels[i], label: ` #${r.index}` })
     if (r.index === r.of) {
       const group = levels.slice(Math.max(0, i - r.of + 1), i + 1).filter((x) => x.load.value === levels[i].load.value && x.load.repeat)
-      out.push({ l: summaryOfRepeats(group), label: ` mean of ${group.length}` })
+      out.push({ l: summaryOfRepeats(group), label: ` all ${group.length}` })
     }
   }
   return out

@@ -29,7 +29,7 @@ const repeatOf = (load: number, index: number, ttft: number): LevelResult =>
   makeLevel({ requests: 40, concurrency: 2, seed: index, load: { kind: 'concurrency', value: load, repeat: { index, of: 3 } }, ttft: () => ttft })
 
 describe('--repeat', () => {
-  it('runs each level N times with the same prompts, labels them, and prints their mean', async () => {
+  it('runs each level N times with the same prompts, labels them, and prints them pooled', async () => {
     const out = join(dir, 'r.json')
     const args = ['run', '--server', sim.url, '--model', 'sim-model', '--concurrency', '2,4', '--num-prompts', '12', '--input-len', '32', '--input-spread', '0.5', '--output-len', '4', '--repeat', '3', '--output']
     const r = await runCli([...args, out])
@@ -48,7 +48,7 @@ describe('--repeat', () => {
     expect(lengths(result.levels[3])).not.toEqual(lengths(result.levels[0]))
     expect(r.stdout).toContain('concurrency 2 (repeat 2 of 3)')
     expect(r.stdout).toMatch(/│ 2 #3 +│ 12\/12/)
-    expect(r.stdout).toMatch(/│ 4 mean of 3 +│ 36\/36/)
+    expect(r.stdout).toMatch(/│ 4 all 3 +│ 36\/36/)
 
     // Compared, the repeats of each load are one side: their spread is part of the verdict.
     const again = join(dir, 'again.json')
