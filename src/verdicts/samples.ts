@@ -7,6 +7,7 @@ import { e2e, e2eWithQueue, isSuccess, itlSampleCount, maxTokenGap, queueDelay, 
 import type { RequestRecord, StatName } from '../results/types.js'
 import type { Blocks } from './blocks.js'
 import { reasoningTokens, visibleTokens } from '../metrics/kinds.js'
+import { turnValue, unitSamples, type WorkloadSource } from '../metrics/workload-figures.js'
 
 /** Values grouped by block: block b's values are values[start[b]] .. values[start[b + 1] - 1]. */
 export interface Blocked {
@@ -60,3 +61,38 @@ export function statSamples(blocks: Blocks, stat: StatName): Blocked {
   start[count] = o
   return { values: values.subarray(0, o), start }
 }
+
+/**
+ * Samples of a session or tool-loop distribution (metrics/workload-figures.ts). A turn figure's are
+ * its turn's requests, in their blocks like any request figure's. A session's or a task's one
+ * sample falls in the block of the request that ended it: units are the independent samples, and
+ * units that ran at the same time share blocks, whose dependence the estimators measure.
+ */
+export function workloadSamples(blocks: Blocks, source: WorkloadSource): Blocked {
+  const { records, start: recStart, count } = blocks
+  const start = new Uint32Array(count + 1)
+  if (source.of === 'turn') {
+    const values = new Float64Array(records.length)
+    let o = 0
+    for (let b = 0; b < count; b++) {
+      start[b] = o
+      for (let i = recStart[b]; i < recStart[b + 1]; i++) {
+        const v = turnValue(source, records[i])
+        if (v !== undefined) values[o++] = v
+      }
+    }
+    start[count] = o
+    return { values: values.subarray(0, o), start }
+  }
+  const { values, at } = unitSamples(records, source)
+  let o = 0
+  for (let b = 0; b < count; b++) {
+    start[b] = o
+    while (o < at.length && at[o] < recStart[b + 1]) o++
+  }
+  start[count] = values.length
+  return { values: Float64Array.from(values), start }
+}
+
+/** A key naming a workload distribution, for caching its samples. */
+export const sourceKey = (s: WorkloadSource): string => (s.of === 'turn' ? `turn:${s.turn}:${s.stat}` : `${s.of}:${s.what}`)
