@@ -69,7 +69,7 @@ export const benchCommandSchema = z.strictObject(benchCommandShape)
 
 /** `--tolerance 5%` (every relative figure) or `--tolerance ttft.p99=10%` (one figure; `2pp` for goodput and errors.rate). */
 export function toleranceFlag(text: string): Record<string, number> {
-  const m = /^\s*(?:([A-Za-z][\w]*(?:\.\w+)?)\s*=\s*)?([0-9]*\.?[0-9]+)\s*(%|pp)?\s*$/.exec(text)
+  const m = /^\s*(?:([A-Za-z][\w]*(?:\.\w+)*)\s*=\s*)?([0-9]*\.?[0-9]+)\s*(%|pp)?\s*$/.exec(text)
   if (!m) throw new Error(`must be a share such as 5% (every figure) or ttft.p99=10% (one figure; 2pp for goodput and errors.rate), got "${text}"`)
   const n = Number(m[2])
   const value = m[3] ? n / 100 : n
