@@ -14,6 +14,7 @@ import { compareLevels, requireFigure } from '../src/verdicts/index.js'
 import { compareCommandSchema } from '../src/options/commands.js'
 import { check, keyNaming } from '../src/options/check.js'
 import { makeLevel } from './helpers/levels.js'
+import { renderSessions } from '../reporters/workload-console.js'
 import type { LevelResult, RequestRecord } from '../src/results/types.js'
 import type { CheckOutcome } from '../src/dsl/types.js'
 
@@ -114,6 +115,8 @@ describe('figures of sessions', () => {
     expect(value('laterTurns.ttft.mean', level)).toBeCloseTo(27, 9)
     expect(value('laterTurns.ttft.count', level)).toBe(10)
     expect(value('laterTurns.ttft.max', level)).toBeCloseTo(34, 9)
+    // The console's by-turn table ends with the later turns pooled.
+    expect(renderSessions(level.summary.sessions!)).toMatch(/│ 2\+\s+│ 10\s+│\s+│ 27\.0?\s/)
     expect(unitOf('session.duration.p90')).toBe('ms')
     expect(unitOf('turn2.ttft.p95')).toBe('ms')
     expect(unitOf('session.turns.p50')).toBe('')
