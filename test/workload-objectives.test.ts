@@ -10,6 +10,7 @@ import type { SloObjectives } from '../src/dsl/index.js'
 import { figure, unitOf } from '../src/metrics/figures.js'
 import { summarizeLevel } from '../src/metrics/level.js'
 import { checkObjective } from '../src/verdicts/objective.js'
+import { StoppingRule } from '../src/verdicts/sequential.js'
 import { compareLevels, requireFigure } from '../src/verdicts/index.js'
 import { compareCommandSchema } from '../src/options/commands.js'
 import { check, keyNaming } from '../src/options/check.js'
@@ -152,6 +153,14 @@ describe('figures of sessions', () => {
     expect(turn.passed).toBe(true)
     expect(turn.value).toBeCloseTo(value('turn2.ttft.p50', big)!, 9)
     expect(Number.isFinite(turn.interval[1])).toBe(true)
+    // Repeats of the level are judged together: their mean, with the run-to-run spread.
+    const again = unitsLevel(sessions(80, 3), 4)
+    const both = checkObjective([big, again], { figure: 'session.duration.p50', op: '<', bound: 1e6 })
+    expect(both.value).toBeCloseTo((d + value('session.duration.p50', again)!) / 2, 9)
+    expect(both.passed).toBe(true)
+    const answered = checkObjective([unitsLevel(tasks(100), 4), unitsLevel(tasks(120), 4)], { figure: 'tools.answered', op: '>=', bound: 0.5 })
+    expect(answered.value).toBeCloseTo(0.75, 12)
+    expect(answered.passed).toBe(true)
     // An extreme has no interval: compared as a point, and it says so.
     expect(checkObjective(big, { figure: 'session.duration.max', op: '<', bound: 1 }).reason).toMatch(/has no interval/)
   })
@@ -217,6 +226,18 @@ describe('a level without sessions or tool loops', () => {
     const check = objectives({ 'turn5.ttft.p50': '< 300' }, level)['turn5.ttft.p50']
     expect(check.passed).toBe(false)
     expect(check.message).toMatch(/turn5\.ttft\.p50 has no value: no session reached turn 5 with a succeeded request at this level/)
+  })
+})
+
+describe('stopping early', () => {
+  it('leaves objectives on sessions and tool loops to the level\'s end', () => {
+    const level = unitsLevel(sessions(60, 3), 4)
+    const rule = new StoppingRule({ objectives: [{ figure: 'session.duration.p50', op: '<', bound: 1e6 }, { figure: 'turn2.ttft.p50', op: '<', bound: 1e6 }, { figure: 'tools.answered', op: '>=', bound: 0 }], minRequests: 10 })
+    for (const r of level.records) rule.add(r)
+    const d = rule.check()
+    expect(d.stop).toBe(false)
+    expect(d.objectives.map((o) => o.state)).toEqual(['unsupported', 'unsupported', 'unsupported'])
+    expect(d.message).toMatch(/session\.duration\.p50 < 1000000: session\.duration\.p50 is only checked at the level's end/)
   })
 })
 
