@@ -36,14 +36,17 @@ try {
   const run = await (await post(`${API}/run`, JSON.stringify({ server: 'sim', concurrency: [concurrency], duration: `${seconds}s`, warmup: 0, input: { tokens: 16 }, output: { tokens: 16 } }))).json()
   const id = run.id
   const state = async () => (await (await fetch(`${serve.url}${API}/run/${id}`)).json())
-  while (!((await state()).progress?.levels[0]?.done > 0)) await new Promise((r) => setTimeout(r, 50))
+  // Until the first measured request is done (or the run already ended: a short run may finish first).
+  for (let s = await state(); !(s.progress?.levels?.[0]?.done > 0) && s.run?.status === 'running'; s = await state()) await new Promise((r) => setTimeout(r, 50))
   await new Promise((r) => setTimeout(r, (seconds * 1000) / 3))
   const t0 = performance.now()
   const answer = await post(`${API}/result`, upload)
   const uploadMs = performance.now() - t0
   if (answer.status !== 201) throw new Error(`upload answered ${answer.status}: ${await answer.text()}`)
   while ((await state()).run.status === 'running') await new Promise((r) => setTimeout(r, 200))
-  const summary = (await (await fetch(`${serve.url}${API}/result/${id}`)).json()).levels[0].summary
+  const result = await (await fetch(`${serve.url}${API}/result/${id}`)).json()
+  const summary = result.levels?.[0]?.summary
+  if (!summary) throw new Error(`the run ended without a level (status ${(await state()).run?.status}); try more --seconds`)
   const f = (s) => `p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, max ${s.max.toFixed(1)} ms`
   console.log(`upload: ${(upload.length / 1e6).toFixed(1)} MB, answered 201 in ${uploadMs.toFixed(0)} ms`)
   console.log(`run: ${summary.requests.succeeded}/${summary.requests.total} requests at concurrency ${concurrency} over ${summary.durationSec.toFixed(1)} s`)

@@ -297,6 +297,25 @@ describe('objectives that know their noise (docs/verdicts.md)', () => {
     expect(one(expr, 'lenient').message).toMatch(/; marginal: the 95% interval spans the bound \(lenient: passes until the data show a miss\)$/)
   })
 
+  it('take the sequential decision of a level stopped early as settled, not the fixed-sample interval', () => {
+    const bound = Number((p95 - 0.05).toFixed(2)) as number
+    const expr = `< ${bound}` as ExpressionText
+    const stopped = (state: 'met' | 'missed') => ({
+      ...level,
+      summary: { ...level.summary, stoppedEarly: { reason: 'settled' as const, message: 'settled', requests: 380, objectives: [{ figure: 'ttft.p95', op: '<' as const, bound, state }] } },
+    })
+    for (const [state, passed] of [['met', true], ['missed', false]] as const) {
+      const c = evaluateObjectives({ 'ttft.p95': { expect: expr, confidence: 'strict' } }, [stopped(state)])[0]
+      expect(c).toMatchObject({ passed, settledEarly: 380 })
+      expect(c.marginal).toBeUndefined()
+      expect(c.message).toMatch(new RegExp(`; ${state} by the sequential rule at 380 requests \\(95% over every look;`))
+    }
+    // A decision on another bound, or repeats that disagree, leave the interval to decide.
+    const other = { ...stopped('met'), summary: { ...stopped('met').summary, stoppedEarly: { ...stopped('met').summary.stoppedEarly, objectives: [{ figure: 'ttft.p95', op: '<' as const, bound: bound + 1, state: 'met' as const }] } } }
+    expect(evaluateObjectives({ 'ttft.p95': { expect: expr, confidence: 'strict' } }, [other])[0]).toMatchObject({ passed: false, marginal: true })
+    expect(evaluateObjectives({ 'ttft.p95': { expect: expr, confidence: 'strict' } }, [stopped('met'), stopped('missed')])[0]).toMatchObject({ marginal: true })
+  })
+
   it('fail a clear miss and pass a clear hit under every rule', () => {
     for (const rule of ['lenient', 'strict', 'point'] as const) {
       expect(one('< 50', rule)).toMatchObject({ passed: false })

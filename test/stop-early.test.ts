@@ -59,6 +59,9 @@ describe('early', () => {
     expect(m.stoppedEarly!.message).toMatch(/^settled after \d+ requests \(95% confidence under continuous monitoring\): every objective decided: ttft.p95 < 200 met$/)
     expect(m.stoppedEarly!.requests).toBeGreaterThanOrEqual(100)
     expect(m.requests.total).toBeLessThan(1000)
+    // The decision is kept, and the objective is judged by it (not by a fixed-sample interval, which a data-dependent stop invalidates).
+    expect(m.stoppedEarly!.objectives).toEqual([{ figure: 'ttft.p95', op: '<', bound: 200, state: 'met' }])
+    expect(met.checks.find((c) => c.metric === 'ttft.p95')).toMatchObject({ passed: true, settledEarly: m.stoppedEarly!.requests })
     expect(missed.status).toBe('failed')
     const x = missed.levels[0].summary
     expect(x.stoppedEarly!.message).toContain('ttft.p95 < 10 missed: the level fails whatever comes next')

@@ -234,6 +234,8 @@ describe('many figures at once', () => {
     expect(rows[0].tolerance).toBe(0.5)
     expect(rows[1].tolerance).toBe(0.3)
     expect(() => compareResults(a, b, { figures: ['ttft.p42'] })).toThrow(/^Unknown figure "ttft.p42": use <metric>\.<stat>/)
+    // A name of Object.prototype is no percentile either.
+    expect(() => compareResults(a, b, { figures: ['ttft.constructor'] })).toThrow(/^Unknown figure "ttft.constructor"/)
   })
 })
 

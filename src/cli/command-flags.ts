@@ -127,6 +127,7 @@ export const COMMAND_FLAGS: Record<string, readonly RecordedCall[]> = {
     ["option","reset-prefix-cache",{"type":"boolean","describe":"Empty the server's prefix cache before each level where it offers that (vLLM POST /reset_prefix_cache, SGLang /flush_cache); recorded per level [default: false]"}],
     ["option","goodput",{"type":"string","array":true,"describe":"SLO bounds in ms for goodput, e.g. ttft:500,tpot:50 (keys ttft, ttfc, tpot, itl, e2e; vLLM's \"ttft:500 tpot:50\" works too)"}],
     ["option","simulate",{"type":"boolean","describe":"Start the built-in simulator in a child process on a free port and run against it (ignores --server) [default: false]"}],
+    ["option","simulator-args",{"type":"string","describe":"Flags for the simulator --simulate starts (those of llmbench simulate, without their dashes, in one quoted string; implies --simulate), e.g. \"prefix-cache-tokens=4096 step-jitter=0.1 quirks=reasoning\""}],
     ["option","output",{"type":"string","alias":"o","describe":"Write the result JSON to this file"}],
     ["option","records",{"describe":"Append every request's record to this JSONL file as it ends (default with --output: <output>.records.jsonl; --no-records to skip); rebuild with llmbench report --from"}],
     ["option","html",{"type":"string","describe":"Write the HTML report into this folder (--html alone: llmbench-report)"}],

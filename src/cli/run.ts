@@ -109,10 +109,15 @@ function shardSettings(s: { shard?: string; startAt?: string }, o: ScenarioOptio
 }
 
 export async function runHandler(a: RunArgs): Promise<number> {
-  if (!a.simulate) return runWith(a)
+  const simulatorArgs = typeof a.simulatorArgs === 'string' ? a.simulatorArgs : undefined
+  if (!a.simulate && simulatorArgs === undefined) return runWith(a)
+  const options = simulatorArgs === undefined ? {} : (await import('./simulator-args.js')).simulatorOptionsOf(simulatorArgs)
   // The simulator serves the LoRA adapters a run asks for (vLLM's --lora-modules).
   const lora = typeof a.lora === 'string' ? a.lora.split(',').map((s) => s.trim()).filter(Boolean) : []
-  const sim = await spawnSimulator(lora.length ? { loraModules: lora } : {})
+  if (lora.length) options.loraModules = [...new Set([...(options.loraModules ?? []), ...lora])]
+  // The simulator serves the model the run names, so a command written for a real server runs as is.
+  if (typeof a.model === 'string' && a.model.trim()) options.model = a.model.trim()
+  const sim = await spawnSimulator(options)
   try {
     return await runWith({ ...a, server: sim.url })
   } finally {

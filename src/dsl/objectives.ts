@@ -119,10 +119,12 @@ function checkThreshold(
   // One level: the summary's figure; repeats: their mean.
   const actual = group.length === 1 ? p.figure.read(s) : (judged.value ?? undefined)
   const passed = actual !== undefined && judged.passed
+  // The repeat lacking the figure says why (request kinds, sessions and tool loops), else the first.
+  const lacking = (group.find((l) => p.figure.read(l.summary) === undefined) ?? group[0]).summary
   const absent =
     p.key === 'goodput'
       ? 'has no value: the scenario has no goodput bounds (give slo.goodput bounds, or goodput in the config)'
-      : kindAbsent(p.key, s) ?? workloadAbsent(p.key, s) ?? `has no value: no request at this level had a ${p.figure.stat ?? p.key} (non-streamed requests have no TTFT, TTFC, TPOT or ITL; failed requests are left out)`
+      : kindAbsent(p.key, lacking) ?? workloadAbsent(p.key, lacking) ?? `has no value: no request at this level had a ${p.figure.stat ?? p.key} (non-streamed requests have no TTFT, TTFC, TPOT or ITL; failed requests are left out)`
   return {
     name: `${p.key} ${p.expr.text} @ ${label}`,
     kind: 'objective',
@@ -145,11 +147,38 @@ function checkThreshold(
 }
 
 /**
+ * The sequential rule's decision on this objective when every level of the group stopped early as
+ * settled and recorded one (`stopEarly`); undefined otherwise, or when the repeats disagree.
+ */
+function settledEarly(group: LevelResult[], spec: ObjectiveSpec): { state: 'met' | 'missed'; requests: number } | undefined {
+  const found = group.map((l) => {
+    const stop = l.summary.stoppedEarly
+    if (stop?.reason !== 'settled') return undefined
+    const o = stop.objectives?.find((d) => d.figure === spec.figure && d.op === spec.op && d.bound === spec.bound)
+    return o ? { state: o.state, requests: stop.requests } : undefined
+  })
+  if (found.some((f) => f === undefined) || new Set(found.map((f) => f!.state)).size !== 1) return undefined
+  return { state: found[0]!.state, requests: Math.max(...found.map((f) => f!.requests)) }
+}
+
+/**
  * An objective decided from its figure's interval. Where the level is too small for any interval
  * (both ends unbounded), the estimate decides, as a point, and the check is marked marginal.
  */
 function judge(level: LevelResult[], spec: ObjectiveSpec, rule: ConfidenceRule | undefined, goodput?: SloSet) {
   const c = checkObjective(level.length === 1 ? level[0] : level, spec, { mode: rule ?? DEFAULT_CONFIDENCE_MODE, ...(goodput ? { goodput } : {}) })
+  const settled = settledEarly(level, spec)
+  if (settled && c.value !== null) {
+    const pct = Math.round(c.confidence * 100)
+    const interval = Number.isFinite(c.interval[0]) || Number.isFinite(c.interval[1]) ? c.interval : undefined
+    return {
+      passed: settled.state === 'met',
+      value: c.value,
+      fields: { ...(interval ? { interval } : {}), confidence: c.mode, settledEarly: settled.requests },
+      text: () => (interval ? ` [${formatValue(interval[0])}, ${formatValue(interval[1])}]` : ''),
+      note: `; ${settled.state} by the sequential rule at ${settled.requests} requests (${pct}% over every look; after a data-dependent stop it decides, the fixed-sample interval shown does not)`,
+    }
+  }
   const unbounded = !Number.isFinite(c.interval[0]) && !Number.isFinite(c.interval[1])
   const point = c.value !== null && holds(c.value, { op: spec.op, value: spec.bound })
   const passed = unbounded ? point : c.passed

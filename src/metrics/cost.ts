@@ -7,7 +7,7 @@ import type { CostOptions } from '../options/kinds.js'
 import type { CostSummary, EnergySummary, LevelSummary, TelemetrySeries } from '../results/types.js'
 
 /** Output and input tokens of the level's succeeded requests (its throughputs × its duration). */
-function tokensOf(s: LevelSummary): { output: number; input: number } {
+export function levelTokens(s: LevelSummary): { output: number; input: number } {
   return { output: Math.round(s.throughput.outputTokensPerSec * s.durationSec), input: Math.round(s.throughput.inputTokensPerSec * s.durationSec) }
 }
 
@@ -76,7 +76,7 @@ export function levelEnergy(series: readonly TelemetrySeries[], window: { start:
     joules += e.joules
     samples += e.inside
   }
-  const { output } = tokensOf(s)
+  const { output } = levelTokens(s)
   if (output === 0) return { missing: 'no output token was generated at this level' }
   return { joules, perOutputToken: joules / output, watts: joules / windowSec, gpus: power.length, samples, windowSec }
 }
@@ -87,7 +87,7 @@ export function levelEnergy(series: readonly TelemetrySeries[], window: { start:
  * tokens; undefined without a request that succeeded.
  */
 export function levelCost(c: CostOptions, s: LevelSummary): CostSummary | undefined {
-  const { output, input } = tokensOf(s)
+  const { output, input } = levelTokens(s)
   const succeeded = s.requests.succeeded
   if (succeeded === 0) return undefined
   const hourly = c.perHour !== undefined

@@ -19,6 +19,10 @@ export const runCommandShape = {
     default: false,
     flags: [{ name: 'simulate', commands: run }],
   }),
+  simulatorArgs: option(nonEmpty(), {
+    description: 'Flags for the simulator --simulate starts (those of llmbench simulate, without their dashes, in one quoted string; implies --simulate), e.g. "prefix-cache-tokens=4096 step-jitter=0.1 quirks=reasoning"',
+    flags: [{ name: 'simulator-args', commands: run, placeholder: 'FLAGS' }],
+  }),
   output: option(nonEmpty(), {
     description: 'Write the result JSON to this file',
     flags: [{ name: 'output', alias: 'o', commands: ['run', 'merge'], placeholder: 'FILE' }],

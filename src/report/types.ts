@@ -123,7 +123,7 @@ export interface ReportLevel {
   itl?: Distribution
   timeline: Timeline
   errorSamples: ErrorSample[]
-  /** A load run several times (`repeat`): each run's summary; `summary` is then their mean. */
+  /** A load run several times (`repeat`): each run's summary; `summary` then pools them (metrics/repeats.ts). */
   repeats?: LevelSummary[]
 }
 

@@ -97,6 +97,8 @@ export interface CheckOutcome {
   confidence?: 'lenient' | 'strict' | 'point'
   /** Objectives: the interval spans the bound, so this level cannot tell whether it is met. */
   marginal?: boolean
+  /** Objectives: decided by the sequential rule of `stopEarly`, which settled it after this many requests. */
+  settledEarly?: number
   message?: string
   /** Where it was written: the bench file and line. */
   location?: SourceLocation

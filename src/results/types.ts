@@ -252,7 +252,17 @@ export interface LevelSummary {
   energy?: EnergySummary
   cost?: CostSummary
   /** The level ended before its planned requests (`stopEarly`): why, in one line, and after how many. */
-  stoppedEarly?: { reason: 'settled' | 'over-saturated'; message: string; requests: number }
+  stoppedEarly?: {
+    reason: 'settled' | 'over-saturated'
+    message: string
+    requests: number
+    /**
+     * Settled: what the sequential rule decided for each objective it watched. After a stop that
+     * depends on the data, these decisions keep their error rate and a fixed-sample interval does
+     * not, so objectives are judged by them (docs/verdicts.md, "Stopping early").
+     */
+    objectives?: Array<{ figure: string; op: '<' | '<=' | '>' | '>=' | '=='; bound: number; state: 'met' | 'missed' }>
+  }
 }
 
 /** TTFT and E2E of a group of measured, succeeded requests (by turn, step or history length). */

@@ -243,7 +243,8 @@ function earlyStop(ctx: LevelContext, plan: LevelPlan, phases: PhaseClock) {
       if (state.decision) return
       const d = rule.check()
       if (d.stop && d.reason && (d.reason === 'over-saturated' || stop.untracked === 0)) {
-        state.decision = { reason: d.reason, message: d.message, requests: d.requests }
+        const decided = d.objectives.flatMap(({ figure, op, bound, state: s }) => (s === 'met' || s === 'missed' ? [{ figure, op, bound, state: s }] : []))
+        state.decision = { reason: d.reason, message: d.message, requests: d.requests, ...(d.reason === 'settled' && decided.length ? { objectives: decided } : {}) }
         phases.endMeasured()
         // Asynchronously: this runs inside a request's own completion.
         if (d.reason === 'over-saturated') queueMicrotask(() => ctx.client.abortAll('the level stopped early: the server is over-saturated'))

@@ -86,7 +86,7 @@ export function figureSpec(name: string): FigureSpec | undefined {
   if (!STATS.includes(stat)) return undefined
   const better: FigureSpec['better'] = TOKEN_STATS.includes(stat) ? undefined : 'lower'
   const base = { name, stat, field, better, changeKind: 'relative' as const }
-  if (field in PERCENTILES) return { ...base, kind: 'percentile', p: PERCENTILES[field] }
+  if (Object.hasOwn(PERCENTILES, field)) return { ...base, kind: 'percentile', p: PERCENTILES[field] }
   if (field === 'mean') return { ...base, kind: 'mean' }
   if (field === 'std') return { ...base, kind: 'std' }
   if (field === 'min' || field === 'max' || field === 'count') return { ...base, kind: 'extreme' }
@@ -106,7 +106,7 @@ function workloadSpec(name: string): FigureSpec | undefined {
   const { source, field } = w
   const timed = source.of === 'turn' || source.what === 'duration' || source.what === 'timeToAnswer'
   const base = { name, source, field, ...(timed ? { better: 'lower' as const } : {}), changeKind: 'relative' as const }
-  if (field in PERCENTILES) return { ...base, kind: 'percentile', p: PERCENTILES[field] }
+  if (Object.hasOwn(PERCENTILES, field)) return { ...base, kind: 'percentile', p: PERCENTILES[field] }
   if (field === 'mean' || field === 'std') return { ...base, kind: field }
   return { ...base, kind: 'extreme' }
 }
