@@ -9,6 +9,7 @@ import { evaluateObjectives, validateObjectives } from '../src/dsl/index.js'
 import type { SloObjectives } from '../src/dsl/index.js'
 import { figure, unitOf } from '../src/metrics/figures.js'
 import { summarizeLevel } from '../src/metrics/level.js'
+import { pooledSessions } from '../src/metrics/pool.js'
 import { checkObjective } from '../src/verdicts/objective.js'
 import { StoppingRule } from '../src/verdicts/sequential.js'
 import { compareLevels, requireFigure } from '../src/verdicts/index.js'
@@ -116,6 +117,10 @@ describe('figures of sessions', () => {
     expect(value('laterTurns.ttft.mean', level)).toBeCloseTo(27, 9)
     expect(value('laterTurns.ttft.count', level)).toBe(10)
     expect(value('laterTurns.ttft.max', level)).toBeCloseTo(34, 9)
+    // Repeats of a level pool the later turns like a turn (metrics/pool.ts).
+    const pooled = pooledSessions([level.summary.sessions, unitsLevel(sessions(4, 3), 2).summary.sessions])!
+    expect(pooled.laterTurns!.count).toBe(18)
+    expect(pooled.laterTurns!.ttft!.max).toBeCloseTo(34, 9)
     // The console's by-turn table ends with the later turns pooled.
     expect(renderSessions(level.summary.sessions!)).toMatch(/│ 2\+\s+│ 10\s+│\s+│ 27\.0?\s/)
     expect(unitOf('session.duration.p90')).toBe('ms')
