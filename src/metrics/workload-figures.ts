@@ -72,6 +72,28 @@ export function turnValue(src: Extract<WorkloadSource, { of: 'turn' }>, r: Reque
 }
 
 /**
+ * A turn figure's values from measured records in send order, each session's together at its
+ * last contributing record (`at`, ascending): turns 2 and later of one session share its user's
+ * prompts and its place in the server's cache, so the session is their independent unit.
+ */
+export function turnSamples(records: readonly RequestRecord[], src: Extract<WorkloadSource, { of: 'turn' }>): { values: number[]; at: number[] } {
+  const bySession = new Map<string, { values: number[]; last: number }>()
+  records.forEach((r, i) => {
+    const v = turnValue(src, r)
+    if (v === undefined) return
+    let s = bySession.get(r.sessionId!)
+    if (!s) bySession.set(r.sessionId!, (s = { values: [], last: i }))
+    s.values.push(v)
+    s.last = i
+  })
+  const sessions = [...bySession.values()].sort((a, b) => a.last - b.last)
+  const values: number[] = []
+  const at: number[] = []
+  for (const s of sessions) for (const v of s.values) (values.push(v), at.push(s.last))
+  return { values, at }
+}
+
+/**
  * Per-unit values of measured records given in send order: `values[i]` belongs to the unit that
  * ended on `records[at[i]]` (so samples fall in the blocks of the requests that ended them).
  */

@@ -7,7 +7,7 @@ import { e2e, e2eWithQueue, isSuccess, itlSampleCount, maxTokenGap, queueDelay, 
 import type { RequestRecord, StatName } from '../results/types.js'
 import type { Blocks } from './blocks.js'
 import { reasoningTokens, visibleTokens } from '../metrics/kinds.js'
-import { turnValue, unitSamples, type WorkloadSource } from '../metrics/workload-figures.js'
+import { turnSamples, unitSamples, type WorkloadSource } from '../metrics/workload-figures.js'
 
 /** Values grouped by block: block b's values are values[start[b]] .. values[start[b + 1] - 1]. */
 export interface Blocked {
@@ -63,28 +63,16 @@ export function statSamples(blocks: Blocks, stat: StatName): Blocked {
 }
 
 /**
- * Samples of a session or tool-loop distribution (metrics/workload-figures.ts). A turn figure's are
- * its turn's requests, in their blocks like any request figure's. A session's or a task's one
- * sample falls in the block of the request that ended it: units are the independent samples, and
- * units that ran at the same time share blocks, whose dependence the estimators measure.
+ * Samples of a session or tool-loop distribution (metrics/workload-figures.ts), each in the block
+ * of the request that ended its unit: a session's or a task's one sample, and a turn figure's
+ * samples of one session together (turns 2 and later of a session are alike: its user, its cached
+ * history). Units are the independent samples; units that ran at the same time share blocks, and
+ * the estimators measure how far that likeness reaches.
  */
 export function workloadSamples(blocks: Blocks, source: WorkloadSource): Blocked {
   const { records, start: recStart, count } = blocks
   const start = new Uint32Array(count + 1)
-  if (source.of === 'turn') {
-    const values = new Float64Array(records.length)
-    let o = 0
-    for (let b = 0; b < count; b++) {
-      start[b] = o
-      for (let i = recStart[b]; i < recStart[b + 1]; i++) {
-        const v = turnValue(source, records[i])
-        if (v !== undefined) values[o++] = v
-      }
-    }
-    start[count] = o
-    return { values: values.subarray(0, o), start }
-  }
-  const { values, at } = unitSamples(records, source)
+  const { values, at } = source.of === 'turn' ? turnSamples(records, source) : unitSamples(records, source)
   let o = 0
   for (let b = 0; b < count; b++) {
     start[b] = o
