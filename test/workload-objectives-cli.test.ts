@@ -1,7 +1,8 @@
 /**
  * Objectives and comparisons on session figures end to end: a bench file of chat sessions against
  * the simulator passes a generous objective on turn 2's TTFT and time per session and fails an
- * impossible one (exit code and message), and `llmbench compare` takes the figures in --metrics.
+ * impossible one (exit code and message), `llmbench compare` takes the figures in --metrics, and
+ * agent tasks on the simulator meet or miss `tools.answered` as their steps allow.
  */
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -11,6 +12,10 @@ import { runCli } from './helpers/cli.js'
 import { makeProject, simBench } from './helpers/project.js'
 import type { SuiteResult } from '../src/results/suite.js'
 import { suiteSchemaErrors } from './helpers/schema.js'
+import { startSimulator } from '../src/simulator/index.js'
+import { runScenario } from '../src/runner/scenario.js'
+import { evaluateObjectives } from '../src/dsl/index.js'
+import { scenario } from './helpers/scenario.js'
 
 /** 4 sessions of 3 turns per level, 2 at once, on a fast simulator. */
 const SESSIONS = `{ concurrency: 2, requests: 4, sessions: { turns: 3 }, slo: SLO }`
@@ -86,4 +91,28 @@ describe('llmbench compare on session figures', () => {
     expect(bad.code).toBe(2)
     expect(bad.stderr).toMatch(/--metrics/)
   }, 120_000)
+})
+
+describe('objectives on tool loops, against the simulator', () => {
+  it('tools.answered passes when every task answers and fails when maxSteps cuts them short', async () => {
+    // The simulator answers a task's third step in text: maxSteps 8 lets all answer, maxSteps 2 none.
+    const sim = await startSimulator({ toolSteps: 3, decodeBaseMs: 2, decodeMsPerSeq: 0, prefillBaseMs: 1, prefillMsPerToken: 0 })
+    try {
+      const tools = [{ type: 'function' as const, function: { name: 'search', parameters: { type: 'object', properties: { input: { type: 'string' } } } } }]
+      const slo = { 'tools.answered': '>= 0.95', 'tools.timeToAnswer.p90': '< 60000' } as const
+      const runWith = async (maxSteps: number) => {
+        const { levels } = await runScenario(scenario(sim.url, { concurrency: 2, requests: 4, warmup: 0, input: { tokens: 32 }, output: { tokens: 8 }, agent: { tools, maxSteps, toolResult: { tokens: { tokens: 10 }, latency: '5ms' } } }))
+        return Object.fromEntries(evaluateObjectives(slo, levels).map((c) => [c.metric, c]))
+      }
+      const all = await runWith(8)
+      expect(all['tools.answered']).toMatchObject({ passed: true, actual: 1 })
+      expect(all['tools.timeToAnswer.p90'].passed).toBe(true)
+      const cut = await runWith(2)
+      expect(cut['tools.answered']).toMatchObject({ passed: false, actual: 0 })
+      expect(cut['tools.answered'].message).toMatch(/tools\.answered = 0.*expected >= 0\.95/)
+      expect(cut['tools.timeToAnswer.p90'].message).toMatch(/has no value: no task ended with a final answer at this level/)
+    } finally {
+      await sim.close()
+    }
+  }, 60_000)
 })
