@@ -1,7 +1,7 @@
 /**
  * Request kinds inside sessions and tool loops (docs/request-kinds.md, "With sessions"): a session
- * keeps its LoRA adapter on every turn and sends its images with its first request, every turn's
- * answer is checked; a structured tool's call is answered with arguments that fit its parameters
+ * keeps its LoRA adapter on every turn and re-sends its images with every request in its first
+ * user message, byte-identical, every turn's answer is checked; a structured tool's call is answered with arguments that fit its parameters
  * while a tool loop's tools that take `{"input": text}` keep those arguments.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -22,7 +22,7 @@ describe('request kinds in sessions', () => {
   })
   afterAll(() => sim.close())
 
-  it('a session keeps its adapter on every turn, sends its images with its first request, and every turn is checked', async () => {
+  it('a session keeps its adapter on every turn, re-sends its images in its first user message, and every turn is checked', async () => {
     const opts = scenario(sim.url, {
       endpoint: 'chat', concurrency: 2, requests: 4, warmup: 0, input: { tokens: 32 }, output: { tokens: 12 },
       sessions: { turns: 3 },
@@ -45,9 +45,19 @@ describe('request kinds in sessions', () => {
         expect(r.adapter).toBe(adapter)
         expect(traceOf(sim, r).adapter).toBe(adapter)
       }
-      // The images go with the first request only.
-      expect(rs.map((r) => r.media?.images ?? 0)).toEqual([2, 0, 0])
-      expect(rs.map((r) => traceOf(sim, r).images?.length ?? 0)).toEqual([2, 0, 0])
+      // Every request re-sends the images (a chat client re-sends its history), and counts them.
+      expect(rs.map((r) => r.media?.images ?? 0)).toEqual([2, 2, 2])
+      expect(rs.map((r) => traceOf(sim, r).images?.length ?? 0)).toEqual([2, 2, 2])
+      // Where the first request had them: its user message, the same text and parts, byte for byte.
+      const bodies = rs.map((r) => (traceOf(sim, r).body as { messages: Array<{ role: string; content: unknown }> }).messages)
+      const firstUser = bodies[0].findIndex((m) => m.role === 'user')
+      const sent = JSON.stringify(bodies[0][firstUser])
+      expect(sent).toMatch(/^\{"role":"user","content":\[\{"type":"text","text":"[^"]+"\},\{"type":"image_url","image_url":\{"url":"data:image\/png;base64,[^"]+"\}\},\{"type":"image_url"/)
+      for (const later of bodies.slice(1)) {
+        expect(JSON.stringify(later[firstUser])).toBe(sent)
+        // The later user turns are plain text: the images are not sent twice in one request.
+        expect(later.slice(firstUser + 1).every((m) => typeof m.content === 'string')).toBe(true)
+      }
       // Each turn's answer is checked (JSON from the simulator), and the next turn carries that answer.
       expect(rs.map((r) => r.valid)).toEqual([true, true, true])
       const second = (traceOf(sim, rs[1]).body as { messages: Array<{ role: string; content: unknown }> }).messages
@@ -58,6 +68,22 @@ describe('request kinds in sessions', () => {
     expect(level.summary.validity).toMatchObject({ checked: 12, valid: 12 })
     expect(Object.keys(level.summary.byAdapter ?? {}).sort()).toEqual(['chat', 'sql'])
     expect(level.summary.sessions?.ended).toBe(4)
+  })
+
+  it('a context limit that drops the first turn drops its images with it', async () => {
+    // 64×64: one tile (255 tokens); turns of 100 tokens and replies of 20 overflow 800 within 5 turns.
+    const { levels: [level] } = await runScenario(scenario(sim.url, {
+      endpoint: 'chat', concurrency: 1, requests: 1, warmup: 0, input: { tokens: 100 }, output: { tokens: 20 },
+      sessions: { turns: 5, maxContextTokens: 800 }, images: { count: 1, width: 64, height: 64 },
+    }))
+    const rs = measured(level)
+    expect(rs.map((r) => r.turn)).toEqual([1, 2, 3, 4, 5])
+    const cut = rs.findIndex((r) => r.truncatedTurns)
+    expect(cut).toBeGreaterThan(1)
+    // Before the cut every request carries the image; from the cut on, none does, in the record or the body.
+    expect(rs.map((r) => r.media?.images ?? 0)).toEqual(rs.map((_, j) => (j < cut ? 1 : 0)))
+    expect(rs.map((r) => traceOf(sim, r).images?.length ?? 0)).toEqual(rs.map((_, j) => (j < cut ? 1 : 0)))
+    for (const r of rs.slice(cut)) expect(r.inputTokens + 20).toBeLessThanOrEqual(800)
   })
 
   it("a tool loop's tools that take {input} keep those arguments; a tool with other parameters gets arguments that fit them", () => {

@@ -2,7 +2,8 @@
  * Prefix caches, designed against measured (docs/workloads.md): on the simulator's prefix cache,
  * later turns of a session skip the prefill of their history (TTFT falls against a cache-less
  * simulator), the reuse the workload was designed to have equals the hit share the server reports
- * within 2 percentage points, a server without the metric is said to have none (never 0), and the
+ * within 2 percentage points (sessions with images too: later turns re-send them and the simulator
+ * hashes them into its blocks), a server without the metric is said to have none (never 0), and the
  * cache can be emptied before each level.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -50,6 +51,24 @@ describe('prefix caches on the simulator', () => {
     expect(Math.abs(p.designed!.share - p.measured!.share)).toBeLessThan(0.02)
     // The server's queries are the prompt tokens the level sent.
     expect(p.measured!.queries).toBe(p.designed!.promptTokens)
+  })
+
+  it('sessions with images: later turns re-send them, the server finds them again, designed and measured agree within 2 points', async () => {
+    // 4 sessions of 3 turns, each session one 512×512 image (255 tokens on the simulator) in its first message.
+    const bench: BenchOptions = { ...SESSIONS, concurrency: 2, requests: 4, input: { tokens: 200 }, output: { tokens: 50 }, sessions: { turns: 3 }, images: { count: 1, width: 512, height: 512 }, resetPrefixCache: true }
+    const { levels: [level] } = await runScenario(scenario(cached.url, bench))
+    const records = level.records.filter((r) => r.outcome === 'ok')
+    expect(records.length).toBe(12)
+    // Every request carries its session's image; later turns repeat it among their history.
+    expect(records.every((r) => r.media?.images === 1)).toBe(true)
+    for (const r of records.filter((x) => x.turn! > 1)) expect(r.repeatedTokens).toBe(r.historyTokens)
+    const p = level.summary.prefixCache!
+    expect(p.measured!.queries).toBe(p.designed!.promptTokens)
+    // Turns 2 and 3 repeat the first turn with its image: more than half of all prompt tokens.
+    expect(p.designed!.share).toBeGreaterThan(0.5)
+    // The server counts whole blocks and computes each prompt's last token: it finds a little less.
+    expect(p.measured!.share).toBeLessThanOrEqual(p.designed!.share)
+    expect(p.designed!.share - p.measured!.share).toBeLessThan(0.02)
   })
 
   it('counts shared prefixes and system-prompt groups of single requests too', async () => {

@@ -20,7 +20,7 @@ import { RequestTracker } from '../src/client/tracker.js'
 import { ReplyCapture } from '../src/client/reply.js'
 import type { Adapter } from '../src/client/adapter.js'
 import { WorkloadFigures } from '../src/metrics/workload.js'
-import { DesignedReuse } from '../src/runner/designed-reuse.js'
+import { DesignedReuse, repeatedOf } from '../src/runner/designed-reuse.js'
 import { prefixCacheOf, prefixCacheShare } from '../src/telemetry/prefix-cache.js'
 import { parsePrometheus } from '../src/telemetry/prometheus.js'
 import { renderWorkload } from '../reporters/workload-console.js'
@@ -68,12 +68,12 @@ describe('session and tool options', () => {
     expect(line({})).toBe('concurrency 4 · 400 in / 32 out · 8 requests a level · chat')
   })
 
-  it('resolves defaults: four turns, x-session-id, a task per tool loop', () => {
+  it('resolves defaults: four turns, x-session-id, a task per tool loop whose tool calls are checked', () => {
     const s = scenario('http://x', { sessions: { thinkTime: '1s' } })
     expect(s.sessions).toEqual({ turns: 4, thinkTime: { kind: 'constant', ms: 1000 }, onContextFull: 'truncate', header: 'x-session-id' })
     const a = scenario('http://x', { agent: { tools: [{ type: 'function', function: { name: 'a' } }] } })
     expect(a.sessions).toMatchObject({ turns: 1, header: 'x-session-id' })
-    expect(a.agent).toEqual({ tools: [{ type: 'function', function: { name: 'a' } }], maxSteps: 8, result: { tokens: { tokens: 64 } } })
+    expect(a.agent).toEqual({ tools: [{ type: 'function', function: { name: 'a' } }], maxSteps: 8, check: true, result: { tokens: { tokens: 64 } } })
   })
 })
 
@@ -244,6 +244,17 @@ describe('workload figures from records', () => {
     expect(d.prompt(group(0), 'p2', 300)).toBe(300)
     expect(d.seen(group(1))).toBe(150)
     expect(d.seen([{ key: 'other', tokens: 5 }])).toBe(0)
+  })
+
+  it("a prompt sent again whole repeats all the server counted of it (its images' tokens included); a part, what was counted", () => {
+    const d = new DesignedReuse()
+    const seg = [{ key: 'prefix', tokens: 100 }]
+    // 300 text tokens by the client; the server counts 560 with an image's 255 and the template.
+    expect(repeatedOf(d.prompt(seg, 'p0', 300), 300, 560)).toBe(0)
+    expect(repeatedOf(d.prompt(seg, 'p1', 300), 300, 560)).toBe(100)
+    expect(repeatedOf(d.prompt(seg, 'p0', 300), 300, 560)).toBe(560)
+    // Never more than the server counted.
+    expect(repeatedOf(d.prompt(seg, 'p2', 300), 300, 80)).toBe(80)
   })
 
   it("reads a server's prefix-cache counters or gauge, and says when it has none", () => {

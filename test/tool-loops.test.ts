@@ -127,6 +127,38 @@ describe('tool loops on the simulator', () => {
     expect(level.summary.tools!.tasks).toBe(2)
   })
 
+  it("checks each step's tool calls against the tools' parameters: valid.rate counts the steps that called tools", async () => {
+    // The simulator answers tool calls that fit the parameters, and breaks some on purpose.
+    const strict = await startSimulator({ toolSteps: 3, invalidRate: 0.4, seed: 7, decodeBaseMs: 1, decodeMsPerSeq: 0, prefillBaseMs: 1, prefillMsPerToken: 0 })
+    try {
+      const tools = [{ type: 'function' as const, function: { name: 'search', parameters: { type: 'object', properties: { input: { type: 'string' } }, required: ['input'], additionalProperties: false } } }]
+      const { levels: [level] } = await runScenario(scenario(strict.url, bench({ requests: 12, concurrency: 4, agent: { tools } })))
+      const rs = measured(level)
+      const calling = rs.filter((r) => (r.toolCalls ?? 0) > 0)
+      expect(calling.length).toBeGreaterThan(10)
+      // Every step that called a tool was checked; final answers (no call) were not.
+      for (const r of calling) expect(typeof r.valid).toBe('boolean')
+      for (const r of rs.filter((r) => r.toolCalls === 0)) expect(r.valid).toBeUndefined()
+      const invalid = calling.filter((r) => r.valid === false)
+      expect(invalid.length).toBeGreaterThan(0)
+      expect(invalid.length).toBeLessThan(calling.length)
+      for (const r of invalid) expect(r.invalidReason).toMatch(/^tool arguments (not JSON|do not match search)/)
+      expect(level.summary.validity).toMatchObject({ checked: calling.length, invalid: invalid.length })
+
+      // check: 'none' leaves them unchecked.
+      const off = await runScenario(scenario(strict.url, bench({ requests: 4, agent: { tools, check: 'none' } })))
+      expect(measured(off.levels[0]).every((r) => r.valid === undefined)).toBe(true)
+      expect(off.levels[0].summary.validity).toBeUndefined()
+    } finally {
+      await strict.close()
+    }
+  })
+
+  it('refuses a tool whose parameters are not a schema before the first step, in one line', async () => {
+    const bad = [{ type: 'function' as const, function: { name: 'search', parameters: { type: 'no-such-type' } } }]
+    await expect(runScenario(scenario(sim.url, bench({ agent: { tools: bad } })))).rejects.toThrow(/^agent\.tools: a tool's parameters are not a JSON Schema ajv can compile: .*\(fix the schema, or pass --tool-check none\)$/)
+  })
+
   it('refuses tool loops on other endpoints in one line', async () => {
     await expect(runScenario(scenario(sim.url, bench({ endpoint: 'anthropic', agent: { tools: TOOLS } })))).rejects.toThrow(/^agent tool loops need the chat or responses endpoint, not anthropic: pass --endpoint chat \(or responses\)$/)
   })

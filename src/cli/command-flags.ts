@@ -123,6 +123,7 @@ export const COMMAND_FLAGS: Record<string, readonly RecordedCall[]> = {
     ["option","tool-choice",{"type":"string","describe":"tool_choice sent with every step (default: the server decides)"}],
     ["option","max-steps",{"type":"string","describe":"Most requests a task may take before it counts as unfinished (default 8)"}],
     ["option","tool-result-len",{"type":"string","describe":"Tokens of each mocked tool result (default 64)"}],
+    ["option","tool-check",{"type":"string","describe":"Check each step's tool calls: named tools, arguments that fit their parameters (tool-args, default; counted in valid.rate), or none (one of tool-args, none)"}],
     ["option","tool-latency",{"type":"string","describe":"How long each mocked tool call takes before its result is sent back (default 0)"}],
     ["option","reset-prefix-cache",{"type":"boolean","describe":"Empty the server's prefix cache before each level where it offers that (vLLM POST /reset_prefix_cache, SGLang /flush_cache); recorded per level [default: false]"}],
     ["option","goodput",{"type":"string","array":true,"describe":"SLO bounds in ms for goodput, e.g. ttft:500,tpot:50 (keys ttft, ttfc, tpot, itl, e2e; vLLM's \"ttft:500 tpot:50\" works too)"}],

@@ -27,6 +27,8 @@ export interface RequestSpec {
   tools?: ToolsSpec
   /** Images and audio clips for the last user message (chat only: client/media-parts.ts). */
   media?: readonly MediaPart[]
+  /** The index in `messages` of the message the media go into, when not the last user message (a session's first). */
+  mediaAt?: number
 }
 
 export interface HttpRequest {

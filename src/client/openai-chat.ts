@@ -13,7 +13,7 @@ export const chatAdapter: Adapter = {
   framing: 'sse',
   buildRequest(spec) {
     const body = commonBody(spec)
-    body.messages = withMediaParts(chatMessages(spec), spec.media)
+    body.messages = withMediaParts(chatMessages(spec), spec.media, spec.mediaAt)
     // A tool loop's history holds tool calls and results, in the chat wire shape (the media
     // parts sit in a user message, which chatWireMessages passes on as it is).
     if (spec.tools) Object.assign(body, chatToolFields(spec.tools), { messages: chatWireMessages(body.messages as ChatMessage[]) })

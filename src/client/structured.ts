@@ -38,7 +38,8 @@ export interface Verdict {
   reason?: string
 }
 
-export type Validator = (output: ModelOutput) => Verdict
+/** The check of one answer; undefined when the answer has nothing to check (a tool loop's final reply). */
+export type Validator = (output: ModelOutput) => Verdict | undefined
 
 /** Endpoints that can ask for structured output, and what each can ask for. */
 export const STRUCTURED_ENDPOINTS: Readonly<Record<string, { format: boolean; tools: boolean }>> = {
@@ -131,15 +132,30 @@ export function makeValidator(s: StructuredSpec): Validator | undefined {
       return validate(p.value) ? { valid: true } : { valid: false, reason: `does not match the schema: ${schemaError(validate)}` }
     }
   }
-  const tools = new Map((s.tools ?? []).map((t) => [t.name, compile(t.parameters)]))
-  return (output) => {
-    if (output.toolCalls.length === 0) return { valid: false, reason: 'no tool call' }
-    for (const call of output.toolCalls) {
-      const validate = tools.get(call.name)
-      if (!validate) return { valid: false, reason: `unknown tool: ${call.name.slice(0, 80)}` }
+  const calls = toolCallCheck(s.tools ?? [])
+  return (output) => (output.toolCalls.length === 0 ? { valid: false, reason: 'no tool call' } : calls(output.toolCalls))
+}
+
+/**
+ * An agent tool loop's check (docs/workloads.md): each step that calls tools must name tools it
+ * was offered, with arguments that fit their parameters (any JSON when a tool declares none). A
+ * step without tool calls is the task's answer: there is nothing to check, and it is not counted.
+ * Throws a one-line Error for a schema that cannot be compiled.
+ */
+export function toolLoopValidator(tools: ReadonlyArray<{ name: string; parameters?: Record<string, unknown> }>): Validator {
+  const check = toolCallCheck(tools)
+  return (output) => (output.toolCalls.length === 0 ? undefined : check(output.toolCalls))
+}
+
+function toolCallCheck(tools: ReadonlyArray<{ name: string; parameters?: Record<string, unknown> }>): (calls: ModelOutput['toolCalls']) => Verdict {
+  const schemas = new Map(tools.map((t) => [t.name, t.parameters ? compile(t.parameters) : undefined]))
+  return (calls) => {
+    for (const call of calls) {
+      if (!schemas.has(call.name)) return { valid: false, reason: `unknown tool: ${call.name.slice(0, 80)}` }
+      const validate = schemas.get(call.name)
       const p = parse(call.arguments)
       if (!p.ok) return { valid: false, reason: `tool arguments not JSON: ${p.reason}` }
-      if (!validate(p.value)) return { valid: false, reason: `tool arguments do not match ${call.name.slice(0, 80)}: ${schemaError(validate)}` }
+      if (validate && !validate(p.value)) return { valid: false, reason: `tool arguments do not match ${call.name.slice(0, 80)}: ${schemaError(validate)}` }
     }
     return { valid: true }
   }

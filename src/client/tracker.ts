@@ -166,8 +166,10 @@ export class RequestTracker {
     if (this.kinds) Object.assign(record, this.kinds)
     if (this.validator && !this.failure) {
       const v = this.validator({ text: this.reply?.content ?? '', toolCalls: this.reply?.toolCalls ?? [] })
-      record.valid = v.valid
-      if (!v.valid && v.reason) record.invalidReason = redactSecrets(v.reason)
+      if (v) {
+        record.valid = v.valid
+        if (!v.valid && v.reason) record.invalidReason = redactSecrets(v.reason)
+      }
     }
     if (this.stream) {
       // Rounded in place: the tracker ends here, and a copy per request is garbage for the GC.

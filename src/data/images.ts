@@ -2,7 +2,7 @@
  * Synthetic images, made locally and deterministically from a seed: a mosaic of 8×8-pixel blocks
  * of seeded colours, as PNG or JPEG. A server's cost of an image depends on its size in pixels
  * (its tiles, its tokens), which is exact here; the mosaic makes every image different (no
- * multimodal cache hits) while staying fast to encode: a 1024×1024 image takes a few ms
+ * multimodal cache hit from one prompt's image to another's) while staying fast to encode: a 1024×1024 image takes a few ms
  * (bench/images.js, docs/performance.md).
  *
  * Encoders are written here rather than taken from npm: the pure-JS JPEG encoder on npm (jpeg-js)

@@ -32,6 +32,8 @@ export interface AgentSettings {
   /** tool_choice: auto, required, none or a function's name; undefined: not sent. */
   choice?: string
   maxSteps: number
+  /** Check each step's tool calls against the tools' parameters (`check: 'tool-args'`, the default). */
+  check: boolean
   /** Each call's mocked result: drawn lengths and latencies, or a bench file's function. */
   result: { tokens: LengthSpec; latency?: TimeDraw } | { fn: ToolResultFunction }
 }
@@ -68,6 +70,7 @@ export function toSessionSettings(s: SessionsInput | undefined, a: AgentInput | 
     tools: a.tools.map((t) => structuredClone(t)),
     ...(a.toolChoice !== undefined ? { choice: a.toolChoice } : {}),
     maxSteps: a.maxSteps ?? DEFAULT_MAX_STEPS,
+    check: a.check !== 'none',
     result: typeof r === 'function'
       ? { fn: r }
       : { tokens: r?.tokens ? { ...r.tokens } : { tokens: DEFAULT_TOOL_RESULT_TOKENS }, ...(r?.latency !== undefined ? { latency: toTimeDraw(r.latency) } : {}) },

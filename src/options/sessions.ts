@@ -102,6 +102,7 @@ const agentSchema = expecting(
     toolChoice: z.union([z.enum(['auto', 'required', 'none']), nonEmpty()]).optional(),
     maxSteps: whole(1).optional(),
     toolResult: toolResultSchema.optional(),
+    check: z.enum(['tool-args', 'none']).optional(),
   }).superRefine((a, ctx) => {
     const c = a.toolChoice
     if (c !== undefined && !['auto', 'required', 'none'].includes(c) && !a.tools.some((t) => t.function.name === c)) {
@@ -154,6 +155,7 @@ export const sessionShape = {
       { name: 'tool-choice', path: 'toolChoice', placeholder: 'auto|required|none|NAME', requires: AGENT_ONLY, describe: 'tool_choice sent with every step (default: the server decides)' },
       { name: 'max-steps', path: 'maxSteps', placeholder: 'N', requires: AGENT_ONLY, describe: 'Most requests a task may take before it counts as unfinished (default 8)' },
       { name: 'tool-result-len', path: 'toolResult.tokens.tokens', placeholder: 'N', requires: AGENT_ONLY, describe: 'Tokens of each mocked tool result (default 64)' },
+      { name: 'tool-check', path: 'check', placeholder: 'tool-args|none', requires: AGENT_ONLY, describe: "Check each step's tool calls: named tools, arguments that fit their parameters (tool-args, default; counted in valid.rate), or none" },
       { name: 'tool-latency', path: 'toolResult.latency', parse: timeDrawFlag, placeholder: '300ms|100ms-1s|exp:300ms', requires: AGENT_ONLY, describe: 'How long each mocked tool call takes before its result is sent back (default 0)' },
     ],
   }),

@@ -93,7 +93,7 @@ export interface RequestRecord {
   reasoningTokensSource?: 'usage' | 'events'
   /** The LoRA adapter the request named; absent for the base model. */
   adapter?: string
-  /** Images and audio sent with the request. */
+  /** Images and audio the request carried (a session's later turns: the ones they re-send). */
   media?: MediaSent
   /** Structured outputs: whether the output passed the scenario's validity check (succeeded requests only). */
   valid?: boolean

@@ -8,6 +8,13 @@
  *
  * It knows what this thread sent: with several load threads, a segment's first use counts once per
  * thread, a few requests in a level of many.
+ *
+ * Images and audio: the client cannot know how many prompt tokens the server makes of an image
+ * (its processor decides), so they count through the server's own counts. A session's later
+ * request repeats the previous one's `usage.prompt_tokens` (its media's tokens included: it
+ * re-sends them, session.ts) and reply; a prompt sent again whole repeats all its input tokens
+ * by the server's count (`repeatedOf`). Segments are text and sit before a prompt's media (which
+ * go after the text of its last user message), so their counts need none.
  */
 import type { PromptSegment } from '../data/prompt.js'
 
@@ -56,4 +63,13 @@ export class DesignedReuse {
     }
     return cumulative
   }
+}
+
+/**
+ * A request's repeated tokens once the server has counted its prompt (`inputTokens`): a prompt
+ * sent again whole (`prompt` returned all its `tokens`) repeats all the server counted, its
+ * media's tokens and chat template included; otherwise what `prompt` counted, at most all.
+ */
+export function repeatedOf(repeated: number, tokens: number, inputTokens: number): number {
+  return repeated >= tokens ? inputTokens : Math.min(repeated, inputTokens)
 }

@@ -7,6 +7,7 @@ import type { LlmClient } from '../client/http.js'
 import type { Adapter } from '../client/adapter.js'
 import type { ReplyCapture } from '../client/reply.js'
 import type { ToolsSpec } from '../client/tool-messages.js'
+import type { Validator } from '../client/structured.js'
 import type { Prompt, PromptSpec } from '../data/prompt.js'
 import type { LevelPlan } from '../load/levels.js'
 import type { RecordsSink } from '../records/records-file.js'
@@ -48,10 +49,14 @@ export interface LevelContext {
 
 /** What a session's request adds (runner/session.ts): its id's header and body field, the tools, a reply capture. */
 export interface SendExtras {
+  /** The message the prompt's media go into (RequestSpec.mediaAt): a session's first user message. */
+  mediaAt?: number
   headers?: Record<string, string>
   body?: Record<string, unknown>
   tools?: ToolsSpec
   reply?: ReplyCapture
+  /** A tool loop's check of its tool calls, when the scenario has no structured-output check of its own. */
+  validator?: Validator
 }
 
 /** What a request needs of a prompt (a dataset Prompt, or the preflight's synthetic one). */

@@ -25,7 +25,7 @@ import { now } from '../clock.js'
 import { StoppingRule } from '../verdicts/sequential.js'
 import { REFUSED_IN_A_ROW } from './server-gone.js'
 import type { LevelStart, ScenarioOptions } from './types.js'
-import { DesignedReuse } from './designed-reuse.js'
+import { DesignedReuse, repeatedOf } from './designed-reuse.js'
 import { prepareSessionLevel, sessionsNeeded } from './session-level.js'
 import { resetPrefixCache, serverAtEnd, serverAtStart } from './server-figures.js'
 import { addLevelKinds, attachKinds, requestKinds, type RequestKinds } from './kinds.js'
@@ -78,9 +78,14 @@ export function createContext(base: Omit<LevelContext, 'send'>): LevelContext {
       if (!extra) return client.send(adapter, adapter.buildRequest(s), tracker, `llmbench-${tag}-${id}`)
       if (extra.body) s.body = { ...s.body, ...extra.body }
       if (extra.tools) s.tools = extra.tools
+      if (extra.mediaAt !== undefined && s.media) s.mediaAt = extra.mediaAt
       const req = adapter.buildRequest(s)
       if (extra.headers) Object.assign(req.headers, extra.headers)
       if (extra.reply) tracker.reply = extra.reply
+      if (extra.validator && !tracker.validator) {
+        tracker.validator = extra.validator
+        tracker.reply ??= new ReplyCapture()
+      }
       return client.send(adapter, req, tracker, `llmbench-${tag}-${id}`)
     },
   }
@@ -146,7 +151,7 @@ export async function runLevel(ctx: LevelContext, plan: LevelPlan, i: number): P
     const repeated = reuse.prompt(prompt.segments, `prompt:${k % poolSize}`, prompt.tokens)
     return ctx.send(`L${i}`, prompt, prompt.maxTokens ?? opts.outputLen, k, phase === 'warmup', at).then((r) => {
       if (phase === 'cooldown') r.cooldown = true
-      r.repeatedTokens = Math.min(repeated, r.inputTokens)
+      r.repeatedTokens = repeatedOf(repeated, prompt.tokens, r.inputTokens)
       return r
     })
   }

@@ -18,6 +18,7 @@ import type { DesignedReuse } from './designed-reuse.js'
 import type { LevelContext } from './level-context.js'
 import { runSession, type SessionEnv } from './session.js'
 import { attachKinds } from './kinds.js'
+import { toolLoopValidator } from '../client/structured.js'
 import type { ScenarioOptions } from './types.js'
 
 /** Endpoints that take a conversation as messages, and those that take tools. */
@@ -79,6 +80,7 @@ export async function prepareSessionLevel(
     level: i,
     settings: s,
     ...(opts.agent ? { agent: opts.agent } : {}),
+    ...(opts.agent?.check ? { toolValidator: agentValidator(opts.agent.tools) } : {}),
     scripts: scripts.slice(0, pool),
     toolTexts,
     reuse,
@@ -120,4 +122,14 @@ function syntheticTexts(length: LengthSpec, count: number, seed: number, tokeniz
     const { text, tokens } = exactText(tok, '', new TokenStream(tok, mulberry32(mixSeed(seed, j + 1))), drawLength(length, rand))
     return { text, tokens }
   })
+}
+
+/** The tool loop's check of its tool calls, from the tools' definitions; a schema that cannot compile is the user's to fix. */
+function agentValidator(tools: unknown[]) {
+  const defs = tools.map((t) => (t as { function: { name: string; parameters?: Record<string, unknown> } }).function)
+  try {
+    return toolLoopValidator(defs)
+  } catch (err) {
+    throw new UsageError(`agent.tools: a tool's parameters are not a JSON Schema ajv can compile: ${(err as Error).message.split('\n')[0]} (fix the schema, or pass --tool-check none)`)
+  }
 }

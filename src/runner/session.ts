@@ -11,9 +11,15 @@
  *
  * A session's record is handed on when the session's next step is known: the last one carries
  * why the session ended (`sessionEnd`), which is only known then.
+ *
+ * A session's images and audio sit in its first user message, and every later request re-sends
+ * them there, the same parts (the same strings), as a chat client re-sends its history: a server's
+ * prefix cache that hashes media into its blocks (vLLM) finds them again. They leave with the
+ * first turn when a context limit drops it.
  */
 import { now } from '../clock.js'
 import { ReplyCapture } from '../client/reply.js'
+import { lastUserMessage } from '../client/media-parts.js'
 import type { ChatMessage } from '../data/prompt.js'
 import type { SessionScript } from '../data/sessions.js'
 import type { Phase } from '../load/phases.js'
@@ -21,8 +27,9 @@ import type { AgentSettings, SessionSettings } from '../load/session-options.js'
 import { drawMs } from '../load/time-draw.js'
 import { mixSeed, mulberry32 } from '../random.js'
 import type { RequestRecord } from '../results/types.js'
-import type { DesignedReuse } from './designed-reuse.js'
+import { repeatedOf, type DesignedReuse } from './designed-reuse.js'
 import type { LevelContext, SendExtras } from './level-context.js'
+import type { Validator } from '../client/structured.js'
 import type { ToolsSpec } from '../client/tool-messages.js'
 
 /** Tokens a chat template adds around a message (a guess: the server's usage corrects it each turn). */
@@ -49,6 +56,8 @@ export interface SessionEnv {
   seed: number
   /** Session k's id. */
   idOf(k: number): string
+  /** The check of a tool loop's tool calls (agent.check), compiled once for the level. */
+  toolValidator?: Validator
   /** Told once per kind of problem the level should mention (a tool function that threw). */
   warn(key: string, message: string): void
 }
@@ -64,6 +73,9 @@ export async function runSession(env: SessionEnv, k: number, scheduledAt: number
   const messages: ChatMessage[] = first.messages ? first.messages.slice() : [{ role: 'user', content: first.text }]
   let systemCount = 0
   while (systemCount < messages.length - 1 && messages[systemCount].role === 'system') systemCount++
+  // The first user message carries the session's media on every request while it is in the history.
+  let media = first.media
+  const mediaAt = lastUserMessage(messages)
   // Each kept turn: where its messages start, and its tokens (by the server's counts as they come).
   const turnStarts: number[] = [systemCount]
   const turnSizes: number[] = []
@@ -71,6 +83,7 @@ export async function runSession(env: SessionEnv, k: number, scheduledAt: number
     ...(s.header ? { headers: { [s.header]: id } } : {}),
     ...(s.bodyField ? { body: { [s.bodyField]: id } } : {}),
     ...(agent ? { tools: toolsSpec(agent) } : {}),
+    ...(env.toolValidator ? { validator: env.toolValidator } : {}),
   }
   /** Prompt tokens of the conversation so far (the last prompt and its reply, and any tool results since). */
   let context = 0
@@ -116,6 +129,8 @@ export async function runSession(env: SessionEnv, k: number, scheduledAt: number
         context -= freed
         if (carried !== undefined) carried = Math.max(0, carried - freed)
         truncatedTurns = drop
+        // The first turn is the first dropped: its media go with it.
+        if (drop > 0) media = undefined
       }
       contextAtTurnStart = context
       turnStarts.push(messages.length)
@@ -131,10 +146,11 @@ export async function runSession(env: SessionEnv, k: number, scheduledAt: number
       const repeated = carried === undefined
         ? env.reuse.prompt(first.segments, `session:${k % env.scripts.length}`, first.tokens)
         : truncatedTurns > 0 ? (systemCount > 0 ? env.reuse.seen(first.segments) : 0) : carried
+      const opening = carried === undefined
       const reply = new ReplyCapture()
-      // Request kinds: a session keeps its LoRA adapter on every request; its images and audio go with its first.
-      const prompt = { text: '', tokens: context + added, messages, adapter: first.adapter, ...(carried === undefined && first.media ? { media: first.media } : {}) }
-      const r = await ctx.send(`L${env.level}`, prompt, maxTokens, env.nextIndex(), phase === 'warmup', at, { ...extras, reply })
+      // Request kinds: a session keeps its LoRA adapter and its images and audio on every request.
+      const prompt = { text: '', tokens: context + added, messages, adapter: first.adapter, ...(media ? { media } : {}) }
+      const r = await ctx.send(`L${env.level}`, prompt, maxTokens, env.nextIndex(), phase === 'warmup', at, { ...extras, reply, ...(media ? { mediaAt } : {}) })
       if (phase === 'cooldown') r.cooldown = true
       if (readyAt !== undefined) {
         r.readyAt = readyAt
@@ -144,7 +160,8 @@ export async function runSession(env: SessionEnv, k: number, scheduledAt: number
       r.turn = turn
       if (agent) r.step = step
       r.historyTokens = history
-      r.repeatedTokens = Math.min(repeated, r.inputTokens)
+      // A first prompt sent again whole repeats all the server counted of it, its media included.
+      r.repeatedTokens = opening ? repeatedOf(repeated, first.tokens, r.inputTokens) : Math.min(repeated, r.inputTokens)
       if (truncatedTurns > 0) r.truncatedTurns = truncatedTurns
       truncatedTurns = 0
       pending = r

@@ -4,14 +4,26 @@
  * them: `imageBaseTokens` + `imageTileTokens` × ⌈width / imageTileSize⌉ × ⌈height / imageTileSize⌉
  * (85 + 170 per 512-pixel tile by default). A clip costs `audioTokensPerSecond` per second. The
  * tokens join the prompt: prefill time and usage.prompt_tokens grow with them.
+ *
+ * With the prefix cache on, each part also gets its place in the prompt's ids (prompt.ts,
+ * PlaceholderRun): as vLLM hashes an image's content into its blocks (its mm_hash), a run of
+ * placeholder ids named by a hash of the part's data URL, base64 or http URL, hashed once per request.
  */
+import { createHash } from 'node:crypto'
 import { imageSize } from 'image-size'
 import { wavSeconds } from '../data/audio.js'
 import type { ResolvedOptions } from './options.js'
+import type { PlaceholderRun } from './prompt.js'
 
 export interface ReceivedImage { width: number; height: number; bytes: number; tokens: number; url?: string }
 export interface ReceivedAudio { seconds: number; bytes: number; tokens: number; url?: string }
-export interface ReceivedMedia { images: ReceivedImage[]; audio: ReceivedAudio[]; tokens: number }
+export interface ReceivedMedia {
+  images: ReceivedImage[]
+  audio: ReceivedAudio[]
+  tokens: number
+  /** With the prefix cache: each part's placeholder run, in the order of the messages and their parts. */
+  runs?: PlaceholderRun[]
+}
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 
@@ -27,7 +39,7 @@ export function imageTokens(width: number, height: number, o: ResolvedOptions): 
 
 /** The media of a chat's messages, or the message of a 400 for one the server cannot read. */
 export function receivedMedia(messages: unknown[], o: ResolvedOptions): ReceivedMedia | { error: string } | undefined {
-  const out: ReceivedMedia = { images: [], audio: [], tokens: 0 }
+  const out: ReceivedMedia = { images: [], audio: [], tokens: 0, ...(o.prefixCache ? { runs: [] } : {}) }
   for (const m of messages) {
     if (!isObject(m) || !Array.isArray(m.content)) continue
     for (const part of m.content) {
@@ -40,17 +52,32 @@ export function receivedMedia(messages: unknown[], o: ResolvedOptions): Received
         const tokens = imageTokens(img.width, img.height, o)
         out.images.push({ ...img, tokens })
         out.tokens += tokens
+        out.runs?.push({ id: placeholderId(url), tokens })
       } else if (part.type === 'input_audio' || part.type === 'audio_url') {
         const clip = readAudio(part)
         if ('error' in clip) return clip
         const tokens = Math.ceil(clip.seconds * o.audioTokensPerSecond)
         out.audio.push({ ...clip, tokens })
         out.tokens += tokens
+        out.runs?.push({ id: placeholderId(audioKey(part)), tokens })
       }
     }
   }
   return out.images.length || out.audio.length ? out : undefined
 }
+
+/**
+ * The placeholder id of a part: 31 bits of the SHA-1 of what it sends, with the sign bit set so
+ * that it is no text token's id. Identical bytes (or URLs) give the same id, and different ones
+ * collide once in 2^31.
+ */
+function placeholderId(key: string): number {
+  return createHash('sha1').update(key).digest().readUInt32LE(0) | 0x80000000
+}
+
+/** What names a clip: its format and base64 data, or its URL. */
+const audioKey = (part: Record<string, unknown>): string =>
+  part.type === 'audio_url' ? `url:${(part.audio_url as { url: string }).url}` : `${(part.input_audio as { format: string }).format}:${(part.input_audio as { data: string }).data}`
 
 function readImage(url: string): { width: number; height: number; bytes: number; url?: string } | { error: string } {
   const m = /^data:image\/[\w.+-]+;base64,/i.exec(url)

@@ -52,18 +52,74 @@ export function isMessages(v: unknown): v is Message[] {
   return Array.isArray(v) && v.length > 0 && v.every((m) => m !== null && typeof m === 'object')
 }
 
-/** Prompt tokens of a chat: the contents plus 4 per message and 3 for the answer prompt. */
+/** Prompt tokens of a chat: the contents plus 4 per message and 3 for the answer prompt (not its media's: media.ts counts those). */
 export function chatPromptTokens(messages: Message[]): number {
   let n = 3
-  for (const m of messages) n += 4 + countTokens(messageText(m))
+  for (const m of messages) {
+    const pieces = mediaPieces(m)
+    if (!pieces) n += 4 + countTokens(messageText(m))
+    else {
+      n += 4
+      for (const p of pieces) n += countTokens(p)
+    }
+  }
   return n
 }
 
-/** The token ids of a chat prompt, consistent with chatPromptTokens. */
-export function chatPromptIds(messages: Message[]): number[] {
+// ---- Media in the prompt's ids (docs/request-kinds.md, "With sessions") ----
+
+/**
+ * The place of one image or clip in a prompt's ids, as vLLM's prefix cache sees it: as many
+ * placeholder ids as the part's prompt tokens, all `id`, a hash of the part's bytes or URL
+ * (media.ts). The same image at the same place gives the same blocks; another image, other ones.
+ */
+export interface PlaceholderRun { id: number; tokens: number }
+
+const MEDIA_PARTS = new Set(['image_url', 'input_audio', 'audio_url'])
+const isMediaPart = (p: unknown): boolean => p !== null && typeof p === 'object' && MEDIA_PARTS.has((p as { type?: unknown }).type as string)
+
+/**
+ * A message's text cut where its media parts sit (one more piece than parts: a part's run goes
+ * after the piece of its index); null for a message without media, whose text is messageText's.
+ * The pieces joined are messageText's text, so a prompt counts alike with and without ids.
+ */
+function mediaPieces(m: Message): string[] | null {
+  if (!Array.isArray(m.content)) return null
+  let pieces: string[] | null = null
+  let s = ''
+  for (const part of m.content) {
+    if (isMediaPart(part)) {
+      (pieces ??= []).push(s)
+      s = ''
+    } else if (part && typeof part === 'object' && typeof (part as { text?: unknown }).text === 'string') s += (part as { text: string }).text
+  }
+  if (!pieces) return null
+  const calls = m.tool_calls === undefined ? '' : toolCallsText(m.tool_calls)
+  if (calls) s = s || pieces.some(Boolean) ? `${s}\n${calls}` : calls
+  pieces.push(s)
+  return pieces
+}
+
+/**
+ * The token ids of a chat prompt, consistent with chatPromptTokens; with `runs` (one per media
+ * part, in the order of the messages and their parts), each part's placeholder ids where it sits.
+ */
+export function chatPromptIds(messages: Message[], runs?: readonly PlaceholderRun[]): number[] {
   const ids: number[] = []
+  let r = 0
   for (const m of messages) {
-    ids.push(IM_START, roleId(messageRole(m)), IM_SEP, ...encodeText(messageText(m)), IM_END)
+    const pieces = mediaPieces(m)
+    if (!pieces) {
+      ids.push(IM_START, roleId(messageRole(m)), IM_SEP, ...encodeText(messageText(m)), IM_END)
+      continue
+    }
+    ids.push(IM_START, roleId(messageRole(m)), IM_SEP)
+    for (let i = 0; i < pieces.length; i++) {
+      if (pieces[i]) ids.push(...encodeText(pieces[i]))
+      const run = i < pieces.length - 1 ? runs?.[r++] : undefined
+      if (run) for (let k = 0; k < run.tokens; k++) ids.push(run.id)
+    }
+    ids.push(IM_END)
   }
   ids.push(IM_START, roleId('assistant'), IM_SEP)
   return ids
@@ -83,10 +139,13 @@ export function textPromptTokens(p: unknown): number | null {
  */
 export interface PromptTokens { tokens: number; ids?: number[] }
 
-/** A chat's prompt tokens (chatPromptTokens) and, with `withIds`, its ids (chatPromptIds), whose number that is. */
-export function chatPrompt(messages: Message[], withIds: boolean): PromptTokens {
-  if (!withIds) return { tokens: chatPromptTokens(messages) }
-  const ids = chatPromptIds(messages)
+/**
+ * A chat's prompt tokens (chatPromptTokens, plus its media's) and, with `withIds`, its ids
+ * (chatPromptIds, with the media's placeholder runs), whose number that is.
+ */
+export function chatPrompt(messages: Message[], withIds: boolean, media?: { tokens: number; runs?: readonly PlaceholderRun[] }): PromptTokens {
+  if (!withIds || (media && !media.runs)) return { tokens: chatPromptTokens(messages) + (media?.tokens ?? 0) }
+  const ids = chatPromptIds(messages, media?.runs)
   return { tokens: ids.length, ids }
 }
 

@@ -54,15 +54,15 @@ function parse(kind: Kind, body: unknown, opts: WireContext['opts']): Parsed | R
   if (kind === 'chat' && !isMessages(b.messages)) return badRequest('`messages` must be a non-empty list of messages.')
   const kinds = requestKinds(b, kind === 'chat', opts)
   if ('refuse' in kinds) return kinds.refuse === 404 ? modelNotFound(kinds.model!) : badRequest(kinds.message)
-  // The prefix cache hashes text only: a request with images or audio is not cached (docs/request-kinds.md).
-  const withIds = opts.prefixCache && !kinds.media
+  // Images and clips sit in the prompt's ids as runs of placeholder ids named by their bytes (media.ts).
+  const withIds = opts.prefixCache
   let promptTokens: number
   let promptIds: number[] | undefined
   if (kind === 'chat') {
     const messages = b.messages
     if (!isMessages(messages)) return badRequest('`messages` must be a non-empty list of messages.')
-    const p = chatPrompt(messages, withIds)
-    promptTokens = p.tokens + (kinds.media?.tokens ?? 0)
+    const p = chatPrompt(messages, withIds, kinds.media)
+    promptTokens = p.tokens
     promptIds = p.ids
   } else {
     const p = textPrompt(b.prompt, withIds)
