@@ -25,6 +25,8 @@ export function renderSessions(s: SessionsSummary): string {
   ]
   const byTurn = plain(['turn', 'requests', 'history tokens', 'TTFT p50', 'TTFT p99', 'E2E p50', 'E2E p99'])
   for (const t of s.byTurn) byTurn.push(groupRow(String(t.turn), t, [n(Math.round(t.historyTokensMean))]))
+  // Turns 2 and later pooled (the laterTurns.* figures), when that is more than turn 2 alone.
+  if (s.laterTurns && s.byTurn.length > 2) byTurn.push(groupRow('2+', s.laterTurns, ['']))
   lines.push(`By turn (latencies in ms)\n${byTurn.toString()}`)
   if (s.byHistory.length > 1) {
     const byHistory = plain(['history tokens', 'requests', 'TTFT p50', 'TTFT p99', 'E2E p50', 'E2E p99'])

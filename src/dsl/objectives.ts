@@ -13,6 +13,7 @@ import { isGoodputBounds, sloBounds, sloSchema, toleranceOfText, type SloObjecti
 
 export { goodputBounds } from '../options/slo.js'
 import { figure, STREAM_ONLY, type Figure } from '../metrics/figures.js'
+import { parseWorkloadFigure } from '../metrics/workload-figures.js'
 import { checkMessage, equalsText, formatSlo, formatValue } from './format.js'
 import { checkObjective, DEFAULT_CONFIDENCE_MODE, type ObjectiveSpec } from '../verdicts/objective.js'
 import type { ConfidenceRule } from '../options/vocabulary.js'
@@ -118,10 +119,12 @@ function checkThreshold(
   // One level: the summary's figure; repeats: their mean.
   const actual = group.length === 1 ? p.figure.read(s) : (judged.value ?? undefined)
   const passed = actual !== undefined && judged.passed
+  // The repeat lacking the figure says why (request kinds, sessions and tool loops), else the first.
+  const lacking = (group.find((l) => p.figure.read(l.summary) === undefined) ?? group[0]).summary
   const absent =
     p.key === 'goodput'
       ? 'has no value: the scenario has no goodput bounds (give slo.goodput bounds, or goodput in the config)'
-      : kindAbsent(p.key, (group.find((l) => p.figure.read(l.summary) === undefined) ?? group[0]).summary) ?? `has no value: no request at this level had a ${p.figure.stat ?? p.key} (non-streamed requests have no TTFT, TTFC, TPOT or ITL; failed requests are left out)`
+      : kindAbsent(p.key, lacking) ?? workloadAbsent(p.key, lacking) ?? `has no value: no request at this level had a ${p.figure.stat ?? p.key} (non-streamed requests have no TTFT, TTFC, TPOT or ITL; failed requests are left out)`
   return {
     name: `${p.key} ${p.expr.text} @ ${label}`,
     kind: 'objective',
@@ -296,6 +299,24 @@ function kindAbsent(key: string, s: LevelResult['summary']): string | undefined 
   if (key === 'valid.rate' || key === 'invalid.count') return s.validity ? undefined : 'has no value: no answer was checked (structured outputs need a validity check, and succeeded requests)'
   if (key === 'reasoning.share' || key.startsWith('reasoningTokens.') || key.startsWith('visibleTokens.')) return s.reasoning ? undefined : 'has no value: no request at this level reported reasoning tokens'
   return undefined
+}
+
+/** Why a level has no figure of sessions or tool loops (docs/workloads.md), when it is one. */
+function workloadAbsent(key: string, s: LevelResult['summary']): string | undefined {
+  const w = parseWorkloadFigure(key)
+  if (!w) return undefined
+  const source = 'share' in w ? { of: 'task' as const } : w.source
+  if (source.of === 'task') {
+    if (!s.tools) return 'has no value: this level ran no tool loops (agent in the bench options, --tools on the command line: docs/workloads.md)'
+    const answered = 'what' in source && source.what === 'timeToAnswer'
+    return answered ? 'has no value: no task ended with a final answer at this level' : 'has no value: no task ended at this level'
+  }
+  if (!s.sessions) return 'has no value: this level ran no sessions (sessions in the bench options, --turns on the command line: docs/workloads.md)'
+  if (source.of === 'session') {
+    return source.what === 'duration' ? 'has no value: no session ran all its turns at this level (time per session counts those only)' : 'has no value: no session ended at this level'
+  }
+  const which = source.turn === 'later' ? 'a turn after its first' : `turn ${source.turn}`
+  return `has no value: no session reached ${which} with a succeeded request at this level${source.stat === 'ttft' ? ' (non-streamed requests have no TTFT)' : ''}`
 }
 
 /** An objective naming an adapter the scenario does not spread requests over. */

@@ -4,6 +4,7 @@
  * the metrics module built; the error rate is the ratio of its two counts.
  */
 import type { LevelSummary, StatName, Stats } from '../results/types.js'
+import { answeredShare, parseWorkloadFigure, workloadStats, workloadUnit } from './workload-figures.js'
 import { FIGURE_NAMES, LEVEL_FIGURES, STAT_FIELDS, STAT_NAMES, STREAM_ONLY, TOKEN_STATS, type KindFigure, type StatField } from '../options/vocabulary.js'
 
 export { FIGURE_NAMES, STAT_FIELDS, STAT_NAMES, STREAM_ONLY }
@@ -55,10 +56,22 @@ export interface Figure {
   read(s: LevelSummary): number | undefined
 }
 
+/** Figures of sessions and tool loops (workload-figures.ts): `session.duration.p90`, `turn2.ttft.p95`, `tools.answered`. */
+function workloadFigure(name: string): Omit<Figure, 'name'> | undefined {
+  const w = parseWorkloadFigure(name)
+  if (!w) return undefined
+  if ('share' in w) return { unit: '', read: answeredShare }
+  const { source, field } = w
+  // A turn's TTFT is a TTFT: objectives on it need streaming, as on ttft.* (dsl/objectives.ts).
+  return { unit: workloadUnit(w), ...(source.of === 'turn' ? { stat: source.stat } : {}), read: (s) => workloadStats(s, source)?.[field] }
+}
+
 /** The figure called `name`, or undefined when there is none. */
 export function figure(name: string): Figure | undefined {
   const other = levelFigure(name)
   if (other) return { name, ...other }
+  const workload = workloadFigure(name)
+  if (workload) return { name, ...workload }
   const dot = name.indexOf('.')
   if (dot < 0) return undefined
   const stat = name.slice(0, dot) as StatName
@@ -72,6 +85,8 @@ export function unitOf(name: string | undefined): string {
   if (name === undefined) return ''
   const other = levelFigure(name)
   if (other) return other.unit
+  const workload = parseWorkloadFigure(name)
+  if (workload) return workloadUnit(workload)
   const [stat, field] = name.split('.')
   if (field === 'count' || !STAT_NAMES.includes(stat as StatName)) return ''
   return TOKEN_STATS.includes(stat as StatName) ? 'tokens' : 'ms'

@@ -151,6 +151,8 @@ export function pooledSessions(each: Array<SessionsSummary | undefined>): Sessio
     }),
     byHistory: pooledHistory(have.map((s) => s.byHistory)),
   }
+  const later = defined(have.map((s) => s.laterTurns))
+  if (later.length) out.laterTurns = pooledGroup(later)
   const duration = maybeStats(have.map((s) => s.duration))
   if (duration) out.duration = duration
   const turns = maybeStats(have.map((s) => s.turns))

@@ -7,7 +7,8 @@
  * until its last record comes: only those still open are held.
  */
 import type { GroupFigures, PrefixCacheSummary, RequestRecord, SessionEnd, SessionsSummary, Stats, ToolsSummary } from '../results/types.js'
-import { e2e, isMeasured, ttft } from './request.js'
+import { e2e, ttft } from './request.js'
+import { isSessionRecord, UnitEnds } from './units.js'
 import { computeStatsInPlace } from './stats.js'
 import { Column } from './column.js'
 
@@ -53,9 +54,10 @@ export class WorkloadFigures {
   private readonly byStep = new Map<number, Pairs>()
   /** Each measured, succeeded request's history tokens, TTFT and E2E (NaN: none), in columns: no array per request held to the end. */
   private readonly history = { tokens: new Column(0), ttft: new Column(0), e2e: new Column(0) }
-  /** Open sessions and tasks: their first send, and for tasks the tool calls so far. */
-  private readonly openSessions = new Map<string, number>()
-  private readonly openTasks = new Map<string, { start: number; calls: number }>()
+  /** Open sessions and tasks (units.ts). */
+  private readonly units = new UnitEnds()
+  /** Turns 2 and later, pooled: how fast follow-up turns are. */
+  private readonly later = new Pairs()
   private readonly endedBy: Partial<Record<SessionEnd, number>> = {}
   private ended = 0
   private truncated = 0
@@ -77,7 +79,7 @@ export class WorkloadFigures {
       this.prompt += r.inputTokens
       this.designedRequests++
     }
-    if (r.sessionId === undefined || r.turn === undefined || !isMeasured(r)) return
+    if (!isSessionRecord(r)) return
     this.sessionsSeen = true
     if (r.step !== undefined) this.toolsSeen = true
     const ok = r.outcome === 'ok'
@@ -86,6 +88,7 @@ export class WorkloadFigures {
       if (!t) this.byTurn.set(r.turn, (t = Object.assign(new Pairs(), { history: 0 })))
       t.add(r)
       t.history += r.historyTokens ?? 0
+      if (r.turn >= 2) this.later.add(r)
       if (r.step !== undefined) {
         let s = this.byStep.get(r.step)
         if (!s) this.byStep.set(r.step, (s = new Pairs()))
@@ -98,27 +101,18 @@ export class WorkloadFigures {
       }
     }
     if (r.truncatedTurns) this.truncated++
-    if (!this.openSessions.has(r.sessionId)) this.openSessions.set(r.sessionId, r.sentAt)
-    if (r.step !== undefined) {
-      const key = `${r.sessionId}#${r.turn}`
-      let task = this.openTasks.get(key)
-      if (!task) this.openTasks.set(key, (task = { start: r.sentAt, calls: 0 }))
-      task.calls += r.toolCalls ?? 0
-      if (r.taskEnd) {
-        this.openTasks.delete(key)
-        this.taskEnds[r.taskEnd]++
-        this.steps.push(r.step)
-        this.calls.push(task.calls)
-        if (r.taskEnd === 'answer') this.toAnswer.push((r.lastTokenAt ?? r.endAt) - task.start)
-      }
+    const { session, task } = this.units.add(r)
+    if (task) {
+      this.taskEnds[task.end]++
+      this.steps.push(task.steps)
+      this.calls.push(task.toolCalls)
+      if (task.timeToAnswer !== undefined) this.toAnswer.push(task.timeToAnswer)
     }
-    if (r.sessionEnd) {
-      const start = this.openSessions.get(r.sessionId)!
-      this.openSessions.delete(r.sessionId)
+    if (session) {
       this.ended++
-      this.endedBy[r.sessionEnd] = (this.endedBy[r.sessionEnd] ?? 0) + 1
-      this.turns.push(r.turn)
-      if (r.sessionEnd === 'turns') this.durations.push((r.lastTokenAt ?? r.endAt) - start)
+      this.endedBy[session.end] = (this.endedBy[session.end] ?? 0) + 1
+      this.turns.push(session.turns)
+      if (session.duration !== undefined) this.durations.push(session.duration)
     }
   }
 
@@ -139,6 +133,7 @@ export class WorkloadFigures {
         byTurn: [...this.byTurn.entries()].sort((a, b) => a[0] - b[0]).map(([turn, p]) => ({ turn, ...p.figures(), historyTokensMean: p.count ? p.history / p.count : 0 })),
         byHistory: this.historyGroups(),
       }
+      if (this.later.count > 0) sessions.laterTurns = this.later.figures()
       const d = statsOf(this.durations)
       if (d) sessions.duration = d
       const t = statsOf(this.turns)

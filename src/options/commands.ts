@@ -5,9 +5,12 @@
 import * as z from 'zod'
 import { expecting, option } from './declare.js'
 import { nonEmpty } from './values.js'
-import { FIGURE_NAMES } from './vocabulary.js'
+import { FIGURE_NAMES, TURN_FIGURE, type FigureName } from './vocabulary.js'
 
 const run = ['run'] as const
+
+/** A figure name: one of the list, or a turn figure (`turn2.ttft.p95`, a pattern no list holds). */
+const figureName = z.union([z.enum(FIGURE_NAMES), z.string().regex(TURN_FIGURE)]) as unknown as z.ZodType<FigureName, FigureName>
 const bench = ['bench'] as const
 
 export const runCommandShape = {
@@ -70,7 +73,7 @@ export const benchCommandSchema = z.strictObject(benchCommandShape)
 
 /** `--tolerance 5%` (every relative figure) or `--tolerance ttft.p99=10%` (one figure; `2pp` for goodput and errors.rate). */
 export function toleranceFlag(text: string): Record<string, number> {
-  const m = /^\s*(?:([A-Za-z][\w]*(?:\.\w+)?)\s*=\s*)?([0-9]*\.?[0-9]+)\s*(%|pp)?\s*$/.exec(text)
+  const m = /^\s*(?:([A-Za-z][\w]*(?:\.\w+)*)\s*=\s*)?([0-9]*\.?[0-9]+)\s*(%|pp)?\s*$/.exec(text)
   if (!m) throw new Error(`must be a share such as 5% (every figure) or ttft.p99=10% (one figure; 2pp for goodput and errors.rate), got "${text}"`)
   const n = Number(m[2])
   const value = m[3] ? n / 100 : n
@@ -93,11 +96,11 @@ export const compareCommandShape = {
     default: 0.95,
     flags: [{ name: 'confidence', commands: compare, placeholder: 'C' }],
   }),
-  metrics: option(expecting(z.array(z.enum(FIGURE_NAMES)).min(1), 'figure names such as ttft.p99,throughput.output'), {
+  metrics: option(expecting(z.array(figureName).min(1), 'figure names such as ttft.p99,throughput.output'), {
     description: 'The figures to compare (default: TTFT, TPOT, ITL and E2E at p50/p90/p99, request and output throughput, goodput, error rate)',
     flags: [{ name: 'metrics', parse: listOf, commands: compare, placeholder: 'LIST' }],
   }),
-  primary: option(expecting(z.array(z.enum(FIGURE_NAMES)).min(1), 'figure names such as ttft.p99'), {
+  primary: option(expecting(z.array(figureName).min(1), 'figure names such as ttft.p99'), {
     description: 'Figures that decide: the confidence is spent on them alone (the others are shown, marked secondary)',
     flags: [{ name: 'primary', parse: listOf, commands: ['compare', 'run', 'bench'], placeholder: 'LIST' }],
   }),

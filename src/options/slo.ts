@@ -8,7 +8,7 @@ import { declarations, expecting } from './declare.js'
 import { parseExpression, type ExpressionText } from './expression.js'
 export { SLO_KEYS }
 
-import { CONFIDENCE_RULES, FIGURE_NAMES, LEVEL_FIGURES, SLO_KEYS, STAT_FIELDS, STAT_NAMES, type FigureName, type SloKey } from './vocabulary.js'
+import { CONFIDENCE_RULES, FIGURE_FORMS, FIGURE_NAMES, isTurnFigure, SLO_KEYS, TURN_FIGURE_PATTERN, type FigureName, type SloKey, type TurnFigure } from './vocabulary.js'
 import { whole } from './values.js'
 import { sloBounds, type SloSet } from './slo-text.js'
 export { parseSlo, sloBounds, type SloSet } from './slo-text.js'
@@ -72,22 +72,42 @@ export const goodputObjective = z
   })
 export type GoodputObjective = z.input<typeof goodputObjective>
 
-const figureKeys = FIGURE_NAMES.filter((n) => n !== 'goodput') as Exclude<FigureName, 'goodput'>[]
+const figureKeys = FIGURE_NAMES.filter((n) => n !== 'goodput') as Exclude<FigureName, 'goodput' | TurnFigure>[]
 
-export const sloSchema = z.strictObject({
+const sloShape = {
   /**
    * Bounds in ms and the least ratio of good requests (`{ ttft: 500, tpot: 50, min: 0.9 }`), or an
    * expression on the ratio of the scenario's own goodput bounds (`'>= 0.9'`).
    */
   goodput: z.union([goodputObjective, threshold]).optional(),
-  ...(Object.fromEntries(figureKeys.map((k) => [k, threshold.optional()])) as Record<Exclude<FigureName, 'goodput'>, z.ZodOptional<typeof threshold>>),
-})
+  ...(Object.fromEntries(figureKeys.map((k) => [k, threshold.optional()])) as Record<Exclude<FigureName, 'goodput' | TurnFigure>, z.ZodOptional<typeof threshold>>),
+}
+
+/**
+ * The objectives: one key per listed figure, and any key of the turn figures' pattern
+ * (`turn2.ttft.p95`, which no list can hold). Other keys are unknown, as in a strict object; the
+ * JSON Schema says the same with patternProperties (`keyPattern`, read by json-schema.ts).
+ */
+const sloObject = z
+  .strictObject(sloShape)
+  .catchall(threshold)
+  .superRefine(
+    (o, ctx) => {
+      const unknown = Object.keys(o).filter((k) => !Object.hasOwn(sloShape, k) && !isTurnFigure(k))
+      if (unknown.length) ctx.addIssue({ code: 'unrecognized_keys', keys: unknown, input: o, path: [] })
+    },
+    // Unknown keys are reported even when a value is wrong too: the key is the likelier mistake.
+    { when: (p) => typeof p.value === 'object' && p.value !== null && !Array.isArray(p.value) },
+  )
+  .meta({ keyPattern: TURN_FIGURE_PATTERN })
+type SloShapeInput = z.input<z.ZodObject<typeof sloShape>>
+type SloShapeOutput = z.output<z.ZodObject<typeof sloShape>>
+/** Typed as the listed keys and the turn figures' template literal, so a bench file's typo is a type error too. */
+export const sloSchema = sloObject as unknown as z.ZodType<SloShapeOutput & Partial<Record<TurnFigure, z.output<typeof threshold>>>, SloShapeInput & Partial<Record<TurnFigure, ThresholdValue>>>
 declarations.add(sloSchema, {
   description: '',
   expected: "an object of objectives, e.g. { 'ttft.p95': '< 800', 'errors.rate': '< 0.01' }",
-  unknownKey: (key, guess) =>
-    `has an unknown objective "${key}": ${guess ? `did you mean "${guess}"? ` : ''}use <metric>.<stat> (metric ${STAT_NAMES.join(', ')}; ` +
-    `stat ${STAT_FIELDS.join(', ')}), ${LEVEL_FIGURES.join(', ')}`,
+  unknownKey: (key, guess) => `has an unknown objective "${key}": ${guess ? `did you mean "${guess}"? ` : ''}use ${FIGURE_FORMS}`,
 })
 export type SloObjectives = z.input<typeof sloSchema>
 

@@ -65,9 +65,39 @@ export const TOKEN_STATS: readonly StatName[] = ['outputTokens', 'inputTokens', 
 /** Figures that are not `<stat>.<field>`. */
 export const LEVEL_FIGURES = ['errors.rate', 'errors.count', 'throughput.requests', 'throughput.output', 'throughput.input', 'throughput.total', 'goodput', ...KIND_FIGURES] as const
 
-/** Every figure objectives may name: `ttft.p95`, `errors.rate`, `goodput`, … */
-export type FigureName = `${StatName}.${StatField}` | (typeof LEVEL_FIGURES)[number]
+// ---- Figures of sessions and tool loops (docs/workloads.md, "Objectives on sessions and tool loops") ----
+
+/**
+ * Distributions of sessions and tool loops, each `<name>.<stat field>`: time per whole session and
+ * turns per session (a session is one sample), TTFT and E2E of turns 2 and later pooled (requests),
+ * and per task the time to its final answer, its requests (steps) and its tool calls.
+ */
+export const WORKLOAD_STATS = ['session.duration', 'session.turns', 'laterTurns.ttft', 'laterTurns.e2e', 'tools.timeToAnswer', 'tools.steps', 'tools.toolCalls'] as const
+export type WorkloadStat = (typeof WORKLOAD_STATS)[number]
+/** The share of ended tasks that ended with a final answer (a proportion). */
+export const WORKLOAD_SHARES = ['tools.answered'] as const
+/** Per-turn distributions of sessions: `turn<k>.<stat>.<field>`, k from 1. */
+export const TURN_STATS = ['ttft', 'e2e'] as const
+export type TurnStat = (typeof TURN_STATS)[number]
+/** `turn2.ttft.p95`: one turn index's requests (k ≥ 1; a template literal, so not listed in FIGURE_NAMES). */
+export type TurnFigure = `turn${number}.${TurnStat}.${StatField}`
+/** Matches a turn figure; groups: the turn index, the statistic, the field. */
+export const TURN_FIGURE = new RegExp(`^turn([1-9][0-9]{0,5})\\.(${TURN_STATS.join('|')})\\.(${STAT_FIELDS.join('|')})$`)
+/** The pattern of turn figures as JSON Schema writes it (patternProperties). */
+export const TURN_FIGURE_PATTERN = TURN_FIGURE.source
+export const isTurnFigure = (name: string): name is TurnFigure => TURN_FIGURE.test(name)
+
+/** Every figure objectives may name: `ttft.p95`, `errors.rate`, `goodput`, `session.duration.p90`, `turn2.ttft.p95`, … */
+export type FigureName = `${StatName}.${StatField}` | (typeof LEVEL_FIGURES)[number] | `${WorkloadStat}.${StatField}` | (typeof WORKLOAD_SHARES)[number] | TurnFigure
+/** The figure names that can be listed (every one but the turn figures, which match TURN_FIGURE). */
 export const FIGURE_NAMES: readonly FigureName[] = [
   ...STAT_NAMES.flatMap((m) => STAT_FIELDS.map((f) => `${m}.${f}` as const)),
   ...LEVEL_FIGURES,
+  ...WORKLOAD_STATS.flatMap((m) => STAT_FIELDS.map((f) => `${m}.${f}` as const)),
+  ...WORKLOAD_SHARES,
 ]
+export const isFigureName = (name: string): name is FigureName => (FIGURE_NAMES as readonly string[]).includes(name) || isTurnFigure(name)
+/** The forms of figure names, for messages. */
+export const FIGURE_FORMS =
+  `<metric>.<stat> (metric ${STAT_NAMES.join(', ')}; stat ${STAT_FIELDS.join(', ')}), ${LEVEL_FIGURES.join(', ')}; ` +
+  `sessions and tool loops: ${WORKLOAD_STATS.join(', ')} or turn<k>.ttft|e2e, each .<stat>, and ${WORKLOAD_SHARES.join(', ')}`

@@ -284,6 +284,8 @@ export interface SessionsSummary {
   turns?: Stats
   /** By turn index, from 1. */
   byTurn: Array<GroupFigures & { turn: number; historyTokensMean: number }>
+  /** Turns 2 and later pooled (absent when no session got past its first turn): how fast follow-up turns are. */
+  laterTurns?: GroupFigures
   /** By history length: requests whose historyTokens fall in [from, to). */
   byHistory: Array<GroupFigures & { from: number; to: number }>
 }

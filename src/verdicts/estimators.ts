@@ -6,6 +6,7 @@
  */
 import { isGood } from '../metrics/goodput.js'
 import { isSuccess } from '../metrics/request.js'
+import { taskAnswered, taskEnded } from '../metrics/workload-figures.js'
 import type { LoadSpec, RequestRecord, SloSet } from '../results/types.js'
 import type { Blocks } from './blocks.js'
 import { longRunVariance } from './dependence.js'
@@ -199,9 +200,14 @@ export function rate(spec: FigureSpec, value: number | null, blocks: Blocks, loa
 
 export function proportion(spec: FigureSpec, value: number | null, blocks: Blocks, slo: SloSet | undefined): Estimate {
   const { records, start, count } = blocks
-  const hit = spec.proportion === 'errors' ? (r: RequestRecord) => !isSuccess(r) : spec.proportion === 'valid' ? (r: RequestRecord) => r.valid === true : (r: RequestRecord) => isGood(r, slo!)
-  // Valid outputs are a share of the checked requests only (failed ones have no output to judge).
-  const counted = spec.proportion === 'valid' ? (r: RequestRecord) => r.valid !== undefined : () => true
+  const hit =
+    spec.proportion === 'errors' ? (r: RequestRecord) => !isSuccess(r)
+    : spec.proportion === 'valid' ? (r: RequestRecord) => r.valid === true
+    : spec.proportion === 'answered' ? taskAnswered
+    : (r: RequestRecord) => isGood(r, slo!)
+  // Valid outputs are a share of the checked requests only (failed ones have no output to judge);
+  // answered tasks a share of the ended tasks, each counted once, on the request that ended it.
+  const counted = spec.proportion === 'valid' ? (r: RequestRecord) => r.valid !== undefined : spec.proportion === 'answered' ? taskEnded : () => true
   if (spec.proportion === 'goodput' && slo === undefined) return fail(null, 'no goodput bounds (set an SLO)')
   const xs = new Float64Array(count)
   const ns = new Float64Array(count)

@@ -4,7 +4,8 @@
  * is better, and whether its change is relative or in percentage points.
  */
 import type { StatName } from '../results/types.js'
-import { KIND_FIGURES, STAT_NAMES, TOKEN_STATS } from '../options/vocabulary.js'
+import { FIGURE_FORMS, KIND_FIGURES, STAT_NAMES, TOKEN_STATS } from '../options/vocabulary.js'
+import { parseWorkloadFigure, type WorkloadSource } from '../metrics/workload-figures.js'
 
 export type FigureKind =
   /** A percentile of a distribution (`ttft.p99`). */
@@ -31,8 +32,10 @@ export interface FigureSpec {
   /** The summary field (`p99`, `mean`, `max`, `count`). */
   field?: string
   rate?: 'requests' | 'output' | 'input' | 'total'
-  /** `valid`: valid outputs among the checked (succeeded) requests. */
-  proportion?: 'goodput' | 'errors' | 'valid'
+  /** `valid`: valid outputs among the checked (succeeded) requests; `answered`: answered tasks among the ended ones. */
+  proportion?: 'goodput' | 'errors' | 'valid' | 'answered'
+  /** Figures of sessions and tool loops: where their samples come from (a turn's requests, sessions, tasks). */
+  source?: WorkloadSource
 }
 
 const STATS: readonly StatName[] = STAT_NAMES
@@ -50,7 +53,7 @@ export const DEFAULT_FIGURES: readonly string[] = [
 
 /** Tolerances when none is given: a factor of 1.05 for continuous figures; points for shares. */
 export const DEFAULT_TOLERANCE = 0.05
-export const DEFAULT_POINTS_TOLERANCE: Readonly<Record<string, number>> = { goodput: 0.02, 'errors.rate': 0.01, 'valid.rate': 0.02 }
+export const DEFAULT_POINTS_TOLERANCE: Readonly<Record<string, number>> = { goodput: 0.02, 'errors.rate': 0.01, 'valid.rate': 0.02, 'tools.answered': 0.02 }
 
 /** The figure called `name`, or undefined when verdicts do not know it. */
 export function figureSpec(name: string): FigureSpec | undefined {
@@ -74,6 +77,8 @@ export function figureSpec(name: string): FigureSpec | undefined {
     const lower = name.startsWith('energy.') || name.startsWith('cost.') || name === 'invalid.count'
     return { name, kind: 'extreme', ...(lower ? { better: 'lower' as const } : {}), changeKind: 'relative' }
   }
+  const workload = workloadSpec(name)
+  if (workload) return workload
   const dot = name.indexOf('.')
   if (dot < 0) return undefined
   const stat = name.slice(0, dot) as StatName
@@ -88,14 +93,29 @@ export function figureSpec(name: string): FigureSpec | undefined {
   return undefined
 }
 
+/**
+ * Figures of sessions and tool loops. Their distributions are judged like request distributions
+ * (percentiles through proportions, means through influence), over their own samples: a turn's
+ * requests, or one sample per session or task. Time is better lower; turns, steps and tool calls
+ * have no better direction (the model's behaviour, not the server's speed).
+ */
+function workloadSpec(name: string): FigureSpec | undefined {
+  const w = parseWorkloadFigure(name)
+  if (!w) return undefined
+  if ('share' in w) return { name, kind: 'proportion', better: 'higher', changeKind: 'points', proportion: 'answered' }
+  const { source, field } = w
+  const timed = source.of === 'turn' || source.what === 'duration' || source.what === 'timeToAnswer'
+  const base = { name, source, field, ...(timed ? { better: 'lower' as const } : {}), changeKind: 'relative' as const }
+  if (Object.hasOwn(PERCENTILES, field)) return { ...base, kind: 'percentile', p: PERCENTILES[field] }
+  if (field === 'mean' || field === 'std') return { ...base, kind: field }
+  return { ...base, kind: 'extreme' }
+}
+
 /** Like figureSpec, but throws one line naming the problem and the accepted forms. */
 export function requireFigure(name: string): FigureSpec {
   const spec = figureSpec(name)
   if (spec) return spec
-  throw new Error(
-    `Unknown figure "${name}": use <metric>.<stat> (metric ${STATS.join(', ')}; stat p50, p90, p95, p99, p999, mean, std), ` +
-      `throughput.requests|output|input|total, goodput, errors.rate or ${KIND_FIGURES.join(', ')}`,
-  )
+  throw new Error(`Unknown figure "${name}": use ${FIGURE_FORMS}`)
 }
 
 /** The tolerance of a figure: per-figure entry, else `default` / the number given, else the defaults. */

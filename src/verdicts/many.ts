@@ -8,6 +8,7 @@ import type { LevelResult, LoadSpec, SloSet } from '../results/types.js'
 import { compareFigure } from './compare.js'
 import { DEFAULT_FIGURES, figureSpec, requireFigure, type FigureSpec } from './figures.js'
 import { Side } from './side.js'
+import { summaryValue } from './estimate.js'
 import type { CompareOptions, Correction, LevelComparison, LevelInput, Verdict, VerdictDocument } from './types.js'
 import { formatChange } from '../results/verdicts.js'
 
@@ -47,6 +48,7 @@ const CLIENT_DELAY_FLOOR_MS = 10
 function has(level: LevelResult, spec: FigureSpec, slo: SloSet | undefined): boolean {
   if (spec.kind === 'rate' || spec.name === 'errors.rate' || spec.name === 'errors.count') return true
   if (spec.proportion === 'goodput') return slo !== undefined
+  if (spec.source || spec.proportion === 'answered') return summaryValue(level, spec, slo) !== null
   return level.summary.stats[spec.stat!] !== undefined
 }
 

@@ -7,6 +7,7 @@ import { e2e, e2eWithQueue, isSuccess, itlSampleCount, maxTokenGap, queueDelay, 
 import type { RequestRecord, StatName } from '../results/types.js'
 import type { Blocks } from './blocks.js'
 import { reasoningTokens, visibleTokens } from '../metrics/kinds.js'
+import { turnSamples, unitSamples, type WorkloadSource } from '../metrics/workload-figures.js'
 
 /** Values grouped by block: block b's values are values[start[b]] .. values[start[b + 1] - 1]. */
 export interface Blocked {
@@ -60,3 +61,26 @@ export function statSamples(blocks: Blocks, stat: StatName): Blocked {
   start[count] = o
   return { values: values.subarray(0, o), start }
 }
+
+/**
+ * Samples of a session or tool-loop distribution (metrics/workload-figures.ts), each in the block
+ * of the request that ended its unit: a session's or a task's one sample, and a turn figure's
+ * samples of one session together (turns 2 and later of a session are alike: its user, its cached
+ * history). Units are the independent samples; units that ran at the same time share blocks, and
+ * the estimators measure how far that likeness reaches.
+ */
+export function workloadSamples(blocks: Blocks, source: WorkloadSource): Blocked {
+  const { records, start: recStart, count } = blocks
+  const start = new Uint32Array(count + 1)
+  const { values, at } = source.of === 'turn' ? turnSamples(records, source) : unitSamples(records, source)
+  let o = 0
+  for (let b = 0; b < count; b++) {
+    start[b] = o
+    while (o < at.length && at[o] < recStart[b + 1]) o++
+  }
+  start[count] = values.length
+  return { values: Float64Array.from(values), start }
+}
+
+/** A key naming a workload distribution, for caching its samples. */
+export const sourceKey = (s: WorkloadSource): string => (s.of === 'turn' ? `turn:${s.turn}:${s.stat}` : `${s.of}:${s.what}`)

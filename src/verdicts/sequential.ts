@@ -285,6 +285,8 @@ function tracker(objective: ObjectiveSpec, slo: SloSet | undefined): Tracker {
   else if (spec.kind === 'std' || spec.kind === 'extreme') t.unsupported = `${spec.name} is only checked at the level's end`
   else if (spec.proportion === 'goodput' && slo === undefined) t.unsupported = 'goodput needs its bounds (goodput option)'
   else if (spec.proportion === 'valid') t.unsupported = `${spec.name} is only checked at the level's end`
+  // Sessions and tasks end over many batches, and a turn's requests are a share of each: left to the level's end.
+  else if (spec.source || spec.proportion === 'answered') t.unsupported = `${spec.name} is only checked at the level's end`
   return t
 }
 

@@ -7,6 +7,7 @@
 import { evaluateGoodput } from '../metrics/goodput.js'
 import type { LevelResult, SloSet } from '../results/types.js'
 import { measuredRecords } from './blocks.js'
+import { taskEnded } from '../metrics/workload-figures.js'
 import { LevelView, sameSlo, summaryValue } from './estimate.js'
 import type { Estimate } from './estimators.js'
 import type { FigureSpec } from './figures.js'
@@ -68,7 +69,9 @@ export class Side {
       return { value, ok: true, se: Math.sqrt(variance) / mean, df }
     }
     // Proportions: the effective sample size whose binomial variance is the measured one.
-    const n = this.views.reduce((s, v) => s + v.blocks.records.length, 0)
+    // Answered tasks are a share of the ended tasks, not of the requests.
+    const units = (v: LevelView): number => (spec.proportion === 'answered' ? v.blocks.records.filter(taskEnded).length : v.blocks.records.length)
+    const n = this.views.reduce((s, v) => s + units(v), 0)
     const neff = mean > 0 && mean < 1 && variance > 0 ? Math.min(n, (mean * (1 - mean)) / variance) : n
     return { value, ok: true, se: Math.sqrt(variance), df, neff }
   }
