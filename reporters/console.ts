@@ -3,7 +3,7 @@
  * and the goodput block of METRICS.md. Reads only the result model.
  */
 import { formatGoodput, isMeasured, summaryOfRepeats } from '../src/metrics/index.js'
-import type { FailureKind, LevelSummary, OutputTokenSource, RequestRecord, StatName, Stats, SweepSummary } from '../src/results/types.js'
+import type { CheckOutcome, FailureKind, LevelSummary, OutputTokenSource, RequestRecord, StatName, Stats, SweepSummary } from '../src/results/types.js'
 import { loadLabel } from '../src/results/labels.js'
 import { redactSecrets } from '../src/results/redact.js'
 import { terminalLine } from '../src/text/sanitize.js'
@@ -185,4 +185,16 @@ export function renderSweep(s: SweepSummary): string {
       : `${s.capacity}${unit}` + (s.firstFailing !== null ? ` (${s.firstFailing}${unit} failed)` : '')
   const probes = s.probes.map((p) => `${p.load}${p.passed ? ' ✓' : ' ✗'}`).join(', ')
   return `Capacity (${s.kind}): ${answer}; stopped: ${why}\nProbes in order: ${probes}`
+}
+
+/** `llmbench run --expect`: each objective on each level, one line apiece (× missed, ~ marginal, ✓ met). */
+export function renderChecks(checks: readonly CheckOutcome[], o: { color: boolean }): string {
+  const paint = (code: number, text: string) => (o.color ? `\u001b[${code}m${text}\u001b[39m` : text)
+  const missed = checks.filter((c) => !c.passed).length
+  const lines = [`Objectives: ${checks.length - missed} of ${checks.length} met${missed ? `, ${missed} missed` : ''}`]
+  for (const c of checks) {
+    const mark = !c.passed ? paint(31, '×') : c.marginal ? paint(33, '~') : paint(32, '✓')
+    lines.push(`  ${mark} ${terminalLine(c.message ?? c.name)}`)
+  }
+  return lines.join('\n')
 }

@@ -127,6 +127,7 @@ export const COMMAND_FLAGS: Record<string, readonly RecordedCall[]> = {
     ["option","tool-latency",{"type":"string","describe":"How long each mocked tool call takes before its result is sent back (default 0)"}],
     ["option","reset-prefix-cache",{"type":"boolean","describe":"Empty the server's prefix cache before each level where it offers that (vLLM POST /reset_prefix_cache, SGLang /flush_cache); recorded per level [default: false]"}],
     ["option","goodput",{"type":"string","array":true,"describe":"SLO bounds in ms for goodput, e.g. ttft:500,tpot:50 (keys ttft, ttfc, tpot, itl, e2e; vLLM's \"ttft:500 tpot:50\" works too)"}],
+    ["option","expect",{"type":"string","array":true,"describe":"An objective checked on every level, e.g. 'ttft.p95 < 500', 'errors.rate < 0.01', 'goodput >= 0.9' (with --goodput's bounds); repeatable; a missed one exits 1 (and --stop-early can settle it)"}],
     ["option","simulate",{"type":"boolean","describe":"Start the built-in simulator in a child process on a free port and run against it (ignores --server) [default: false]"}],
     ["option","simulator-args",{"type":"string","describe":"Flags for the simulator --simulate starts (those of llmbench simulate, without their dashes, in one quoted string; implies --simulate), e.g. \"prefix-cache-tokens=4096 step-jitter=0.1 quirks=reasoning\""}],
     ["option","output",{"type":"string","alias":"o","describe":"Write the result JSON to this file"}],

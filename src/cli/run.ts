@@ -7,7 +7,8 @@ import { buildRunResult } from '../results/result.js'
 import { recordedScenario } from '../runner/recorded.js'
 import { RecordsWriter } from '../records/records-file.js'
 import { headerValueSecrets, knownSecrets, redactArgv, redactDeep, redactSecrets, rememberSecrets, requestSecrets } from '../results/redact.js'
-import { renderErrorSamples, renderLevel, renderSummary, renderSweep } from '../../reporters/console.js'
+import { renderChecks, renderErrorSamples, renderLevel, renderSummary, renderSweep } from '../../reporters/console.js'
+import { evaluateObjectives, validateObjectives } from '../dsl/objectives.js'
 import type { PromptsSummary } from '../results/types.js'
 import { terminalLine } from '../text/sanitize.js'
 import { writeJsonFile } from '../write-file.js'
@@ -127,6 +128,15 @@ export async function runHandler(a: RunArgs): Promise<number> {
 
 async function runWith(a: RunArgs): Promise<number> {
   const options = await toScenarioOptions(a)
+  // --expect: checked against what the run can measure before it starts (a TTFT objective without streaming).
+  const slo = options.recorded?.slo
+  if (slo) {
+    try {
+      validateObjectives(slo, options.sweep ? [] : plannedLevels(options).map((l) => l.load.value), { stream: options.stream, adapters: options.lora ? [...options.lora.adapters, options.model] : [] })
+    } catch (err) {
+      throw new UsageError((err as Error).message.replace(/^slo\["?([^"\]]+)"?\]/, '--expect $1').replace('(the bench sets stream: false)', '(--no-stream)'))
+    }
+  }
   // Read before the run: a baseline that is not there fails at once, not after the measuring.
   const history = historyDir(process.cwd(), { enabled: a.history as boolean | undefined, dir: a.historyDir as string | undefined })
   const baseline = options.recorded?.baseline ? readResultSet(options.recorded.baseline, history) : undefined
@@ -181,6 +191,10 @@ async function runWith(a: RunArgs): Promise<number> {
     interrupted,
     command,
   })
+  if (slo && levels.length && !interrupted) {
+    result.checks = evaluateObjectives(slo, levels, undefined, { confidence: options.recorded?.confidence })
+    say(`\n${renderChecks(result.checks, { color: out.isTTY === true })}\n`)
+  }
   if (levels.length) say(`\n${headlineText(runHeadline(result)).map((l) => terminalLine(l)).join('\n')}\n`)
   if (records) {
     records.end({ finishedAt: result.finishedAt, interrupted, telemetry, sweep })
@@ -207,7 +221,8 @@ async function runWith(a: RunArgs): Promise<number> {
     ))
     return EXIT.RUNTIME
   }
-  return result.comparison && result.comparison.counts.regressed > 0 ? EXIT.OBJECTIVE_FAILED : EXIT.OK
+  const failed = (result.comparison?.counts.regressed ?? 0) > 0 || (result.checks ?? []).some((c) => !c.passed)
+  return failed ? EXIT.OBJECTIVE_FAILED : EXIT.OK
 }
 
 /** The records file: --records, else beside --output; none without either. */

@@ -206,8 +206,15 @@ function setAt(obj: Record<string, unknown>, path: readonly Segment[], value: un
     cur = cur[k] as Record<string, unknown>
   }
   const last = String(path[path.length - 1])
-  const prev = cur[last]
-  cur[last] = isPlain(prev) && isPlain(value) ? { ...prev, ...value } : value
+  cur[last] = merged(cur[last], value)
+}
+
+/** A flag that sets an object adds to what is there, nested objects too (`--expect 'goodput >= 0.9'` beside `--goodput`'s bounds). */
+function merged(prev: unknown, value: unknown): unknown {
+  if (!isPlain(prev) || !isPlain(value)) return value
+  const out: Record<string, unknown> = { ...prev }
+  for (const [k, v] of Object.entries(value)) out[k] = merged(prev[k], v)
+  return out
 }
 
 const isPlain = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)

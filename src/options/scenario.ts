@@ -7,6 +7,7 @@
 import * as z from 'zod'
 import { expecting, option } from './declare.js'
 import { parseSlo, sloSchema } from './slo.js'
+import { parseExpect } from './slo-text.js'
 import { parseDuration } from './duration.js'
 import { length, sharedPrefixTooLong, spreadFits } from './lengths.js'
 import { sessionShape } from './sessions.js'
@@ -353,7 +354,10 @@ export const benchShape = {
   ...scenarioShape,
   slo: option(sloSchema, {
     description: 'Objectives checked after the run; a missed one fails the scenario',
-    flags: [{ name: 'goodput', path: 'goodput', parse: parseSlo, repeatable: true, placeholder: 'ttft:500,tpot:50', describe: 'SLO bounds in ms for goodput, e.g. ttft:500,tpot:50 (keys ttft, ttfc, tpot, itl, e2e; vLLM\'s "ttft:500 tpot:50" works too)' }],
+    flags: [
+      { name: 'goodput', path: 'goodput', parse: parseSlo, repeatable: true, placeholder: 'ttft:500,tpot:50', describe: 'SLO bounds in ms for goodput, e.g. ttft:500,tpot:50 (keys ttft, ttfc, tpot, itl, e2e; vLLM\'s "ttft:500 tpot:50" works too)' },
+      { name: 'expect', parse: parseExpect, repeatable: true, placeholder: "'FIGURE OP N'", describe: "An objective checked on every level, e.g. 'ttft.p95 < 500', 'errors.rate < 0.01', 'goodput >= 0.9' (with --goodput's bounds); repeatable; a missed one exits 1 (and --stop-early can settle it)" },
+    ],
   }),
 } as const
 

@@ -59,3 +59,21 @@ export function sloBounds(g: SloSet & { e2el?: number; min?: number; level?: num
   if (g.valid === true) ordered.valid = true
   return ordered
 }
+
+/**
+ * `llmbench run --expect 'ttft.p95 < 500'`: one objective as the `slo` entry a bench file writes
+ * (`{ 'ttft.p95': '< 500' }`). `goodput >= 0.9` is the least share of good requests under the
+ * `--goodput` bounds (`{ goodput: { min: 0.9 } }`, merged with them). The figure's name is checked
+ * with the objectives' schema, which suggests the name meant.
+ */
+export function parseExpect(text: string): Record<string, unknown> {
+  const m = /^\s*([A-Za-z][\w.]*)\s*(<=|>=|==|<|>)\s*(\S.*?)\s*$/.exec(text)
+  if (!m) throw new Error(`"${text}" is not an objective: write FIGURE OP NUMBER, e.g. 'ttft.p95 < 500', 'errors.rate < 0.01' or 'goodput >= 0.9'`)
+  const [, figure, op, value] = m
+  if (!NUMBER.test(value)) throw new Error(`"${text}": ${value} is not a number: write the bound in the figure's unit, e.g. 'ttft.p95 < 500' (ms)`)
+  if (figure === 'goodput') {
+    if (op !== '>=') throw new Error(`"${text}": a goodput objective is the least share of good requests: write 'goodput >= 0.9', with the bounds in --goodput`)
+    return { goodput: { min: Number(value) } }
+  }
+  return { [figure]: `${op} ${value}` }
+}

@@ -27,7 +27,7 @@ export interface ComparisonVerdict {
 
 export interface HeadlineInput {
   levels: LevelSummary[]
-  /** A bench file's objectives and assertions; none for `llmbench run` and API runs. */
+  /** A bench file's objectives and assertions, or `llmbench run --expect`'s objectives; none for API runs. */
   checks?: CheckOutcome[]
   status?: 'passed' | 'failed' | 'error' | 'skipped' | 'todo' | 'measured' | 'interrupted'
   error?: string
@@ -92,6 +92,7 @@ export function runHeadline(doc: RunResult, comparison?: ComparisonVerdict): Hea
   const min = goodputTarget(f)
   return headline({
     levels: doc.levels.map((l) => l.summary),
+    ...(doc.checks ? { checks: doc.checks } : {}),
     status: doc.interrupted ? 'interrupted' : 'measured',
     interrupted: doc.interrupted,
     ...(f.goodput ? { goodput: { bounds: f.goodput.bounds, ...(min !== undefined ? { min } : {}) } } : {}),

@@ -3,7 +3,7 @@
  * LevelResult as `llmbench run` writes) and the verdict of every objective and assertion.
  * Plain, serializable data: reporters read only this and the run's events.
  */
-import type { LevelResult, PromptsSummary, ScenarioOptionsPublic, SweepSummary, TelemetrySeries } from './types.js'
+import type { CheckOutcome, LevelResult, PromptsSummary, ScenarioOptionsPublic, SweepSummary, TelemetrySeries } from './types.js'
 
 /** 2: each scenario's `options` as a bench file writes them (results/upgrade.ts reads 1). */
 export const SUITE_SCHEMA_VERSION = 2
@@ -73,33 +73,4 @@ export function suiteStatus(doc: SuiteResult): RunStatus {
 }
 
 /** A place in a user's file. `file` is the bench file as the runner named it, or an absolute path. */
-export interface SourceLocation {
-  file: string
-  line: number
-  column?: number
-}
-
-/** The outcome of one objective or assertion, on one level or on the scenario. */
-export interface CheckOutcome {
-  /** e.g. `ttft.p95 < 800 @ concurrency 50` or `expect(level(50).ttft.p95).toBeLessThan(800)`. */
-  name: string
-  kind: 'objective' | 'assertion'
-  passed: boolean
-  /** The level it was checked on, when one. */
-  level?: number
-  /** The LoRA adapter whose requests it was checked on, when one (docs/request-kinds.md). */
-  adapter?: string
-  metric?: string
-  expected?: string
-  actual?: number
-  /** Objectives: the interval of the figure (95%), and the rule that decided from it (docs/verdicts.md). */
-  interval?: [number, number]
-  confidence?: 'lenient' | 'strict' | 'point'
-  /** Objectives: the interval spans the bound, so this level cannot tell whether it is met. */
-  marginal?: boolean
-  /** Objectives: decided by the sequential rule of `stopEarly`, which settled it after this many requests. */
-  settledEarly?: number
-  message?: string
-  /** Where it was written: the bench file and line. */
-  location?: SourceLocation
-}
+export type { CheckOutcome, SourceLocation } from './types.js'

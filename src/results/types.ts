@@ -362,6 +362,8 @@ export interface RunResult {
   recordsFile?: string
   /** The run against its baseline (`--baseline`): every figure's change, interval and verdict (docs/verdicts.md). */
   comparison?: { baseline: string } & VerdictDocument
+  /** `llmbench run --expect`: each objective's check on each level (docs/verdicts.md). */
+  checks?: CheckOutcome[]
 }
 
 /** Where a scenario's prompts came from, and how they were fitted to the server's tokenizer. */
@@ -404,4 +406,35 @@ export interface SweepSummary {
   /** Every probed load in the order probed, with its verdict; levels[] holds their figures. */
   probes: Array<{ load: number; passed: boolean; level: number }>
   stoppedBy: 'resolution' | 'budget' | 'max'
+}
+
+export interface SourceLocation {
+  file: string
+  line: number
+  column?: number
+}
+
+/** The outcome of one objective or assertion, on one level or on the scenario. */
+export interface CheckOutcome {
+  /** e.g. `ttft.p95 < 800 @ concurrency 50` or `expect(level(50).ttft.p95).toBeLessThan(800)`. */
+  name: string
+  kind: 'objective' | 'assertion'
+  passed: boolean
+  /** The level it was checked on, when one. */
+  level?: number
+  /** The LoRA adapter whose requests it was checked on, when one (docs/request-kinds.md). */
+  adapter?: string
+  metric?: string
+  expected?: string
+  actual?: number
+  /** Objectives: the interval of the figure (95%), and the rule that decided from it (docs/verdicts.md). */
+  interval?: [number, number]
+  confidence?: 'lenient' | 'strict' | 'point'
+  /** Objectives: the interval spans the bound, so this level cannot tell whether it is met. */
+  marginal?: boolean
+  /** Objectives: decided by the sequential rule of `stopEarly`, which settled it after this many requests. */
+  settledEarly?: number
+  message?: string
+  /** Where it was written: the bench file and line. */
+  location?: SourceLocation
 }
