@@ -146,6 +146,9 @@ function checkThreshold(
   }
 }
 
+/** An interval's end as shown: a number, or ∞ where the interval is unbounded. */
+const showBound = (x: number) => (Number.isFinite(x) ? formatValue(x) : x > 0 ? '∞' : '−∞')
+
 /**
  * The sequential rule's decision on this objective when every level of the group stopped early as
  * settled and recorded one (`stopEarly`); undefined otherwise, or when the repeats disagree.
@@ -175,7 +178,7 @@ function judge(level: LevelResult[], spec: ObjectiveSpec, rule: ConfidenceRule |
       passed: settled.state === 'met',
       value: c.value,
       fields: { ...(interval ? { interval } : {}), confidence: c.mode, settledEarly: settled.requests },
-      text: () => (interval ? ` [${formatValue(interval[0])}, ${formatValue(interval[1])}]` : ''),
+      text: () => (interval ? ` [${showBound(interval[0])}, ${showBound(interval[1])}]` : ''),
       note: `; ${settled.state} by the sequential rule at ${settled.requests} requests (${pct}% over every look; after a data-dependent stop it decides, the fixed-sample interval shown does not)`,
     }
   }
@@ -185,7 +188,6 @@ function judge(level: LevelResult[], spec: ObjectiveSpec, rule: ConfidenceRule |
   const marginal = c.value !== null && (unbounded || c.marginal)
   const pct = Math.round(c.confidence * 100)
   const interval = unbounded ? undefined : c.interval
-  const show = (x: number) => (Number.isFinite(x) ? formatValue(x) : x > 0 ? '∞' : '−∞')
   return {
     passed,
     value: c.value,
