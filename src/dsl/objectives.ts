@@ -192,7 +192,7 @@ function judge(level: LevelResult[], spec: ObjectiveSpec, rule: ConfidenceRule |
     passed,
     value: c.value,
     fields: { ...(interval ? { interval } : {}), confidence: c.mode, ...(marginal ? { marginal: true } : {}) },
-    text: () => (interval ? ` [${show(interval[0])}, ${show(interval[1])}]` : ''),
+    text: () => (interval ? ` [${showBound(interval[0])}, ${showBound(interval[1])}]` : ''),
     note: !marginal
       ? ''
       : unbounded
