@@ -89,6 +89,14 @@ describe('stored help texts', () => {
     expect(unknown.stdout).toBe(top.stdout)
   })
 
+  it("yargs' YARGS_DISABLE_WRAP still prints the help unwrapped", async () => {
+    const [unwrapped, stored] = await Promise.all([cli(['run', '--help'], { env: { YARGS_DISABLE_WRAP: '1' } }), cli(['run', '--help'])])
+    expect(unwrapped.status).toBe(0)
+    expect(unwrapped.yargsLoaded).toBe(true)
+    expect(Math.max(...unwrapped.stdout.split('\n').map((l) => l.length))).toBeGreaterThan(110)
+    expect(stored.yargsLoaded).toBe(false)
+  })
+
   it("yargs speaks English whatever $LANG says, so the stored text holds for every user", async () => {
     const fr = { LANG: 'fr_FR.UTF-8', LC_ALL: 'fr_FR.UTF-8' }
     const [french, stored, typo] = await Promise.all([cli(['compare', '--help'], { yargs: true, env: fr }), cli(['compare', '--help']), cli(['run', '--num-promts', '3'], { env: fr })])

@@ -4,7 +4,7 @@
  * and the wrap width; so the build renders it with yargs itself (help-text.ts, into help.json beside
  * this file) and the CLI prints the stored text when the command line is exactly one of the help
  * requests rendered, at a width rendered. Anything else goes to yargs, as does every request when
- * LLMBENCH_YARGS_HELP is set (tests compare the two).
+ * LLMBENCH_YARGS_HELP is set (tests compare the two) or YARGS_DISABLE_WRAP is.
  */
 import { readFileSync } from 'node:fs'
 
@@ -29,7 +29,8 @@ export function storedHelp(argv: readonly string[], width: number): string | und
   // Every stored command line is one or two words, one of them a help request: anything else does
   // not read the file.
   if (argv.length === 0 || argv.length > 2 || !argv.some((a) => a === '--help' || a === 'help')) return undefined
-  if (process.env.LLMBENCH_YARGS_HELP) return undefined
+  // YARGS_DISABLE_WRAP: yargs' own switch to print help unwrapped, which no stored text is.
+  if (process.env.LLMBENCH_YARGS_HELP || process.env.YARGS_DISABLE_WRAP) return undefined
   let stored: StoredHelp
   try {
     stored = JSON.parse(readFileSync(new URL(`./${STORED_HELP_FILE}`, import.meta.url), 'utf8')) as StoredHelp
