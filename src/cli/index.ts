@@ -38,7 +38,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     const [{ default: yargs }, { defineCli }] = await Promise.all([import('yargs'), setup])
     await defineCli(yargs(argv), { width: helpWidth(), ran: (code) => (exitCode = code) }).parseAsync()
   } catch (err) {
-    return reportError(err instanceof (await setup).Complaint ? await usageError(err.message) : err, debug)
+    const complaint = await setup.then((m) => err instanceof m.Complaint, () => false)
+    return reportError(complaint ? await usageError((err as Error).message) : err, debug)
   }
   return exitCode
 }
