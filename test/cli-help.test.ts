@@ -38,6 +38,9 @@ async function cli(argv: string[], o: { columns?: number; yargs?: boolean; env?:
 const columnsFor = (width: number) => (width === 100 ? undefined : 130)
 
 const cases = HELP_WIDTHS.flatMap((width) => helpRequests().map((argv) => [argv.join(' '), width, argv] as const))
+/** What a user types: `--help`, `help` and `<command> --help` of every command (the other forms share their texts). */
+const typed = [['--help'], ['help'], ...COMMANDS.filter((c) => !c.command.startsWith('$0')).map((c) => [c.command.split(' ')[0], '--help'])]
+const printed = HELP_WIDTHS.flatMap((width) => typed.map((argv) => [argv.join(' '), width, argv] as const))
 
 describe('stored help texts', () => {
   it('cover --help, help, and every command, at both widths', () => {
@@ -54,7 +57,7 @@ describe('stored help texts', () => {
     expect(STORED.texts[STORED.widths[width][JSON.stringify(argv)]]).toBe(await renderHelp(argv, width))
   })
 
-  it.each(HELP_WIDTHS.flatMap((width) => [['--help'], ['help'], ...COMMANDS.filter((c) => !c.command.startsWith('$0')).map((c) => [c.command.split(' ')[0], '--help'])].map((argv) => [argv.join(' '), width, argv] as const)))(
+  it.each(printed)(
     'llmbench %s at width %i: printed without yargs, byte for byte what yargs prints, same stream and exit code',
     async (_, width, argv) => {
       const [fast, slow] = await Promise.all([cli(argv, { columns: columnsFor(width) }), cli(argv, { columns: columnsFor(width), yargs: true })])
