@@ -4,16 +4,17 @@
  * (unless --debug).
  *
  * Start-up stays small: flags come from their record (command-flags.ts), and only the command that
- * runs is imported, so `--version`, `--help` and `<command> --help` load no command's modules.
+ * runs is imported, so `--version`, `--help` and `<command> --help` load no command's modules; and
+ * `--help` and `<command> --help` print the text the build rendered with yargs (stored-help.ts),
+ * without loading yargs either.
  */
 import { UsageError } from '../errors.js'
 import { EXIT } from '../exit-codes.js'
 import { VERSION } from '../version.js'
 import { redactSecrets, rememberSecrets, secretsOfArgv, secretsOfEnv } from '../results/redact.js'
 import { terminalLine, terminalText } from '../text/sanitize.js'
-import { COMMANDS } from './commands.js'
-import { COMMAND_FLAGS } from './command-flags.js'
-import { replayFlags, type RecordedCall } from './recorded-flags.js'
+import type { RecordedCall } from './recorded-flags.js'
+import { helpWidth, storedHelp } from './stored-help.js'
 
 export async function main(argv = process.argv.slice(2)): Promise<number> {
   // What yargs would print, without loading it (about 0.1 s).
@@ -21,77 +22,39 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     process.stdout.write(`${VERSION}\n`)
     return EXIT.OK
   }
+  // The same for `--help` and `<command> --help`: rendered by yargs at build time (stored-help.ts).
+  const help = storedHelp(argv, helpWidth())
+  if (help !== undefined) {
+    process.stdout.write(help)
+    return EXIT.OK
+  }
   const debug = argv.includes('--debug')
   // Secrets from the command line and the environment are known before yargs runs, so that even
   // its complaints (which echo unknown arguments) never print them.
   rememberSecrets([...secretsOfArgv(argv), ...secretsOfEnv(process.env)])
   let exitCode: number = EXIT.OK
+  const setup = import('./setup.js')
   try {
-    const { default: yargs } = await import('yargs')
-    let cli = yargs(argv)
-      .scriptName('llmbench')
-      .version(VERSION)
-      .usage('$0 [filters..] | $0 <command> [options]\n\nLoad tests for LLM inference servers.')
-    for (const c of COMMANDS) {
-      cli = cli.command(c.command, c.describe, (y) => replayFlags(y, COMMAND_FLAGS[c.name]), async (args) => {
-        const { handler } = await c.load()
-        exitCode = await handler(args)
-      })
-    }
-    skipHelpLayout(cli)
-    await cli
-      .option('debug', { type: 'boolean', describe: 'Show stack traces for errors' })
-      .strict()
-      .middleware(lastValueWins)
-      .wrap(Math.min(110, process.stdout.columns || 100))
-      .fail((msg, err) => {
-        if (err) throw err
-        throw new Complaint(msg)
-      })
-      .parseAsync()
+    const [{ default: yargs }, { defineCli }] = await Promise.all([import('yargs'), setup])
+    await defineCli(yargs(argv), { width: helpWidth(), ran: (code) => (exitCode = code) }).parseAsync()
   } catch (err) {
-    return reportError(err instanceof Complaint ? await usageError(err.message) : err, debug)
+    const complaint = await setup.then((m) => err instanceof m.Complaint, () => false)
+    return reportError(complaint ? await usageError((err as Error).message) : err, debug)
   }
   return exitCode
 }
 
-/**
- * yargs lays out the whole help text as a command starts, in case its handler asks for it (usage's
- * cacheHelpMessage): 50–150 ms for `run`'s 150 flags, before the command's first step. No handler
- * shows help (`--help` is yargs' own and does not go through it), so that layout is skipped.
- */
-function skipHelpLayout(cli: object): void {
-  type Internals = { getInternalMethods?(): { getUsageInstance?(): { cacheHelpMessage?: () => void } } }
-  const usage = (cli as Internals).getInternalMethods?.().getUsageInstance?.()
-  if (usage?.cacheHelpMessage) usage.cacheHelpMessage = () => {}
-}
-
-/** What yargs said was wrong with the command line, before it is made one line. */
-class Complaint extends Error {}
-
 /** yargs' complaint as one line; an unknown flag with the flag it most likely was. */
 async function usageError(msg: string): Promise<UsageError> {
-  const { unknownFlagMessage } = await import('../options/flags.js')
-  const unknown = unknownFlagMessage(msg, SUGGESTED.map(([, name]) => name))
+  const [{ unknownFlagMessage }, { COMMAND_FLAGS }] = await Promise.all([import('../options/flags.js'), import('./command-flags.js')])
+  // The flags "did you mean" suggests: those of `llmbench run` and of the bench files.
+  const suggested = [...COMMAND_FLAGS.run, ...COMMAND_FLAGS.bench].filter(isOption)
+  const unknown = unknownFlagMessage(msg, suggested.map(([, name]) => name))
   return new UsageError(unknown ?? (msg.includes('--help') ? msg : `${msg} (see llmbench <command> --help)`))
 }
 
 type OptionCall = Extract<RecordedCall, readonly ['option', ...unknown[]]>
 const isOption = (c: RecordedCall): c is OptionCall => c[0] === 'option'
-
-/** The flags "did you mean" suggests: those of `llmbench run` and of the bench files. */
-const SUGGESTED = [...COMMAND_FLAGS.run, ...COMMAND_FLAGS.bench].filter(isOption)
-/** Options and positionals of any command that take several values; any other flag given twice keeps its last value, as in most CLIs. */
-const LIST_OPTIONS = new Set([
-  '_',
-  ...Object.values(COMMAND_FLAGS).flat().filter(([, , o]) => o.array).flatMap(([, name, o]) => (typeof o.alias === 'string' ? [name, o.alias] : [name])),
-])
-
-function lastValueWins(argv: Record<string, unknown>): void {
-  for (const [key, value] of Object.entries(argv)) {
-    if (Array.isArray(value) && !LIST_OPTIONS.has(key)) argv[key] = value[value.length - 1]
-  }
-}
 
 function reportError(err: unknown, debug: boolean): number {
   const e = err instanceof Error ? err : new Error(String(err))
