@@ -8,7 +8,7 @@ import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 const STAMP = 'dist/.build-stamp'
-const SOURCES = ['src', 'reporters', 'report-viewer', 'tsconfig.json', 'package.json']
+const SOURCES = ['src', 'reporters', 'report-viewer', 'tsconfig.json', 'package.json', 'scripts/render-help.mjs']
 
 function newest(path) {
   const s = statSync(path)
