@@ -37,8 +37,10 @@ export function docTables(): DocTable[] {
 /** schema/result.schema.json with its `scenario` definition derived from the declarations. */
 export function resultSchema(committed: string): string {
   const schema = JSON.parse(committed) as { $defs: Record<string, unknown> }
+  const scenario = jsonSchemaOf(recordedScenarioSchema, '#/$defs/')
+  Object.assign(schema.$defs, scenario.defs)
   schema.$defs.scenario = {
-    ...jsonSchemaOf(recordedScenarioSchema),
+    ...scenario.schema,
     description: 'The options the run used, as a bench file writes them, after every layer (config, defaults); never a secret: header values are "***", no API key. Generated from src/options/ (npm run generate).',
   }
   return JSON.stringify(schema, null, 2) + '\n'

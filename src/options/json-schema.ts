@@ -1,10 +1,20 @@
 /** JSON Schema of declared options, for the OpenAPI document and the result file's schema. */
 import * as z from 'zod'
 
-/** The JSON Schema (2020-12) of what a user may write for `schema`: types, bounds, descriptions. */
-export function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
-  const { $schema: _, ...json } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', reused: 'inline', override: keyPattern }) as Record<string, unknown>
-  return json
+/**
+ * The JSON Schema (2020-12) of what a user may write for `schema`: types, bounds, descriptions.
+ * Schemas declared with an id (`.meta({ id })`, e.g. an objective's threshold, used by every
+ * figure) are written once, in `defs`, and referred to at `refBase` + id: the caller puts them
+ * where that points (the result schema's `$defs`, the OpenAPI document's components).
+ */
+export function jsonSchemaOf(schema: z.ZodType, refBase: string): { schema: Record<string, unknown>; defs: Record<string, unknown> } {
+  const { $schema: _, $defs, ...json } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', reused: 'inline', override: keyPattern }) as Record<string, unknown>
+  const rebase = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(rebase)
+    if (v === null || typeof v !== 'object') return v
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, k === '$ref' && typeof x === 'string' && x.startsWith('#/$defs/') ? refBase + x.slice(8) : rebase(x)]))
+  }
+  return { schema: rebase(json) as Record<string, unknown>, defs: rebase($defs ?? {}) as Record<string, unknown> }
 }
 
 /**

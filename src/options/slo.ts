@@ -42,7 +42,7 @@ const regress = z.strictObject({
 declarations.add(regress, { description: '', unknownKey: (key) => `has an unknown field "${key}": write { regress: '5%', level: 50 }` })
 
 /** `'< 800'`, the same limited to one level (`{ expect: '< 800', level: 50 }`), or no regression against the baseline (`{ regress: '5%' }`). */
-export const threshold = z.union([anyExpression, onLevel, regress])
+export const threshold = z.union([anyExpression, onLevel, regress]).meta({ id: 'objectiveThreshold' })
 
 /** `'5%'` as 0.05. */
 export function toleranceOfText(text: string): number {

@@ -23,6 +23,7 @@ const object = (properties: Schema, required: string[] = Object.keys(properties)
 function components(): Schema {
   const load = (name: string) => JSON.parse(readFileSync(join(PACKAGE_ROOT, 'schema', name), 'utf8')) as Schema
   const level = { type: 'object', description: 'A level as the result holds it: loads, request counts, statistics', additionalProperties: true }
+  const runRequest = jsonSchemaOf(runRequestSchema, '#/components/schemas/')
   return {
     securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The access token: required when the server was started with one (always, off loopback)' } },
     schemas: {
@@ -52,7 +53,8 @@ function components(): Schema {
       Deleted: object({ deleted: str }),
       Servers: object({ servers: { type: 'array', items: object({ name: str, url: str, model: str, endpoint: str }, ['url']) } }),
       Health: object({ status: { const: 'ok' }, version: str, store: { enum: ['file', 'postgres'] }, running: { type: ['string', 'null'] }, queued: int }),
-      RunRequest: { ...jsonSchemaOf(runRequestSchema), description: "A bench file's scenario options (docs/bench-files.md), a name, and goodput bounds under slo.goodput" },
+      ...runRequest.defs,
+      RunRequest: { ...runRequest.schema, description: "A bench file's scenario options (docs/bench-files.md), a name, and goodput bounds under slo.goodput" },
       CompareRequest: object({ ids: { type: 'array', items: str, minItems: 2, maxItems: 8, description: 'The first is the baseline' } }),
       Verdicts: { $ref: '#/components/schemas/RunResult/$defs/verdicts' },
       Comparison: object({
