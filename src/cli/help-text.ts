@@ -13,10 +13,10 @@ export const HELP_WIDTHS = [100, 110] as const
 
 /** The command lines that ask for help: `--help`, `help`, and each command's `<c> --help`, `--help <c>`, `<c> help`. */
 export function helpRequests(): string[][] {
-  const requests = [['--help'], ['help']]
+  const requests = [['--help'], ['-h'], ['help']]
   for (const c of COMMANDS) {
     const word = c.command.split(' ')[0]
-    if (word !== '$0') requests.push([word, '--help'], ['--help', word], [word, 'help'])
+    if (word !== '$0') requests.push([word, '--help'], [word, '-h'], ['--help', word], [word, 'help'])
   }
   return requests
 }

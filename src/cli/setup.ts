@@ -33,6 +33,7 @@ export function defineCli(cli: Argv, setup: CliSetup): Argv {
   skipHelpLayout(cli)
   return cli
     .option('debug', { type: 'boolean', describe: 'Show stack traces for errors' })
+    .alias('help', 'h')
     .strict()
     .middleware(lastValueWins)
     .wrap(setup.width)

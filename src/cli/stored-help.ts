@@ -28,7 +28,7 @@ export const helpKey = (argv: readonly string[]) => JSON.stringify(argv)
 export function storedHelp(argv: readonly string[], width: number): string | undefined {
   // Every stored command line is one or two words, one of them a help request: anything else does
   // not read the file.
-  if (argv.length === 0 || argv.length > 2 || !argv.some((a) => a === '--help' || a === 'help')) return undefined
+  if (argv.length === 0 || argv.length > 2 || !argv.some((a) => a === '--help' || a === '-h' || a === 'help')) return undefined
   // YARGS_DISABLE_WRAP: yargs' own switch to print help unwrapped, which no stored text is.
   if (process.env.LLMBENCH_YARGS_HELP || process.env.YARGS_DISABLE_WRAP) return undefined
   let stored: StoredHelp
