@@ -19,6 +19,7 @@ import { launchChromium, openReport, screenshot } from './helpers/browser.js'
 import { runCli } from './helpers/cli.js'
 import { schemaErrors } from './helpers/schema.js'
 import { scenario } from './helpers/scenario.js'
+import { num } from '../report-viewer/src/lib/format.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'llmbench-report-sessions-'))
 let sim: Simulator
@@ -57,6 +58,10 @@ describe('sessions in the report and on the console', () => {
     const facts = (await page.$eval('[data-workload]', (e) => e.textContent ?? '')).replace(/\s+/g, ' ')
     expect(facts).toMatch(/4 sessions ended \(4 ran all their turns\)/)
     expect(facts).toMatch(/16 tasks, 100\.0% ended with a final answer/)
+    // Follow-up turns (2 and later), the figure a prefix cache should bring down, beside the first turn's.
+    const later = doc.levels[0].summary.sessions!.laterTurns!.ttft!
+    const firstTurn = doc.levels[0].summary.sessions!.byTurn[0].ttft!
+    expect(facts).toContain(`TTFT of follow-up turns p50 ${num(later.p50)} ms, p99 ${num(later.p99)} ms (first turns p50 ${num(firstTurn.p50)} ms)`)
     expect(facts).toMatch(/prefix cache: the workload repeats \d+\.\d% of prompt tokens; the server reports \d+\.\d% hits \(vllm:prefix_cache_hits_total/)
     await screenshot(page, 'sessions-level')
     expect(errors).toEqual([])
