@@ -92,6 +92,16 @@ describe('stored help texts', () => {
     expect(unknown.stdout).toBe(top.stdout)
   })
 
+  it('help <command> and -h print that command\'s help, without yargs', async () => {
+    const [help, short, run] = await Promise.all([cli(['help', 'run']), cli(['run', '-h']), cli(['run', '--help'])])
+    expect(run.stdout).toMatch(/^llmbench run\n/)
+    for (const r of [help, short]) {
+      expect(r.status).toBe(0)
+      expect(r.yargsLoaded).toBe(false)
+      expect(r.stdout).toBe(run.stdout)
+    }
+  })
+
   it("yargs' YARGS_DISABLE_WRAP still prints the help unwrapped", async () => {
     const [unwrapped, stored] = await Promise.all([cli(['run', '--help'], { env: { YARGS_DISABLE_WRAP: '1' } }), cli(['run', '--help'])])
     expect(unwrapped.status).toBe(0)

@@ -22,6 +22,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     process.stdout.write(`${VERSION}\n`)
     return EXIT.OK
   }
+  // `llmbench help run` is `llmbench run --help`, as in git and npm (otherwise its words read as bench-file filters).
+  if (argv.length === 2 && argv[0] === 'help' && !argv[1].startsWith('-')) argv = [argv[1], '--help']
   // The same for `--help` and `<command> --help`: rendered by yargs at build time (stored-help.ts).
   const help = storedHelp(argv, helpWidth())
   if (help !== undefined) {
