@@ -64,5 +64,15 @@ describe('llmbench run --expect', () => {
     expect(noStream.code).toBe(2)
     expect(noStream.stderr.trim()).toBe('llmbench: --expect ttft.p95: non-streamed requests have no ttft (--no-stream): enable streaming or use an e2e objective')
     expect(noStream.stdout).not.toContain('Level concurrency')
+    const sweep = await runCli(['run', '--simulate', '--goodput', 'ttft:500', '--sweep', 'concurrency', '--expect', 'ttft.p95 < 100', '--no-history'])
+    expect(sweep.code).toBe(2)
+    expect(sweep.stderr.trim()).toMatch(/^llmbench: --expect checks every level, and a sweep probes past its capacity on purpose/)
+  })
+
+  it('--goodput alone sets bounds, not an objective: nothing is checked and a run below them still exits 0', async () => {
+    const r = await run('--goodput', 'ttft:1,tpot:1')
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('Goodput: 0.0%')
+    expect(r.stdout).not.toContain('Objectives:')
   })
 })

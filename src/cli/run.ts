@@ -130,6 +130,9 @@ async function runWith(a: RunArgs): Promise<number> {
   const options = await toScenarioOptions(a)
   // --expect: checked against what the run can measure before it starts (a TTFT objective without streaming).
   const slo = options.recorded?.slo
+  if (options.sweep && a.expect !== undefined) {
+    throw new UsageError('--expect checks every level, and a sweep probes past its capacity on purpose: its verdict is the capacity it finds (--goodput bounds, --sweep-min); drop --expect or --sweep')
+  }
   if (slo) {
     try {
       validateObjectives(slo, options.sweep ? [] : plannedLevels(options).map((l) => l.load.value), { stream: options.stream, adapters: options.lora ? [...options.lora.adapters, options.model] : [] })
@@ -191,9 +194,10 @@ async function runWith(a: RunArgs): Promise<number> {
     interrupted,
     command,
   })
-  if (slo && levels.length && !interrupted) {
-    result.checks = evaluateObjectives(slo, levels, undefined, { confidence: options.recorded?.confidence })
-    say(`\n${renderChecks(result.checks, { color: out.isTTY === true })}\n`)
+  const checks = slo && levels.length && !interrupted ? evaluateObjectives(slo, levels, undefined, { confidence: options.recorded?.confidence }) : []
+  if (checks.length) {
+    result.checks = checks
+    say(`\n${renderChecks(checks, { color: out.isTTY === true })}\n`)
   }
   if (levels.length) say(`\n${headlineText(runHeadline(result)).map((l) => terminalLine(l)).join('\n')}\n`)
   if (records) {
