@@ -60,6 +60,10 @@ describe('llmbench run --expect', () => {
     const unknown = await run('--expect', 'ttft.p59 < 500')
     expect(unknown.code).toBe(2)
     expect(unknown.stderr.trim()).toMatch(/^llmbench: --expect has an unknown objective "ttft\.p59": did you mean "ttft\.p50"\?/)
+    // A turn figure matches a pattern, not a list: its guess is made part by part.
+    const turn = await run('--expect', 'turn2.tft.p95 < 500')
+    expect(turn.code).toBe(2)
+    expect(turn.stderr.trim()).toMatch(/^llmbench: --expect has an unknown objective "turn2\.tft\.p95": did you mean "turn2\.ttft\.p95"\?/)
     const noStream = await run('--expect', 'ttft.p95 < 500', '--no-stream')
     expect(noStream.code).toBe(2)
     expect(noStream.stderr.trim()).toBe('llmbench: --expect ttft.p95: non-streamed requests have no ttft (--no-stream): enable streaming or use an e2e objective')

@@ -8,7 +8,8 @@ import { declarations, expecting } from './declare.js'
 import { parseExpression, type ExpressionText } from './expression.js'
 export { SLO_KEYS }
 
-import { CONFIDENCE_RULES, FIGURE_FORMS, FIGURE_NAMES, isTurnFigure, SLO_KEYS, TURN_FIGURE_PATTERN, type FigureName, type SloKey, type TurnFigure } from './vocabulary.js'
+import { CONFIDENCE_RULES, FIGURE_FORMS, FIGURE_NAMES, isTurnFigure, SLO_KEYS, STAT_FIELDS, TURN_FIGURE_PATTERN, TURN_STATS, type FigureName, type SloKey, type TurnFigure } from './vocabulary.js'
+import { closest } from './check.js'
 import { whole } from './values.js'
 import { sloBounds, type SloSet } from './slo-text.js'
 export { parseSlo, sloBounds, type SloSet } from './slo-text.js'
@@ -107,9 +108,21 @@ export const sloSchema = sloObject as unknown as z.ZodType<SloShapeOutput & Part
 declarations.add(sloSchema, {
   description: '',
   expected: "an object of objectives, e.g. { 'ttft.p95': '< 800', 'errors.rate': '< 0.01' }",
-  unknownKey: (key, guess) => `has an unknown objective "${key}": ${guess ? `did you mean "${guess}"? ` : ''}use ${FIGURE_FORMS}`,
+  unknownKey: (key, guess) => {
+    const meant = guess ?? turnGuess(key)
+    return `has an unknown objective "${key}": ${meant ? `did you mean "${meant}"? ` : ''}use ${FIGURE_FORMS}`
+  },
 })
 export type SloObjectives = z.input<typeof sloSchema>
+
+/** A turn figure one typo away (`turn2.ttft.p96` → `turn2.ttft.p95`): no list holds them for the usual guess. */
+function turnGuess(key: string): string | undefined {
+  const m = /^turn([1-9][0-9]{0,5})\.([^.]+)\.([^.]+)$/.exec(key)
+  if (!m) return undefined
+  const stat = closest(m[2], TURN_STATS)
+  const field = closest(m[3], STAT_FIELDS)
+  return stat && field ? `turn${m[1]}.${stat}.${field}` : undefined
+}
 
 /** `slo.goodput` as bounds (`{ ttft: 500, min: 0.9 }`) rather than an expression (`'>= 0.9'`, `{ expect }`). */
 export function isGoodputBounds(v: unknown): v is GoodputObjective {
