@@ -249,7 +249,7 @@ describe('stopping early', () => {
 describe('naming the figures', () => {
   it('accepts the new names as objectives and refuses a wrong one in one line', () => {
     expect(() => validateObjectives({ 'turn12.ttft.p95': '< 300', 'laterTurns.ttft.p95': '< 300', 'session.duration.p90': '< 20000', 'tools.answered': '>= 0.95' }, [1])).not.toThrow()
-    expect(() => validateObjectives({ 'turn2.ttft.p96': '< 300' } as SloObjectives, [1])).toThrowError(/^slo has an unknown objective "turn2\.ttft\.p96": use .*turn<k>\.ttft\|e2e, each \.<stat>/)
+    expect(() => validateObjectives({ 'turn2.ttft.p96': '< 300' } as SloObjectives, [1])).toThrowError(/^slo has an unknown objective "turn2\.ttft\.p96": did you mean "turn2\.ttft\.p9\d"\? use .*turn<k>\.ttft\|e2e, each \.<stat>/)
     expect(() => validateObjectives({ 'turn0.ttft.p95': '< 300' } as SloObjectives, [1])).toThrowError(/unknown objective "turn0\.ttft\.p95"/)
     expect(() => validateObjectives({ 'session.duraton.p90': '< 300' } as SloObjectives, [1])).toThrowError(/unknown objective "session\.duraton\.p90": did you mean "session\.duration\.p90"\?/)
     // A wrong value under a turn figure is named by its key.
