@@ -134,10 +134,11 @@ async function runWith(a: RunArgs): Promise<number> {
     throw new UsageError('--expect checks every level, and a sweep probes past its capacity on purpose: its verdict is the capacity it finds (--goodput bounds, --sweep-min); drop --expect or --sweep')
   }
   if (slo) {
+    const words = { key: (key: string) => `--expect ${key}`, streamOff: '--no-stream' }
     try {
-      validateObjectives(slo, options.sweep ? [] : plannedLevels(options).map((l) => l.load.value), { stream: options.stream, adapters: options.lora ? [...options.lora.adapters, options.model] : [] })
+      validateObjectives(slo, options.sweep ? [] : plannedLevels(options).map((l) => l.load.value), { stream: options.stream, adapters: options.lora ? [...options.lora.adapters, options.model] : [], words })
     } catch (err) {
-      throw new UsageError((err as Error).message.replace(/^slo\["?([^"\]]+)"?\]/, '--expect $1').replace('(the bench sets stream: false)', '(--no-stream)'))
+      throw new UsageError((err as Error).message)
     }
   }
   // Read before the run: a baseline that is not there fails at once, not after the measuring.

@@ -30,7 +30,11 @@ export interface ValidateOptions {
   stream?: boolean
   /** The LoRA adapters (and base model) an objective may name; undefined: not checked yet. */
   adapters?: string[]
+  /** How messages name an objective and streaming being off: a bench file's words by default, the flags' for `llmbench run --expect`. */
+  words?: { key: (key: string) => string; streamOff: string }
 }
+
+const BENCH_WORDS = { key: (key: string) => `slo["${key}"]`, streamOff: 'the bench sets stream: false' }
 
 export interface EvaluateOptions {
   /** The scenario id, to open each message with. */
@@ -47,6 +51,7 @@ export function validateObjectives(slo: SloObjectives | undefined, levels: numbe
   const parsed = parseObjectives(slo, levels)
   if (opts.adapters) checkAdapters(parsed, opts.adapters)
   if (opts.stream !== false) return
+  const words = opts.words ?? BENCH_WORDS
   for (const p of parsed) {
     if (p.kind === 'goodput') {
       try {
@@ -56,7 +61,7 @@ export function validateObjectives(slo: SloObjectives | undefined, levels: numbe
       }
     } else if (p.figure.stat !== undefined && STREAM_ONLY.includes(p.figure.stat)) {
       throw new Error(
-        `slo["${p.key}"]: non-streamed requests have no ${p.figure.stat} (the bench sets stream: false): enable streaming or use an e2e objective`,
+        `${words.key(p.key)}: non-streamed requests have no ${p.figure.stat} (${words.streamOff}): enable streaming or use an e2e objective`,
       )
     }
   }
