@@ -59,7 +59,7 @@ export function receivedMedia(messages: unknown[], o: ResolvedOptions): Received
         const tokens = Math.ceil(clip.seconds * o.audioTokensPerSecond)
         out.audio.push({ ...clip, tokens })
         out.tokens += tokens
-        out.runs?.push({ id: placeholderId(audioKey(part)), tokens })
+        out.runs?.push({ id: placeholderId(...audioKey(part)), tokens })
       }
     }
   }
@@ -71,13 +71,16 @@ export function receivedMedia(messages: unknown[], o: ResolvedOptions): Received
  * that it is no text token's id. Identical bytes (or URLs) give the same id, and different ones
  * collide once in 2^31.
  */
-function placeholderId(key: string): number {
-  return createHash('sha1').update(key).digest().readUInt32LE(0) | 0x80000000
+function placeholderId(...key: string[]): number {
+  // Hashed piece by piece (the digest of the pieces joined): a clip's base64 is not copied into a key.
+  const hash = createHash('sha1')
+  for (const piece of key) hash.update(piece)
+  return hash.digest().readUInt32LE(0) | 0x80000000
 }
 
-/** What names a clip: its format and base64 data, or its URL. */
-const audioKey = (part: Record<string, unknown>): string =>
-  part.type === 'audio_url' ? `url:${(part.audio_url as { url: string }).url}` : `${(part.input_audio as { format: string }).format}:${(part.input_audio as { data: string }).data}`
+/** What names a clip: its format and base64 data, or its URL (pieces placeholderId hashes as one). */
+const audioKey = (part: Record<string, unknown>): string[] =>
+  part.type === 'audio_url' ? ['url:', (part.audio_url as { url: string }).url] : [(part.input_audio as { format: string }).format, ':', (part.input_audio as { data: string }).data]
 
 function readImage(url: string): { width: number; height: number; bytes: number; url?: string } | { error: string } {
   const m = /^data:image\/[\w.+-]+;base64,/i.exec(url)

@@ -84,16 +84,16 @@ const isMediaPart = (p: unknown): boolean => p !== null && typeof p === 'object'
  * The pieces joined are messageText's text, so a prompt counts alike with and without ids.
  */
 function mediaPieces(m: Message): string[] | null {
-  if (!Array.isArray(m.content)) return null
-  let pieces: string[] | null = null
+  // Told apart before any text is built: a message of text parts only is messageText's to join.
+  if (!Array.isArray(m.content) || !m.content.some(isMediaPart)) return null
+  const pieces: string[] = []
   let s = ''
   for (const part of m.content) {
     if (isMediaPart(part)) {
-      (pieces ??= []).push(s)
+      pieces.push(s)
       s = ''
     } else if (part && typeof part === 'object' && typeof (part as { text?: unknown }).text === 'string') s += (part as { text: string }).text
   }
-  if (!pieces) return null
   const calls = m.tool_calls === undefined ? '' : toolCallsText(m.tool_calls)
   if (calls) s = s || pieces.some(Boolean) ? `${s}\n${calls}` : calls
   pieces.push(s)
