@@ -57,11 +57,14 @@ export function workloadStats(s: LevelSummary, src: WorkloadSource): Stats | und
 /** The share of ended tasks answered; undefined when no task ended. */
 export const answeredShare = (s: LevelSummary): number | undefined => (s.tools && s.tools.tasks > 0 ? s.tools.answeredShare : undefined)
 
+/** Whether a distribution holds times (ms): a turn's, time per session, time to answer; else counts. */
+export const isTimed = (source: WorkloadSource): boolean =>
+  source.of === 'turn' || (source.of === 'session' && source.what === 'duration') || (source.of === 'task' && source.what === 'timeToAnswer')
+
 /** Ms for times; counts (turns, steps, tool calls, `count`) and shares have no unit. */
 export function workloadUnit(n: WorkloadName): string {
   if ('share' in n || n.field === 'count') return ''
-  const { source } = n
-  return source.of === 'turn' || (source.of === 'session' && source.what === 'duration') || (source.of === 'task' && source.what === 'timeToAnswer') ? 'ms' : ''
+  return isTimed(n.source) ? 'ms' : ''
 }
 
 /** A turn figure's per-request value: measured, succeeded requests of that turn (as byTurn counts them). */

@@ -96,7 +96,6 @@ export const FIGURE_NAMES: readonly FigureName[] = [
   ...WORKLOAD_STATS.flatMap((m) => STAT_FIELDS.map((f) => `${m}.${f}` as const)),
   ...WORKLOAD_SHARES,
 ]
-export const isFigureName = (name: string): name is FigureName => (FIGURE_NAMES as readonly string[]).includes(name) || isTurnFigure(name)
 /** The forms of figure names, for messages. */
 export const FIGURE_FORMS =
   `<metric>.<stat> (metric ${STAT_NAMES.join(', ')}; stat ${STAT_FIELDS.join(', ')}), ${LEVEL_FIGURES.join(', ')}; ` +

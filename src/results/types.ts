@@ -5,6 +5,7 @@
 
 import type { Arrival, SloKey, StatName } from '../options/vocabulary.js'
 import type { SloSet } from '../options/slo.js'
+import type { Operator } from '../options/expression.js'
 import type { RecordedScenario } from '../options/recorded.js'
 import type { VerdictDocument } from './verdicts.js'
 import type { CostSummary, EnergySummary, MediaSent, MediaSummary, ReasoningSummary, ValiditySummary } from './kinds.js'
@@ -261,7 +262,7 @@ export interface LevelSummary {
      * depends on the data, these decisions keep their error rate and a fixed-sample interval does
      * not, so objectives are judged by them (docs/verdicts.md, "Stopping early").
      */
-    objectives?: Array<{ figure: string; op: '<' | '<=' | '>' | '>=' | '=='; bound: number; state: 'met' | 'missed' }>
+    objectives?: Array<{ figure: string; op: Operator; bound: number; state: 'met' | 'missed' }>
   }
 }
 

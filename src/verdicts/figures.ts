@@ -5,7 +5,7 @@
  */
 import type { StatName } from '../results/types.js'
 import { FIGURE_FORMS, KIND_FIGURES, STAT_NAMES, TOKEN_STATS } from '../options/vocabulary.js'
-import { parseWorkloadFigure, type WorkloadSource } from '../metrics/workload-figures.js'
+import { isTimed, parseWorkloadFigure, type WorkloadSource } from '../metrics/workload-figures.js'
 
 export type FigureKind =
   /** A percentile of a distribution (`ttft.p99`). */
@@ -104,8 +104,7 @@ function workloadSpec(name: string): FigureSpec | undefined {
   if (!w) return undefined
   if ('share' in w) return { name, kind: 'proportion', better: 'higher', changeKind: 'points', proportion: 'answered' }
   const { source, field } = w
-  const timed = source.of === 'turn' || source.what === 'duration' || source.what === 'timeToAnswer'
-  const base = { name, source, field, ...(timed ? { better: 'lower' as const } : {}), changeKind: 'relative' as const }
+  const base = { name, source, field, ...(isTimed(source) ? { better: 'lower' as const } : {}), changeKind: 'relative' as const }
   if (Object.hasOwn(PERCENTILES, field)) return { ...base, kind: 'percentile', p: PERCENTILES[field] }
   if (field === 'mean' || field === 'std') return { ...base, kind: field }
   return { ...base, kind: 'extreme' }
